@@ -145,14 +145,17 @@ pub fn default_backend() -> &'static dyn Backend {
 
 /// All backends compiled into this build, for tests that loop over each.
 pub fn all_backends() -> Vec<&'static dyn Backend> {
-    [
+    let backends: [Option<&'static dyn Backend>; 2] = [
         #[cfg(feature = "aws-lc-rs")]
-        &aws_lc::AwsLc as &'static dyn Backend,
+        Some(&aws_lc::AwsLc),
+        #[cfg(not(feature = "aws-lc-rs"))]
+        None,
         #[cfg(feature = "rustcrypto")]
-        &rustcrypto::RustCrypto,
-    ]
-    .into_iter()
-    .collect()
+        Some(&rustcrypto::RustCrypto),
+        #[cfg(not(feature = "rustcrypto"))]
+        None,
+    ];
+    backends.into_iter().flatten().collect()
 }
 
 /// Converts a raw r‖s ECDSA signature into ASN.1 DER (for backends that take only DER).
