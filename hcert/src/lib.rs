@@ -3,3 +3,44 @@
 #![forbid(unsafe_code)]
 
 pub mod crypto;
+
+/// The three kinds of certificate; each DCC holds exactly one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CertType {
+    /// `v`: vaccination.
+    Vaccination,
+    /// `t`: test.
+    Test,
+    /// `r`: recovery.
+    Recovery,
+}
+
+impl CertType {
+    /// The DCC member that holds entries of this type.
+    pub fn key(self) -> &'static str {
+        match self {
+            CertType::Vaccination => "v",
+            CertType::Test => "t",
+            CertType::Recovery => "r",
+        }
+    }
+
+    /// The type named by a DCC member (`v`, `t`, `r`).
+    pub fn from_key(key: &str) -> Option<Self> {
+        match key {
+            "v" => Some(CertType::Vaccination),
+            "t" => Some(CertType::Test),
+            "r" => Some(CertType::Recovery),
+            _ => None,
+        }
+    }
+
+    /// English name for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            CertType::Vaccination => "vaccination",
+            CertType::Test => "test",
+            CertType::Recovery => "recovery",
+        }
+    }
+}

@@ -1,0 +1,2 @@
+//! Signer certificates (DSC) and the trust lists that carry them.
+#![forbid(unsafe_code)]
