@@ -2,8 +2,19 @@
 //! Pure: no files, no network, no clock; crypto comes in through `crypto::Backend`.
 #![forbid(unsafe_code)]
 
+pub mod base45;
+pub mod cose;
 pub mod crypto;
+pub mod cwt;
+pub mod dcc;
+mod error;
+pub mod hc1;
+pub mod prefix;
+pub mod translit;
+pub mod uvci;
+pub mod zlib;
 
+pub use error::{Error, Result};
 /// The three kinds of certificate; each DCC holds exactly one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CertType {

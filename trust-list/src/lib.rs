@@ -1,2 +1,35 @@
-//! Signer certificates (DSC) and the trust lists that carry them.
+//! Signer certificates (DSC) and the trust lists that carry them: X.509 parsing, kid, country,
+//! validity, key usage and public keys; the gateway's JSON, PEM files and dcc's signed list.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod der;
+mod dsc;
+mod encoding;
+mod entry;
+mod error;
+mod gateway;
+mod key_usage;
+mod pem_dir;
+mod public_key;
+mod rfc3339;
+mod signed;
+mod trust_list;
+
+pub use dsc::{parse_certificate, parse_certificates, Dsc};
+pub use error::{Error, Result};
+pub use gateway::{parse_gateway_json, parse_gateway_json_lenient, to_gateway_json};
+pub use key_usage::{eku_oid_arcs, KeyUsage, OID_RECOVERY, OID_TEST, OID_VACCINATION};
+pub use pem_dir::{from_pem_files, from_pem_files_lenient};
+pub use signed::{build_signed, verify_signed, SignedTrustList};
+pub use trust_list::{TrustList, TrustedKey};
+
+/// What a lenient loader found: the good signers, and one error per bad entry or file, each
+/// naming it. Strict loaders (the CLI's) stop at the first error instead.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Loaded {
+    /// The signers that loaded.
+    pub dscs: Vec<Dsc>,
+    /// What was wrong with the others.
+    pub errors: Vec<Error>,
+}

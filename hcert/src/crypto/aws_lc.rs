@@ -51,7 +51,8 @@ impl VerifyKey for AwsVerifyKey {
             }
             (Key::P384(k), Algorithm::Es256) => {
                 signature.len() == 96
-                    && ecdsa_raw_to_der(signature).is_some_and(|der| k.verify_sig(tbs, &der).is_ok())
+                    && ecdsa_raw_to_der(signature)
+                        .is_some_and(|der| k.verify_sig(tbs, &der).is_ok())
             }
             (Key::Rsa(k), Algorithm::Ps256) => k.verify_sig(tbs, signature).is_ok(),
             (Key::Ed25519(k), Algorithm::EdDsa) => k.verify_sig(tbs, signature).is_ok(),

@@ -165,7 +165,10 @@ pub fn ecdsa_raw_to_der(sig: &[u8]) -> Option<Vec<u8>> {
     }
     let (r, s) = sig.split_at(sig.len() / 2);
     fn int(v: &[u8]) -> Vec<u8> {
-        let start = v.iter().position(|b| *b != 0).unwrap_or(v.len().saturating_sub(1));
+        let start = v
+            .iter()
+            .position(|b| *b != 0)
+            .unwrap_or(v.len().saturating_sub(1));
         let v = v.get(start..).unwrap_or(&[]);
         let mut out = Vec::with_capacity(v.len() + 3);
         out.push(0x02);
