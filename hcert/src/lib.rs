@@ -10,6 +10,7 @@ pub mod dcc;
 mod error;
 pub mod hc1;
 pub mod prefix;
+pub mod schema;
 pub mod translit;
 pub mod uvci;
 pub mod zlib;

@@ -3,7 +3,6 @@
 
 /// Universal tags used here.
 pub(crate) const TAG_INTEGER: u8 = 0x02;
-pub(crate) const TAG_OCTET_STRING: u8 = 0x04;
 pub(crate) const TAG_OID: u8 = 0x06;
 pub(crate) const TAG_SEQUENCE: u8 = 0x30;
 
@@ -51,7 +50,8 @@ pub(crate) fn unsigned(int: &[u8]) -> &[u8] {
     int.get(start..).unwrap_or(&[])
 }
 
-/// Writes `arcs` as the contents of an OBJECT IDENTIFIER (for constants and tests).
+/// Writes `arcs` as the contents of an OBJECT IDENTIFIER (tests check the constants with it).
+#[cfg(test)]
 pub(crate) fn encode_oid(arcs: &[u64]) -> Vec<u8> {
     let mut out = Vec::new();
     let (first, second) = (
@@ -65,6 +65,7 @@ pub(crate) fn encode_oid(arcs: &[u64]) -> Vec<u8> {
     out
 }
 
+#[cfg(test)]
 fn push_base128(out: &mut Vec<u8>, mut v: u64) {
     let mut tmp = [0u8; 10];
     let mut n = 0;

@@ -80,8 +80,8 @@ impl Dsc {
     /// `cA FALSE`, an empty extended key usage, unknown or malformed non-critical extensions):
     /// only the outer structure, validity, subject and key must be sound.
     pub fn from_der(der: &[u8]) -> Result<Dsc> {
-        let (rest, cert) = X509Certificate::from_der(der)
-            .map_err(|e| Error::BadCertificate(e.to_string()))?;
+        let (rest, cert) =
+            X509Certificate::from_der(der).map_err(|e| Error::BadCertificate(e.to_string()))?;
         if !rest.is_empty() {
             return Err(Error::BadCertificate(format!(
                 "{} bytes of trailing data after the certificate",

@@ -57,7 +57,8 @@ pub(crate) fn certificate_ders(bytes: &[u8]) -> Result<Vec<Vec<u8>>> {
         return Err(Error::NotCertificate("the input is empty".into()));
     }
     if contains(text, b"-----BEGIN") {
-        let blocks = pem::parse_many(text).map_err(|e| Error::NotCertificate(format!("PEM: {e}")))?;
+        let blocks =
+            pem::parse_many(text).map_err(|e| Error::NotCertificate(format!("PEM: {e}")))?;
         let (certs, others): (Vec<_>, Vec<_>) = blocks
             .into_iter()
             .partition(|p| matches!(p.tag(), "CERTIFICATE" | "X509 CERTIFICATE"));
@@ -66,14 +67,16 @@ pub(crate) fn certificate_ders(bytes: &[u8]) -> Result<Vec<Vec<u8>>> {
             return Err(Error::NotCertificate(if found.is_empty() {
                 "PEM without a complete BEGIN/END block".into()
             } else {
-                format!("PEM holds no CERTIFICATE block (found {})", found.join(", "))
+                format!(
+                    "PEM holds no CERTIFICATE block (found {})",
+                    found.join(", ")
+                )
             }));
         }
         return Ok(certs.into_iter().map(pem::Pem::into_contents).collect());
     }
-    let der = b64_decode_lenient(text).map_err(|e| {
-        Error::NotCertificate(format!("neither PEM, DER nor base64 of DER ({e})"))
-    })?;
+    let der = b64_decode_lenient(text)
+        .map_err(|e| Error::NotCertificate(format!("neither PEM, DER nor base64 of DER ({e})")))?;
     if der.first() != Some(&0x30) {
         return Err(Error::NotCertificate(
             "base64 decodes to something other than DER".into(),
@@ -94,7 +97,11 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 /// A short, printable rendering of text taken from outside, for error messages.
 pub(crate) fn quote(text: &str) -> String {
     const MAX: usize = 48;
-    let mut out: String = text.chars().take(MAX).flat_map(char::escape_debug).collect();
+    let mut out: String = text
+        .chars()
+        .take(MAX)
+        .flat_map(char::escape_debug)
+        .collect();
     if text.chars().count() > MAX {
         out.push('…');
     }

@@ -53,11 +53,11 @@ pub(crate) fn parse(entry: &Value) -> Result<Option<Dsc>> {
         .as_object()
         .ok_or_else(|| Error::Json(format!("expected an object, found {}", kind(entry))))?;
     let cert_type = string(obj, "certificateType")?
-        .ok_or_else(|| Error::field("certificateType", "missing"))?;
+        .ok_or_else(|| Error::field("certificateType", "is missing"))?;
     if !cert_type.trim().eq_ignore_ascii_case("DSC") {
         return Ok(None);
     }
-    let raw = string(obj, "rawData")?.ok_or_else(|| Error::field("rawData", "missing"))?;
+    let raw = string(obj, "rawData")?.ok_or_else(|| Error::field("rawData", "is missing"))?;
     let der = encoding::b64_decode_lenient(raw.as_bytes())
         .map_err(|e| Error::field("rawData", format!("is not base64 ({e})")))?;
     let mut dsc = Dsc::from_der(&der)?;
@@ -105,7 +105,7 @@ fn string<'a>(obj: &'a Map<String, Value>, field: &'static str) -> Result<Option
         Some(Value::String(s)) => Ok(Some(s)),
         Some(other) => Err(Error::field(
             field,
-            format!("expected a string, found {}", kind(other)),
+            format!("is {}, not a string", kind(other)),
         )),
     }
 }

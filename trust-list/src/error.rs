@@ -16,11 +16,11 @@ pub enum Error {
     #[error("unsupported public key: {0} (supported: P-256, P-384, RSA, Ed25519)")]
     UnsupportedKey(String),
     /// A field of a trust-list entry or document is missing or malformed.
-    #[error("{field}: {problem}")]
+    #[error("{field} {problem}")]
     Field {
         /// The field as spelt on the wire (`rawData`, `issued_at`).
         field: &'static str,
-        /// What is wrong with it.
+        /// What is wrong with it, as a predicate ("is not base64 (…)").
         problem: String,
     },
     /// The kid an entry states is not the one computed from its certificate.
@@ -63,7 +63,9 @@ pub enum Error {
     #[error("signed trust list: {0}")]
     Jws(String),
     /// The `x5c` certificate of a signed trust list is not the pinned one.
-    #[error("signed trust list: signed by {found}, not by the pinned trust-list certificate {pinned}")]
+    #[error(
+        "signed trust list: signed by {found}, not by the pinned trust-list certificate {pinned}"
+    )]
     SignerNotPinned {
         /// Subject of the certificate in `x5c`.
         found: String,

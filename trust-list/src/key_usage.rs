@@ -22,7 +22,9 @@ const ARCS_RECOVERY: &[u64] = &[1, 3, 6, 1, 4, 1, 1847, 2021, 1, 3];
 /// 1.3.6.1.4.1.0.1847.2021.1 that early specification drafts printed and some countries
 /// (DK, NL) still issue; the last byte (1, 2, 3) names the type.
 const PREFIX: &[u8] = &[0x2b, 0x06, 0x01, 0x04, 0x01, 0x8e, 0x37, 0x8f, 0x65, 0x01];
-const PREFIX_LEGACY: &[u8] = &[0x2b, 0x06, 0x01, 0x04, 0x01, 0x00, 0x8e, 0x37, 0x8f, 0x65, 0x01];
+const PREFIX_LEGACY: &[u8] = &[
+    0x2b, 0x06, 0x01, 0x04, 0x01, 0x00, 0x8e, 0x37, 0x8f, 0x65, 0x01,
+];
 
 /// The arcs of the DCC key usage OID for `t`, in the shape certificate builders take
 /// (`rcgen::ExtendedKeyUsagePurpose::Other`), so `dcc keys generate --types` can restrict a DSC.

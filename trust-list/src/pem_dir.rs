@@ -12,7 +12,11 @@ use crate::Loaded;
 pub fn from_pem_files(files: &[(String, Vec<u8>)]) -> Result<Vec<Dsc>> {
     let mut dscs = Vec::new();
     for (name, bytes) in files {
-        dscs.extend(read_file(name, bytes).into_iter().collect::<Result<Vec<_>>>()?);
+        dscs.extend(
+            read_file(name, bytes)
+                .into_iter()
+                .collect::<Result<Vec<_>>>()?,
+        );
     }
     Ok(dscs)
 }

@@ -18,7 +18,12 @@ pub(crate) fn format(unix: i64) -> Result<String> {
 pub(crate) fn parse(text: &str) -> Result<i64, String> {
     OffsetDateTime::parse(text, &Rfc3339)
         .map(OffsetDateTime::unix_timestamp)
-        .map_err(|e| format!("{} is not an RFC 3339 date-time ({e})", crate::encoding::quote(text)))
+        .map_err(|e| {
+            format!(
+                "is not an RFC 3339 date-time: {} ({e})",
+                crate::encoding::quote(text)
+            )
+        })
 }
 
 /// For messages: the RFC 3339 form, or the bare number when out of range.

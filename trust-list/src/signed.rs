@@ -65,7 +65,8 @@ pub fn build_signed(
     if signer.algorithm() != Algorithm::Es256 {
         return Err(Error::signing_algorithm(signer.algorithm()));
     }
-    let cert = parse_certificate(signing_cert_der).map_err(|e| e.at("trust-list signing certificate"))?;
+    let cert =
+        parse_certificate(signing_cert_der).map_err(|e| e.at("trust-list signing certificate"))?;
     require_p256(&cert)?;
     let x5c = encoding::b64(&cert.der);
     let header = Header {
@@ -148,9 +149,9 @@ pub fn verify_signed(
         Some(Value::String(s)) => rfc3339::parse(s).map_err(|e| Error::field("issued_at", e)),
         Some(other) => Err(Error::field(
             "issued_at",
-            format!("expected an RFC 3339 string, found {}", entry::kind(other)),
+            format!("is {}, not an RFC 3339 string", entry::kind(other)),
         )),
-        None => Err(Error::field("issued_at", "missing")),
+        None => Err(Error::field("issued_at", "is missing")),
     }
     .map_err(|e| e.at("signed trust list payload"))?;
     if signature_checked && !signing_cert.is_valid_at(issued_at) {
@@ -166,11 +167,13 @@ pub fn verify_signed(
         Some(other) => {
             return Err(Error::field(
                 "certificates",
-                format!("expected an array, found {}", entry::kind(other)),
+                format!("is {}, not an array", entry::kind(other)),
             )
             .at("signed trust list payload"))
         }
-        None => return Err(Error::field("certificates", "missing").at("signed trust list payload")),
+        None => {
+            return Err(Error::field("certificates", "is missing").at("signed trust list payload"))
+        }
     };
     let mut dscs = Vec::with_capacity(entries.len());
     for (i, value) in entries.iter().enumerate() {

@@ -1,0 +1,116 @@
+//! File helpers: reading inputs with the path in the error, writing secrets with mode 0600,
+//! and loading trust from the formats `dcc verify` accepts.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context as _, Result};
+use hcert::crypto::Backend;
+use trust_list::TrustList;
+
+/// Reads a file, naming it in the error.
+pub fn read(path: &Path) -> Result<Vec<u8>> {
+    fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+/// Reads a UTF-8 file.
+pub fn read_text(path: &Path) -> Result<String> {
+    fs::read_to_string(path).with_context(|| format!("cannot read {} as text", path.display()))
+}
+
+/// Writes a file atomically (temporary file, then rename), so a failure leaves the old one.
+pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_mode(path, bytes, 0o644)
+}
+
+/// Writes a secret (a private key) readable by its owner only.
+pub fn write_secret(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_mode(path, bytes, 0o600)
+}
+
+fn write_mode(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let tmp: PathBuf = dir.join(format!(".{name}.tmp{}", std::process::id()));
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(mode)
+        .open(&tmp)
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    f.write_all(bytes)
+        .and_then(|()| f.sync_all())
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    fs::rename(&tmp, path).with_context(|| format!("cannot replace {}", path.display()))?;
+    Ok(())
+}
+
+/// The PEM/DER/base64 certificates of a file, or of every `.pem`/`.crt`/`.der` file in a
+/// directory.
+pub fn trust_certs(path: &Path) -> Result<Vec<trust_list::Dsc>> {
+    if path.is_dir() {
+        let mut files = Vec::new();
+        let mut entries: Vec<_> = fs::read_dir(path)
+            .with_context(|| format!("cannot list {}", path.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.extension()
+                    .is_some_and(|e| matches!(e.to_str(), Some("pem" | "crt" | "cer" | "der")))
+            })
+            .collect();
+        entries.sort();
+        for p in entries {
+            files.push((p.display().to_string(), read(&p)?));
+        }
+        if files.is_empty() {
+            bail!("{} holds no .pem, .crt, .cer or .der files", path.display());
+        }
+        return trust_list::from_pem_files(&files).map_err(Into::into);
+    }
+    let bytes = read(path)?;
+    trust_list::parse_certificates(&bytes).with_context(|| path.display().to_string())
+}
+
+/// Loads `--trust-cert` and `--trust-list` inputs into one trust list.
+pub fn load_trust(
+    certs: &[PathBuf],
+    list: Option<&Path>,
+    list_cert: Option<&Path>,
+    backend: &dyn Backend,
+) -> Result<TrustList> {
+    let mut trust = TrustList::new();
+    for c in certs {
+        trust.extend(trust_certs(c)?, backend);
+    }
+    if let Some(list) = list {
+        let text = read_text(list)?;
+        let trimmed = text.trim_start();
+        if trimmed.starts_with('[') || trimmed.starts_with('{') {
+            let dscs = trust_list::parse_gateway_json(text.as_bytes())
+                .with_context(|| format!("trust list {}", list.display()))?;
+            trust.extend(dscs, backend);
+        } else {
+            let pinned = list_cert.map(read).transpose()?;
+            let signed = trust_list::verify_signed(&text, pinned.as_deref(), backend)
+                .with_context(|| format!("trust list {}", list.display()))?;
+            if !signed.signature_checked {
+                eprintln!(
+                    "warning: the trust list's signature was not checked (give --trust-list-cert)"
+                );
+            }
+            let issued_at = signed.issued_at;
+            trust.extend(signed.dscs, backend);
+            trust.issued_at = Some(issued_at);
+        }
+    }
+    Ok(trust)
+}

@@ -1,0 +1,91 @@
+//! The verifier's mode against the EU DCC test vectors (shared/conformance/dgc): the `JSON` of
+//! every vector with an `EXPECTEDSCHEMAVALIDATION` flag must get that verdict in `Annotate` mode,
+//! except the vectors `known_issues.csv` lists for that flag (upstream data errors).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use hcert::schema::{validate, Formats};
+use serde_json::Value;
+
+/// The vectors' folder, relative to this crate's manifest directory (adjust when moving).
+const DGC_DIR: &str = "../../shared/conformance/dgc";
+
+fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            json_files(&path, out);
+        } else if path.extension().is_some_and(|ext| ext == "json") {
+            out.push(path);
+        }
+    }
+}
+
+/// `vector,flag,...` rows naming the schema flag; the first two columns hold no quotes.
+fn known_schema_issues(dir: &Path) -> BTreeSet<String> {
+    fs::read_to_string(dir.join("known_issues.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let mut columns = line.splitn(3, ',');
+            let vector = columns.next()?;
+            (columns.next()? == "EXPECTEDSCHEMAVALIDATION").then(|| vector.to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn annotate_mode_agrees_with_the_dgc_vectors() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(DGC_DIR);
+    let data = dir.join("testdata");
+    let known = known_schema_issues(&dir);
+    let mut files = Vec::new();
+    json_files(&data, &mut files);
+    let (mut graded, mut excused, mut failures) = (0, 0, Vec::new());
+    for path in files {
+        let Ok(vector) = serde_json::from_str::<Value>(&fs::read_to_string(&path).unwrap()) else {
+            continue;
+        };
+        let expected = &vector["EXPECTEDRESULTS"]["EXPECTEDSCHEMAVALIDATION"];
+        let (Some(expected), Some(payload)) = (expected.as_bool(), vector.get("JSON")) else {
+            continue;
+        };
+        if payload.is_null() {
+            continue;
+        }
+        let id = path
+            .strip_prefix(&data)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        if known.contains(&id) {
+            excused += 1;
+            continue;
+        }
+        graded += 1;
+        let got = validate(payload, Formats::Annotate);
+        if got.is_ok() != expected {
+            failures.push(format!("FAIL {id}: expected valid={expected}, got {got:?}"));
+        }
+    }
+    println!(
+        "dgc schema: {} passed, {} failed ({excused} known issues)",
+        graded - failures.len(),
+        failures.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(graded >= 100, "only {graded} vectors graded");
+}

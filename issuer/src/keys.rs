@@ -1,0 +1,168 @@
+//! Development keys: a CSCA and a DSC (with the DCC extended-key-usage OIDs when the types are
+//! restricted) and a trust-list signing certificate, generated with `rcgen`.
+
+use hcert::crypto::Algorithm;
+use hcert::CertType;
+use rcgen::{
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    KeyPair, KeyUsagePurpose, RsaKeySize, SignatureAlgorithm,
+};
+use time::{Duration, OffsetDateTime};
+
+use crate::{Error, Result};
+
+/// The DCC extended key usage OID arcs of each type (1.3.6.1.4.1.1847.2021.1.x).
+fn eku_oid(t: CertType) -> Vec<u64> {
+    let last = match t {
+        CertType::Test => 1,
+        CertType::Vaccination => 2,
+        CertType::Recovery => 3,
+    };
+    vec![1, 3, 6, 1, 4, 1, 1847, 2021, 1, last]
+}
+
+/// A generated key and certificate, PEM-encoded.
+pub struct Generated {
+    /// The certificate, PEM.
+    pub cert_pem: String,
+    /// The certificate, DER.
+    pub cert_der: Vec<u8>,
+    /// The private key, PKCS#8 PEM.
+    pub key_pem: String,
+}
+
+impl std::fmt::Debug for Generated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Generated").finish_non_exhaustive()
+    }
+}
+
+/// What `dcc keys generate` writes.
+#[derive(Debug)]
+pub struct DevKeys {
+    /// Country signing CA (self-signed, P-256).
+    pub csca: Generated,
+    /// Document signer certificate, signed by the CSCA.
+    pub dsc: Generated,
+    /// Trust-list signing certificate (ES256), signed by the CSCA.
+    pub trust_list: Generated,
+}
+
+/// Options for [`generate`].
+#[derive(Debug, Clone)]
+pub struct KeyOptions {
+    /// DSC algorithm.
+    pub alg: Algorithm,
+    /// RSA modulus size for PS256.
+    pub rsa_bits: usize,
+    /// Types the DSC may sign; empty = unrestricted (no DCC OIDs).
+    pub types: Vec<CertType>,
+    /// Country code in the subjects.
+    pub country: String,
+    /// Validity start.
+    pub now: OffsetDateTime,
+    /// DSC validity in days.
+    pub dsc_days: i64,
+}
+
+fn gen_err(e: impl std::fmt::Display) -> Error {
+    Error::Generate(e.to_string())
+}
+
+fn key_for(alg: Algorithm, rsa_bits: usize) -> Result<KeyPair> {
+    match alg {
+        Algorithm::Es256 => KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(gen_err),
+        Algorithm::EdDsa => KeyPair::generate_for(&rcgen::PKCS_ED25519).map_err(gen_err),
+        Algorithm::Ps256 => {
+            let size = match rsa_bits {
+                2048 => RsaKeySize::_2048,
+                3072 => RsaKeySize::_3072,
+                4096 => RsaKeySize::_4096,
+                other => {
+                    return Err(Error::Generate(format!(
+                        "RSA key size {other} (choose 2048, 3072 or 4096)"
+                    )))
+                }
+            };
+            KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, size).map_err(gen_err)
+        }
+    }
+}
+
+fn name(country: &str, cn: &str) -> DistinguishedName {
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CountryName, country);
+    dn.push(DnType::OrganizationName, "dcc development");
+    dn.push(DnType::CommonName, cn);
+    dn
+}
+
+fn params(country: &str, cn: &str, from: OffsetDateTime, days: i64) -> Result<CertificateParams> {
+    let mut p = CertificateParams::new(Vec::<String>::new()).map_err(gen_err)?;
+    p.distinguished_name = name(country, cn);
+    p.not_before = from;
+    p.not_after = from + Duration::days(days);
+    Ok(p)
+}
+
+fn generated(cert: &rcgen::Certificate, key: &KeyPair) -> Generated {
+    Generated {
+        cert_pem: cert.pem(),
+        cert_der: cert.der().to_vec(),
+        key_pem: key.serialize_pem(),
+    }
+}
+
+/// Generates a development CSCA, DSC and trust-list signer.
+pub fn generate(opts: &KeyOptions) -> Result<DevKeys> {
+    let from = opts.now - Duration::hours(1);
+    let csca_key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(gen_err)?;
+    let mut csca_params = params(&opts.country, "dcc development CSCA", from, 3650)?;
+    csca_params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+    csca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    let csca = csca_params.self_signed(&csca_key).map_err(gen_err)?;
+
+    let dsc_key = key_for(opts.alg, opts.rsa_bits)?;
+    let mut dsc_params = params(
+        &opts.country,
+        &format!("dcc development DSC {}", opts.alg),
+        from,
+        opts.dsc_days,
+    )?;
+    dsc_params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    dsc_params.extended_key_usages = opts
+        .types
+        .iter()
+        .map(|t| ExtendedKeyUsagePurpose::Other(eku_oid(*t)))
+        .collect();
+    let dsc = dsc_params
+        .signed_by(&dsc_key, &csca, &csca_key)
+        .map_err(gen_err)?;
+
+    let tl_key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(gen_err)?;
+    let mut tl_params = params(
+        &opts.country,
+        "dcc development trust list signer",
+        from,
+        3650,
+    )?;
+    tl_params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    let tl = tl_params
+        .signed_by(&tl_key, &csca, &csca_key)
+        .map_err(gen_err)?;
+
+    Ok(DevKeys {
+        csca: generated(&csca, &csca_key),
+        dsc: generated(&dsc, &dsc_key),
+        trust_list: generated(&tl, &tl_key),
+    })
+}
+
+/// The rcgen algorithm of a DSC algorithm (for callers that sign certificates themselves).
+pub fn rcgen_algorithm(alg: Algorithm) -> &'static SignatureAlgorithm {
+    match alg {
+        Algorithm::Es256 => &rcgen::PKCS_ECDSA_P256_SHA256,
+        Algorithm::Ps256 => &rcgen::PKCS_RSA_SHA256,
+        Algorithm::EdDsa => &rcgen::PKCS_ED25519,
+    }
+}

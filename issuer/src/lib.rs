@@ -1,0 +1,12 @@
+//! The issuer: signing keys (ES256, PS256, EdDSA), development key generation, and record →
+//! checked DCC → CWT → signed `HC1:` text. The clock is an argument.
+#![forbid(unsafe_code)]
+
+mod error;
+pub mod issue;
+pub mod keys;
+pub mod sign;
+
+pub use error::{Error, Result};
+pub use issue::{issue, issue_record, prepare, Issued, Policy};
+pub use sign::SigningIdentity;

@@ -1,0 +1,30 @@
+//! Key usage: a signer certificate whose extended key usage names DCC types may sign only those
+//! types (OIDs 1.3.6.1.4.1.1847.2021.1.1–.3 and the legacy 1.3.6.1.4.1.0.1847.2021.1.x).
+
+use hcert::CertType;
+use trust_list::KeyUsage;
+
+use crate::Outcome;
+
+/// Checks that the signer may sign every type the certificate holds.
+pub fn check(usage: &KeyUsage, dcc: &serde_json::Value) -> Outcome {
+    let types: Vec<CertType> = ["v", "t", "r"]
+        .into_iter()
+        .filter(|k| dcc.get(*k).is_some())
+        .filter_map(CertType::from_key)
+        .collect();
+    let forbidden: Vec<&str> = types
+        .iter()
+        .filter(|t| !usage.allows(**t))
+        .map(|t| t.name())
+        .collect();
+    if forbidden.is_empty() {
+        Outcome::Pass
+    } else {
+        Outcome::Fail(format!(
+            "the signer certificate may not sign {} certificates (its key usage allows: {})",
+            forbidden.join(" and "),
+            usage.describe()
+        ))
+    }
+}

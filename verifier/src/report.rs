@@ -1,0 +1,228 @@
+//! The verification report: every check of the contract (DESIGN.md) as pass, fail or skip, with a
+//! message a person understands for each failure, and the decoded certificate.
+
+use std::collections::BTreeMap;
+
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+
+/// The checks, in the order of the contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Check {
+    /// The QR image decodes to text.
+    Qr,
+    /// The text starts with `HC1:`.
+    Prefix,
+    /// The Base45 text decodes.
+    Base45,
+    /// The bytes are one complete zlib stream.
+    Zlib,
+    /// The bytes are a COSE_Sign1.
+    Cose,
+    /// The payload is a CWT with an hcert claim.
+    Cbor,
+    /// A trusted signer certificate with the kid verifies the signature.
+    Signature,
+    /// iat ≤ clock ≤ exp, and the signer certificate was valid at iat.
+    Expiry,
+    /// The signer certificate may sign this type of certificate.
+    KeyUsage,
+    /// The DCC conforms to the schema of its version.
+    Schema,
+    /// Business rules of the country of arrival.
+    Rules,
+    /// Not on a revocation list.
+    Revocation,
+}
+
+impl Check {
+    /// All checks in contract order.
+    pub const ALL: [Check; 12] = [
+        Check::Qr,
+        Check::Prefix,
+        Check::Base45,
+        Check::Zlib,
+        Check::Cose,
+        Check::Cbor,
+        Check::Signature,
+        Check::Expiry,
+        Check::KeyUsage,
+        Check::Schema,
+        Check::Rules,
+        Check::Revocation,
+    ];
+
+    /// The name used on the wire.
+    pub fn name(self) -> &'static str {
+        match self {
+            Check::Qr => "qr",
+            Check::Prefix => "prefix",
+            Check::Base45 => "base45",
+            Check::Zlib => "zlib",
+            Check::Cose => "cose",
+            Check::Cbor => "cbor",
+            Check::Signature => "signature",
+            Check::Expiry => "expiry",
+            Check::KeyUsage => "key_usage",
+            Check::Schema => "schema",
+            Check::Rules => "rules",
+            Check::Revocation => "revocation",
+        }
+    }
+}
+
+/// The outcome of one check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The check passed.
+    Pass,
+    /// The check failed, with a message for a person.
+    Fail(String),
+    /// Not reached, or not asked for.
+    Skip,
+}
+
+impl Outcome {
+    /// `"pass"`, `"fail"` or `"skip"`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Fail(_) => "fail",
+            Outcome::Skip => "skip",
+        }
+    }
+}
+
+/// The result of one business rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleOutcome {
+    /// Rule identifier, e.g. `VR-CZ-0001`.
+    pub identifier: String,
+    /// `passed`, `fail` or `open`.
+    pub result: String,
+    /// English description.
+    pub description: String,
+}
+
+/// Everything the verifier found.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// Every check with its outcome.
+    pub checks: BTreeMap<Check, Outcome>,
+    /// The kid that selected the signer.
+    pub kid: Option<Vec<u8>>,
+    /// CWT issuer (country).
+    pub issuer: Option<String>,
+    /// CWT iat, seconds since the epoch.
+    pub issued_at: Option<f64>,
+    /// CWT exp, seconds since the epoch.
+    pub expires_at: Option<f64>,
+    /// The certificate as decoded.
+    pub dcc: Option<serde_json::Value>,
+    /// Business-rule results, when rules were evaluated.
+    pub rules: Vec<RuleOutcome>,
+}
+
+impl Default for Report {
+    fn default() -> Self {
+        Report {
+            checks: Check::ALL.iter().map(|c| (*c, Outcome::Skip)).collect(),
+            kid: None,
+            issuer: None,
+            issued_at: None,
+            expires_at: None,
+            dcc: None,
+            rules: Vec::new(),
+        }
+    }
+}
+
+impl Report {
+    /// Records an outcome.
+    pub fn set(&mut self, check: Check, outcome: Outcome) {
+        self.checks.insert(check, outcome);
+    }
+
+    /// The outcome of a check.
+    pub fn outcome(&self, check: Check) -> &Outcome {
+        self.checks.get(&check).unwrap_or(&Outcome::Skip)
+    }
+
+    /// Valid when no check failed and the decode chain got through to the certificate.
+    pub fn is_valid(&self) -> bool {
+        let none_failed = self.checks.values().all(|o| !matches!(o, Outcome::Fail(_)));
+        let reached = [
+            Check::Signature,
+            Check::Expiry,
+            Check::KeyUsage,
+            Check::Schema,
+        ]
+        .iter()
+        .all(|c| *self.outcome(*c) == Outcome::Pass);
+        none_failed && reached
+    }
+
+    /// Failures as (check, message), in contract order.
+    pub fn errors(&self) -> impl Iterator<Item = (Check, &str)> {
+        self.checks.iter().filter_map(|(c, o)| match o {
+            Outcome::Fail(m) => Some((*c, m.as_str())),
+            _ => None,
+        })
+    }
+}
+
+fn number(v: f64) -> serde_json::Value {
+    if v.fract() == 0.0 && v.abs() < 9.0e15 {
+        serde_json::Value::from(v as i64)
+    } else {
+        serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, serde_json::Value::Number)
+    }
+}
+
+impl Serialize for Report {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use base64::Engine as _;
+        #[derive(Serialize)]
+        struct ErrorEntry<'a> {
+            check: &'static str,
+            message: &'a str,
+        }
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("verdict", if self.is_valid() { "valid" } else { "invalid" })?;
+        let checks: serde_json::Map<String, serde_json::Value> = self
+            .checks
+            .iter()
+            .map(|(c, o)| (c.name().to_string(), o.as_str().into()))
+            .collect();
+        m.serialize_entry("checks", &checks)?;
+        let errors: Vec<ErrorEntry<'_>> = self
+            .errors()
+            .map(|(c, message)| ErrorEntry {
+                check: c.name(),
+                message,
+            })
+            .collect();
+        m.serialize_entry("errors", &errors)?;
+        if let Some(kid) = &self.kid {
+            m.serialize_entry(
+                "kid",
+                &base64::engine::general_purpose::STANDARD.encode(kid),
+            )?;
+        }
+        if let Some(iss) = &self.issuer {
+            m.serialize_entry("issuer", iss)?;
+        }
+        if let Some(iat) = self.issued_at {
+            m.serialize_entry("issued_at", &number(iat))?;
+        }
+        if let Some(exp) = self.expires_at {
+            m.serialize_entry("expires_at", &number(exp))?;
+        }
+        if let Some(dcc) = &self.dcc {
+            m.serialize_entry("dcc", dcc)?;
+        }
+        m.serialize_entry("rules", &self.rules)?;
+        m.end()
+    }
+}
