@@ -87,7 +87,8 @@ impl DateTime {
         if amount == 0.0 {
             return self;
         }
-        if !(amount.abs() <= MAX_AMOUNT) {
+        // Also catches NaN, which a validated amount never is.
+        if amount.is_nan() || amount.abs() > MAX_AMOUNT {
             return Self(None);
         }
         // Integral and at most 1e12: exact as an integer.
@@ -144,7 +145,13 @@ struct Time {
 }
 
 impl Time {
-    const MIDNIGHT: Time = Time { hour: 0, minute: 0, second: 0, milli: 0, offset: (1, 0, 0) };
+    const MIDNIGHT: Time = Time {
+        hour: 0,
+        minute: 0,
+        second: 0,
+        milli: 0,
+        offset: (1, 0, 0),
+    };
 }
 
 /// `roundUpPartialDate` of certlogic-js: `YYYY` and `YYYY-MM` to the last day they allow.
@@ -202,7 +209,11 @@ fn parse_time(b: &[u8]) -> Option<Time> {
     let second = digits(head.get(7..9)?)?;
     let mut milli = 0;
     if rest.first() == Some(&b'.') {
-        let count = rest.iter().skip(1).take_while(|c| c.is_ascii_digit()).count();
+        let count = rest
+            .iter()
+            .skip(1)
+            .take_while(|c| c.is_ascii_digit())
+            .count();
         if count == 0 {
             return None;
         }
@@ -214,7 +225,13 @@ fn parse_time(b: &[u8]) -> Option<Time> {
         rest = rest.get(1 + count..)?;
     }
     let offset = parse_offset(rest)?;
-    Some(Time { hour, minute, second, milli, offset })
+    Some(Time {
+        hour,
+        minute,
+        second,
+        milli,
+        offset,
+    })
 }
 
 /// Nothing or `Z` (both UTC), or a sign and `h`, `hh`, `hmm`, `hhmm`, `h:`, `hh:`, `h:mm`, `hh:mm`.
@@ -239,7 +256,11 @@ fn parse_offset(b: &[u8]) -> Option<(i32, u32, u32)> {
     if !matches!(hours.len(), 1 | 2) || !matches!(minutes.len(), 0 | 2) {
         return None;
     }
-    let minutes = if minutes.is_empty() { 0 } else { digits(minutes)? };
+    let minutes = if minutes.is_empty() {
+        0
+    } else {
+        digits(minutes)?
+    };
     Some((sign, digits(hours)?, minutes))
 }
 
@@ -248,7 +269,9 @@ fn digits(b: &[u8]) -> Option<u32> {
     if b.is_empty() || b.len() > 4 {
         return None;
     }
-    b.iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+    b.iter().try_fold(0u32, |n, &c| {
+        c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+    })
 }
 
 /// `new Date("YYYY-MM-DDThh:mm:ss.sss±hh:mm")` in V8: the fields it accepts (a day up to 31 in
@@ -310,5 +333,9 @@ fn civil_from_days(days: i128) -> (i128, u32, u32) {
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i128::from(month <= 2);
     // Both are in range by construction (1..=31, 1..=12).
-    (year, u32::try_from(month).unwrap_or(1), u32::try_from(day).unwrap_or(1))
+    (
+        year,
+        u32::try_from(month).unwrap_or(1),
+        u32::try_from(day).unwrap_or(1),
+    )
 }

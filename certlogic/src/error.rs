@@ -130,8 +130,8 @@ pub enum EvalErrorKind {
     /// The string given to `dccDateOfBirth` is not `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
     #[error("not a DCC date of birth (YYYY, YYYY-MM or YYYY-MM-DD): {0}")]
     BadDateOfBirth(String),
-    /// A guard against runaway expressions: too many `reduce` steps in one evaluation.
-    #[error("evaluation exceeded {0} reduce steps")]
+    /// A guard against runaway expressions: too much repeated work in one evaluation.
+    #[error("evaluation exceeded {0} steps (reduce iterations and items searched by \"in\")")]
     TooManySteps(u64),
     /// A guard against runaway expressions: a value nested or sized beyond the limits.
     #[error("evaluation built a value beyond the size limits")]
@@ -157,5 +157,13 @@ pub(crate) fn shorten(text: &str, max: usize) -> String {
 
 /// A JSON value as it appears in a message: compact and shortened.
 pub(crate) fn show_value(value: &serde_json::Value) -> String {
-    shorten(&value.to_string(), 40)
+    match value {
+        serde_json::Value::Array(items) if !items.is_empty() => {
+            format!("an array of {}", items.len())
+        }
+        serde_json::Value::Object(map) if !map.is_empty() => {
+            format!("an object with {} keys", map.len())
+        }
+        scalar => shorten(&scalar.to_string(), 40),
+    }
 }

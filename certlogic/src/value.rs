@@ -12,6 +12,10 @@ use crate::datetime::DateTime;
 /// once per step); keeps recursive drops and conversions far from the stack's end.
 pub(crate) const MAX_BUILT_DEPTH: u32 = 256;
 
+/// How many nodes a value built during one evaluation may have (a `reduce` can double its
+/// accumulator per step; the nodes are shared in memory, but not in the JSON result).
+pub(crate) const MAX_BUILT_NODES: u64 = 10_000_000;
+
 /// An evaluated value; cheap to clone (arrays built by the expression are shared, as in JS).
 #[derive(Debug, Clone)]
 pub(crate) enum Val<'a> {
@@ -37,6 +41,7 @@ pub(crate) enum Val<'a> {
 #[derive(Debug)]
 pub(crate) struct BuiltArray<'a> {
     depth: u32,
+    size: u64,
     pub(crate) items: Vec<Val<'a>>,
 }
 
@@ -44,6 +49,7 @@ pub(crate) struct BuiltArray<'a> {
 #[derive(Debug)]
 pub(crate) struct ReduceContext<'a> {
     depth: u32,
+    size: u64,
     pub(crate) accumulator: Val<'a>,
     pub(crate) current: Val<'a>,
 }
@@ -58,7 +64,7 @@ pub(crate) enum Shape<'v, 'a> {
     JsonObject(&'a serde_json::Map<String, Value>),
     Array(&'v BuiltArray<'a>),
     Reduce(&'v ReduceContext<'a>),
-    Date(DateTime),
+    Date,
 }
 
 /// Identity for `===`: scalars by value, arrays and objects by reference, as JavaScript does.
@@ -77,14 +83,28 @@ impl<'a> Val<'a> {
     /// A new array value, `None` if it would nest too deeply.
     pub(crate) fn array(items: Vec<Val<'a>>) -> Option<Self> {
         let depth = 1 + items.iter().map(Val::depth).max().unwrap_or(0);
-        (depth <= MAX_BUILT_DEPTH).then(|| Val::Array(Rc::new(BuiltArray { depth, items })))
+        let size = items
+            .iter()
+            .fold(1u64, |sum, item| sum.saturating_add(item.size()));
+        (depth <= MAX_BUILT_DEPTH && size <= MAX_BUILT_NODES)
+            .then(|| Val::Array(Rc::new(BuiltArray { depth, size, items })))
     }
 
     /// A new `reduce` data context, `None` if it would nest too deeply.
     pub(crate) fn reduce_context(accumulator: Val<'a>, current: Val<'a>) -> Option<Self> {
         let depth = 1 + accumulator.depth().max(current.depth());
-        (depth <= MAX_BUILT_DEPTH)
-            .then(|| Val::Reduce(Rc::new(ReduceContext { depth, accumulator, current })))
+        let size = accumulator
+            .size()
+            .saturating_add(current.size())
+            .saturating_add(1);
+        (depth <= MAX_BUILT_DEPTH && size <= MAX_BUILT_NODES).then(|| {
+            Val::Reduce(Rc::new(ReduceContext {
+                depth,
+                size,
+                accumulator,
+                current,
+            }))
+        })
     }
 
     fn depth(&self) -> u32 {
@@ -92,6 +112,15 @@ impl<'a> Val<'a> {
             Val::Array(a) => a.depth,
             Val::Reduce(r) => r.depth,
             _ => 0,
+        }
+    }
+
+    /// Nodes in the JSON form, counting data and literals as one each.
+    fn size(&self) -> u64 {
+        match self {
+            Val::Array(a) => a.size,
+            Val::Reduce(r) => r.size,
+            _ => 1,
         }
     }
 
@@ -111,7 +140,7 @@ impl<'a> Val<'a> {
             Val::Str(s) => Shape::Str(s),
             Val::Array(a) => Shape::Array(a),
             Val::Reduce(r) => Shape::Reduce(r),
-            Val::Date(d) => Shape::Date(*d),
+            Val::Date(_) => Shape::Date,
         }
     }
 
@@ -125,7 +154,7 @@ impl<'a> Val<'a> {
             Shape::Str(_) => "a string",
             Shape::JsonArray(_) | Shape::Array(_) => "an array",
             Shape::JsonObject(_) | Shape::Reduce(_) => "an object",
-            Shape::Date(_) => "a date-time",
+            Shape::Date => "a date-time",
         }
     }
 
@@ -169,7 +198,7 @@ impl<'a> Val<'a> {
             Shape::JsonObject(o) => Some(!o.is_empty()),
             Shape::Array(a) => Some(!a.items.is_empty()),
             Shape::Reduce(_) => Some(true),
-            Shape::Date(_) => None,
+            Shape::Date => None,
         }
     }
 
@@ -183,7 +212,7 @@ impl<'a> Val<'a> {
             Shape::JsonObject(o) => Identity::Object(std::ptr::from_ref(o).cast()),
             Shape::Array(a) => Identity::Object(std::ptr::from_ref(a).cast()),
             Shape::Reduce(r) => Identity::Object(std::ptr::from_ref(r).cast()),
-            Shape::Date(_) => Identity::Unequal,
+            Shape::Date => Identity::Unequal,
         }
     }
 

@@ -38,6 +38,8 @@ enum Command {
         #[command(subcommand)]
         command: cmd::trust::TrustCommand,
     },
+    /// Evaluate a CertLogic expression on data.
+    Certlogic(cmd::certlogic::CertlogicArgs),
     /// Validate a DCC payload against the schema of its version.
     Schema(cmd::schema::SchemaArgs),
     /// Generate keys, issue one certificate of each type and verify them.
@@ -76,6 +78,7 @@ fn main() -> ExitCode {
         } => cmd::keys::run(a),
         Command::TrustList { command } => cmd::trust::run(command),
         Command::Schema(a) => cmd::schema::run(a),
+        Command::Certlogic(a) => cmd::certlogic::run(a),
         Command::Demo(a) => cmd::demo::run(&a.data_dir),
     };
     match result {

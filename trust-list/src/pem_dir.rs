@@ -39,7 +39,7 @@ pub fn from_pem_files_lenient(files: &[(String, Vec<u8>)]) -> Loaded {
 /// One result per certificate of the file (or one error for the whole file), each error
 /// naming the file and, in a bundle of several, the certificate's position from 0.
 fn read_file(name: &str, bytes: &[u8]) -> Vec<Result<Dsc>> {
-    let at = format!("file {}", encoding::quote(name));
+    let at = format!("file {}", name.escape_debug());
     match encoding::certificate_ders(bytes) {
         Err(e) => vec![Err(e.at(at))],
         Ok(ders) if ders.len() == 1 => ders

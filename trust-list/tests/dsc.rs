@@ -153,13 +153,16 @@ fn legacy_eku(last: u8) -> Vec<u8> {
     v
 }
 
+/// (OID arcs, DER value) of an extension written as is.
+type RawExtension = (Vec<u64>, Vec<u8>);
+
 const EKU: &[u64] = &[2, 5, 29, 37];
 const BASIC_CONSTRAINTS: &[u64] = &[2, 5, 29, 19];
 
 #[test]
 fn tolerates_what_countries_issue() {
     let ca = common::ca();
-    let cases: Vec<(&str, Vec<(Vec<u64>, Vec<u8>)>, KeyUsage)> = vec![
+    let cases: Vec<(&str, Vec<RawExtension>, KeyUsage)> = vec![
         (
             "empty EKU sequence",
             vec![(EKU.to_vec(), vec![0x30, 0x00])],
