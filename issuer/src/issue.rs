@@ -264,9 +264,17 @@ pub fn issue(
     }
     let iat = now.unix_timestamp();
     if iat < key.dsc.not_before || iat > key.dsc.not_after {
+        let show = |t: i64| {
+            OffsetDateTime::from_unix_timestamp(t)
+                .ok()
+                .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+                .unwrap_or_else(|| t.to_string())
+        };
         return Err(Error::Signer(format!(
-            "it is not valid now (valid from {} to {} in seconds since 1970)",
-            key.dsc.not_before, key.dsc.not_after
+            "it is not valid at the issue time {} (valid from {} to {})",
+            show(iat),
+            show(key.dsc.not_before),
+            show(key.dsc.not_after)
         )));
     }
     let exp = expiry(&dcc, policy, now)?;

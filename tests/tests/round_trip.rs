@@ -206,7 +206,7 @@ fn the_issuer_refuses_a_dsc_not_valid_at_iat() {
     let policy = Policy::new(b"s".to_vec());
     let late = NOW + time::Duration::days(400);
     let err = issuer::issue_record(&record("test"), &id, &policy, late).unwrap_err();
-    assert!(err.to_string().contains("not valid now"), "{err}");
+    assert!(err.to_string().contains("not valid at the issue time"), "{err}");
 }
 
 #[test]
