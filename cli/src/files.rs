@@ -89,7 +89,15 @@ pub fn load_trust(
 ) -> Result<TrustList> {
     let mut trust = TrustList::new();
     for c in certs {
-        trust.extend(trust_certs(c)?, backend);
+        if !c.exists() {
+            bail!("--trust-cert {} does not exist", c.display());
+        }
+        // A certificate that cannot be used is reported, not fatal: the verifier then names the
+        // missing signer in the signature check, as it would for any unknown key.
+        match trust_certs(c) {
+            Ok(dscs) => trust.extend(dscs, backend),
+            Err(e) => eprintln!("warning: --trust-cert {} is not usable: {e:#}", c.display()),
+        }
     }
     if let Some(list) = list {
         let text = read_text(list)?;

@@ -52,19 +52,23 @@ fn vector_certificates() -> Vec<(String, String)> {
 fn every_vector_dsc_loads() {
     let certs = vector_certificates();
     assert!(certs.len() >= 100, "only {} vectors found", certs.len());
-    let mut list = TrustList::new();
+    let mut dscs = Vec::new();
     for (name, b64) in &certs {
         let dsc = parse_certificate(b64.as_bytes()).unwrap_or_else(|e| panic!("case {name}: {e}"));
         assert_eq!(dsc.kid, Sha256::digest(&dsc.der)[..8], "case {name}");
-        list.add(dsc, hcert::crypto::default_backend());
+        dscs.push(dsc);
     }
-    for key in list.iter() {
-        assert!(
-            key.key.is_ok(),
-            "{}: backend refused the key: {:?}",
-            key.dsc.subject,
-            key.key.as_ref().err()
-        );
+    for backend in hcert::crypto::all_backends() {
+        let list = TrustList::from_dscs(dscs.iter().cloned(), backend);
+        for key in list.iter() {
+            assert!(
+                key.key.is_ok(),
+                "{}: {} refused the key: {:?}",
+                key.dsc.subject,
+                backend.name(),
+                key.key.as_ref().err()
+            );
+        }
     }
 }
 
