@@ -40,10 +40,16 @@ enum Command {
     },
     /// Evaluate a CertLogic expression on data.
     Certlogic(cmd::certlogic::CertlogicArgs),
+    /// Evaluate business rules (Rule JSON) on a DCC payload.
+    Rules(cmd::rules::RulesArgs),
     /// Validate a DCC payload against the schema of its version.
     Schema(cmd::schema::SchemaArgs),
     /// Generate keys, issue one certificate of each type and verify them.
     Demo(DemoArgs),
+    /// Run the server: provider API, automatic issuance and e-mail, verifier back end.
+    Serve(cmd::serve::ServeArgs),
+    /// Organisations, API tokens and the development population registry.
+    Admin(cmd::admin::AdminArgs),
 }
 
 #[derive(Subcommand)]
@@ -79,7 +85,10 @@ fn main() -> ExitCode {
         Command::TrustList { command } => cmd::trust::run(command),
         Command::Schema(a) => cmd::schema::run(a),
         Command::Certlogic(a) => cmd::certlogic::run(a),
+        Command::Rules(a) => cmd::rules::run(a),
         Command::Demo(a) => cmd::demo::run(&a.data_dir),
+        Command::Serve(a) => cmd::serve::run(a),
+        Command::Admin(a) => cmd::admin::run(a),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

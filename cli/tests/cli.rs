@@ -176,7 +176,15 @@ fn usage_errors_exit_2() {
         vec!["verify"],
         vec!["verify", "--at", "yesterday", "HC1:"],
         vec!["verify", "--trust-cert", p(&missing), "HC1:"],
-        vec!["issue", "--key", p(&missing), "--cert", p(&missing), "--record", p(&missing)],
+        vec![
+            "issue",
+            "--key",
+            p(&missing),
+            "--cert",
+            p(&missing),
+            "--record",
+            p(&missing),
+        ],
         vec!["frobnicate"],
     ];
     for args in cases {

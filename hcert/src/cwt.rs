@@ -118,32 +118,33 @@ pub fn decode(payload: &[u8]) -> Result<Cwt> {
             reader.len()
         )));
     }
-    let Value::Map(map) = value else {
+    let Value::Map(mut map) = value else {
         return Err(Error::Cbor(format!(
             "the payload is {}, not a CWT claims map",
             kind(&value)
         )));
     };
-    let hcert = map
+    // Move the DCC out of the map rather than cloning it: it is most of the payload.
+    let hcert_at = map
         .iter()
-        .find(|(k, _)| int_key(k) == Some(keys::HCERT))
-        .map(|(_, v)| v)
+        .position(|(k, _)| int_key(k) == Some(keys::HCERT))
         .ok_or_else(|| Error::Cbor("the CWT has no hcert claim (-260)".into()))?;
-    let Value::Map(hcert) = hcert else {
+    let (_, hcert) = map.swap_remove(hcert_at);
+    let Value::Map(mut hcert) = hcert else {
         return Err(Error::Cbor(format!(
             "the hcert claim (-260) is {}, not a map",
-            kind(hcert)
+            kind(&hcert)
         )));
     };
-    let dcc = hcert
+    let dcc_at = hcert
         .iter()
-        .find(|(k, _)| int_key(k) == Some(keys::EU_DCC_V1))
-        .map(|(_, v)| v)
+        .position(|(k, _)| int_key(k) == Some(keys::EU_DCC_V1))
         .ok_or_else(|| Error::Cbor("the hcert claim has no EU DCC (key 1)".into()))?;
+    let (_, dcc) = hcert.swap_remove(dcc_at);
     if !matches!(dcc, Value::Map(_)) {
         return Err(Error::Cbor(format!(
             "the EU DCC (-260/1) is {}, not a map",
-            kind(dcc)
+            kind(&dcc)
         )));
     }
     let issuer = map
@@ -154,7 +155,7 @@ pub fn decode(payload: &[u8]) -> Result<Cwt> {
         issuer,
         issued_at: numeric_date(&map, keys::IAT, "iat"),
         expires_at: numeric_date(&map, keys::EXP, "exp"),
-        dcc: dcc.clone(),
+        dcc,
     })
 }
 
@@ -173,6 +174,29 @@ pub fn encode(issuer: &str, issued_at: i64, expires_at: i64, dcc: Value) -> Resu
     ciborium::into_writer(&claims, &mut out)
         .map_err(|e| Error::Cbor(format!("cannot encode the CWT: {e}")))?;
     Ok(out)
+}
+
+/// Like [`to_json`], consuming the value so strings move instead of being copied (verify path).
+pub fn into_json(v: Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match v {
+        Value::Text(s) => J::String(s),
+        Value::Array(a) => J::Array(a.into_iter().map(into_json).collect()),
+        Value::Map(m) => J::Object(
+            m.into_iter()
+                .map(|(k, v)| {
+                    let key = match k {
+                        Value::Text(s) => s,
+                        Value::Integer(i) => i128::from(i).to_string(),
+                        other => to_json(&other).to_string(),
+                    };
+                    (key, into_json(v))
+                })
+                .collect(),
+        ),
+        Value::Tag(_, inner) => into_json(*inner),
+        other => to_json(&other),
+    }
 }
 
 /// Converts decoded CBOR into JSON for reports and schema checks: text keys kept, integer keys

@@ -15,6 +15,9 @@ pub enum Error {
     /// Certificate generation failed.
     #[error("certificate generation: {0}")]
     Generate(String),
+    /// A QR code, image or PDF could not be produced.
+    #[error("rendering: {0}")]
+    Render(String),
     /// From the container.
     #[error(transparent)]
     Hcert(#[from] hcert::Error),

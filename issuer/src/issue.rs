@@ -267,7 +267,10 @@ pub fn issue(
         let show = |t: i64| {
             OffsetDateTime::from_unix_timestamp(t)
                 .ok()
-                .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+                .and_then(|t| {
+                    t.format(&time::format_description::well_known::Rfc3339)
+                        .ok()
+                })
                 .unwrap_or_else(|| t.to_string())
         };
         return Err(Error::Signer(format!(

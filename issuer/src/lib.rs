@@ -2,9 +2,13 @@
 //! checked DCC → CWT → signed `HC1:` text. The clock is an argument.
 #![forbid(unsafe_code)]
 
+pub mod batch;
 mod error;
 pub mod issue;
 pub mod keys;
+pub mod names;
+pub mod pdf;
+pub mod qr;
 pub mod sign;
 
 pub use error::{Error, Result};

@@ -40,7 +40,7 @@ fn identity(alg: Algorithm, types: &[CertType]) -> SigningIdentity {
 fn verify(hc1: &str, id: &SigningIdentity) -> Report {
     let trust = TrustList::from_dscs([id.dsc.clone()], default_backend());
     let at = NOW + time::Duration::hours(1);
-    verifier::verify_text(hc1, &Context { trust: &trust, at })
+    verifier::verify_text(hc1, &Context::new(&trust, at))
 }
 
 fn record(kind: &str) -> serde_json::Value {
@@ -206,7 +206,10 @@ fn the_issuer_refuses_a_dsc_not_valid_at_iat() {
     let policy = Policy::new(b"s".to_vec());
     let late = NOW + time::Duration::days(400);
     let err = issuer::issue_record(&record("test"), &id, &policy, late).unwrap_err();
-    assert!(err.to_string().contains("not valid at the issue time"), "{err}");
+    assert!(
+        err.to_string().contains("not valid at the issue time"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -215,15 +218,7 @@ fn expiry_is_checked_at_the_given_clock() {
     let issued =
         issuer::issue_record(&record("test"), &id, &Policy::new(b"s".to_vec()), NOW).unwrap();
     let trust = TrustList::from_dscs([id.dsc.clone()], default_backend());
-    let at = |t| {
-        verifier::verify_text(
-            &issued.hc1,
-            &Context {
-                trust: &trust,
-                at: t,
-            },
-        )
-    };
+    let at = |t| verifier::verify_text(&issued.hc1, &Context::new(&trust, t));
     let exp = OffsetDateTime::from_unix_timestamp(issued.expires_at).unwrap();
     let iat = OffsetDateTime::from_unix_timestamp(issued.issued_at).unwrap();
     assert!(at(exp).is_valid(), "exp is inclusive");

@@ -1,25 +1,62 @@
 //! The verifier: `HC1:` text or a QR image → a [`Report`] naming every check. It does not stop
 //! at the first failure: once the payload decodes, signature, expiry, key usage and schema are
-//! evaluated independently. The clock is an argument.
+//! evaluated independently; business rules run once the signature is verified. The clock is an
+//! argument.
 #![forbid(unsafe_code)]
 
 pub mod checks;
 pub mod qr;
 mod report;
+pub mod rules;
 
 use hcert::cose::Sign1;
 use hcert::cwt::{self, Cwt};
 use time::OffsetDateTime;
 use trust_list::TrustList;
 
+use crate::rules::{RuleSet, ValueSets};
+
 pub use report::{Check, Outcome, Report, RuleOutcome};
 
-/// What a verification needs besides the certificate.
+/// What a verification needs besides the certificate. Build it with [`Context::new`] and set
+/// the rules part when business rules are to run.
 pub struct Context<'a> {
     /// Trusted signer certificates.
     pub trust: &'a TrustList,
     /// The validation clock.
     pub at: OffsetDateTime,
+    /// Business rules; `None` skips the `rules` check.
+    pub rules: Option<&'a RuleSet>,
+    /// The country of arrival, whose Acceptance rules apply.
+    pub country: Option<&'a str>,
+    /// Value sets passed to rules as `external.valueSets`.
+    pub value_sets: Option<&'a ValueSets>,
+}
+
+impl<'a> Context<'a> {
+    /// Trust and clock only: no business rules.
+    pub fn new(trust: &'a TrustList, at: OffsetDateTime) -> Self {
+        Context {
+            trust,
+            at,
+            rules: None,
+            country: None,
+            value_sets: None,
+        }
+    }
+
+    /// Adds business rules for the country of arrival, with value sets.
+    pub fn with_rules(
+        mut self,
+        rules: &'a RuleSet,
+        country: &'a str,
+        value_sets: Option<&'a ValueSets>,
+    ) -> Self {
+        self.rules = Some(rules);
+        self.country = Some(country);
+        self.value_sets = value_sets;
+        self
+    }
 }
 
 /// Verifies a QR image (PNG or JPEG bytes).
@@ -44,7 +81,7 @@ pub fn verify_text(text: &str, ctx: &Context<'_>) -> Report {
     let Some((sign1, cwt)) = decode_into(text, &mut report) else {
         return report;
     };
-    check_decoded(&sign1, &cwt, ctx, &mut report);
+    check_decoded(&sign1, cwt, ctx, &mut report);
     report
 }
 
@@ -88,11 +125,13 @@ fn message(e: &hcert::Error) -> String {
 }
 
 /// The checks that follow a successful decode, each independent of the others.
-fn check_decoded(sign1: &Sign1, cwt: &Cwt, ctx: &Context<'_>, report: &mut Report) {
+fn check_decoded(sign1: &Sign1, mut cwt: Cwt, ctx: &Context<'_>, report: &mut Report) {
     report.issuer = cwt.issuer.clone();
     report.issued_at = cwt.issued_at.value();
     report.expires_at = cwt.expires_at.value();
-    let dcc = cwt::to_json(&cwt.dcc);
+    // The DCC moves into JSON (no copy of its strings); the claims stay for the other checks.
+    let dcc = cwt::into_json(std::mem::replace(&mut cwt.dcc, ciborium::Value::Null));
+    let cwt = &cwt;
 
     let signer = checks::signature::check(sign1, ctx.trust);
     report.set(Check::Signature, signer.outcome.clone());
@@ -108,5 +147,18 @@ fn check_decoded(sign1: &Sign1, cwt: &Cwt, ctx: &Context<'_>, report: &mut Repor
         },
     );
     report.set(Check::Schema, checks::schema::check(&dcc));
+    // Rules need an authentic payload: as in the EU verifier apps, they do not run on a
+    // certificate whose signature did not verify (the check is then skipped).
+    if let (Some(rules), Outcome::Pass) = (ctx.rules, &signer.outcome) {
+        let input = checks::rules::Input {
+            rules,
+            value_sets: ctx.value_sets,
+            country: ctx.country,
+            at: ctx.at,
+        };
+        let (outcome, results) = checks::rules::check(&input, cwt, sign1.kid.as_deref(), &dcc);
+        report.set(Check::Rules, outcome);
+        report.rules = results;
+    }
     report.dcc = Some(dcc);
 }

@@ -99,6 +99,8 @@ impl Outcome {
 pub struct RuleOutcome {
     /// Rule identifier, e.g. `VR-CZ-0001`.
     pub identifier: String,
+    /// Rule version as written, e.g. `1.0.0`.
+    pub version: String,
     /// `passed`, `fail` or `open`.
     pub result: String,
     /// English description.

@@ -74,13 +74,7 @@ pub fn run(data_dir: &Path) -> Result<Outcome> {
                 .with_context(|| format!("issuing the {kind} demo record"))?;
             let path = out.join(format!("{kind}-{name}.txt"));
             files::write(&path, issued.hc1.as_bytes())?;
-            let report = verifier::verify_text(
-                &issued.hc1,
-                &verifier::Context {
-                    trust: &trust,
-                    at: now,
-                },
-            );
+            let report = verifier::verify_text(&issued.hc1, &verifier::Context::new(&trust, now));
             let verdict = if report.is_valid() {
                 "valid"
             } else {

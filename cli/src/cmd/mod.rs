@@ -1,11 +1,14 @@
 //! One module per subcommand.
 
+pub mod admin;
 pub mod certlogic;
 pub mod decode;
 pub mod demo;
 pub mod issue;
 pub mod keys;
+pub mod rules;
 pub mod schema;
+pub mod serve;
 pub mod trust;
 pub mod verify;
 

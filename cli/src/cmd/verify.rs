@@ -19,6 +19,15 @@ pub struct VerifyArgs {
     /// Certificate that must have signed the trust list.
     #[arg(long = "trust-list-cert", value_name = "FILE")]
     trust_list_cert: Option<PathBuf>,
+    /// Business rules: a Rule JSON file, an array, the gateway's download, or a directory.
+    #[arg(long, value_name = "FILE|DIR", requires = "country")]
+    rules: Option<PathBuf>,
+    /// Value sets for the rules: a `{"<id>": [codes]}` file or a directory of EU value-set files.
+    #[arg(long, value_name = "FILE|DIR", requires = "rules")]
+    valuesets: Option<PathBuf>,
+    /// The country of arrival, whose Acceptance rules apply (ISO 3166 alpha-2).
+    #[arg(long, value_name = "CC", requires = "rules")]
+    country: Option<String>,
     /// Validation clock, RFC 3339 (default: now).
     #[arg(long)]
     at: Option<String>,
@@ -45,7 +54,30 @@ pub fn run(a: VerifyArgs) -> Result<Outcome> {
         a.trust_list_cert.as_deref(),
         backend,
     )?;
-    let ctx = Context { trust: &trust, at };
+    let rules = match &a.rules {
+        Some(path) => {
+            let (set, errors) = super::rules::load_rules(path)?;
+            // As the EU apps do with a downloaded set: a rule that cannot be read is left out,
+            // loudly; the others still apply.
+            for e in &errors {
+                eprintln!("warning: rule left out: {e}");
+            }
+            Some(set)
+        }
+        None => None,
+    };
+    let value_sets = a
+        .valuesets
+        .as_deref()
+        .map(super::rules::load_value_sets)
+        .transpose()?;
+    let mut ctx = Context::new(&trust, at);
+    if let (Some(set), Some(country)) = (&rules, &a.country) {
+        if !set.has_acceptance_rules_for(country) {
+            eprintln!("warning: the rules hold no Acceptance rule of country {country}");
+        }
+        ctx = ctx.with_rules(set, country, value_sets.as_ref());
+    }
     let report = match (&a.qr_image, &a.input) {
         (Some(img), _) => verifier::verify_qr_image(&files::read(img)?, &ctx),
         (None, Some(input)) => verifier::verify_text(&super::input_text(input)?, &ctx),
@@ -74,6 +106,9 @@ fn print_human(report: &Report) {
         let kind = kind.map_or("certificate", |k| k.name());
         let issuer = report.issuer.as_deref().unwrap_or("?");
         println!("VALID: {kind} certificate issued by {issuer}");
+        if *report.outcome(Check::Rules) == CheckOutcome::Pass {
+            println!("  business rules: {} passed", report.rules.len());
+        }
     } else {
         println!("NOT VALID");
         for (check, msg) in report.errors() {

@@ -12,7 +12,8 @@ const NANOS: i128 = 1_000_000_000;
 fn nanos(secs: f64) -> i128 {
     // Exact for integer claims; floats round to the nearest nanosecond.
     if secs.fract() == 0.0 {
-        secs as i128 * NANOS
+        // `as` saturates for huge claims; the product must saturate too, not overflow.
+        (secs as i128).saturating_mul(NANOS)
     } else {
         (secs * 1e9).round() as i128
     }

@@ -2,5 +2,6 @@
 
 pub mod expiry;
 pub mod key_usage;
+pub mod rules;
 pub mod schema;
 pub mod signature;

@@ -1,0 +1,57 @@
+//! `dcc serve`: the server (DESIGN.md). Configuration: defaults ← `dcc.toml` or `--config` ←
+//! `DCC_*` and `DATABASE_URL` ← these flags.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::{Context as _, Result};
+use clap::Args;
+
+use crate::Outcome;
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Listen address (default 127.0.0.1:8080).
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<SocketAddr>,
+    /// Data directory: SQLite file, development keys, installation secret (default ./dcc-data).
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Configuration file (default ./dcc.toml when it exists).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+/// The configuration of `serve` and `admin`: file and environment, then the flags.
+pub fn load_config(
+    config: Option<&std::path::Path>,
+    data_dir: Option<PathBuf>,
+) -> Result<server::Config> {
+    let env: HashMap<String, String> = std::env::vars().collect();
+    let mut cfg = server::Config::load(config, &env)?;
+    if let Some(d) = data_dir {
+        cfg.data_dir = d;
+    }
+    Ok(cfg)
+}
+
+/// A tokio runtime for the commands that talk to the database.
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+pub fn run(a: ServeArgs) -> Result<Outcome> {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+    let mut cfg = load_config(a.config.as_deref(), a.data_dir)?;
+    if let Some(l) = a.listen {
+        cfg.listen = l;
+    }
+    runtime()?.block_on(server::serve(cfg))?;
+    Ok(Outcome::Ok)
+}

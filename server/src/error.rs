@@ -1,0 +1,114 @@
+//! `AppError`: every failure a handler can return, mapped to a status in one match. Client
+//! errors answer JSON naming the problem; internal errors answer a generic body and are logged
+//! by the response middleware, never echoed.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+use crate::store::StoreError;
+
+/// What went wrong in a request.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// No or an unknown, expired or revoked bearer token.
+    #[error("a valid bearer token is required in the Authorization header")]
+    Unauthorized,
+    /// Not found (also for other organisations' records).
+    #[error("not found")]
+    NotFound,
+    /// The body is not what the endpoint takes; the message names the field.
+    #[error("{0}")]
+    Invalid(String),
+    /// Content-Type is not application/json.
+    #[error("the body must be application/json")]
+    UnsupportedMediaType,
+    /// The body is larger than the endpoint accepts.
+    #[error("the body is too large")]
+    TooLarge,
+    /// A conflict with stored state (duplicate record, reused idempotency key).
+    #[error("{0}")]
+    Conflict(String),
+    /// Something broke inside; the detail goes to the log only.
+    #[error("internal error")]
+    Internal(String),
+}
+
+/// Result of a handler.
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    /// The status code of this error.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            AppError::Unauthorized => "unauthorized",
+            AppError::NotFound => "not_found",
+            AppError::Invalid(_) => "invalid",
+            AppError::UnsupportedMediaType => "unsupported_media_type",
+            AppError::TooLarge => "too_large",
+            AppError::Conflict(_) => "conflict",
+            AppError::Internal(_) => "internal",
+        }
+    }
+}
+
+/// The internal detail of a 500, carried to the logging middleware in a response extension.
+#[derive(Debug, Clone)]
+pub struct InternalDetail(pub String);
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let message = match &self {
+            AppError::Internal(_) => "Something went wrong".to_string(),
+            other => other.to_string(),
+        };
+        let mut resp = (
+            status,
+            [(axum::http::header::CACHE_CONTROL, "no-store")],
+            Json(json!({"error": self.code(), "message": message})),
+        )
+            .into_response();
+        if let AppError::Internal(detail) = self {
+            resp.extensions_mut().insert(InternalDetail(detail));
+        }
+        resp
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict(what) => AppError::Conflict(format!("{what} already exists")),
+            StoreError::Database(d) => AppError::Internal(d),
+        }
+    }
+}
+
+impl From<axum::extract::rejection::JsonRejection> for AppError {
+    fn from(r: axum::extract::rejection::JsonRejection) -> Self {
+        use axum::extract::rejection::JsonRejection as J;
+        match r {
+            J::MissingJsonContentType(_) => AppError::UnsupportedMediaType,
+            J::BytesRejection(b) if b.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                AppError::TooLarge
+            }
+            J::JsonDataError(e) => AppError::Invalid(e.body_text()),
+            J::JsonSyntaxError(e) => AppError::Invalid(e.body_text()),
+            other => AppError::Invalid(other.body_text()),
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! The dcc server: provider API with automatic issuance and e-mail, the verifier back end
+//! (signed trust list, rules, value sets, `POST /verify`), storage on SQLite or PostgreSQL, and
+//! operations endpoints. Handlers are thin; logic lives in `service`, storage behind `Store`.
+#![forbid(unsafe_code)]
+
+pub mod admin;
+pub mod bootstrap;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod mail;
+pub mod metrics;
+pub mod outbox;
+pub mod registry;
+mod routes;
+pub mod secrets;
+pub mod service;
+pub mod sms;
+pub mod state;
+pub mod store;
+pub mod validate;
+
+use std::sync::Arc;
+
+pub use config::Config;
+pub use routes::{app, JSON_LIMIT, VERIFY_LIMIT};
+pub use state::{AppState, Overrides, StartError, Started};
+
+/// Runs `dcc serve`: opens everything, starts the outbox worker, serves until Ctrl-C or
+/// SIGTERM, then lets the worker finish its batch.
+pub async fn serve(config: Config) -> Result<(), StartError> {
+    let clock: Arc<dyn clock::Clock> = Arc::new(clock::SystemClock);
+    let listen = config.listen;
+    let (state, started) = AppState::open(config, clock, Overrides::default()).await?;
+    let cfg = state.config.clone();
+    tracing::info!(
+        data_dir = %cfg.data_dir.display(),
+        keys_dir = %started.keys_dir.display(),
+        keys_generated = started.keys_generated,
+        database = started.backend,
+        "dcc server starting"
+    );
+    if started.keys_generated {
+        tracing::info!(
+            "generated development keys in {} (DSC dsc.pem, trust-list signer trust-list.pem)",
+            started.keys_dir.display()
+        );
+    }
+    if started.backend == "sqlite" && cfg.database_url.is_none() {
+        tracing::info!("SQLite database {}", cfg.data_dir.join("dcc.db").display());
+    }
+    if cfg.smtp.host.is_none() {
+        tracing::info!(
+            "no SMTP host configured: e-mails are written to {}",
+            cfg.data_dir.join("mail").display()
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| StartError::Io(format!("cannot listen on {listen}: {e}")))?;
+    let bound = listener.local_addr().unwrap_or(listen);
+    tracing::info!("listening on http://{bound}");
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let worker = cfg
+        .outbox
+        .worker
+        .then(|| tokio::spawn(outbox::run(state.clone(), stop_rx)));
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| StartError::Io(format!("server: {e}")))?;
+    let _ = stop_tx.send(true);
+    if let Some(w) = worker {
+        let _ = w.await;
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}

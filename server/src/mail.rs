@@ -1,0 +1,200 @@
+//! E-mail: the certificate message (Czech and English, no health details in the text, the
+//! certificate attached), the `Mailer` trait with an SMTP implementation (`lettre`) and a
+//! development one that writes `.eml` files.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use secrecy::ExposeSecret;
+
+use crate::config::{SmtpConfig, SmtpTls};
+use crate::store::OutboxMessage;
+
+/// Subject of the certificate e-mail.
+pub const CERTIFICATE_SUBJECT: &str = "Váš certifikát COVID-19 / Your EU Digital COVID Certificate";
+
+/// The certificate e-mail's text. It names the kind of certificate only: the details are in
+/// the attachment (SECURITY.md 48).
+pub fn certificate_body(kind: &str) -> String {
+    let (cz, en) = match kind {
+        "v" => ("o očkování", "vaccination"),
+        "t" => ("o testu", "test"),
+        _ => ("o prodělaném onemocnění", "recovery"),
+    };
+    format!(
+        "Dobrý den,\r\n\r\nv příloze Vám zasíláme digitální certifikát EU COVID {cz}. \
+         QR kód certifikátu si můžete vytisknout nebo uložit do telefonu.\r\n\
+         Tato zpráva byla odeslána automaticky, neodpovídejte na ni.\r\n\r\n\
+         ---\r\n\r\nHello,\r\n\r\nattached is your EU Digital COVID Certificate ({en}). \
+         You can print its QR code or keep it on your phone.\r\n\
+         This message was sent automatically; please do not reply.\r\n"
+    )
+}
+
+/// The certificate as an attachment: the PDF the citizen prints (QR code and every field, Czech
+/// and English), rendered off the async threads. Should rendering fail, the `HC1:` text goes
+/// instead, which validation apps and `dcc verify -` take as input.
+pub async fn certificate_attachment(
+    issued: &issuer::Issued,
+    country: &str,
+) -> (String, String, Vec<u8>) {
+    let job = issued.clone();
+    let country = country.to_string();
+    let pdf = tokio::task::spawn_blocking(move || {
+        let qr = issuer::qr::encode(&job.hc1)?;
+        issuer::pdf::render(
+            &job,
+            &qr,
+            issuer::names::Names::embedded(),
+            issuer::pdf::Page { country: &country },
+        )
+    })
+    .await;
+    match pdf {
+        Ok(Ok(pdf)) => ("certificate.pdf".into(), "application/pdf".into(), pdf),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "PDF rendering failed; attaching the HC1 text");
+            hc1_attachment(issued)
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "PDF task failed; attaching the HC1 text");
+            hc1_attachment(issued)
+        }
+    }
+}
+
+fn hc1_attachment(issued: &issuer::Issued) -> (String, String, Vec<u8>) {
+    (
+        "certificate-hc1.txt".into(),
+        "text/plain; charset=utf-8".into(),
+        issued.hc1.clone().into_bytes(),
+    )
+}
+
+/// Why a message could not be sent.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct MailError(pub String);
+
+/// Sends one outbox e-mail.
+#[async_trait]
+pub trait Mailer: Send + Sync {
+    /// Sends the message; an error means "try again later".
+    async fn send(&self, message: &OutboxMessage) -> Result<(), MailError>;
+}
+
+/// Builds the MIME message of an outbox e-mail.
+pub fn build_message(from: &str, m: &OutboxMessage) -> Result<Message, MailError> {
+    let from: Mailbox = from
+        .parse()
+        .map_err(|e| MailError(format!("sender address: {e}")))?;
+    let to: Mailbox = m
+        .recipient
+        .parse()
+        .map_err(|e| MailError(format!("recipient address: {e}")))?;
+    let builder = Message::builder()
+        .from(from)
+        .to(to)
+        .subject(m.subject.clone());
+    let text = SinglePart::builder()
+        .header(ContentType::TEXT_PLAIN)
+        .body(m.body.clone());
+    let message = match &m.attachment {
+        Some((name, mime, bytes)) => {
+            let ct =
+                ContentType::parse(mime).map_err(|e| MailError(format!("attachment type: {e}")))?;
+            builder.multipart(
+                MultiPart::mixed()
+                    .singlepart(text)
+                    .singlepart(Attachment::new(name.clone()).body(bytes.clone(), ct)),
+            )
+        }
+        None => builder.singlepart(text),
+    };
+    message.map_err(|e| MailError(format!("cannot build the message: {e}")))
+}
+
+/// Sends through SMTP (host, port and TLS from the configuration).
+pub struct SmtpMailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: String,
+}
+
+impl std::fmt::Debug for SmtpMailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpMailer").finish_non_exhaustive()
+    }
+}
+
+impl SmtpMailer {
+    /// A mailer for `host` with the configuration's port, TLS and credentials.
+    pub fn new(host: &str, cfg: &SmtpConfig) -> Result<Self, MailError> {
+        let builder = match cfg.tls {
+            SmtpTls::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host),
+            SmtpTls::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)
+                .map_err(|e| MailError(format!("SMTP STARTTLS: {e}")))?,
+            SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host)
+                .map_err(|e| MailError(format!("SMTP TLS: {e}")))?,
+        };
+        let mut builder = builder
+            .port(cfg.port)
+            .timeout(Some(Duration::from_secs(cfg.timeout_secs)));
+        if let (Some(user), Some(pass)) = (&cfg.username, &cfg.password) {
+            builder = builder.credentials(Credentials::new(
+                user.clone(),
+                pass.expose_secret().to_string(),
+            ));
+        }
+        Ok(SmtpMailer {
+            transport: builder.build(),
+            from: cfg.from.clone(),
+        })
+    }
+}
+
+#[async_trait]
+impl Mailer for SmtpMailer {
+    async fn send(&self, message: &OutboxMessage) -> Result<(), MailError> {
+        let m = build_message(&self.from, message)?;
+        self.transport
+            .send(m)
+            .await
+            .map(|_| ())
+            .map_err(|e| MailError(format!("SMTP: {e}")))
+    }
+}
+
+/// Development mailer: writes each message as `DIR/<id>.eml`.
+#[derive(Debug)]
+pub struct FileMailer {
+    dir: PathBuf,
+    from: String,
+}
+
+impl FileMailer {
+    /// Writes into `dir`.
+    pub fn new(dir: PathBuf, from: String) -> Self {
+        FileMailer { dir, from }
+    }
+}
+
+#[async_trait]
+impl Mailer for FileMailer {
+    async fn send(&self, message: &OutboxMessage) -> Result<(), MailError> {
+        let m = build_message(&self.from, message)?;
+        let path = self.dir.join(format!("{}.eml", message.id));
+        tokio::fs::create_dir_all(&self.dir)
+            .await
+            .map_err(|e| MailError(format!("{}: {e}", self.dir.display())))?;
+        tokio::fs::write(&path, m.formatted())
+            .await
+            .map_err(|e| MailError(format!("{}: {e}", path.display())))?;
+        tracing::info!(outbox_id = message.id, path = %path.display(), "e-mail written (no SMTP host configured)");
+        Ok(())
+    }
+}

@@ -1,0 +1,94 @@
+//! The verifier back end: trust list, rules and value sets with ETags, and `POST /verify`.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+
+use crate::error::{AppError, AppResult};
+use crate::service::public::{self, Resource, MAX_HC1};
+use crate::state::AppState;
+
+/// Answers a public resource, or 304 when the client's `If-None-Match` holds its ETag.
+fn conditional(headers: &HeaderMap, res: &Resource) -> Response {
+    let matches = headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|t| {
+            let t = t.trim();
+            t == "*" || t == res.etag || t.strip_prefix("W/") == Some(res.etag.as_str())
+        });
+    let cache = [
+        (header::ETAG, res.etag.clone()),
+        (header::CACHE_CONTROL, "public, max-age=300".to_string()),
+    ];
+    if matches {
+        return (StatusCode::NOT_MODIFIED, cache).into_response();
+    }
+    (
+        cache,
+        [(header::CONTENT_TYPE, res.content_type)],
+        res.body.clone(),
+    )
+        .into_response()
+}
+
+pub async fn trust_list(State(app): State<AppState>, headers: HeaderMap) -> Response {
+    conditional(&headers, &app.public.trust_list)
+}
+
+pub async fn rules_index(State(app): State<AppState>, headers: HeaderMap) -> Response {
+    conditional(&headers, &app.public.rules_index)
+}
+
+pub async fn rule(
+    State(app): State<AppState>,
+    Path(hash): Path<String>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let res = app.public.rules.get(&hash).ok_or(AppError::NotFound)?;
+    Ok(conditional(&headers, res))
+}
+
+pub async fn valuesets_index(State(app): State<AppState>, headers: HeaderMap) -> Response {
+    conditional(&headers, &app.public.valuesets_index)
+}
+
+pub async fn valueset(
+    State(app): State<AppState>,
+    Path(hash): Path<String>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let res = app.public.valuesets.get(&hash).ok_or(AppError::NotFound)?;
+    Ok(conditional(&headers, res))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyInput {
+    hc1: String,
+}
+
+/// `POST /verify {"hc1": "HC1:…"}` → the report of `dcc verify --json`. Every failure of the
+/// certificate is a 200 with verdict `invalid`; only a malformed request is a 4xx.
+pub async fn verify(
+    State(app): State<AppState>,
+    body: Result<Json<VerifyInput>, JsonRejection>,
+) -> AppResult<Response> {
+    let Json(input) = body?;
+    if input.hc1.len() > MAX_HC1 {
+        return Err(AppError::TooLarge);
+    }
+    let at = app.clock.now();
+    let public = app.public.clone();
+    let country = app.config.country.clone();
+    let report =
+        tokio::task::spawn_blocking(move || public::verify(&public, &country, &input.hc1, at))
+            .await
+            .map_err(|e| AppError::Internal(format!("verify task: {e}")))?;
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(report)).into_response())
+}

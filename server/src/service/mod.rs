@@ -1,0 +1,4 @@
+//! Domain logic, free of HTTP: each function takes the state's parts and the instant.
+
+pub mod provider;
+pub mod public;

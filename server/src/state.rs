@@ -1,0 +1,183 @@
+//! The application state: storage, clock, SMS, mailer, registry, keys and public resources,
+//! each behind a trait object or an `Arc`, so tests swap in fakes.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use issuer::{Policy, SigningIdentity};
+
+use crate::bootstrap::{self, BootstrapError};
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::mail::{FileMailer, MailError, Mailer, SmtpMailer};
+use crate::metrics::Metrics;
+use crate::registry::{DevRegistry, Registry};
+use crate::secrets::Secrets;
+use crate::service::public::{PublicResources, ResourceError};
+use crate::sms::{HttpSms, LogSms, Sms, SmsError};
+use crate::store::{self, Store, StoreError};
+
+/// The signing identity and issuance policy.
+pub struct Issuance {
+    /// DSC and key.
+    pub identity: SigningIdentity,
+    /// Validity, country, UVCI secret.
+    pub policy: Policy,
+}
+
+impl std::fmt::Debug for Issuance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Issuance")
+            .field("identity", &self.identity)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Shared by every handler.
+#[derive(Clone)]
+pub struct AppState {
+    /// Storage.
+    pub store: Arc<dyn Store>,
+    /// The clock.
+    pub clock: Arc<dyn Clock>,
+    /// SMS gateway.
+    pub sms: Arc<dyn Sms>,
+    /// Mail transport.
+    pub mailer: Arc<dyn Mailer>,
+    /// Population registry.
+    pub registry: Arc<dyn Registry>,
+    /// Installation secrets.
+    pub secrets: Arc<Secrets>,
+    /// Signing.
+    pub issuance: Arc<Issuance>,
+    /// Trust list, rules, value sets.
+    pub public: Arc<PublicResources>,
+    /// Counters.
+    pub metrics: Arc<Metrics>,
+    /// Configuration.
+    pub config: Arc<Config>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("store", &self.store.backend())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// Configuration.
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    /// Data directory, keys, secret.
+    #[error(transparent)]
+    Bootstrap(#[from] BootstrapError),
+    /// Database.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Trust list, rules, value sets.
+    #[error(transparent)]
+    Resource(#[from] ResourceError),
+    /// Mail transport.
+    #[error("mail: {0}")]
+    Mail(#[from] MailError),
+    /// SMS gateway.
+    #[error("sms: {0}")]
+    Sms(#[from] SmsError),
+    /// Listening socket.
+    #[error("{0}")]
+    Io(String),
+}
+
+/// What start-up did, for the log.
+#[derive(Debug, Clone)]
+pub struct Started {
+    /// Keys directory.
+    pub keys_dir: PathBuf,
+    /// Whether development keys were generated now.
+    pub keys_generated: bool,
+    /// `sqlite` or `postgres`.
+    pub backend: &'static str,
+}
+
+/// Optional replacements for the configured transports (tests).
+#[derive(Default, Clone)]
+pub struct Overrides {
+    /// Mailer instead of SMTP / files.
+    pub mailer: Option<Arc<dyn Mailer>>,
+    /// SMS instead of the configured gateway.
+    pub sms: Option<Arc<dyn Sms>>,
+}
+
+impl AppState {
+    /// Prepares the data directory (keys and secret on first start), opens the database (running
+    /// its migrations) and builds the public resources.
+    pub async fn open(
+        config: Config,
+        clock: Arc<dyn Clock>,
+        overrides: Overrides,
+    ) -> Result<(AppState, Started), StartError> {
+        let now = clock.now();
+        let backend = hcert::crypto::default_backend();
+        if !config.data_dir.exists() {
+            // The data directory holds the database, keys and secret: owner only.
+            use std::os::unix::fs::DirBuilderExt as _;
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(&config.data_dir)
+                .map_err(|e| StartError::Io(format!("{}: {e}", config.data_dir.display())))?;
+        }
+        let keys_dir = config.keys_dir();
+        let (keys, keys_generated) =
+            bootstrap::load_keys(&keys_dir, &config.country, now, backend)?;
+        let secrets = bootstrap::load_secret(&config.data_dir)?;
+        let store = store::open(&config.database_url()).await?;
+        let public = PublicResources::build(
+            &keys,
+            config.rules_dir.as_deref(),
+            config.valuesets_dir.as_deref(),
+            now,
+            backend,
+        )?;
+        let mailer: Arc<dyn Mailer> = match (overrides.mailer, &config.smtp.host) {
+            (Some(m), _) => m,
+            (None, Some(host)) => Arc::new(SmtpMailer::new(host, &config.smtp)?),
+            (None, None) => Arc::new(FileMailer::new(
+                config.data_dir.join("mail"),
+                config.smtp.from.clone(),
+            )),
+        };
+        let sms: Arc<dyn Sms> = match (overrides.sms, &config.sms.url) {
+            (Some(s), _) => s,
+            (None, Some(url)) => Arc::new(HttpSms::new(url, config.sms.token.clone())?),
+            (None, None) => Arc::new(LogSms),
+        };
+        let mut policy = Policy::new(secrets.uvci_secret());
+        policy.country = config.country.clone();
+        let started = Started {
+            keys_dir,
+            keys_generated,
+            backend: store.backend(),
+        };
+        let state = AppState {
+            registry: Arc::new(DevRegistry::new(store.clone())),
+            store,
+            clock,
+            sms,
+            mailer,
+            secrets: Arc::new(secrets),
+            issuance: Arc::new(Issuance {
+                identity: keys.identity,
+                policy,
+            }),
+            public: Arc::new(public),
+            metrics: Arc::new(Metrics::default()),
+            config: Arc::new(config),
+        };
+        Ok((state, started))
+    }
+}

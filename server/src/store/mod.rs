@@ -1,0 +1,357 @@
+//! Storage behind one trait, so handlers and services never see SQL: SQLite (the embedded
+//! default) and PostgreSQL (for several instances) share the same migrations' semantics.
+
+mod postgres;
+mod sql;
+mod sqlite;
+
+use std::path::Path;
+
+use async_trait::async_trait;
+use secrecy::{ExposeSecret, SecretString};
+
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+/// Why a storage call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique key already holds this value; the text names what.
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    /// The database failed (connection, SQL, migration).
+    #[error("database: {0}")]
+    Database(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        StoreError::Database(e.to_string())
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for StoreError {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        StoreError::Database(format!("migration: {e}"))
+    }
+}
+
+/// Result of a storage call.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A health-care provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Org {
+    /// Row id.
+    pub id: i64,
+    /// IČO (8 digits).
+    pub ico: String,
+    /// Name.
+    pub name: String,
+}
+
+/// One person of the development population registry.
+#[derive(Clone)]
+pub struct RegistryEntry {
+    /// HMAC blind index of the birth number.
+    pub bn_index: Vec<u8>,
+    /// HMAC blind index of the ID-card number, when known.
+    pub id_card_index: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for RegistryEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegistryEntry").finish_non_exhaustive()
+    }
+}
+
+/// A person as the provider records them.
+#[derive(Clone)]
+pub struct PersonWrite {
+    /// Fresh id, used when the person is new.
+    pub new_id: String,
+    /// HMAC blind index of the birth number.
+    pub bn_index: Vec<u8>,
+    /// HMAC blind index of the ID-card number.
+    pub id_card_index: Option<Vec<u8>>,
+    /// Family name.
+    pub family_name: String,
+    /// Given name.
+    pub given_name: String,
+    /// Date of birth as in the DCC.
+    pub dob: String,
+    /// E-mail address.
+    pub email: Option<String>,
+    /// Phone, E.164.
+    pub phone: Option<String>,
+    /// Identified in the population registry.
+    pub identified: bool,
+}
+
+impl std::fmt::Debug for PersonWrite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PersonWrite")
+            .field("identified", &self.identified)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A certificate to store.
+#[derive(Debug, Clone)]
+pub struct CertificateWrite {
+    /// Random id.
+    pub id: String,
+    /// `v`, `t` or `r`.
+    pub kind: String,
+    /// The UVCI.
+    pub uvci: String,
+    /// The `HC1:` text.
+    pub hc1: String,
+    /// iat.
+    pub issued_at: i64,
+    /// exp.
+    pub expires_at: i64,
+}
+
+/// A message to enqueue.
+#[derive(Clone)]
+pub struct MessageWrite {
+    /// `email` or `sms`.
+    pub channel: String,
+    /// Address or number.
+    pub recipient: String,
+    /// Subject (e-mail).
+    pub subject: String,
+    /// Plain-text body.
+    pub body: String,
+    /// Attachment: file name, MIME type, bytes.
+    pub attachment: Option<(String, String, Vec<u8>)>,
+}
+
+impl std::fmt::Debug for MessageWrite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MessageWrite")
+            .field("channel", &self.channel)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An audit event: type, organisation, pseudonymous subject, JSON detail without personal data.
+#[derive(Debug, Clone)]
+pub struct AuditEvent {
+    /// Event type, e.g. `record.created`.
+    pub event: String,
+    /// Organisation.
+    pub org_id: Option<i64>,
+    /// Pseudonym (HMAC) of the subject.
+    pub subject: Option<String>,
+    /// Detail.
+    pub detail: serde_json::Value,
+}
+
+/// The idempotency key of a request.
+#[derive(Debug, Clone)]
+pub struct IdempotencyWrite {
+    /// The `Idempotency-Key` header.
+    pub key: String,
+    /// SHA-256 of the request body.
+    pub request_sha256: Vec<u8>,
+}
+
+/// Everything one recorded event writes, in one transaction: the person (inserted or updated),
+/// the record, the certificate (superseding the person's older one of that kind), the e-mail,
+/// the idempotency key and the audit events.
+#[derive(Debug, Clone)]
+pub struct RecordWrite {
+    /// Recording organisation.
+    pub org_id: i64,
+    /// The person.
+    pub person: PersonWrite,
+    /// Random record id.
+    pub record_id: String,
+    /// `v`, `t` or `r`.
+    pub kind: String,
+    /// The DCC entry JSON.
+    pub entry_json: String,
+    /// Why no certificate was issued.
+    pub note: Option<String>,
+    /// Now, Unix seconds.
+    pub now: i64,
+    /// The certificate, when one is issued.
+    pub certificate: Option<CertificateWrite>,
+    /// The e-mail, when one is sent.
+    pub message: Option<MessageWrite>,
+    /// The request's idempotency key.
+    pub idempotency: Option<IdempotencyWrite>,
+    /// Audit events.
+    pub audit: Vec<AuditEvent>,
+}
+
+/// A stored certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateRow {
+    /// Id.
+    pub id: String,
+    /// `v`, `t` or `r`.
+    pub kind: String,
+    /// UVCI.
+    pub uvci: String,
+    /// `HC1:` text.
+    pub hc1: String,
+    /// iat.
+    pub issued_at: i64,
+    /// exp.
+    pub expires_at: i64,
+    /// When a newer certificate replaced it.
+    pub superseded_at: Option<i64>,
+}
+
+/// A stored record with its certificate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordRow {
+    /// Id.
+    pub id: String,
+    /// Person id.
+    pub person_id: String,
+    /// Recording organisation.
+    pub org_id: i64,
+    /// `v`, `t` or `r`.
+    pub kind: String,
+    /// DCC entry.
+    pub entry: serde_json::Value,
+    /// Why no certificate was issued.
+    pub note: Option<String>,
+    /// Recorded at.
+    pub created_at: i64,
+    /// The certificate issued on it.
+    pub certificate: Option<CertificateRow>,
+}
+
+/// A claimed outbox message.
+#[derive(Clone)]
+pub struct OutboxMessage {
+    /// Id.
+    pub id: i64,
+    /// `email` or `sms`.
+    pub channel: String,
+    /// Address or number.
+    pub recipient: String,
+    /// Subject.
+    pub subject: String,
+    /// Body.
+    pub body: String,
+    /// Attachment: file name, MIME type, bytes.
+    pub attachment: Option<(String, String, Vec<u8>)>,
+    /// Attempts including this one.
+    pub attempts: i64,
+    /// The claim's lease token; only its holder may mark the message.
+    pub lease_token: String,
+}
+
+impl std::fmt::Debug for OutboxMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OutboxMessage")
+            .field("id", &self.id)
+            .field("channel", &self.channel)
+            .field("attempts", &self.attempts)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Outbox counts by status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutboxCounts {
+    /// Waiting to be sent.
+    pub pending: i64,
+    /// Sent.
+    pub sent: i64,
+    /// Given up.
+    pub failed: i64,
+}
+
+/// The storage operations of the server.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+    /// A cheap round trip, for `/ready`.
+    async fn ping(&self) -> StoreResult<()>;
+    /// Creates an organisation; an existing IČO is a conflict.
+    async fn create_org(&self, ico: &str, name: &str, now: i64) -> StoreResult<Org>;
+    /// The organisation with this IČO.
+    async fn org_by_ico(&self, ico: &str) -> StoreResult<Option<Org>>;
+    /// Stores a token digest for an organisation.
+    async fn create_token(
+        &self,
+        org_id: i64,
+        token_sha256: &[u8],
+        expires_at: i64,
+        now: i64,
+    ) -> StoreResult<()>;
+    /// The organisation of an unexpired, unrevoked token digest.
+    async fn org_for_token(&self, token_sha256: &[u8], now: i64) -> StoreResult<Option<Org>>;
+    /// Adds (or refreshes) registry persons; returns how many rows were written.
+    async fn registry_import(&self, entries: &[RegistryEntry], now: i64) -> StoreResult<u64>;
+    /// Whether the registry knows this birth-number index.
+    async fn registry_lookup(&self, bn_index: &[u8]) -> StoreResult<Option<RegistryEntry>>;
+    /// The request digest and record id stored under an idempotency key.
+    async fn idempotency(&self, org_id: i64, key: &str) -> StoreResult<Option<(Vec<u8>, String)>>;
+    /// Writes a recorded event in one transaction; returns the person id. A taken idempotency
+    /// key is `Conflict("idempotency key")`, an existing UVCI `Conflict("certificate")`.
+    async fn write_record(&self, w: &RecordWrite) -> StoreResult<String>;
+    /// One record of an organisation.
+    async fn record(&self, org_id: i64, record_id: &str) -> StoreResult<Option<RecordRow>>;
+    /// The records an organisation made for a person, oldest first; `None` for an unknown person.
+    async fn person_records(
+        &self,
+        org_id: i64,
+        person_id: &str,
+    ) -> StoreResult<Option<Vec<RecordRow>>>;
+    /// Claims up to `limit` due messages with a lease until `lease_until`.
+    async fn claim_messages(
+        &self,
+        now: i64,
+        lease_until: i64,
+        lease_token: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<OutboxMessage>>;
+    /// Marks a claimed message sent; false when the lease was lost.
+    async fn mark_sent(&self, id: i64, lease_token: &str, now: i64) -> StoreResult<bool>;
+    /// Records a failed attempt: retry at `next_attempt_at`, or give up.
+    async fn mark_failed(
+        &self,
+        id: i64,
+        lease_token: &str,
+        next_attempt_at: i64,
+        error: &str,
+        give_up: bool,
+    ) -> StoreResult<()>;
+    /// Outbox counts by status.
+    async fn outbox_counts(&self) -> StoreResult<OutboxCounts>;
+    /// Appends an audit event.
+    async fn audit(&self, event: &AuditEvent, now: i64) -> StoreResult<()>;
+    /// The latest audit events, newest first.
+    async fn audit_events(&self, limit: i64) -> StoreResult<Vec<(String, Option<i64>)>>;
+    /// How many certificates were issued (for metrics).
+    async fn certificates_issued(&self) -> StoreResult<i64>;
+}
+
+/// Opens the database of a URL (`postgres://…` or `sqlite:…`) and runs its migrations.
+pub async fn open(url: &SecretString) -> StoreResult<std::sync::Arc<dyn Store>> {
+    let u = url.expose_secret();
+    if u.starts_with("postgres://") || u.starts_with("postgresql://") {
+        Ok(std::sync::Arc::new(PgStore::connect(u).await?))
+    } else if let Some(path) = u
+        .strip_prefix("sqlite://")
+        .or_else(|| u.strip_prefix("sqlite:"))
+    {
+        let path = path.split('?').next().unwrap_or(path);
+        Ok(std::sync::Arc::new(
+            SqliteStore::open(Path::new(path)).await?,
+        ))
+    } else {
+        Err(StoreError::Database(
+            "DATABASE_URL must start with postgres:// or sqlite:".into(),
+        ))
+    }
+}

@@ -1,0 +1,38 @@
+//! PostgreSQL: several `dcc serve` instances share one database. Outbox claims lock their rows
+//! with `FOR UPDATE SKIP LOCKED`, so two instances never claim the same message.
+
+use sqlx::postgres::PgPoolOptions;
+
+use super::StoreError;
+
+/// PostgreSQL storage.
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pool: sqlx::PgPool,
+}
+
+impl PgStore {
+    const BACKEND: &'static str = "postgres";
+
+    /// Connects and runs the migrations (sqlx takes an advisory lock, so concurrent starts are
+    /// safe).
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .connect(url)
+            .await
+            .map_err(|e| StoreError::Database(format!("cannot connect to PostgreSQL: {e}")))?;
+        sqlx::migrate!("migrations/postgres").run(&pool).await?;
+        Ok(PgStore { pool })
+    }
+}
+
+const CLAIM: &str =
+    "UPDATE outbox SET lease_until = $1, lease_token = $2, attempts = attempts + 1 \
+     WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $3 \
+     AND (lease_until IS NULL OR lease_until < $3) ORDER BY id LIMIT $4 \
+     FOR UPDATE SKIP LOCKED) \
+     RETURNING id, channel, recipient, subject, body, attachment_name, attachment_mime, \
+     attachment, attempts";
+
+super::sql::sql_store!(PgStore, sqlx::Postgres, CLAIM);

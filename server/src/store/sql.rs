@@ -1,0 +1,488 @@
+//! The SQL both backends share. The statements use `$n` placeholders, which SQLite and
+//! PostgreSQL both accept, and types both map the same way (i64, bool, text, bytes); the macro
+//! expands one `Store` implementation per backend. Only the outbox claim differs.
+
+use super::{StoreError, StoreResult};
+
+/// A unique-key violation becomes `Conflict(what)`; anything else a database error.
+pub(super) fn conflict_or(e: sqlx::Error, what: &'static str) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
+        _ => StoreError::from(e),
+    }
+}
+
+/// Shorthand for reading a column.
+pub(super) fn col<'r, T, R>(row: &'r R, name: &str) -> StoreResult<T>
+where
+    R: sqlx::Row,
+    T: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+{
+    row.try_get::<T, _>(name).map_err(StoreError::from)
+}
+
+macro_rules! sql_store {
+    ($store:ident, $db:ty, $claim:expr) => {
+        use async_trait::async_trait;
+
+        use super::sql::{col, conflict_or};
+        use super::{
+            AuditEvent, CertificateRow, OutboxCounts, OutboxMessage, Org, RecordRow, RecordWrite,
+            RegistryEntry, Store, StoreResult,
+        };
+
+        type DbRow = <$db as sqlx::Database>::Row;
+
+        fn org_of(row: &DbRow) -> StoreResult<Org> {
+            Ok(Org {
+                id: col(row, "id")?,
+                ico: col(row, "ico")?,
+                name: col(row, "name")?,
+            })
+        }
+
+        fn record_of(row: &DbRow) -> StoreResult<RecordRow> {
+            let entry: String = col(row, "entry")?;
+            let cert_id: Option<String> = col(row, "cert_id")?;
+            let certificate = match cert_id {
+                Some(id) => Some(CertificateRow {
+                    id,
+                    kind: col(row, "kind")?,
+                    uvci: col(row, "uvci")?,
+                    hc1: col(row, "hc1")?,
+                    issued_at: col(row, "issued_at")?,
+                    expires_at: col(row, "expires_at")?,
+                    superseded_at: col(row, "superseded_at")?,
+                }),
+                None => None,
+            };
+            Ok(RecordRow {
+                id: col(row, "id")?,
+                person_id: col(row, "person_id")?,
+                org_id: col(row, "org_id")?,
+                kind: col(row, "kind")?,
+                entry: serde_json::from_str(&entry).unwrap_or(serde_json::Value::Null),
+                note: col(row, "note")?,
+                created_at: col(row, "created_at")?,
+                certificate,
+            })
+        }
+
+        const RECORD_SELECT: &str = "SELECT r.id, r.person_id, r.org_id, r.kind, r.entry, r.note, \
+             r.created_at, c.id AS cert_id, c.uvci, c.hc1, c.issued_at, c.expires_at, \
+             c.superseded_at FROM records r LEFT JOIN certificates c ON c.record_id = r.id";
+
+        #[async_trait]
+        impl Store for $store {
+            fn backend(&self) -> &'static str {
+                Self::BACKEND
+            }
+
+            async fn ping(&self) -> StoreResult<()> {
+                sqlx::query("SELECT 1").execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn create_org(&self, ico: &str, name: &str, now: i64) -> StoreResult<Org> {
+                let row = sqlx::query(
+                    "INSERT INTO organisations (ico, name, created_at) VALUES ($1, $2, $3) \
+                     RETURNING id, ico, name",
+                )
+                .bind(ico)
+                .bind(name)
+                .bind(now)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(|e| conflict_or(e, "organisation"))?;
+                org_of(&row)
+            }
+
+            async fn org_by_ico(&self, ico: &str) -> StoreResult<Option<Org>> {
+                let row = sqlx::query("SELECT id, ico, name FROM organisations WHERE ico = $1")
+                    .bind(ico)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.as_ref().map(org_of).transpose()
+            }
+
+            async fn create_token(
+                &self,
+                org_id: i64,
+                token_sha256: &[u8],
+                expires_at: i64,
+                now: i64,
+            ) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO api_tokens (org_id, token_sha256, created_at, expires_at) \
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(org_id)
+                .bind(token_sha256)
+                .bind(now)
+                .bind(expires_at)
+                .execute(&self.pool)
+                .await
+                .map_err(|e| conflict_or(e, "token"))?;
+                Ok(())
+            }
+
+            async fn org_for_token(
+                &self,
+                token_sha256: &[u8],
+                now: i64,
+            ) -> StoreResult<Option<Org>> {
+                let row = sqlx::query(
+                    "SELECT o.id, o.ico, o.name FROM api_tokens t \
+                     JOIN organisations o ON o.id = t.org_id \
+                     WHERE t.token_sha256 = $1 AND t.expires_at > $2 AND t.revoked_at IS NULL",
+                )
+                .bind(token_sha256)
+                .bind(now)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.as_ref().map(org_of).transpose()
+            }
+
+            async fn registry_import(
+                &self,
+                entries: &[RegistryEntry],
+                now: i64,
+            ) -> StoreResult<u64> {
+                let mut tx = self.pool.begin().await?;
+                let mut n = 0;
+                for e in entries {
+                    n += sqlx::query(
+                        "INSERT INTO registry_persons (bn_index, id_card_index, imported_at) \
+                         VALUES ($1, $2, $3) ON CONFLICT (bn_index) DO UPDATE SET \
+                         id_card_index = excluded.id_card_index, imported_at = excluded.imported_at",
+                    )
+                    .bind(&e.bn_index)
+                    .bind(&e.id_card_index)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                }
+                tx.commit().await?;
+                Ok(n)
+            }
+
+            async fn registry_lookup(&self, bn_index: &[u8]) -> StoreResult<Option<RegistryEntry>> {
+                let row = sqlx::query(
+                    "SELECT bn_index, id_card_index FROM registry_persons WHERE bn_index = $1",
+                )
+                .bind(bn_index)
+                .fetch_optional(&self.pool)
+                .await?;
+                match row {
+                    Some(r) => Ok(Some(RegistryEntry {
+                        bn_index: col(&r, "bn_index")?,
+                        id_card_index: col(&r, "id_card_index")?,
+                    })),
+                    None => Ok(None),
+                }
+            }
+
+            async fn idempotency(
+                &self,
+                org_id: i64,
+                key: &str,
+            ) -> StoreResult<Option<(Vec<u8>, String)>> {
+                let row = sqlx::query(
+                    "SELECT request_sha256, record_id FROM idempotency_keys \
+                     WHERE org_id = $1 AND key = $2",
+                )
+                .bind(org_id)
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?;
+                match row {
+                    Some(r) => Ok(Some((col(&r, "request_sha256")?, col(&r, "record_id")?))),
+                    None => Ok(None),
+                }
+            }
+
+            async fn write_record(&self, w: &RecordWrite) -> StoreResult<String> {
+                let mut tx = self.pool.begin().await?;
+                let p = &w.person;
+                let person_row = sqlx::query(
+                    "INSERT INTO persons (id, bn_index, id_card_index, family_name, given_name, \
+                     dob, email, phone, identified, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) \
+                     ON CONFLICT (bn_index) DO UPDATE SET \
+                     id_card_index = COALESCE(excluded.id_card_index, persons.id_card_index), \
+                     family_name = excluded.family_name, given_name = excluded.given_name, \
+                     dob = excluded.dob, email = COALESCE(excluded.email, persons.email), \
+                     phone = COALESCE(excluded.phone, persons.phone), \
+                     identified = excluded.identified, updated_at = excluded.updated_at \
+                     RETURNING id",
+                )
+                .bind(&p.new_id)
+                .bind(&p.bn_index)
+                .bind(&p.id_card_index)
+                .bind(&p.family_name)
+                .bind(&p.given_name)
+                .bind(&p.dob)
+                .bind(&p.email)
+                .bind(&p.phone)
+                .bind(p.identified)
+                .bind(w.now)
+                .fetch_one(&mut *tx)
+                .await?;
+                let person_id: String = col(&person_row, "id")?;
+                sqlx::query(
+                    "INSERT INTO records (id, person_id, org_id, kind, entry, note, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(&w.record_id)
+                .bind(&person_id)
+                .bind(w.org_id)
+                .bind(&w.kind)
+                .bind(&w.entry_json)
+                .bind(&w.note)
+                .bind(w.now)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| conflict_or(e, "record"))?;
+                if let Some(idem) = &w.idempotency {
+                    sqlx::query(
+                        "INSERT INTO idempotency_keys (org_id, key, request_sha256, record_id, \
+                         created_at) VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(w.org_id)
+                    .bind(&idem.key)
+                    .bind(&idem.request_sha256)
+                    .bind(&w.record_id)
+                    .bind(w.now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| conflict_or(e, "idempotency key"))?;
+                }
+                if let Some(c) = &w.certificate {
+                    sqlx::query(
+                        "UPDATE certificates SET superseded_at = $1 \
+                         WHERE person_id = $2 AND kind = $3 AND superseded_at IS NULL",
+                    )
+                    .bind(w.now)
+                    .bind(&person_id)
+                    .bind(&c.kind)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query(
+                        "INSERT INTO certificates (id, record_id, person_id, kind, uvci, hc1, \
+                         issued_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    )
+                    .bind(&c.id)
+                    .bind(&w.record_id)
+                    .bind(&person_id)
+                    .bind(&c.kind)
+                    .bind(&c.uvci)
+                    .bind(&c.hc1)
+                    .bind(c.issued_at)
+                    .bind(c.expires_at)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| conflict_or(e, "certificate"))?;
+                }
+                if let Some(m) = &w.message {
+                    let (name, mime, bytes) = match &m.attachment {
+                        Some((n, t, b)) => (Some(n.as_str()), Some(t.as_str()), Some(b.as_slice())),
+                        None => (None, None, None),
+                    };
+                    sqlx::query(
+                        "INSERT INTO outbox (channel, recipient, subject, body, attachment_name, \
+                         attachment_mime, attachment, certificate_id, status, attempts, \
+                         next_attempt_at, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, $9)",
+                    )
+                    .bind(&m.channel)
+                    .bind(&m.recipient)
+                    .bind(&m.subject)
+                    .bind(&m.body)
+                    .bind(name)
+                    .bind(mime)
+                    .bind(bytes)
+                    .bind(w.certificate.as_ref().map(|c| c.id.as_str()))
+                    .bind(w.now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                for a in &w.audit {
+                    insert_audit(&mut *tx, a, w.now).await?;
+                }
+                tx.commit().await?;
+                Ok(person_id)
+            }
+
+            async fn record(&self, org_id: i64, record_id: &str) -> StoreResult<Option<RecordRow>> {
+                let sql = format!("{RECORD_SELECT} WHERE r.org_id = $1 AND r.id = $2");
+                let row = sqlx::query(&sql)
+                    .bind(org_id)
+                    .bind(record_id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.as_ref().map(record_of).transpose()
+            }
+
+            async fn person_records(
+                &self,
+                org_id: i64,
+                person_id: &str,
+            ) -> StoreResult<Option<Vec<RecordRow>>> {
+                let exists = sqlx::query("SELECT id FROM persons WHERE id = $1")
+                    .bind(person_id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                if exists.is_none() {
+                    return Ok(None);
+                }
+                let sql = format!(
+                    "{RECORD_SELECT} WHERE r.org_id = $1 AND r.person_id = $2 \
+                     ORDER BY r.seq"
+                );
+                let rows = sqlx::query(&sql)
+                    .bind(org_id)
+                    .bind(person_id)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter().map(record_of).collect::<StoreResult<Vec<_>>>().map(Some)
+            }
+
+            async fn claim_messages(
+                &self,
+                now: i64,
+                lease_until: i64,
+                lease_token: &str,
+                limit: i64,
+            ) -> StoreResult<Vec<OutboxMessage>> {
+                let rows = sqlx::query($claim)
+                    .bind(lease_until)
+                    .bind(lease_token)
+                    .bind(now)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?;
+                let mut out = Vec::with_capacity(rows.len());
+                for r in &rows {
+                    let name: Option<String> = col(r, "attachment_name")?;
+                    let mime: Option<String> = col(r, "attachment_mime")?;
+                    let bytes: Option<Vec<u8>> = col(r, "attachment")?;
+                    out.push(OutboxMessage {
+                        id: col(r, "id")?,
+                        channel: col(r, "channel")?,
+                        recipient: col(r, "recipient")?,
+                        subject: col(r, "subject")?,
+                        body: col(r, "body")?,
+                        attachment: match (name, mime, bytes) {
+                            (Some(n), Some(m), Some(b)) => Some((n, m, b)),
+                            _ => None,
+                        },
+                        attempts: col(r, "attempts")?,
+                        lease_token: lease_token.to_string(),
+                    });
+                }
+                out.sort_by_key(|m| m.id);
+                Ok(out)
+            }
+
+            async fn mark_sent(&self, id: i64, lease_token: &str, now: i64) -> StoreResult<bool> {
+                let done = sqlx::query(
+                    "UPDATE outbox SET status = 'sent', sent_at = $1, lease_until = NULL \
+                     WHERE id = $2 AND lease_token = $3 AND status = 'pending'",
+                )
+                .bind(now)
+                .bind(id)
+                .bind(lease_token)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn mark_failed(
+                &self,
+                id: i64,
+                lease_token: &str,
+                next_attempt_at: i64,
+                error: &str,
+                give_up: bool,
+            ) -> StoreResult<()> {
+                sqlx::query(
+                    "UPDATE outbox SET status = $1, next_attempt_at = $2, last_error = $3, \
+                     lease_until = NULL WHERE id = $4 AND lease_token = $5 AND status = 'pending'",
+                )
+                .bind(if give_up { "failed" } else { "pending" })
+                .bind(next_attempt_at)
+                .bind(error)
+                .bind(id)
+                .bind(lease_token)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn outbox_counts(&self) -> StoreResult<OutboxCounts> {
+                let rows =
+                    sqlx::query("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
+                        .fetch_all(&self.pool)
+                        .await?;
+                let mut c = OutboxCounts::default();
+                for r in &rows {
+                    let status: String = col(r, "status")?;
+                    let n: i64 = col(r, "n")?;
+                    match status.as_str() {
+                        "pending" => c.pending = n,
+                        "sent" => c.sent = n,
+                        _ => c.failed += n,
+                    }
+                }
+                Ok(c)
+            }
+
+            async fn audit(&self, event: &AuditEvent, now: i64) -> StoreResult<()> {
+                let mut conn = self.pool.acquire().await?;
+                insert_audit(&mut *conn, event, now).await
+            }
+
+            async fn audit_events(&self, limit: i64) -> StoreResult<Vec<(String, Option<i64>)>> {
+                let rows = sqlx::query(
+                    "SELECT event, org_id FROM audit_log ORDER BY id DESC LIMIT $1",
+                )
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|r| Ok((col(r, "event")?, col(r, "org_id")?)))
+                    .collect()
+            }
+
+            async fn certificates_issued(&self) -> StoreResult<i64> {
+                let row = sqlx::query("SELECT COUNT(*) AS n FROM certificates")
+                    .fetch_one(&self.pool)
+                    .await?;
+                col(&row, "n")
+            }
+        }
+
+        async fn insert_audit(
+            conn: &mut <$db as sqlx::Database>::Connection,
+            a: &AuditEvent,
+            now: i64,
+        ) -> StoreResult<()> {
+            sqlx::query(
+                "INSERT INTO audit_log (at, event, org_id, subject, detail) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(now)
+            .bind(&a.event)
+            .bind(a.org_id)
+            .bind(&a.subject)
+            .bind(a.detail.to_string())
+            .execute(conn)
+            .await?;
+            Ok(())
+        }
+    };
+}
+
+pub(super) use sql_store;

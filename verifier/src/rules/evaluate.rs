@@ -1,0 +1,196 @@
+//! Evaluating rules: the CertLogic data (`{"payload", "external"}`), the result mapping
+//! (only `true`/`false` decide; anything else, or an error, is `open`) and the schema-version gate.
+
+use base64::Engine as _;
+use hcert::CertType;
+use serde_json::{Map, Value};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use super::model::Rule;
+use super::valuesets::ValueSets;
+use super::version::Version;
+use crate::RuleOutcome;
+
+/// The result of one rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleResult {
+    /// The logic gave `true`.
+    Passed,
+    /// The logic gave `false`.
+    Fail,
+    /// Not decided: another value, an evaluation error, or the rule could not be evaluated.
+    Open,
+}
+
+impl RuleResult {
+    /// `passed`, `fail` or `open`, as reports and the gateway name them.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleResult::Passed => "passed",
+            RuleResult::Fail => "fail",
+            RuleResult::Open => "open",
+        }
+    }
+}
+
+/// One evaluated rule.
+#[derive(Debug, Clone)]
+pub struct Evaluation<'r> {
+    /// The rule.
+    pub rule: &'r Rule,
+    /// Its result.
+    pub result: RuleResult,
+    /// Why it is `open`.
+    pub reason: Option<String>,
+}
+
+impl Evaluation<'_> {
+    /// The report's entry: identifier, version, result and English description.
+    pub fn outcome(&self) -> RuleOutcome {
+        RuleOutcome {
+            identifier: self.rule.identifier.clone(),
+            version: self.rule.version.clone(),
+            result: self.result.as_str().to_string(),
+            description: self.rule.description("en").to_string(),
+        }
+    }
+}
+
+fn open(rule: &Rule, reason: String) -> Evaluation<'_> {
+    Evaluation {
+        rule,
+        result: RuleResult::Open,
+        reason: Some(reason),
+    }
+}
+
+fn describe(v: &Value) -> String {
+    let text = v.to_string();
+    match text.char_indices().nth(60) {
+        Some((cut, _)) => format!("{}…", text.get(..cut).unwrap_or_default()),
+        None => text,
+    }
+}
+
+/// Evaluates one rule on `{"payload": …, "external": …}` as it is (no schema gate).
+pub fn evaluate<'r>(rule: &'r Rule, data: &Value) -> Evaluation<'r> {
+    let compiled = match rule.readiness() {
+        Ok(c) => c,
+        Err(reason) => return open(rule, reason),
+    };
+    match compiled.evaluate(data) {
+        Ok(Value::Bool(true)) => Evaluation {
+            rule,
+            result: RuleResult::Passed,
+            reason: None,
+        },
+        Ok(Value::Bool(false)) => Evaluation {
+            rule,
+            result: RuleResult::Fail,
+            reason: None,
+        },
+        Ok(other) => open(
+            rule,
+            format!("the logic gave {}, not a boolean", describe(&other)),
+        ),
+        Err(e) => open(rule, format!("evaluation failed at {e}")),
+    }
+}
+
+/// The EU apps' gate: a rule is `open` for a DCC whose `ver` has another major version than the
+/// rule's `SchemaVersion`, or is below it.
+pub fn schema_gate(rule: &Rule, ver: Option<&str>) -> Result<(), String> {
+    let Some(wanted) = &rule.schema_version else {
+        return Ok(());
+    };
+    let wanted_v = Version::parse(wanted)
+        .ok_or_else(|| format!("SchemaVersion {wanted:?} is not a semantic version"))?;
+    let ver = ver.ok_or("the certificate has no ver (schema version)")?;
+    let have = Version::parse(ver)
+        .ok_or_else(|| format!("the certificate's ver {ver:?} is not a semantic version"))?;
+    if have.major != wanted_v.major {
+        return Err(format!(
+            "the rule is for schema {wanted}, the certificate has ver {ver} (another major version)"
+        ));
+    }
+    if have < wanted_v {
+        return Err(format!(
+            "the rule needs schema {wanted} or later, the certificate has ver {ver}"
+        ));
+    }
+    Ok(())
+}
+
+/// The certificate's type: the one of `v`, `t`, `r` it holds (`None` when it holds none or
+/// several, so that only General rules apply).
+pub fn certificate_type(dcc: &Value) -> Option<CertType> {
+    let mut present = ["v", "t", "r"]
+        .into_iter()
+        .filter(|k| dcc.get(*k).is_some_and(|v| !v.is_null()));
+    match (present.next(), present.next()) {
+        (Some(k), None) => CertType::from_key(k),
+        _ => None,
+    }
+}
+
+/// The external parameters the EU verifier apps pass to rules (dgc-certlogic-android's
+/// `ExternalParameter`); absent values are left out, so rules read `null`.
+#[derive(Debug, Clone, Copy)]
+pub struct External<'a> {
+    /// `validationClock`.
+    pub validation_clock: OffsetDateTime,
+    /// `valueSets` (`{}` when none are loaded).
+    pub value_sets: Option<&'a ValueSets>,
+    /// `countryCode`: the country of arrival.
+    pub country_code: Option<&'a str>,
+    /// `exp` of the CWT.
+    pub exp: Option<OffsetDateTime>,
+    /// `iat` of the CWT.
+    pub iat: Option<OffsetDateTime>,
+    /// `issuerCountryCode`: CWT `iss`.
+    pub issuer_country_code: Option<&'a str>,
+    /// `kid`, written in base64.
+    pub kid: Option<&'a [u8]>,
+    /// `region` of the verifier.
+    pub region: Option<&'a str>,
+}
+
+fn rfc3339(t: OffsetDateTime) -> Value {
+    t.format(&Rfc3339).map_or(Value::Null, Value::String)
+}
+
+impl External<'_> {
+    /// The `external` object.
+    pub fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("validationClock".into(), rfc3339(self.validation_clock));
+        m.insert(
+            "valueSets".into(),
+            self.value_sets
+                .map_or_else(|| Value::Object(Map::new()), |v| v.to_external().clone()),
+        );
+        if let Some(c) = self.country_code {
+            m.insert("countryCode".into(), c.into());
+        }
+        if let Some(t) = self.exp {
+            m.insert("exp".into(), rfc3339(t));
+        }
+        if let Some(t) = self.iat {
+            m.insert("iat".into(), rfc3339(t));
+        }
+        if let Some(c) = self.issuer_country_code {
+            m.insert("issuerCountryCode".into(), c.into());
+        }
+        if let Some(kid) = self.kid {
+            m.insert(
+                "kid".into(),
+                base64::engine::general_purpose::STANDARD.encode(kid).into(),
+            );
+        }
+        if let Some(r) = self.region {
+            m.insert("region".into(), r.into());
+        }
+        Value::Object(m)
+    }
+}
