@@ -211,7 +211,8 @@ impl Canvas {
     }
 
     /// The PDF: one A4 page, fonts subset to the characters drawn.
-    pub(crate) fn into_pdf(self, meta: printpdf::PdfDocumentInfo) -> Result<Vec<u8>> {
+    /// `id` becomes the trailer's file identifier (printpdf would draw a random one).
+    pub(crate) fn into_pdf(self, meta: printpdf::PdfDocumentInfo, id: [u8; 16]) -> Result<Vec<u8>> {
         let mut doc = PdfDocument::new(&meta.document_title);
         doc.metadata.info = meta;
         let mut used: [BTreeSet<char>; 2] = [BTreeSet::new(), BTreeSet::new()];
@@ -331,7 +332,11 @@ impl Canvas {
                     module,
                     matrix,
                 } => {
-                    let id = doc.add_xobject(&qr_form(x, y, module, &matrix));
+                    let id = printpdf::XObjectId("QR".into());
+                    doc.resources.xobjects.map.insert(
+                        id.clone(),
+                        printpdf::XObject::External(qr_form(x, y, module, &matrix)),
+                    );
                     ops.push(Op::UseXobject {
                         id,
                         transform: XObjectTransform::default(),
@@ -362,6 +367,9 @@ impl Canvas {
                 compress(stream)?;
             }
         }
+        let id = lopdf::Object::String(id.to_vec(), lopdf::StringFormat::Hexadecimal);
+        lo.trailer
+            .set("ID", lopdf::Object::Array(vec![id.clone(), id]));
         let mut bytes = Vec::new();
         lo.save_to(&mut bytes)
             .map_err(|e| Error::Render(format!("PDF: {e}")))?;

@@ -173,17 +173,27 @@ pub fn render(issued: &Issued, qr: &QrMatrix, names: &Names, page: Page<'_>) -> 
 
     let created = time::OffsetDateTime::from_unix_timestamp(issued.issued_at)
         .map_err(|e| Error::Render(format!("PDF: issue time: {e}")))?;
-    c.into_pdf(printpdf::PdfDocumentInfo {
-        document_title: "Certifikát EU COVID-19 / EU Digital COVID Certificate".into(),
-        subject: format!("{title_cs} / {title_en}"),
-        author: dcc.entry().map(|e| issuer_of(&e)).unwrap_or_default(),
-        creator: "dcc".into(),
-        producer: "dcc (printpdf)".into(),
-        creation_date: pdf_date(created),
-        modification_date: pdf_date(created),
-        metadata_date: pdf_date(created),
-        ..Default::default()
-    })
+    // The same certificate gives the same file: the identifier is a digest of what it holds.
+    let digest = {
+        use sha2::Digest as _;
+        sha2::Sha256::digest(issued.hc1.as_bytes())
+    };
+    let mut file_id = [0u8; 16];
+    file_id.copy_from_slice(digest.get(..16).unwrap_or(&[0; 16]));
+    c.into_pdf(
+        printpdf::PdfDocumentInfo {
+            document_title: "Certifikát EU COVID-19 / EU Digital COVID Certificate".into(),
+            subject: format!("{title_cs} / {title_en}"),
+            author: dcc.entry().map(|e| issuer_of(&e)).unwrap_or_default(),
+            creator: "dcc".into(),
+            producer: "dcc (printpdf)".into(),
+            creation_date: pdf_date(created),
+            modification_date: pdf_date(created),
+            metadata_date: pdf_date(created),
+            ..Default::default()
+        },
+        file_id,
+    )
 }
 
 fn issuer_of(e: &hcert::dcc::Entry<'_>) -> String {
