@@ -168,6 +168,11 @@ impl Names {
         self.sets.get(&kind)
     }
 
+    /// Whether `code` is in the value set of `kind`; `None` when no set of that kind is loaded.
+    pub fn contains(&self, kind: Kind, code: &str) -> Option<bool> {
+        self.sets.get(&kind).map(|s| s.values.contains_key(code))
+    }
+
     /// The name of `code` in the value set of `kind`, or the code itself.
     pub fn label<'a>(&'a self, kind: Kind, code: &'a str) -> Label<'a> {
         match self.sets.get(&kind).and_then(|s| s.values.get(code)) {

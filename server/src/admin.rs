@@ -8,7 +8,7 @@ use crate::bootstrap;
 use crate::config::Config;
 use crate::registry;
 use crate::secrets;
-use crate::store::{self, Org, Store};
+use crate::store::{self, Org, Store, TokenInfo};
 
 /// Why an admin command failed.
 #[derive(Debug, thiserror::Error)]
@@ -69,16 +69,40 @@ pub async fn create_org(
     Ok(store.create_org(ico, name, now).await?)
 }
 
-/// `dcc admin token create`: returns the token, which is stored only as its digest.
-pub async fn create_token(config: &Config, ico: &str, now: i64) -> Result<String, AdminError> {
-    let store = open(config).await?;
-    let org = store
+/// A token as `dcc admin token create` prints it, once.
+pub struct CreatedToken {
+    /// The id to list or revoke it by.
+    pub id: i64,
+    /// The bearer token; stored only as its digest.
+    pub token: String,
+}
+
+impl std::fmt::Debug for CreatedToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreatedToken")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+async fn org(store: &dyn Store, ico: &str) -> Result<Org, AdminError> {
+    store
         .org_by_ico(ico)
         .await?
-        .ok_or_else(|| AdminError::Invalid(format!("no organisation with IČO {ico}")))?;
+        .ok_or_else(|| AdminError::Invalid(format!("no organisation with IČO {ico}")))
+}
+
+/// `dcc admin token create`: returns the token, which is stored only as its digest.
+pub async fn create_token(
+    config: &Config,
+    ico: &str,
+    now: i64,
+) -> Result<CreatedToken, AdminError> {
+    let store = open(config).await?;
+    let org = org(store.as_ref(), ico).await?;
     let token = secrets::new_token().map_err(|e| AdminError::Invalid(format!("random: {e}")))?;
     let expires = now + config.token_days * 86_400;
-    store
+    let id = store
         .create_token(org.id, &secrets::token_digest(&token), expires, now)
         .await?;
     store
@@ -87,12 +111,50 @@ pub async fn create_token(config: &Config, ico: &str, now: i64) -> Result<String
                 event: "token.created".into(),
                 org_id: Some(org.id),
                 subject: None,
-                detail: serde_json::json!({"expires_at": expires}),
+                detail: serde_json::json!({"token": id, "expires_at": expires}),
             },
             now,
         )
         .await?;
-    Ok(token)
+    Ok(CreatedToken { id, token })
+}
+
+/// `dcc admin token list`: the organisation's tokens, without secrets.
+pub async fn list_tokens(config: &Config, ico: &str) -> Result<Vec<TokenInfo>, AdminError> {
+    let store = open(config).await?;
+    let org = org(store.as_ref(), ico).await?;
+    Ok(store.tokens(org.id).await?)
+}
+
+/// `dcc admin token revoke`: revokes one token (`id`) or all of the organisation's; the next
+/// request with a revoked token is refused (SECURITY.md 32). Returns how many were revoked.
+pub async fn revoke_tokens(
+    config: &Config,
+    ico: &str,
+    id: Option<i64>,
+    now: i64,
+) -> Result<u64, AdminError> {
+    let store = open(config).await?;
+    let org = org(store.as_ref(), ico).await?;
+    let n = store.revoke_tokens(org.id, id, now).await?;
+    if n == 0 {
+        return Err(AdminError::Invalid(match id {
+            Some(id) => format!("{ico} has no unrevoked token {id}"),
+            None => format!("{ico} has no unrevoked token"),
+        }));
+    }
+    store
+        .audit(
+            &store::AuditEvent {
+                event: "token.revoked".into(),
+                org_id: Some(org.id),
+                subject: None,
+                detail: serde_json::json!({"token": id, "revoked": n}),
+            },
+            now,
+        )
+        .await?;
+    Ok(n)
 }
 
 /// `dcc admin registry import persons.csv`: returns how many persons were imported.

@@ -119,6 +119,12 @@ pub struct Config {
     pub rules_dir: Option<PathBuf>,
     /// Directory of value sets (JSON) served at `/valuesets`.
     pub valuesets_dir: Option<PathBuf>,
+    /// `POST /verify` requests per client IP and minute, per instance; 0 switches the limit off
+    /// (load tests).
+    pub verify_per_minute: u32,
+    /// Origins (`https://host[:port]`) whose browser apps may call the verifier routes (CORS);
+    /// empty: none.
+    pub cors_origins: Vec<String>,
     /// Outgoing mail.
     pub smtp: SmtpConfig,
     /// SMS gateway.
@@ -140,6 +146,8 @@ impl Default for Config {
             token_days: 90,
             rules_dir: None,
             valuesets_dir: None,
+            verify_per_minute: 600,
+            cors_origins: Vec::new(),
             smtp: SmtpConfig::default(),
             sms: SmsConfig::default(),
             outbox: OutboxConfig::default(),
@@ -168,6 +176,8 @@ enum Kind {
     Str,
     Int,
     Bool,
+    /// Comma-separated.
+    List,
 }
 
 /// The `DCC_*` variables and the configuration keys they set.
@@ -182,6 +192,8 @@ const ENV: &[(&str, &[&str], Kind)] = &[
     ("DCC_TOKEN_DAYS", &["token_days"], Kind::Int),
     ("DCC_RULES_DIR", &["rules_dir"], Kind::Str),
     ("DCC_VALUESETS_DIR", &["valuesets_dir"], Kind::Str),
+    ("DCC_VERIFY_PER_MINUTE", &["verify_per_minute"], Kind::Int),
+    ("DCC_CORS_ORIGINS", &["cors_origins"], Kind::List),
     ("DCC_SMTP_HOST", &["smtp", "host"], Kind::Str),
     ("DCC_SMTP_PORT", &["smtp", "port"], Kind::Int),
     ("DCC_SMTP_TLS", &["smtp", "tls"], Kind::Str),
@@ -232,6 +244,13 @@ impl Config {
                 Kind::Int => toml::Value::Integer(raw.trim().parse().map_err(|_| {
                     ConfigError::Invalid(format!("{name}: {raw:?} is not a number"))
                 })?),
+                Kind::List => toml::Value::Array(
+                    raw.split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(|s| toml::Value::String(s.to_string()))
+                        .collect(),
+                ),
                 Kind::Bool => toml::Value::Boolean(match raw.trim() {
                     "1" | "true" | "yes" | "on" => true,
                     "0" | "false" | "no" | "off" => false,
@@ -261,6 +280,9 @@ impl Config {
         if !(1..=90).contains(&self.token_days) {
             return Err(ConfigError::Invalid("token_days must be 1 to 90".into()));
         }
+        for origin in &self.cors_origins {
+            check_origin(origin)?;
+        }
         if self.max_dose == 0 {
             return Err(ConfigError::Invalid("max_dose must be at least 1".into()));
         }
@@ -283,6 +305,25 @@ impl Config {
             }
         }
     }
+}
+
+/// A CORS origin is a scheme and host (and port): never `null` or `*`, no path, no credentials.
+fn check_origin(origin: &str) -> Result<(), ConfigError> {
+    let bad = |why: &str| ConfigError::Invalid(format!("cors_origins: {origin:?} {why}"));
+    let rest = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"))
+        .ok_or_else(|| bad("must start with https:// or http://"))?;
+    if rest.is_empty()
+        || !rest
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
+    {
+        return Err(bad(
+            "must be a scheme and host, with an optional port, and no path",
+        ));
+    }
+    Ok(())
 }
 
 fn set(table: &mut toml::Table, path: &[&str], value: toml::Value) {
@@ -354,5 +395,22 @@ mod tests {
         assert!(e.is_err());
         let e = Config::load(None, &env).unwrap_err().to_string();
         assert!(e.contains("DCC_SMTP_PORT"), "{e}");
+    }
+
+    #[test]
+    fn cors_origins_from_env_and_checked() {
+        let env = |v: &str| -> HashMap<String, String> {
+            [("DCC_CORS_ORIGINS".to_string(), v.to_string())].into()
+        };
+        let c = Config::load(None, &env("https://app.example.cz, http://localhost:3000")).unwrap();
+        assert_eq!(
+            c.cors_origins,
+            ["https://app.example.cz", "http://localhost:3000"]
+        );
+        for bad in ["null", "*", "https://a.cz/path", "ftp://a.cz", "https://"] {
+            let e = Config::load(None, &env(bad)).unwrap_err().to_string();
+            assert!(e.contains("cors_origins"), "{bad}: {e}");
+        }
+        assert_eq!(Config::default().verify_per_minute, 600);
     }
 }

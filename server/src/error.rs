@@ -30,6 +30,9 @@ pub enum AppError {
     /// A conflict with stored state (duplicate record, reused idempotency key).
     #[error("{0}")]
     Conflict(String),
+    /// Too many requests from one client; retry after this many seconds.
+    #[error("too many requests: retry in {0} s")]
+    TooManyRequests(u64),
     /// Something broke inside; the detail goes to the log only.
     #[error("internal error")]
     Internal(String),
@@ -48,6 +51,7 @@ impl AppError {
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -60,6 +64,7 @@ impl AppError {
             AppError::UnsupportedMediaType => "unsupported_media_type",
             AppError::TooLarge => "too_large",
             AppError::Conflict(_) => "conflict",
+            AppError::TooManyRequests(_) => "too_many_requests",
             AppError::Internal(_) => "internal",
         }
     }
@@ -82,6 +87,10 @@ impl IntoResponse for AppError {
             Json(json!({"error": self.code(), "message": message})),
         )
             .into_response();
+        if let AppError::TooManyRequests(secs) = self {
+            resp.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
         if let AppError::Internal(detail) = self {
             resp.extensions_mut().insert(InternalDetail(detail));
         }

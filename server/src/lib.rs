@@ -11,6 +11,7 @@ pub mod error;
 pub mod mail;
 pub mod metrics;
 pub mod outbox;
+pub mod ratelimit;
 pub mod registry;
 mod routes;
 pub mod secrets;
@@ -65,7 +66,8 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         .outbox
         .worker
         .then(|| tokio::spawn(outbox::run(state.clone(), stop_rx)));
-    axum::serve(listener, app(state))
+    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| StartError::Io(format!("server: {e}")))?;

@@ -11,6 +11,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::mail::{FileMailer, MailError, Mailer, SmtpMailer};
 use crate::metrics::Metrics;
+use crate::ratelimit::IpLimiter;
 use crate::registry::{DevRegistry, Registry};
 use crate::secrets::Secrets;
 use crate::service::public::{PublicResources, ResourceError};
@@ -54,6 +55,8 @@ pub struct AppState {
     pub public: Arc<PublicResources>,
     /// Counters.
     pub metrics: Arc<Metrics>,
+    /// The per-IP limit of `POST /verify`; `None` when switched off.
+    pub verify_limiter: Option<Arc<IpLimiter>>,
     /// Configuration.
     pub config: Arc<Config>,
 }
@@ -176,6 +179,7 @@ impl AppState {
             }),
             public: Arc::new(public),
             metrics: Arc::new(Metrics::default()),
+            verify_limiter: IpLimiter::per_minute(config.verify_per_minute).map(Arc::new),
             config: Arc::new(config),
         };
         Ok((state, started))

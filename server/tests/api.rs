@@ -297,6 +297,26 @@ async fn bad_input(backend: Backend) {
             "schema",
         ),
         (
+            "unknown vaccine product",
+            with(&|b| b["v"]["mp"] = json!("EU/1/99/999")),
+            "v.mp",
+        ),
+        (
+            "unknown manufacturer",
+            with(&|b| b["v"]["ma"] = json!("ORG-0")),
+            "v.ma",
+        ),
+        (
+            "unknown country",
+            with(&|b| b["v"]["co"] = json!("XX")),
+            "v.co",
+        ),
+        (
+            "unknown disease",
+            with(&|b| b["v"]["tg"] = json!("12345")),
+            "v.tg",
+        ),
+        (
             "entry not an object",
             with(&|b| b["v"] = json!([1])),
             "v: must be one entry object",
@@ -481,3 +501,176 @@ async fn public_resources(backend: Backend) {
     h.finish().await;
 }
 both!(public_resources);
+
+async fn token_revocation(backend: Backend) {
+    let h = Harness::new(backend).await;
+    let cfg = h.app.config.as_ref().clone();
+    let now = common::NOW.unix_timestamp();
+    let second = server::admin::create_token(&cfg, "25596641", now)
+        .await
+        .unwrap();
+    let list = |token: &str| {
+        Request::get(format!("/api/v1/records/{}", uuid_like()))
+            .header("authorization", format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    // Both tokens work (404: no such record, but authenticated).
+    assert_eq!(h.send(list(&h.token)).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(h.send(list(&second.token)).await.0, StatusCode::NOT_FOUND);
+    // Revoking one bites on the next request; the other still works.
+    let n = server::admin::revoke_tokens(&cfg, "25596641", Some(second.id), now)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(
+        h.send(list(&second.token)).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(h.send(list(&h.token)).await.0, StatusCode::NOT_FOUND);
+    let again = server::admin::revoke_tokens(&cfg, "25596641", Some(second.id), now).await;
+    assert!(again
+        .unwrap_err()
+        .to_string()
+        .contains("no unrevoked token"));
+    let tokens = server::admin::list_tokens(&cfg, "25596641").await.unwrap();
+    assert_eq!(tokens.len(), 2);
+    assert_eq!(tokens[1].id, second.id);
+    assert_eq!(tokens[1].revoked_at, Some(now));
+    assert_eq!(tokens[0].revoked_at, None);
+    // --all revokes the rest.
+    let n = server::admin::revoke_tokens(&cfg, "25596641", None, now)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    assert_eq!(h.send(list(&h.token)).await.0, StatusCode::UNAUTHORIZED);
+    let events = h.app.store.audit_events(100).await.unwrap();
+    assert_eq!(
+        events.iter().filter(|(e, _)| e == "token.revoked").count(),
+        2
+    );
+    h.finish().await;
+}
+both!(token_revocation);
+
+fn uuid_like() -> &'static str {
+    "6f1c1f0e-0d2a-4c55-9a43-0d6c7a1b2c3d"
+}
+
+fn verify_request(from: Option<[u8; 4]>, origin: Option<&str>) -> Request<Body> {
+    let mut b = Request::post("/verify").header("content-type", "application/json");
+    if let Some(o) = origin {
+        b = b.header("origin", o);
+    }
+    let mut req = b
+        .body(Body::from(json!({"hc1": "HC1:6BF"}).to_string()))
+        .unwrap();
+    if let Some(ip) = from {
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+                ip, 40000,
+            ))));
+    }
+    req
+}
+
+/// SECURITY.md 49: the verify endpoint's per-IP bucket, in memory, with Retry-After.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_rate_limit_per_ip() {
+    let h = Harness::with(Backend::Sqlite, &[("DCC_VERIFY_PER_MINUTE", "3")], true).await;
+    let a = [192, 0, 2, 1];
+    for i in 0..3 {
+        let (status, report, _) = h.send(verify_request(Some(a), None)).await;
+        assert_eq!(status, StatusCode::OK, "request {i}: {report}");
+    }
+    let (status, err, headers) = h.send(verify_request(Some(a), None)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(err["error"], "too_many_requests");
+    let retry: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=20).contains(&retry), "Retry-After {retry}");
+    // Another client is not affected; other routes are not limited.
+    assert_eq!(
+        h.send(verify_request(Some([192, 0, 2, 2]), None)).await.0,
+        StatusCode::OK
+    );
+    let (status, _, _) = h
+        .send(Request::get("/trust-list").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    h.finish().await;
+
+    // 0 switches the limit off (load tests).
+    let h = Harness::with(Backend::Sqlite, &[("DCC_VERIFY_PER_MINUTE", "0")], true).await;
+    for _ in 0..20 {
+        assert_eq!(
+            h.send(verify_request(Some(a), None)).await.0,
+            StatusCode::OK
+        );
+    }
+    h.finish().await;
+}
+
+/// SECURITY.md 27: only verifier routes answer CORS, only for configured origins, never for
+/// `null`, never with credentials; other methods → 405.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cors_only_on_verifier_routes() {
+    let origin = "https://app.example.cz";
+    let h = Harness::with(Backend::Sqlite, &[("DCC_CORS_ORIGINS", origin)], true).await;
+    let (status, _, headers) = h.send(verify_request(None, Some(origin))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["access-control-allow-origin"], origin);
+    assert!(!headers.contains_key("access-control-allow-credentials"));
+    for other in ["null", "https://evil.example"] {
+        let (_, _, headers) = h.send(verify_request(None, Some(other))).await;
+        assert!(
+            !headers.contains_key("access-control-allow-origin"),
+            "{other} got {headers:?}"
+        );
+    }
+    // Preflight for a JSON POST.
+    let preflight = Request::options("/verify")
+        .header("origin", origin)
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "content-type")
+        .body(Body::empty())
+        .unwrap();
+    let (status, _, headers) = h.send(preflight).await;
+    assert!(status.is_success(), "{status}");
+    assert_eq!(headers["access-control-allow-origin"], origin);
+    // GET of a public resource carries it too, with the ETag exposed.
+    let get = Request::get("/trust-list")
+        .header("origin", origin)
+        .body(Body::empty())
+        .unwrap();
+    let (_, _, headers) = h.send(get).await;
+    assert_eq!(headers["access-control-allow-origin"], origin);
+    assert!(headers["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .contains("etag"));
+    // The provider API does not.
+    let mut provider = h.get_auth(&format!("/api/v1/records/{}", uuid_like()));
+    provider
+        .headers_mut()
+        .insert("origin", origin.parse().unwrap());
+    let (_, _, headers) = h.send(provider).await;
+    assert!(!headers.contains_key("access-control-allow-origin"));
+    // Methods a route does not take.
+    for (method, uri) in [
+        ("TRACE", "/verify"),
+        ("DELETE", "/trust-list"),
+        ("PUT", "/health"),
+    ] {
+        let req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(
+            h.send(req).await.0,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {uri}"
+        );
+    }
+    h.finish().await;
+}

@@ -60,6 +60,24 @@ enum TokenCommand {
         #[arg(long)]
         org: String,
     },
+    /// List an organisation's tokens (ids and dates; the tokens themselves are not kept).
+    List {
+        /// The organisation's IČO.
+        #[arg(long)]
+        org: String,
+    },
+    /// Revoke one token of an organisation, or all of them.
+    Revoke {
+        /// The organisation's IČO.
+        #[arg(long)]
+        org: String,
+        /// The token's id (from `create` or `list`).
+        #[arg(long, required_unless_present = "all", conflicts_with = "all")]
+        id: Option<i64>,
+        /// Revoke every token of the organisation.
+        #[arg(long)]
+        all: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -85,12 +103,37 @@ pub fn run(a: AdminArgs) -> Result<Outcome> {
         AdminCommand::Token {
             command: TokenCommand::Create { org },
         } => {
-            let token = rt.block_on(server::admin::create_token(&cfg, &org, now))?;
+            let created = rt.block_on(server::admin::create_token(&cfg, &org, now))?;
             eprintln!(
-                "token for {org}, valid {} days; it is shown only now:",
-                cfg.token_days
+                "token {} for {org}, valid {} days; it is shown only now:",
+                created.id, cfg.token_days
             );
-            println!("{token}");
+            println!("{}", created.token);
+        }
+        AdminCommand::Token {
+            command: TokenCommand::List { org },
+        } => {
+            let tokens = rt.block_on(server::admin::list_tokens(&cfg, &org))?;
+            println!("id\tcreated\texpires\tstate");
+            for t in tokens {
+                let state = match t.revoked_at {
+                    Some(at) => format!("revoked {}", day(at)),
+                    None if t.expires_at <= now => "expired".to_string(),
+                    None => "active".to_string(),
+                };
+                println!(
+                    "{}\t{}\t{}\t{state}",
+                    t.id,
+                    day(t.created_at),
+                    day(t.expires_at)
+                );
+            }
+        }
+        AdminCommand::Token {
+            command: TokenCommand::Revoke { org, id, all: _ },
+        } => {
+            let n = rt.block_on(server::admin::revoke_tokens(&cfg, &org, id, now))?;
+            println!("revoked {n} token(s) of {org}");
         }
         AdminCommand::Registry {
             command: RegistryCommand::Import { file },
@@ -100,4 +143,11 @@ pub fn run(a: AdminArgs) -> Result<Outcome> {
         }
     }
     Ok(Outcome::Ok)
+}
+
+/// A Unix time as its UTC date.
+fn day(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .map(|t| t.date().to_string())
+        .unwrap_or_else(|_| unix.to_string())
 }

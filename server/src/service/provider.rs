@@ -6,6 +6,7 @@
 //! n); test and recovery certificates on their record; certificates only for persons
 //! identified in the population registry.
 
+use issuer::names::{Kind, Names};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
@@ -205,6 +206,41 @@ fn entry_of(input: &RecordInput, max_dose: u64) -> AppResult<(&'static str, Map<
     Ok((kind, entry.clone()))
 }
 
+/// The coded fields of each entry type and the value set each code must come from
+/// (SECURITY.md 35).
+const CODED: &[(&str, &str, Kind)] = &[
+    ("v", "tg", Kind::Disease),
+    ("v", "vp", Kind::VaccineType),
+    ("v", "mp", Kind::Product),
+    ("v", "ma", Kind::Manufacturer),
+    ("v", "co", Kind::Country),
+    ("t", "tg", Kind::Disease),
+    ("t", "tt", Kind::TestType),
+    ("t", "ma", Kind::TestDevice),
+    ("t", "tr", Kind::TestResult),
+    ("t", "co", Kind::Country),
+    ("r", "tg", Kind::Disease),
+    ("r", "co", Kind::Country),
+];
+
+/// Every coded field that is present holds a code of its value set.
+fn check_codes(kind: &str, entry: &Map<String, Value>, names: &Names) -> AppResult<()> {
+    for (_, field, set) in CODED.iter().filter(|(k, _, _)| *k == kind) {
+        let Some(value) = entry.get(*field) else {
+            continue;
+        };
+        // A non-string value is left to the schema check, which names the type.
+        let Some(code) = value.as_str() else { continue };
+        if names.contains(*set, code) == Some(false) {
+            let shown: String = code.chars().take(40).collect();
+            return Err(invalid(format!(
+                "{kind}.{field}: {shown:?} is not a code of its value set"
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn dose_complete(entry: &Map<String, Value>) -> bool {
     let n = |f: &str| entry.get(f).and_then(Value::as_u64).unwrap_or(0);
     n("dn") >= n("sd")
@@ -229,6 +265,7 @@ pub async fn create_record(
     let input: RecordInput = serde_json::from_slice(body).map_err(|e| invalid(e.to_string()))?;
     let cfg = &app.config;
     let (kind, mut entry) = entry_of(&input, cfg.max_dose)?;
+    check_codes(kind, &entry, &app.public.names)?;
     let p = &input.person;
     let bn = validate::birth_number(&p.birth_number).map_err(|e| invalid(e.to_string()))?;
     let id_card = p

@@ -6,10 +6,11 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use axum::body::Bytes;
+use issuer::names::{Kind, Names, ValueSet as NameSet};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 use trust_list::TrustList;
-use verifier::rules::RuleSet;
+use verifier::rules::{RuleSet, ValueSets};
 
 use crate::bootstrap::LoadedKeys;
 
@@ -56,6 +57,11 @@ pub struct PublicResources {
     pub trust: TrustList,
     /// Business rules `/verify` evaluates (none when no rules directory is configured).
     pub rule_set: Option<RuleSet>,
+    /// The configured value sets as rules see them (`external.valueSets`).
+    pub value_sets: Option<ValueSets>,
+    /// The codes records may use and their names on certificates: the configured value sets,
+    /// else the project's own.
+    pub names: Names,
 }
 
 /// Why the resources could not be built.
@@ -142,8 +148,25 @@ impl PublicResources {
 
         let mut valuesets = BTreeMap::new();
         let mut vs_index = Vec::new();
+        let mut value_sets = None;
+        let mut names = Names::embedded().clone();
         if let Some(dir) = valuesets_dir {
-            for (name, bytes) in json_files(dir)? {
+            let files = json_files(dir)?;
+            let mut sets = ValueSets::new();
+            for (name, bytes) in &files {
+                sets.add_file(name, bytes)
+                    .map_err(|e| ResourceError(format!("value sets: {e}")))?;
+            }
+            value_sets = Some(sets);
+            // A configured set replaces the project's own of its kind; the others stay.
+            for (name, bytes) in &files {
+                let set =
+                    NameSet::parse(bytes).map_err(|e| ResourceError(format!("{name}: {e}")))?;
+                if let Some(kind) = Kind::from_id(set.id()) {
+                    names.insert(kind, set);
+                }
+            }
+            for (name, bytes) in files {
                 let value: Value = serde_json::from_slice(&bytes)
                     .map_err(|e| ResourceError(format!("{name}: {e}")))?;
                 let id = value
@@ -170,6 +193,8 @@ impl PublicResources {
             valuesets,
             trust,
             rule_set,
+            value_sets,
+            names,
         })
     }
 }
@@ -182,7 +207,7 @@ pub const MAX_HC1: usize = 4296;
 pub fn verify(public: &PublicResources, country: &str, hc1: &str, at: OffsetDateTime) -> Value {
     let mut ctx = verifier::Context::new(&public.trust, at);
     if let Some(rules) = &public.rule_set {
-        ctx = ctx.with_rules(rules, country, None);
+        ctx = ctx.with_rules(rules, country, public.value_sets.as_ref());
     }
     let report = verifier::verify_text(hc1, &ctx);
     serde_json::to_value(&report).unwrap_or_else(|e| json!({"verdict": "invalid", "errors": [{"check": "report", "message": e.to_string()}]}))

@@ -269,6 +269,19 @@ pub struct OutboxCounts {
     pub failed: i64,
 }
 
+/// An API token as operators see it: no secret, no digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenInfo {
+    /// The id `dcc admin token revoke --id` takes.
+    pub id: i64,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds.
+    pub expires_at: i64,
+    /// Unix seconds, when revoked.
+    pub revoked_at: Option<i64>,
+}
+
 /// The storage operations of the server.
 #[async_trait]
 pub trait Store: Send + Sync {
@@ -280,14 +293,19 @@ pub trait Store: Send + Sync {
     async fn create_org(&self, ico: &str, name: &str, now: i64) -> StoreResult<Org>;
     /// The organisation with this IČO.
     async fn org_by_ico(&self, ico: &str) -> StoreResult<Option<Org>>;
-    /// Stores a token digest for an organisation.
+    /// Stores a token digest for an organisation; returns the token's id.
     async fn create_token(
         &self,
         org_id: i64,
         token_sha256: &[u8],
         expires_at: i64,
         now: i64,
-    ) -> StoreResult<()>;
+    ) -> StoreResult<i64>;
+    /// The organisation's tokens (never their digests), oldest first.
+    async fn tokens(&self, org_id: i64) -> StoreResult<Vec<TokenInfo>>;
+    /// Revokes the organisation's token `id`, or all its tokens; returns how many were revoked
+    /// now (already revoked ones are not counted).
+    async fn revoke_tokens(&self, org_id: i64, id: Option<i64>, now: i64) -> StoreResult<u64>;
     /// The organisation of an unexpired, unrevoked token digest.
     async fn org_for_token(&self, token_sha256: &[u8], now: i64) -> StoreResult<Option<Org>>;
     /// Adds (or refreshes) registry persons; returns how many rows were written.

@@ -29,7 +29,7 @@ macro_rules! sql_store {
         use super::sql::{col, conflict_or};
         use super::{
             AuditEvent, CertificateRow, OutboxCounts, OutboxMessage, Org, RecordRow, RecordWrite,
-            RegistryEntry, Store, StoreResult,
+            RegistryEntry, Store, StoreResult, TokenInfo,
         };
 
         type DbRow = <$db as sqlx::Database>::Row;
@@ -112,19 +112,57 @@ macro_rules! sql_store {
                 token_sha256: &[u8],
                 expires_at: i64,
                 now: i64,
-            ) -> StoreResult<()> {
-                sqlx::query(
+            ) -> StoreResult<i64> {
+                let row = sqlx::query(
                     "INSERT INTO api_tokens (org_id, token_sha256, created_at, expires_at) \
-                     VALUES ($1, $2, $3, $4)",
+                     VALUES ($1, $2, $3, $4) RETURNING id",
                 )
                 .bind(org_id)
                 .bind(token_sha256)
                 .bind(now)
                 .bind(expires_at)
-                .execute(&self.pool)
+                .fetch_one(&self.pool)
                 .await
                 .map_err(|e| conflict_or(e, "token"))?;
-                Ok(())
+                col(&row, "id")
+            }
+
+            async fn tokens(&self, org_id: i64) -> StoreResult<Vec<TokenInfo>> {
+                let rows = sqlx::query(
+                    "SELECT id, created_at, expires_at, revoked_at FROM api_tokens \
+                     WHERE org_id = $1 ORDER BY id",
+                )
+                .bind(org_id)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(TokenInfo {
+                            id: col(r, "id")?,
+                            created_at: col(r, "created_at")?,
+                            expires_at: col(r, "expires_at")?,
+                            revoked_at: col(r, "revoked_at")?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn revoke_tokens(
+                &self,
+                org_id: i64,
+                id: Option<i64>,
+                now: i64,
+            ) -> StoreResult<u64> {
+                let done = sqlx::query(
+                    "UPDATE api_tokens SET revoked_at = $1 \
+                     WHERE org_id = $2 AND revoked_at IS NULL AND ($3 IS NULL OR id = $3)",
+                )
+                .bind(now)
+                .bind(org_id)
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected())
             }
 
             async fn org_for_token(

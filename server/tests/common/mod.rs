@@ -184,7 +184,8 @@ impl Harness {
             .unwrap();
         self.token = server::admin::create_token(&cfg, "25596641", now)
             .await
-            .unwrap();
+            .unwrap()
+            .token;
         let csv = self.dir.path().join("persons.csv");
         std::fs::write(
             &csv,
