@@ -4,6 +4,7 @@
 
 mod clock;
 mod cmd;
+mod fetch;
 mod files;
 
 use std::path::PathBuf;

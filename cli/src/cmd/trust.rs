@@ -1,6 +1,6 @@
 //! `dcc trust-list build|verify`: dcc's signed trust list (DESIGN.md "Trust lists").
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 use clap::Subcommand;
@@ -26,6 +26,21 @@ pub enum TrustCommand {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// Download dcc's signed trust list, check its signature against a pinned certificate, and
+    /// store it atomically: a failed download or check never replaces the list in place.
+    Fetch {
+        /// Where the list is served (e.g. `https://dcc.example/trust-list`).
+        url: String,
+        /// The certificate that must have signed it (pinned).
+        #[arg(long = "trust-list-cert", value_name = "FILE")]
+        trust_list_cert: PathBuf,
+        /// Where to store the list.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Accept a list issued before the one in place (a rollback).
+        #[arg(long)]
+        allow_older: bool,
+    },
     /// Check a trust list and print what it holds.
     Verify {
         /// The list (dcc's signed list or the gateway's JSON).
@@ -38,6 +53,70 @@ pub enum TrustCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// The largest trust list `fetch` accepts.
+const MAX_LIST_BYTES: usize = 16 * 1024 * 1024;
+
+fn rfc3339(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| unix.to_string())
+}
+
+/// `dcc trust-list fetch`. A list that does not verify, or would roll back a newer one in
+/// place, is refused (exit 1); download failures are errors (exit 2); either way the file in
+/// place stays as it was.
+fn fetch(
+    url: &str,
+    pin_file: &Path,
+    out: &Path,
+    allow_older: bool,
+    backend: &dyn hcert::crypto::Backend,
+) -> Result<Outcome> {
+    let pin = files::read(pin_file)?;
+    let body = crate::fetch::get(url, MAX_LIST_BYTES)?;
+    let jws = std::str::from_utf8(&body).map(str::trim).unwrap_or("");
+    let fetched = match trust_list::verify_signed(jws, Some(&pin), backend) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!(
+                "error: {url}: the trust list does not verify against {}: {e}; {} is unchanged",
+                pin_file.display(),
+                out.display()
+            );
+            return Ok(Outcome::Failed);
+        }
+    };
+    if !allow_older {
+        // A list in place that verifies with the same pin and is newer wins: an attacker
+        // replaying an old list (with a withdrawn signer) must not roll it back.
+        let current = std::fs::read_to_string(out)
+            .ok()
+            .and_then(|old| trust_list::verify_signed(old.trim(), Some(&pin), backend).ok());
+        if let Some(current) = current.filter(|c| c.issued_at > fetched.issued_at) {
+            eprintln!(
+                "error: {url}: the list was issued at {}, before the one in {} ({}); kept the \
+                 newer (--allow-older replaces it)",
+                rfc3339(fetched.issued_at),
+                out.display(),
+                rfc3339(current.issued_at)
+            );
+            return Ok(Outcome::Failed);
+        }
+    }
+    files::write(out, jws.as_bytes())?;
+    println!(
+        "stored {} ({} signer certificates, issued at {})",
+        out.display(),
+        fetched.dscs.len(),
+        rfc3339(fetched.issued_at)
+    );
+    Ok(Outcome::Ok)
 }
 
 pub fn run(c: TrustCommand) -> Result<Outcome> {
@@ -75,6 +154,12 @@ pub fn run(c: TrustCommand) -> Result<Outcome> {
             );
             Ok(Outcome::Ok)
         }
+        TrustCommand::Fetch {
+            url,
+            trust_list_cert,
+            out,
+            allow_older,
+        } => fetch(&url, &trust_list_cert, &out, allow_older, backend),
         TrustCommand::Verify {
             trust_list,
             trust_list_cert,

@@ -1,0 +1,210 @@
+//! `dcc trust-list fetch` against a real `dcc serve` over HTTP: the list is stored when its
+//! signature verifies against the pinned certificate; a wrong pin, a body that is not a signed
+//! list, an error answer or an unreachable server leave the stored list untouched.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn dcc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dcc"))
+        .args(args)
+        .output()
+        .expect("run dcc")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// `dcc serve` on a free loopback port; killed on drop.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Server {
+    fn start(data: &Path) -> Server {
+        let addr = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_dcc"))
+            .args([
+                "serve",
+                "--listen",
+                &addr.to_string(),
+                "--data-dir",
+                p(data),
+            ])
+            .env("DCC_OUTBOX_WORKER", "false")
+            .env_remove("DATABASE_URL")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start dcc serve");
+        let started = Instant::now();
+        while TcpStream::connect(addr).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "dcc serve did not start listening"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Server { child, addr }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn fetch(url: &str, pin: &Path, out: &Path) -> Output {
+    dcc(&[
+        "trust-list",
+        "fetch",
+        url,
+        "--trust-list-cert",
+        p(pin),
+        "--out",
+        p(out),
+    ])
+}
+
+#[test]
+fn fetch_checks_the_pin_and_never_replaces_a_good_list() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let server = Server::start(&data);
+    let pin = data.join("keys/trust-list.pem");
+    let out = tmp.path().join("trust-list.jws");
+
+    let ok = fetch(&server.url("/trust-list"), &pin, &out);
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    assert!(text(&ok.stdout).contains("1 signer certificates"));
+    let good = std::fs::read(&out).unwrap();
+    // What was stored is what `dcc verify` takes: a certificate the server's DSC signs verifies.
+    let hc1 = dcc(&[
+        "issue",
+        "--key",
+        p(&data.join("keys/dsc.key")),
+        "--cert",
+        p(&data.join("keys/dsc.pem")),
+        "--record",
+        p(&fixtures::path("records/vaccination.json")),
+    ]);
+    assert!(hc1.status.success(), "{}", text(&hc1.stderr));
+    let verified = dcc(&[
+        "verify",
+        "--trust-list",
+        p(&out),
+        "--trust-list-cert",
+        p(&pin),
+        text(&hc1.stdout).trim(),
+    ]);
+    assert_eq!(
+        verified.status.code(),
+        Some(0),
+        "{}",
+        text(&verified.stdout)
+    );
+
+    // A pin of another installation: refused, the list in place stays.
+    let other = tmp.path().join("other");
+    let keys = dcc(&["keys", "generate", "--out", p(&other)]);
+    assert!(keys.status.success(), "{}", text(&keys.stderr));
+    let wrong = fetch(
+        &server.url("/trust-list"),
+        &other.join("trust-list.pem"),
+        &out,
+    );
+    assert_eq!(wrong.status.code(), Some(1), "{}", text(&wrong.stdout));
+    assert!(
+        text(&wrong.stderr).contains("does not verify"),
+        "{}",
+        text(&wrong.stderr)
+    );
+    assert_eq!(std::fs::read(&out).unwrap(), good);
+
+    // Not a signed list, an error status, nobody listening: refused, nothing replaced.
+    for (url, says) in [
+        (server.url("/health"), "does not verify"),
+        (server.url("/no-such-list"), "404"),
+        (
+            "http://127.0.0.1:9/trust-list".to_string(),
+            "cannot download",
+        ),
+        ("file:///etc/passwd".to_string(), "only http"),
+    ] {
+        let out_ = fetch(&url, &pin, &out);
+        assert_ne!(out_.status.code(), Some(0), "{url}");
+        assert!(
+            text(&out_.stderr).contains(says),
+            "{url}: {}",
+            text(&out_.stderr)
+        );
+        assert_eq!(std::fs::read(&out).unwrap(), good, "{url}");
+    }
+
+    // Rollback: a newer list in place (signed now with the same key, after the server signed
+    // its list at start-up) is not replaced by the server's older one unless asked.
+    std::thread::sleep(Duration::from_millis(1100));
+    let built = dcc(&[
+        "trust-list",
+        "build",
+        "--cert",
+        p(&data.join("keys/dsc.pem")),
+        "--sign-key",
+        p(&data.join("keys/trust-list.key")),
+        "--sign-cert",
+        p(&pin),
+        "--out",
+        p(&out),
+    ]);
+    assert!(built.status.success(), "{}", text(&built.stderr));
+    let newer = std::fs::read(&out).unwrap();
+    let older = fetch(&server.url("/trust-list"), &pin, &out);
+    assert_eq!(older.status.code(), Some(1));
+    assert!(
+        text(&older.stderr).contains("kept the newer"),
+        "{}",
+        text(&older.stderr)
+    );
+    assert_eq!(std::fs::read(&out).unwrap(), newer);
+    let forced = dcc(&[
+        "trust-list",
+        "fetch",
+        &server.url("/trust-list"),
+        "--trust-list-cert",
+        p(&pin),
+        "--out",
+        p(&out),
+        "--allow-older",
+    ]);
+    assert!(forced.status.success(), "{}", text(&forced.stderr));
+    assert_eq!(std::fs::read(&out).unwrap(), good);
+
+    let files: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+    assert!(
+        files.len() <= 3,
+        "no temporary files are left behind: {files:?}"
+    );
+}
