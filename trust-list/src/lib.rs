@@ -21,7 +21,9 @@ pub use error::{Error, Result};
 pub use gateway::{parse_gateway_json, parse_gateway_json_lenient, to_gateway_json};
 pub use key_usage::{eku_oid_arcs, KeyUsage, OID_RECOVERY, OID_TEST, OID_VACCINATION};
 pub use pem_dir::{from_pem_files, from_pem_files_lenient};
-pub use signed::{build_signed, verify_signed, SignedTrustList};
+pub use signed::{
+    build_signed, open_signed_list, sign_jws, verify_signed, OpenedList, SignedTrustList,
+};
 pub use trust_list::{TrustList, TrustedKey};
 
 /// What a lenient loader found: the good signers, and one error per bad entry or file, each

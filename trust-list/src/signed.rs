@@ -62,25 +62,30 @@ pub fn build_signed(
     signing_cert_der: &[u8],
     issued_at_unix: i64,
 ) -> Result<String> {
+    let payload = Payload {
+        issued_at: rfc3339::format(issued_at_unix)?,
+        certificates: dscs.iter().map(|d| EntryOut::new(d, false)).collect(),
+    };
+    sign_jws(&to_json(&payload)?, signer, signing_cert_der)
+}
+
+/// Signs a JSON payload as dcc signs its published lists: a compact JWS, ES256, with the
+/// signing certificate (P-256) in `x5c`. The trust list and the revocation list both use it.
+pub fn sign_jws(payload: &[u8], signer: &dyn Signer, signing_cert_der: &[u8]) -> Result<String> {
     if signer.algorithm() != Algorithm::Es256 {
         return Err(Error::signing_algorithm(signer.algorithm()));
     }
-    let cert =
-        parse_certificate(signing_cert_der).map_err(|e| e.at("trust-list signing certificate"))?;
+    let cert = parse_certificate(signing_cert_der).map_err(|e| e.at("list signing certificate"))?;
     require_p256(&cert)?;
     let x5c = encoding::b64(&cert.der);
     let header = Header {
         alg: "ES256",
         x5c: [&x5c],
     };
-    let payload = Payload {
-        issued_at: rfc3339::format(issued_at_unix)?,
-        certificates: dscs.iter().map(|d| EntryOut::new(d, false)).collect(),
-    };
     let signing_input = format!(
         "{}.{}",
         encoding::b64url(&to_json(&header)?),
-        encoding::b64url(&to_json(&payload)?)
+        encoding::b64url(payload)
     );
     let signature = signer.sign(signing_input.as_bytes())?;
     if signature.len() != 64 {
@@ -101,6 +106,62 @@ pub fn verify_signed(
     pinned_signing_cert: Option<&[u8]>,
     backend: &dyn Backend,
 ) -> Result<SignedTrustList> {
+    let OpenedList {
+        payload,
+        issued_at,
+        signing_cert,
+        signature_checked,
+    } = open_signed_list(jws, pinned_signing_cert, backend, "signed trust list")?;
+    let entries = match payload.get("certificates") {
+        Some(Value::Array(entries)) => entries,
+        Some(other) => {
+            return Err(Error::field(
+                "certificates",
+                format!("is {}, not an array", entry::kind(other)),
+            )
+            .at("signed trust list payload"))
+        }
+        None => {
+            return Err(Error::field("certificates", "is missing").at("signed trust list payload"))
+        }
+    };
+    let mut dscs = Vec::with_capacity(entries.len());
+    for (i, value) in entries.iter().enumerate() {
+        let parsed = entry::parse(value)
+            .map_err(|e| e.at(entry::label("signed trust list entry", i, value)))?;
+        dscs.extend(parsed);
+    }
+    Ok(SignedTrustList {
+        issued_at,
+        dscs,
+        signing_cert,
+        signature_checked,
+    })
+}
+
+/// A signed list opened by [`open_signed_list`].
+#[derive(Debug, Clone)]
+pub struct OpenedList {
+    /// The payload object.
+    pub payload: Map<String, Value>,
+    /// Its `issued_at`, Unix seconds.
+    pub issued_at: i64,
+    /// The certificate in the header's `x5c`.
+    pub signing_cert: Dsc,
+    /// True when the signature was verified against the pinned certificate.
+    pub signature_checked: bool,
+}
+
+/// Opens a list signed by [`sign_jws`] whose payload carries `issued_at` (RFC 3339): checks
+/// the JWS shape and header (ES256, no `crit`, an `x5c` certificate), and, when a certificate
+/// is pinned, that it is the `x5c` one, that its signature verifies, and that the list was
+/// issued within its validity. `what` names the list in errors.
+pub fn open_signed_list(
+    jws: &str,
+    pinned_signing_cert: Option<&[u8]>,
+    backend: &dyn Backend,
+    what: &str,
+) -> Result<OpenedList> {
     let jws = jws.trim();
     let parts: Vec<&str> = jws.split('.').collect();
     let [header_b64, payload_b64, signature_b64] = parts.as_slice() else {
@@ -153,7 +214,7 @@ pub fn verify_signed(
         )),
         None => Err(Error::field("issued_at", "is missing")),
     }
-    .map_err(|e| e.at("signed trust list payload"))?;
+    .map_err(|e| e.at(format!("{what} payload")))?;
     if signature_checked && !signing_cert.is_valid_at(issued_at) {
         return Err(Error::Jws(format!(
             "issued at {}, outside the validity of its signing certificate ({} to {})",
@@ -162,28 +223,9 @@ pub fn verify_signed(
             rfc3339::show(signing_cert.not_after)
         )));
     }
-    let entries = match payload.get("certificates") {
-        Some(Value::Array(entries)) => entries,
-        Some(other) => {
-            return Err(Error::field(
-                "certificates",
-                format!("is {}, not an array", entry::kind(other)),
-            )
-            .at("signed trust list payload"))
-        }
-        None => {
-            return Err(Error::field("certificates", "is missing").at("signed trust list payload"))
-        }
-    };
-    let mut dscs = Vec::with_capacity(entries.len());
-    for (i, value) in entries.iter().enumerate() {
-        let parsed = entry::parse(value)
-            .map_err(|e| e.at(entry::label("signed trust list entry", i, value)))?;
-        dscs.extend(parsed);
-    }
-    Ok(SignedTrustList {
+    Ok(OpenedList {
+        payload,
         issued_at,
-        dscs,
         signing_cert,
         signature_checked,
     })
