@@ -51,6 +51,8 @@ enum Command {
     Serve(cmd::serve::ServeArgs),
     /// Organisations, API tokens and the development population registry.
     Admin(cmd::admin::AdminArgs),
+    /// Revoke a certificate (by UVCI) or the superseded ones, in the server's database.
+    Revoke(cmd::revoke::RevokeArgs),
 }
 
 #[derive(Subcommand)]
@@ -90,6 +92,7 @@ fn main() -> ExitCode {
         Command::Demo(a) => cmd::demo::run(&a.data_dir),
         Command::Serve(a) => cmd::serve::run(a),
         Command::Admin(a) => cmd::admin::run(a),
+        Command::Revoke(a) => cmd::revoke::run(a),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

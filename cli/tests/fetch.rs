@@ -208,3 +208,133 @@ fn fetch_checks_the_pin_and_never_replaces_a_good_list() {
         "no temporary files are left behind: {files:?}"
     );
 }
+
+/// Operator revocation end to end: a provider records a test over HTTP, `dcc revoke` revokes
+/// its certificate in the database, and both the server's `/verify` and an offline
+/// `dcc verify` with the downloaded signed revocation list fail `revocation`.
+#[test]
+fn operator_revocation_reaches_online_and_offline_verification() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let server = Server::start(&data);
+    let d = p(&data);
+    let ok = |out: Output| {
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    ok(dcc(&[
+        "admin",
+        "org",
+        "create",
+        "--ico",
+        "25596641",
+        "--name",
+        "Nemocnice",
+        "--data-dir",
+        d,
+    ]));
+    let token = ok(dcc(&[
+        "admin",
+        "token",
+        "create",
+        "--org",
+        "25596641",
+        "--data-dir",
+        d,
+    ]));
+    let csv = tmp.path().join("persons.csv");
+    std::fs::write(&csv, "birth_number,id_card\n736028/0004,AB123456\n").unwrap();
+    ok(dcc(&[
+        "admin",
+        "registry",
+        "import",
+        p(&csv),
+        "--data-dir",
+        d,
+    ]));
+
+    let http = reqwest::blocking::Client::new();
+    let record = serde_json::json!({
+        "person": {"birth_number": "736028/0004", "family_name": "Nováková", "given_name": "Eva",
+                   "dob": "1973-10-28"},
+        "t": {"tg": "840539006", "tt": "LP6464-4", "nm": "PCR", "sc": "2026-11-20T08:00:00Z",
+              "tr": "260415000", "tc": "Praha"}
+    });
+    let created: serde_json::Value = http
+        .post(server.url("/api/v1/records"))
+        .bearer_auth(token.trim())
+        .json(&record)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let hc1 = created["certificate"]["hc1"]
+        .as_str()
+        .expect("a certificate")
+        .to_string();
+    let uvci = created["certificate"]["uvci"].as_str().unwrap().to_string();
+
+    let out = ok(dcc(&[
+        "revoke",
+        "--uvci",
+        &uvci,
+        "--reason",
+        "test",
+        "--data-dir",
+        d,
+    ]));
+    assert!(out.contains("revoked"), "{out}");
+    let again = ok(dcc(&["revoke", "--uvci", &uvci, "--data-dir", d]));
+    assert!(again.contains("revoked already"), "{again}");
+    let unknown = dcc(&["revoke", "--uvci", "URN:UVCI:01:CZ:NOPE#X", "--data-dir", d]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(text(&unknown.stderr).contains("no certificate"));
+
+    // Online: the server reads the revocation on its next verify.
+    let report: serde_json::Value = http
+        .post(server.url("/verify"))
+        .json(&serde_json::json!({ "hc1": hc1 }))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(report["checks"]["revocation"], "fail", "{report}");
+
+    // Offline: the signed list, downloaded and checked against the pinned certificate.
+    let list = tmp.path().join("revocation.jws");
+    let body = http
+        .get(server.url("/revocation-list"))
+        .send()
+        .unwrap()
+        .bytes()
+        .unwrap();
+    std::fs::write(&list, &body).unwrap();
+    let verify = |pin: &Path| {
+        dcc(&[
+            "verify",
+            "--json",
+            "--trust-cert",
+            p(&data.join("keys/dsc.pem")),
+            "--revocation",
+            p(&list),
+            "--revocation-cert",
+            p(pin),
+            &hc1,
+        ])
+    };
+    let out = verify(&data.join("keys/trust-list.pem"));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["checks"]["revocation"], "fail", "{report}");
+    assert_eq!(report["checks"]["signature"], "pass");
+    // A list signed by someone else is refused, not silently used.
+    let other = tmp.path().join("other");
+    ok(dcc(&["keys", "generate", "--out", p(&other)]));
+    let out = verify(&other.join("trust-list.pem"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("revocation"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -38,6 +38,19 @@ fn invalid_char(text: &[u8], at: usize) -> String {
     format!("invalid character {shown} at {at}")
 }
 
+/// The value of a character, `INVALID` outside the alphabet.
+#[inline]
+fn digit(c: u8) -> u32 {
+    u32::from(TABLE.get(usize::from(c)).copied().unwrap_or(INVALID))
+}
+
+/// The error for the first character outside the alphabet from `at` on.
+fn first_invalid(text: &[u8], at: usize) -> Error {
+    (at..text.len())
+        .find_map(|i| value(text, i).err())
+        .unwrap_or_else(|| Error::Base45(format!("invalid character at {at}")))
+}
+
 /// Decodes Base45 text; rejects characters outside the alphabet, a length of 1 mod 3, and
 /// triplets above 65535 or pairs above 255.
 pub fn decode(text: &str) -> Result<Vec<u8>> {
@@ -48,32 +61,38 @@ pub fn decode(text: &str) -> Result<Vec<u8>> {
             bytes.len()
         )));
     }
-    let mut out = Vec::with_capacity(bytes.len() / 3 * 2 + 1);
-    let mut at = 0;
-    for chunk in bytes.chunks(3) {
-        match chunk.len() {
-            3 => {
-                let v =
-                    value(bytes, at)? + value(bytes, at + 1)? * 45 + value(bytes, at + 2)? * 2025;
-                if v > 0xFFFF {
-                    return Err(Error::Base45(format!(
-                        "triplet at {at} has value {v}, above 65535"
-                    )));
-                }
-                out.push((v >> 8) as u8);
-                out.push((v & 0xFF) as u8);
-            }
-            _ => {
-                let v = value(bytes, at)? + value(bytes, at + 1)? * 45;
-                if v > 0xFF {
-                    return Err(Error::Base45(format!(
-                        "final pair at {at} has value {v}, above 255"
-                    )));
-                }
-                out.push(v as u8);
-            }
+    let triplets = bytes.chunks_exact(3);
+    let pair = triplets.remainder();
+    let mut out = vec![0u8; bytes.len() / 3 * 2 + pair.len() / 2];
+    for (i, (triplet, two)) in triplets.zip(out.chunks_exact_mut(2)).enumerate() {
+        let &[a, b, c] = triplet else { continue };
+        let (a, b, c) = (digit(a), digit(b), digit(c));
+        // Alphabet values are below 64; `INVALID` is not.
+        if (a | b | c) >= 64 {
+            return Err(first_invalid(bytes, i * 3));
         }
-        at += 3;
+        let v = a + b * 45 + c * 2025;
+        if v > 0xFFFF {
+            return Err(Error::Base45(format!(
+                "triplet at {} has value {v}, above 65535",
+                i * 3
+            )));
+        }
+        two.copy_from_slice(&(v as u16).to_be_bytes());
+    }
+    if let (&[a, b], Some(last)) = (pair, out.last_mut()) {
+        let at = bytes.len() - 2;
+        let (a, b) = (digit(a), digit(b));
+        if (a | b) >= 64 {
+            return Err(first_invalid(bytes, at));
+        }
+        let v = a + b * 45;
+        if v > 0xFF {
+            return Err(Error::Base45(format!(
+                "final pair at {at} has value {v}, above 255"
+            )));
+        }
+        *last = v as u8;
     }
     Ok(out)
 }

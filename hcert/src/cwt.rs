@@ -4,6 +4,7 @@
 
 use ciborium::Value;
 
+use crate::cbor_json::{Head, Inner, Malformed, Reader, Shape};
 use crate::{Error, Result};
 
 /// CWT claim keys (RFC 8392) and the hcert claim.
@@ -157,6 +158,160 @@ pub fn decode(payload: &[u8]) -> Result<Cwt> {
         expires_at: numeric_date(&map, keys::EXP, "exp"),
         dcc,
     })
+}
+
+/// What the hcert claim (-260) turned out to hold.
+enum Hcert {
+    NotMap(&'static str),
+    NoDcc,
+    DccNotMap(&'static str),
+    Dcc(serde_json::Map<String, serde_json::Value>),
+}
+
+/// The claims [`decode`] reads besides the hcert: iss, exp and iat.
+const CLAIMS: [i128; 3] = [keys::ISS as i128, keys::EXP as i128, keys::IAT as i128];
+
+/// An iss, exp or iat claim as read, at its place in the claims map.
+struct Seen<'a> {
+    at: usize,
+    key: i128,
+    value: Shape<'a>,
+}
+
+/// The verify path's [`decode`] followed by [`into_json`], in one pass over the bytes: the
+/// same claims, the same DCC JSON, the same errors (`cbor`), without a `ciborium::Value` tree.
+/// The returned [`Cwt`]'s `dcc` is `Value::Null`: the DCC is the JSON beside it.
+pub fn decode_json(payload: &[u8]) -> Result<(Cwt, serde_json::Value)> {
+    decode_json_inner(payload).map_err(Malformed::into_error)?
+}
+
+fn decode_json_inner(payload: &[u8]) -> Result<Result<(Cwt, serde_json::Value)>, Malformed> {
+    let mut r = Reader::new(payload);
+    let head = r.head()?;
+    let Head::Map(mut left) = head else {
+        let shape = r.shape_from(head)?;
+        return Ok(Err(after_the_map(&r).unwrap_or_else(|| {
+            Error::Cbor(format!(
+                "the payload is {}, not a CWT claims map",
+                shape.kind()
+            ))
+        })));
+    };
+    r.enter()?;
+    let (mut count, mut hcert) = (0usize, None);
+    let mut seen: Vec<Seen<'_>> = Vec::new();
+    while r.more(&mut left) {
+        let key = r.shape()?.int();
+        match key {
+            Some(k) if k == i128::from(keys::HCERT) && hcert.is_none() => {
+                hcert = Some((count, hcert_claim(&mut r)?));
+            }
+            Some(k) if CLAIMS.contains(&k) => {
+                seen.push(Seen {
+                    at: count,
+                    key: k,
+                    value: r.shape()?,
+                });
+            }
+            _ => {
+                r.shape()?;
+            }
+        }
+        count += 1;
+    }
+    r.leave();
+    if let Some(e) = after_the_map(&r) {
+        return Ok(Err(e));
+    }
+    let (hcert_at, dcc) = match hcert {
+        None => return Ok(Err(Error::Cbor("the CWT has no hcert claim (-260)".into()))),
+        Some((_, Hcert::NotMap(kind))) => {
+            return Ok(Err(Error::Cbor(format!(
+                "the hcert claim (-260) is {kind}, not a map"
+            ))))
+        }
+        Some((_, Hcert::NoDcc)) => {
+            return Ok(Err(Error::Cbor(
+                "the hcert claim has no EU DCC (key 1)".into(),
+            )))
+        }
+        Some((_, Hcert::DccNotMap(kind))) => {
+            return Ok(Err(Error::Cbor(format!(
+                "the EU DCC (-260/1) is {kind}, not a map"
+            ))))
+        }
+        Some((at, Hcert::Dcc(dcc))) => (at, dcc),
+    };
+    // [`decode`] looks the claims up after swap-removing the hcert entry (the last entry takes
+    // its place); with a repeated claim key, pick the one that lookup finds.
+    let last = count.saturating_sub(1);
+    let pick = |key: i64| {
+        let key = i128::from(key);
+        let of_key = || seen.iter().filter(move |s| s.key == key);
+        of_key()
+            .find(|s| s.at < hcert_at)
+            .or_else(|| of_key().find(|s| s.at == last && last != hcert_at))
+            .or_else(|| of_key().find(|s| s.at > hcert_at))
+            .map(|s| &s.value)
+    };
+    let issuer = match pick(keys::ISS) {
+        Some(Shape::Text(t)) => Some(t.clone().into_owned()),
+        _ => None,
+    };
+    let cwt = Cwt {
+        issuer,
+        issued_at: numeric_date_shape(pick(keys::IAT), "iat"),
+        expires_at: numeric_date_shape(pick(keys::EXP), "exp"),
+        dcc: Value::Null,
+    };
+    Ok(Ok((cwt, serde_json::Value::Object(dcc))))
+}
+
+/// The error for bytes after the claims map, if any.
+fn after_the_map(r: &Reader<'_>) -> Option<Error> {
+    match r.trailing() {
+        0 => None,
+        n => Some(Error::Cbor(format!("{n} byte(s) after the CWT claims map"))),
+    }
+}
+
+/// Reads the hcert claim's value: the first key 1 of its map converted to JSON when a map.
+fn hcert_claim(r: &mut Reader<'_>) -> Result<Hcert, Malformed> {
+    let head = r.head()?;
+    let Head::Map(mut left) = head else {
+        return Ok(Hcert::NotMap(r.shape_from(head)?.kind()));
+    };
+    r.enter()?;
+    let mut found = Hcert::NoDcc;
+    while r.more(&mut left) {
+        let key = r.shape()?.int();
+        if key != Some(i128::from(keys::EU_DCC_V1)) || !matches!(found, Hcert::NoDcc) {
+            r.shape()?;
+            continue;
+        }
+        let head = r.head()?;
+        found = match head {
+            Head::Map(left) => Hcert::Dcc(r.json_map(left)?),
+            _ => Hcert::DccNotMap(r.shape_from(head)?.kind()),
+        };
+    }
+    r.leave();
+    Ok(found)
+}
+
+/// [`numeric_date`] for a claim read as a [`Shape`].
+fn numeric_date_shape(value: Option<&Shape<'_>>, name: &str) -> Claim<f64> {
+    match value {
+        None => Claim::Missing,
+        Some(Shape::Int(i)) => Claim::Present(*i as f64),
+        Some(Shape::Float(f)) if f.is_finite() => Claim::Present(*f),
+        Some(Shape::Tag(1, inner)) => match inner {
+            Inner::Int(i) => Claim::Present(*i as f64),
+            Inner::Float(f) if f.is_finite() => Claim::Present(*f),
+            _ => Claim::Invalid(format!("{name} is not a number")),
+        },
+        Some(other) => Claim::Invalid(format!("{name} is {}, not a number", other.kind())),
+    }
 }
 
 /// Encodes claims for signing: iss, iat, exp and the DCC under -260/1.

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod base45;
+pub mod cbor_json;
 pub mod cose;
 pub mod crypto;
 pub mod cwt;

@@ -1,6 +1,7 @@
 //! zlib (RFC 1950) around the COSE bytes. Decoding demands one complete stream and caps the
 //! output, so a truncated payload or a decompression bomb fails here, not later.
 
+use std::cell::RefCell;
 use std::io::Write;
 
 use flate2::write::ZlibEncoder;
@@ -10,6 +11,12 @@ use crate::{Error, Result};
 
 /// Largest inflated payload accepted: a QR code holds under 4 KiB, so 256 KiB is generous.
 pub const MAX_INFLATED: usize = 256 * 1024;
+
+thread_local! {
+    /// An inflater per thread, reset for each stream: making one (an aligned 40 KiB state
+    /// allocation, initialised) costs a tenth of inflating a certificate.
+    static INFLATER: RefCell<Option<Decompress>> = const { RefCell::new(None) };
+}
 
 /// Inflates one complete zlib stream; trailing bytes after it are an error.
 pub fn inflate(data: &[u8]) -> Result<Vec<u8>> {
@@ -28,7 +35,21 @@ pub fn inflate(data: &[u8]) -> Result<Vec<u8>> {
             "no zlib header (first bytes 0x{cmf:02x} 0x{flg:02x}); the data is not compressed"
         )));
     }
-    let mut inflater = Decompress::new(true);
+    let reused = INFLATER.try_with(|cell| {
+        let mut slot = cell.try_borrow_mut().ok()?;
+        let inflater = slot.get_or_insert_with(|| Decompress::new(true));
+        inflater.reset(true);
+        Some(inflate_with(inflater, data))
+    });
+    match reused {
+        Ok(Some(result)) => result,
+        // The thread is exiting, or (never on this path) the inflater is in use.
+        _ => inflate_with(&mut Decompress::new(true), data),
+    }
+}
+
+/// Inflates `data` with a fresh (or freshly reset) inflater.
+fn inflate_with(inflater: &mut Decompress, data: &[u8]) -> Result<Vec<u8>> {
     let mut out = Vec::with_capacity((data.len() * 4).min(MAX_INFLATED));
     loop {
         let consumed = usize::try_from(inflater.total_in()).unwrap_or(usize::MAX);

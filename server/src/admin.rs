@@ -157,6 +157,35 @@ pub async fn revoke_tokens(
     Ok(n)
 }
 
+/// `dcc revoke --uvci`: revokes one certificate as the operator; returns false when it was
+/// revoked already. Running servers see it within their refresh interval.
+pub async fn revoke_certificate(
+    config: &Config,
+    uvci: &str,
+    reason: &str,
+    now: i64,
+) -> Result<bool, AdminError> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 200 || reason.chars().any(char::is_control) {
+        return Err(AdminError::Invalid(
+            "--reason: 1 to 200 characters, no control characters".into(),
+        ));
+    }
+    let store = open(config).await?;
+    let (cert, _) = store
+        .certificate_by_uvci(uvci.trim())
+        .await?
+        .ok_or_else(|| AdminError::Invalid("no certificate with this UVCI".into()))?;
+    let done = crate::service::revocation::revoke(store.as_ref(), &cert, reason, None, now).await?;
+    Ok(done == crate::service::revocation::Revoked::Now)
+}
+
+/// `dcc revoke --superseded`: revokes every superseded certificate not yet revoked.
+pub async fn revoke_superseded(config: &Config, now: i64) -> Result<u64, AdminError> {
+    let store = open(config).await?;
+    Ok(crate::service::revocation::revoke_superseded(store.as_ref(), now).await?)
+}
+
 /// `dcc admin registry import persons.csv`: returns how many persons were imported.
 pub async fn import_registry(config: &Config, csv: &Path, now: i64) -> Result<u64, AdminError> {
     let text = std::fs::read_to_string(csv)

@@ -122,6 +122,8 @@ pub struct Config {
     /// `POST /verify` requests per client IP and minute, per instance; 0 switches the limit off
     /// (load tests).
     pub verify_per_minute: u32,
+    /// Revoke a certificate once a newer one supersedes it (a re-issue of the same kind).
+    pub revoke_superseded: bool,
     /// Origins (`https://host[:port]`) whose browser apps may call the verifier routes (CORS);
     /// empty: none.
     pub cors_origins: Vec<String>,
@@ -147,6 +149,7 @@ impl Default for Config {
             rules_dir: None,
             valuesets_dir: None,
             verify_per_minute: 600,
+            revoke_superseded: false,
             cors_origins: Vec::new(),
             smtp: SmtpConfig::default(),
             sms: SmsConfig::default(),
@@ -194,6 +197,7 @@ const ENV: &[(&str, &[&str], Kind)] = &[
     ("DCC_VALUESETS_DIR", &["valuesets_dir"], Kind::Str),
     ("DCC_VERIFY_PER_MINUTE", &["verify_per_minute"], Kind::Int),
     ("DCC_CORS_ORIGINS", &["cors_origins"], Kind::List),
+    ("DCC_REVOKE_SUPERSEDED", &["revoke_superseded"], Kind::Bool),
     ("DCC_SMTP_HOST", &["smtp", "host"], Kind::Str),
     ("DCC_SMTP_PORT", &["smtp", "port"], Kind::Int),
     ("DCC_SMTP_TLS", &["smtp", "tls"], Kind::Str),

@@ -2,8 +2,6 @@
 //! development implementation that logs that a message went out, never its text or number.
 
 use async_trait::async_trait;
-use http_body_util::{BodyExt as _, Full};
-use hyper::body::Bytes;
 use secrecy::{ExposeSecret, SecretString};
 
 /// Why an SMS could not be sent.
@@ -38,64 +36,68 @@ impl Sms for LogSms {
     }
 }
 
-/// An HTTP gateway: `POST url` with `{"to": …, "text": …}` and an optional bearer token.
-/// Plain `http://` (a relay on the local network); the answer must be 2xx.
+/// An HTTP gateway: `POST url` with `{"to": …, "text": …}` and an optional bearer token, over
+/// `https://` (or `http://` to a relay on the local network); the answer must be 2xx.
 pub struct HttpSms {
-    url: hyper::Uri,
+    url: String,
+    host: String,
     token: Option<SecretString>,
+    client: reqwest::Client,
 }
 
 impl std::fmt::Debug for HttpSms {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HttpSms")
-            .field("host", &self.url.host())
+            .field("host", &self.host)
             .finish_non_exhaustive()
     }
 }
 
+/// How long one SMS request may take.
+const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
 impl HttpSms {
-    /// A gateway at `url` (`http://host[:port]/path`).
+    /// A gateway at `url` (`https://host[:port]/path` or `http://…`).
     pub fn new(url: &str, token: Option<SecretString>) -> Result<Self, SmsError> {
-        let url: hyper::Uri = url.parse().map_err(|e| SmsError(format!("sms.url: {e}")))?;
-        if url.scheme_str() != Some("http") || url.host().is_none() {
-            return Err(SmsError("sms.url must be http://host[:port]/path".into()));
-        }
-        Ok(HttpSms { url, token })
+        let parsed: hyper::Uri = url.parse().map_err(|e| SmsError(format!("sms.url: {e}")))?;
+        let host = parsed
+            .host()
+            .filter(|_| matches!(parsed.scheme_str(), Some("https" | "http")))
+            .ok_or_else(|| {
+                SmsError("sms.url must be https://host[:port]/path (or http://)".into())
+            })?
+            .to_string();
+        let client = reqwest::Client::builder()
+            .timeout(TIMEOUT)
+            .build()
+            .map_err(|e| SmsError(format!("SMS client: {e}")))?;
+        Ok(HttpSms {
+            url: url.to_string(),
+            host,
+            token,
+            client,
+        })
     }
 }
 
 #[async_trait]
 impl Sms for HttpSms {
     async fn send(&self, to: &str, text: &SecretString) -> Result<(), SmsError> {
-        let host = self.url.host().unwrap_or_default();
-        let port = self.url.port_u16().unwrap_or(80);
-        let stream = tokio::net::TcpStream::connect((host, port))
-            .await
-            .map_err(|e| SmsError(format!("SMS gateway: {e}")))?;
-        let (mut sender, conn) =
-            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
-                .await
-                .map_err(|e| SmsError(format!("SMS gateway: {e}")))?;
-        tokio::spawn(conn);
         let body = serde_json::json!({"to": to, "text": text.expose_secret()}).to_string();
-        let mut req = hyper::Request::post(self.url.path())
-            .header(hyper::header::HOST, host)
-            .header(hyper::header::CONTENT_TYPE, "application/json");
+        let mut req = self
+            .client
+            .post(&self.url)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body);
         if let Some(t) = &self.token {
-            req = req.header(
-                hyper::header::AUTHORIZATION,
-                format!("Bearer {}", t.expose_secret()),
-            );
+            req = req.bearer_auth(t.expose_secret());
         }
-        let req = req
-            .body(Full::new(Bytes::from(body)))
-            .map_err(|e| SmsError(format!("SMS request: {e}")))?;
-        let resp = sender
-            .send_request(req)
+        // The error's text names the gateway, never the number or the message.
+        let resp = req
+            .send()
             .await
-            .map_err(|e| SmsError(format!("SMS gateway: {e}")))?;
+            .map_err(|e| SmsError(format!("SMS gateway {}: {}", self.host, e.without_url())))?;
         let status = resp.status();
-        let _ = resp.into_body().collect().await;
         if status.is_success() {
             Ok(())
         } else {

@@ -15,6 +15,7 @@ use crate::ratelimit::IpLimiter;
 use crate::registry::{DevRegistry, Registry};
 use crate::secrets::Secrets;
 use crate::service::public::{PublicResources, ResourceError};
+use crate::service::revocation::RevocationCache;
 use crate::sms::{HttpSms, LogSms, Sms, SmsError};
 use crate::store::{self, Store, StoreError};
 
@@ -31,6 +32,21 @@ impl std::fmt::Debug for Issuance {
         f.debug_struct("Issuance")
             .field("identity", &self.identity)
             .finish_non_exhaustive()
+    }
+}
+
+/// Signs the lists the server publishes (trust list, revocation list): ES256 with the
+/// trust-list key, its certificate in `x5c`.
+pub struct ListSigner {
+    /// The key.
+    pub signer: Box<dyn hcert::crypto::Signer>,
+    /// Its certificate, DER.
+    pub cert_der: Vec<u8>,
+}
+
+impl std::fmt::Debug for ListSigner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ListSigner").finish_non_exhaustive()
     }
 }
 
@@ -53,6 +69,10 @@ pub struct AppState {
     pub issuance: Arc<Issuance>,
     /// Trust list, rules, value sets.
     pub public: Arc<PublicResources>,
+    /// Signs published lists.
+    pub list_signer: Arc<ListSigner>,
+    /// The revocation list `/verify` consults.
+    pub revocation: Arc<RevocationCache>,
     /// Counters.
     pub metrics: Arc<Metrics>,
     /// The per-IP limit of `POST /verify`; `None` when switched off.
@@ -178,6 +198,11 @@ impl AppState {
                 policy,
             }),
             public: Arc::new(public),
+            list_signer: Arc::new(ListSigner {
+                signer: keys.trust_list_signer,
+                cert_der: keys.trust_list_cert_der,
+            }),
+            revocation: Arc::new(RevocationCache::default()),
             metrics: Arc::new(Metrics::default()),
             verify_limiter: IpLimiter::per_minute(config.verify_per_minute).map(Arc::new),
             config: Arc::new(config),

@@ -228,9 +228,12 @@ async fn http_sms_gateway() {
                 .push(String::from_utf8_lossy(&got).to_string());
             let status = if n == 0 { "200 OK" } else { "503 Busy" };
             n += 1;
-            s.write_all(format!("HTTP/1.1 {status}\r\nContent-Length: 0\r\n\r\n").as_bytes())
-                .await
-                .unwrap();
+            s.write_all(
+                format!("HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                    .as_bytes(),
+            )
+            .await
+            .unwrap();
         }
     });
     let sms = HttpSms::new(
@@ -251,6 +254,8 @@ async fn http_sms_gateway() {
     assert!(req.contains("authorization: Bearer gateway-token"), "{req}");
     let body: Value = serde_json::from_str(req.split_once("\r\n\r\n").unwrap().1).unwrap();
     assert_eq!(body, json!({"to": "+420601123456", "text": "Kód 123456"}));
-    assert!(HttpSms::new("https://gateway.example/send", None).is_err());
+    assert!(HttpSms::new("https://gateway.example/send", None).is_ok());
+    assert!(HttpSms::new("ftp://gateway.example/send", None).is_err());
+    assert!(HttpSms::new("not a url", None).is_err());
     assert_eq!(server::sms::mask_phone("+420601123456"), "+42********56");
 }

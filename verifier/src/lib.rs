@@ -7,6 +7,7 @@
 pub mod checks;
 pub mod qr;
 mod report;
+pub mod revocation;
 pub mod rules;
 
 use hcert::cose::Sign1;
@@ -14,9 +15,10 @@ use hcert::cwt::{self, Cwt};
 use time::OffsetDateTime;
 use trust_list::TrustList;
 
+use crate::revocation::RevocationList;
 use crate::rules::{RuleSet, ValueSets};
 
-pub use report::{Check, Outcome, Report, RuleOutcome};
+pub use report::{Check, Outcome, Report, RuleOutcome, TrustListAge};
 
 /// What a verification needs besides the certificate. Build it with [`Context::new`] and set
 /// the rules part when business rules are to run.
@@ -31,6 +33,11 @@ pub struct Context<'a> {
     pub country: Option<&'a str>,
     /// Value sets passed to rules as `external.valueSets`.
     pub value_sets: Option<&'a ValueSets>,
+    /// Revocation list; `None` skips the `revocation` check.
+    pub revocation: Option<&'a RevocationList>,
+    /// The oldest trust list accepted: an older one (or one without an issue time) fails the
+    /// `signature` check.
+    pub max_trust_age: Option<time::Duration>,
 }
 
 impl<'a> Context<'a> {
@@ -42,6 +49,8 @@ impl<'a> Context<'a> {
             rules: None,
             country: None,
             value_sets: None,
+            revocation: None,
+            max_trust_age: None,
         }
     }
 
@@ -55,6 +64,18 @@ impl<'a> Context<'a> {
         self.rules = Some(rules);
         self.country = Some(country);
         self.value_sets = value_sets;
+        self
+    }
+
+    /// Refuses a trust list older than `max` at the validation clock.
+    pub fn with_max_trust_age(mut self, max: time::Duration) -> Self {
+        self.max_trust_age = Some(max);
+        self
+    }
+
+    /// Adds a revocation list: the `revocation` check then passes or fails.
+    pub fn with_revocation(mut self, list: &'a RevocationList) -> Self {
+        self.revocation = Some(list);
         self
     }
 }
@@ -78,15 +99,65 @@ pub fn verify_qr_image(image: &[u8], ctx: &Context<'_>) -> Report {
 /// Verifies `HC1:` text.
 pub fn verify_text(text: &str, ctx: &Context<'_>) -> Report {
     let mut report = Report::default();
-    let Some((sign1, cwt)) = decode_into(text, &mut report) else {
-        return report;
-    };
-    check_decoded(&sign1, cwt, ctx, &mut report);
+    if let Some((sign1, cwt, dcc)) = decode_into(text, &mut report) {
+        check_decoded(&sign1, cwt, dcc, ctx, &mut report);
+    }
+    trust_freshness(ctx, &mut report);
     report
 }
 
-/// Runs the decode chain (prefix → base45 → zlib → cose → cbor), recording each stage.
-fn decode_into(text: &str, report: &mut Report) -> Option<(Sign1, Cwt)> {
+/// Reports the trust list's age and, with a maximum age, fails a signature that only a too
+/// old list (or one without an issue time) vouches for.
+fn trust_freshness(ctx: &Context<'_>, report: &mut Report) {
+    let at = ctx.at.unix_timestamp();
+    let age = ctx.trust.issued_at.map(|issued_at| TrustListAge {
+        issued_at,
+        age_seconds: at.saturating_sub(issued_at),
+    });
+    report.trust_list = age;
+    let Some(max) = ctx.max_trust_age else { return };
+    if *report.outcome(Check::Signature) != Outcome::Pass {
+        return;
+    }
+    let stale = match age {
+        None => Some(
+            "the trust list carries no issue time, so its age cannot be checked against the \
+             maximum age asked for"
+                .to_string(),
+        ),
+        Some(a) if a.age_seconds > max.whole_seconds() => Some(format!(
+            "the trust list is {} old (issued {}), older than the maximum of {}: fetch a \
+             current list",
+            human_duration(a.age_seconds),
+            OffsetDateTime::from_unix_timestamp(a.issued_at)
+                .ok()
+                .and_then(|t| t
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .ok())
+                .unwrap_or_else(|| a.issued_at.to_string()),
+            human_duration(max.whole_seconds())
+        )),
+        Some(_) => None,
+    };
+    if let Some(message) = stale {
+        report.set(Check::Signature, Outcome::Fail(message));
+    }
+}
+
+/// `3 d 4 h`, `5 h 2 min`, `40 s`.
+fn human_duration(secs: i64) -> String {
+    let (d, h, m) = (secs / 86_400, secs % 86_400 / 3600, secs % 3600 / 60);
+    match (d, h, m) {
+        (0, 0, 0) => format!("{secs} s"),
+        (0, 0, m) => format!("{m} min"),
+        (0, h, m) => format!("{h} h {m} min"),
+        (d, h, _) => format!("{d} d {h} h"),
+    }
+}
+
+/// Runs the decode chain (prefix → base45 → zlib → cose → cbor), recording each stage. The
+/// claims come with the DCC already JSON (one pass over the CBOR; the `Cwt`'s `dcc` is null).
+fn decode_into(text: &str, report: &mut Report) -> Option<(Sign1, Cwt, serde_json::Value)> {
     fn stage<T>(report: &mut Report, check: Check, r: hcert::Result<T>) -> Option<T> {
         match r {
             Ok(v) => {
@@ -105,14 +176,14 @@ fn decode_into(text: &str, report: &mut Report) -> Option<(Sign1, Cwt)> {
     let sign1 = stage(report, Check::Cose, Sign1::parse(&cose_bytes))?;
     report.kid = sign1.kid.clone();
     let decoded = if sign1.has_payload() {
-        cwt::decode(sign1.payload())
+        cwt::decode_json(sign1.payload())
     } else {
         Err(hcert::Error::Cbor(
             "the COSE_Sign1 carries no payload".into(),
         ))
     };
-    let cwt = stage(report, Check::Cbor, decoded)?;
-    Some((sign1, cwt))
+    let (cwt, dcc) = stage(report, Check::Cbor, decoded)?;
+    Some((sign1, cwt, dcc))
 }
 
 /// The error's message without the stage prefix that the check name already gives.
@@ -125,12 +196,16 @@ fn message(e: &hcert::Error) -> String {
 }
 
 /// The checks that follow a successful decode, each independent of the others.
-fn check_decoded(sign1: &Sign1, mut cwt: Cwt, ctx: &Context<'_>, report: &mut Report) {
+fn check_decoded(
+    sign1: &Sign1,
+    cwt: Cwt,
+    dcc: serde_json::Value,
+    ctx: &Context<'_>,
+    report: &mut Report,
+) {
     report.issuer = cwt.issuer.clone();
     report.issued_at = cwt.issued_at.value();
     report.expires_at = cwt.expires_at.value();
-    // The DCC moves into JSON (no copy of its strings); the claims stay for the other checks.
-    let dcc = cwt::into_json(std::mem::replace(&mut cwt.dcc, ciborium::Value::Null));
     let cwt = &cwt;
 
     let signer = checks::signature::check(sign1, ctx.trust);
@@ -147,6 +222,10 @@ fn check_decoded(sign1: &Sign1, mut cwt: Cwt, ctx: &Context<'_>, report: &mut Re
         },
     );
     report.set(Check::Schema, checks::schema::check(&dcc));
+    if let Some(list) = ctx.revocation {
+        let outcome = revocation::check(list, sign1, cwt.issuer.as_deref(), &dcc, ctx.at);
+        report.set(Check::Revocation, outcome);
+    }
     // Rules need an authentic payload: as in the EU verifier apps, they do not run on a
     // certificate whose signature did not verify (the check is then skipped).
     if let (Some(rules), Outcome::Pass) = (ctx.rules, &signer.outcome) {

@@ -124,6 +124,18 @@ pub struct Report {
     pub dcc: Option<serde_json::Value>,
     /// Business-rule results, when rules were evaluated.
     pub rules: Vec<RuleOutcome>,
+    /// When the trust list was issued and how old it was at the validation clock, when the
+    /// list carries its issue time (dcc's signed list does).
+    pub trust_list: Option<TrustListAge>,
+}
+
+/// The freshness of the trust list a report was made with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct TrustListAge {
+    /// `issued_at` of the list, seconds since the epoch.
+    pub issued_at: i64,
+    /// Seconds from `issued_at` to the validation clock.
+    pub age_seconds: i64,
 }
 
 impl Default for Report {
@@ -136,6 +148,7 @@ impl Default for Report {
             expires_at: None,
             dcc: None,
             rules: Vec::new(),
+            trust_list: None,
         }
     }
 }
@@ -225,6 +238,9 @@ impl Serialize for Report {
             m.serialize_entry("dcc", dcc)?;
         }
         m.serialize_entry("rules", &self.rules)?;
+        if let Some(age) = &self.trust_list {
+            m.serialize_entry("trust_list", age)?;
+        }
         m.end()
     }
 }

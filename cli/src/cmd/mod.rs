@@ -6,6 +6,7 @@ pub mod decode;
 pub mod demo;
 pub mod issue;
 pub mod keys;
+pub mod revoke;
 pub mod rules;
 pub mod schema;
 pub mod serve;

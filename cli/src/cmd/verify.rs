@@ -1,9 +1,10 @@
 //! `dcc verify`: the contract in DESIGN.md; exit 0 valid, 1 not valid, 2 usage error.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use anyhow::{bail, Context as _, Result};
 use clap::Args;
+use verifier::revocation::{RevocationList, RevocationListBuilder};
 use verifier::{Check, Context, Outcome as CheckOutcome, Report};
 
 use crate::{clock, files, Outcome};
@@ -28,6 +29,19 @@ pub struct VerifyArgs {
     /// The country of arrival, whose Acceptance rules apply (ISO 3166 alpha-2).
     #[arg(long, value_name = "CC", requires = "rules")]
     country: Option<String>,
+    /// Revocation list: the gateway's batch JSON (one batch or an array), dcc's signed list
+    /// (`GET /revocation-list` of `dcc serve`), or a directory of `.json` batch files;
+    /// repeatable. Without it the `revocation` check is skipped.
+    #[arg(long, value_name = "FILE|DIR")]
+    revocation: Vec<PathBuf>,
+    /// The certificate that must have signed a signed revocation list (the server's
+    /// trust-list certificate); without it the list's signature is not checked.
+    #[arg(long, value_name = "FILE", requires = "revocation")]
+    revocation_cert: Option<PathBuf>,
+    /// The oldest trust list accepted, e.g. `36h`, `7d`, `90m`, `3600s`: an older list (or
+    /// one without an issue time) fails the signature check.
+    #[arg(long, value_name = "AGE", value_parser = parse_age)]
+    max_trust_age: Option<time::Duration>,
     /// Validation clock, RFC 3339 (default: now).
     #[arg(long)]
     at: Option<String>,
@@ -71,7 +85,15 @@ pub fn run(a: VerifyArgs) -> Result<Outcome> {
         .as_deref()
         .map(super::rules::load_value_sets)
         .transpose()?;
+    let pin = a.revocation_cert.as_deref().map(files::read).transpose()?;
+    let revocation = load_revocation(&a.revocation, pin.as_deref())?;
     let mut ctx = Context::new(&trust, at);
+    if let Some(max) = a.max_trust_age {
+        ctx = ctx.with_max_trust_age(max);
+    }
+    if let Some(list) = &revocation {
+        ctx = ctx.with_revocation(list);
+    }
     if let (Some(set), Some(country)) = (&rules, &a.country) {
         if !set.has_acceptance_rules_for(country) {
             eprintln!("warning: the rules hold no Acceptance rule of country {country}");
@@ -95,6 +117,96 @@ pub fn run(a: VerifyArgs) -> Result<Outcome> {
     })
 }
 
+/// The `--revocation` sources, all or nothing: a file that cannot be read or parsed fails the
+/// command (exit 2) with the file, batch and entry named.
+fn load_revocation(paths: &[PathBuf], pin: Option<&[u8]>) -> Result<Option<RevocationList>> {
+    if paths.is_empty() {
+        return Ok(None);
+    }
+    let mut builder = RevocationListBuilder::new();
+    let mut add = |file: &Path| -> Result<()> {
+        let bytes = files::read(file)?;
+        let name = file.display().to_string();
+        match signed_batches(&bytes, pin, &name)? {
+            Some(batches) => builder.add_json(&name, &batches)?,
+            None => builder.add_json(&name, &bytes)?,
+        }
+        Ok(())
+    };
+    for path in paths {
+        if path.is_dir() {
+            let mut batch_files: Vec<PathBuf> = std::fs::read_dir(path)
+                .with_context(|| format!("cannot list {}", path.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.is_file()
+                        && p.extension()
+                            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+                })
+                .collect();
+            if batch_files.is_empty() {
+                bail!("{} holds no .json revocation batch files", path.display());
+            }
+            batch_files.sort();
+            for file in &batch_files {
+                add(file)?;
+            }
+        } else {
+            add(path)?;
+        }
+    }
+    let list = builder.build();
+    if list.is_empty() {
+        eprintln!("warning: the revocation list holds no entries");
+    }
+    Ok(Some(list))
+}
+
+/// `36h`, `7d`, `90m`, `3600s` (or plain seconds).
+fn parse_age(s: &str) -> std::result::Result<time::Duration, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (digits, unit) = s.split_at(split);
+    let n: i64 = digits
+        .parse()
+        .map_err(|_| format!("{s:?}: a number with a unit (s, m, h, d), e.g. 36h"))?;
+    let unit = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        other => return Err(format!("unknown unit {other:?}: use s, m, h or d")),
+    };
+    n.checked_mul(unit)
+        .map(time::Duration::seconds)
+        .ok_or_else(|| format!("{s:?} is too long"))
+}
+
+/// The batches of dcc's signed revocation list (a compact JWS whose payload is
+/// `{"issued_at", "batches"}`), its signature checked when `pin` is given; `None` when the
+/// bytes are not a JWS (the gateway's plain JSON).
+fn signed_batches(bytes: &[u8], pin: Option<&[u8]>, name: &str) -> Result<Option<Vec<u8>>> {
+    let text = std::str::from_utf8(bytes).unwrap_or("").trim();
+    if !text.starts_with("eyJ") || text.split('.').count() != 3 {
+        return Ok(None);
+    }
+    let opened = trust_list::open_signed_list(
+        text,
+        pin,
+        hcert::crypto::default_backend(),
+        "signed revocation list",
+    )
+    .with_context(|| name.to_string())?;
+    if !opened.signature_checked {
+        eprintln!("warning: {name}: the revocation list's signature is not checked (give --revocation-cert)");
+    }
+    let batches = opened
+        .payload
+        .get("batches")
+        .with_context(|| format!("{name}: the signed revocation list has no batches"))?;
+    Ok(Some(serde_json::to_vec(batches)?))
+}
+
 fn print_human(report: &Report) {
     let kind = report.dcc.as_ref().and_then(|d| {
         ["v", "t", "r"]
@@ -108,6 +220,9 @@ fn print_human(report: &Report) {
         println!("VALID: {kind} certificate issued by {issuer}");
         if *report.outcome(Check::Rules) == CheckOutcome::Pass {
             println!("  business rules: {} passed", report.rules.len());
+        }
+        if *report.outcome(Check::Revocation) == CheckOutcome::Pass {
+            println!("  revocation: not on the revocation list");
         }
     } else {
         println!("NOT VALID");

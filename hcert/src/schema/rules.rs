@@ -1,6 +1,8 @@
 //! The DCC schema's constraints below `ver`, walked over a payload: `nam`, `dob`, the groups
 //! `v`/`t`/`r` and their entries. Every violation is recorded; none stops the walk.
 
+use std::fmt;
+
 use serde_json::{Map, Number, Value};
 
 use super::version::{DobRule, NameRule, Rules};
@@ -49,6 +51,31 @@ enum Kind {
 /// One property of an entry: name, kind, and whether `required` lists it.
 type Property = (&'static str, Kind, bool);
 
+/// Where a property is, written out (`v/0/dn`) only when a violation there is recorded, so a
+/// valid payload costs no path strings.
+#[derive(Debug, Clone, Copy)]
+enum At<'a> {
+    /// A member of the payload: `dob`, `v`.
+    Key(&'a str),
+    /// A member of `nam`: `nam/fnt`.
+    Name(&'a str),
+    /// An entry of a group: `v/0`.
+    Entry(&'a str, usize),
+    /// A property of an entry: `v/0/dn`.
+    Field(&'a str, usize, &'a str),
+}
+
+impl fmt::Display for At<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            At::Key(key) => f.write_str(key),
+            At::Name(key) => write!(f, "nam/{key}"),
+            At::Entry(group, index) => write!(f, "{group}/{index}"),
+            At::Field(group, index, key) => write!(f, "{group}/{index}/{key}"),
+        }
+    }
+}
+
 struct Checker {
     rules: Rules,
     formats: Formats,
@@ -56,8 +83,9 @@ struct Checker {
 }
 
 impl Checker {
-    fn fail(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.errors.push(SchemaError::new(path, message));
+    fn fail(&mut self, path: impl fmt::Display, message: impl Into<String>) {
+        self.errors
+            .push(SchemaError::new(path.to_string(), message));
     }
 
     fn root(&mut self, root: &Map<String, Value>) {
@@ -115,8 +143,8 @@ impl Checker {
         }
         for (key, standardised) in [("fn", false), ("fnt", true), ("gn", false), ("gnt", true)] {
             let Some(value) = name.get(key) else { continue };
-            let path = format!("nam/{key}");
-            let Some(text) = self.text(&path, value, Some(self.rules.text_max)) else {
+            let path = At::Name(key);
+            let Some(text) = self.text(path, value, Some(self.rules.text_max)) else {
                 continue;
             };
             if standardised && !patterns::is_icao_name(text) {
@@ -129,7 +157,7 @@ impl Checker {
     }
 
     fn date_of_birth(&mut self, dob: &Value) {
-        let Some(text) = self.text("dob", dob, None) else {
+        let Some(text) = self.text(At::Key("dob"), dob, None) else {
             return;
         };
         let (matches, pattern) = match self.rules.dob {
@@ -177,7 +205,7 @@ impl Checker {
         }
         let properties = self.properties(group);
         for (index, entry) in entries.iter().enumerate() {
-            self.entry(&format!("{key}/{index}"), entry, &properties);
+            self.entry(key, index, entry, &properties);
         }
     }
 
@@ -232,13 +260,14 @@ impl Checker {
     }
 
     /// An entry: an object with the group's properties; others are allowed and ignored.
-    fn entry(&mut self, path: &str, entry: &Value, properties: &[Property]) {
+    fn entry(&mut self, group: &str, index: usize, entry: &Value, properties: &[Property]) {
         let Some(entry) = entry.as_object() else {
+            let path = At::Entry(group, index);
             self.fail(path, format!("must be an object, got {}", describe(entry)));
             return;
         };
         for &(key, kind, required) in properties {
-            let field = format!("{path}/{key}");
+            let field = At::Field(group, index, key);
             match entry.get(key) {
                 None if required => self.fail(field, "is required but missing"),
                 None => {}
@@ -247,13 +276,13 @@ impl Checker {
         }
     }
 
-    fn property(&mut self, path: String, kind: Kind, value: &Value) {
+    fn property(&mut self, path: At<'_>, kind: Kind, value: &Value) {
         match kind {
             Kind::Text(max) => {
-                self.text(&path, value, max);
+                self.text(path, value, max);
             }
             Kind::Country => {
-                if let Some(text) = self.text(&path, value, None) {
+                if let Some(text) = self.text(path, value, None) {
                     if !patterns::contains_upper_letter(text) {
                         self.fail(
                             path,
@@ -276,7 +305,7 @@ impl Checker {
                 }
             }
             Kind::Date => {
-                if let Some(text) = self.text(&path, value, None) {
+                if let Some(text) = self.text(path, value, None) {
                     if self.formats == Formats::Assert && !formats::is_date(text) {
                         let got = describe(value);
                         self.fail(path, format!("must be a date YYYY-MM-DD, got {got}"));
@@ -284,7 +313,7 @@ impl Checker {
                 }
             }
             Kind::DateTime => {
-                if let Some(text) = self.text(&path, value, None) {
+                if let Some(text) = self.text(path, value, None) {
                     if self.formats == Formats::Assert && !formats::is_date_time(text) {
                         let got = describe(value);
                         self.fail(
@@ -301,7 +330,7 @@ impl Checker {
 
     /// `type: string` and an optional `maxLength` (counted in Unicode code points, as JSON
     /// Schema counts). The string, when it is one, for further checks.
-    fn text<'v>(&mut self, path: &str, value: &'v Value, max: Option<usize>) -> Option<&'v str> {
+    fn text<'v>(&mut self, path: At<'_>, value: &'v Value, max: Option<usize>) -> Option<&'v str> {
         let Some(text) = value.as_str() else {
             self.fail(path, format!("must be a string, got {}", describe(value)));
             return None;

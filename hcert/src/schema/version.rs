@@ -65,6 +65,10 @@ impl SchemaVersion {
     /// (the verifier: 1.0.4 → 1.0.1, 1.3.9 → 1.3.3, 2.0.0 → 1.3.3). `None` below 1.0.0 or when
     /// `ver` is not three dot-separated decimal numbers.
     pub fn at_or_below(ver: &str) -> Option<Self> {
+        // A release named exactly (nearly every certificate) needs no number parsing.
+        if let Some(release) = Self::exact(ver) {
+            return Some(release);
+        }
         let wanted = numeric(ver)?;
         Self::ALL
             .into_iter()

@@ -39,6 +39,7 @@ pub fn app(state: AppState) -> Router {
         .route("/rules/{hash}", get(verify::rule))
         .route("/valuesets", get(verify::valuesets_index))
         .route("/valuesets/{hash}", get(verify::valueset))
+        .route("/revocation-list", get(verify::revocation_list))
         .route(
             "/verify",
             post(verify::verify)
@@ -56,6 +57,10 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/api/v1/persons/{person_id}/records",
             get(provider::person_records),
+        )
+        .route(
+            "/api/v1/certificates/{uvci}/revoke",
+            post(provider::revoke_certificate),
         )
         .merge(verifier)
         .layer(DefaultBodyLimit::max(JSON_LIMIT))

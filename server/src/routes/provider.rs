@@ -95,3 +95,29 @@ pub async fn person_records(
     let records = service::person_records(&app, &org, &person_id).await?;
     Ok((NO_STORE, Json(json!({"records": records}))).into_response())
 }
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeInput {
+    reason: String,
+}
+
+/// `POST /api/v1/certificates/{uvci}/revoke {"reason": "…"}`: the issuing provider revokes a
+/// certificate of its own records.
+pub async fn revoke_certificate(
+    State(app): State<AppState>,
+    Provider(org): Provider,
+    Path(uvci): Path<String>,
+    body: Result<Json<RevokeInput>, axum::extract::rejection::JsonRejection>,
+) -> AppResult<Response> {
+    let Json(input) = body?;
+    let out = crate::service::revocation::revoke_for_org(
+        &app,
+        org.id,
+        &uvci,
+        &input.reason,
+        app.clock.now(),
+    )
+    .await?;
+    Ok((NO_STORE, Json(out)).into_response())
+}

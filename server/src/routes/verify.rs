@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use crate::error::{AppError, AppResult};
 use crate::service::public::{self, Resource, MAX_HC1};
+use crate::service::revocation;
 use crate::state::AppState;
 
 /// Answers a public resource, or 304 when the client's `If-None-Match` holds its ETag.
@@ -86,9 +87,42 @@ pub async fn verify(
     let at = app.clock.now();
     let public = app.public.clone();
     let country = app.config.country.clone();
-    let report =
-        tokio::task::spawn_blocking(move || public::verify(&public, &country, &input.hc1, at))
-            .await
-            .map_err(|e| AppError::Internal(format!("verify task: {e}")))?;
+    let revoked = app.revocation.get(app.store.as_ref(), &country, at).await?;
+    let report = tokio::task::spawn_blocking(move || {
+        public::verify(&public, &country, &input.hc1, at, Some(&revoked))
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("verify task: {e}")))?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(report)).into_response())
+}
+
+/// `GET /revocation-list`: the revocation entries of this installation's unexpired revoked
+/// certificates as gateway batches, in a JWS signed like the trust list
+/// (`{"issued_at", "batches": […]}`). The ETag covers the batches, so a client polling an
+/// unchanged list gets 304 although each signing differs.
+pub async fn revocation_list(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let now = app.clock.now();
+    let entries = app.store.revocation_entries(now.unix_timestamp()).await?;
+    let batches = revocation::batches_json(&entries, &app.config.country);
+    let etag = format!(
+        "\"{}\"",
+        hex::encode(crate::secrets::sha256(batches.to_string().as_bytes()))
+    );
+    let issued_at = now
+        .format(&time::format_description::well_known::Rfc3339)
+        .map_err(|e| AppError::Internal(format!("revocation list time: {e}")))?;
+    let payload = serde_json::json!({"issued_at": issued_at, "batches": batches});
+    let jws = trust_list::sign_jws(
+        payload.to_string().as_bytes(),
+        app.list_signer.signer.as_ref(),
+        &app.list_signer.cert_der,
+    )
+    .map_err(|e| AppError::Internal(format!("revocation list signing: {e}")))?;
+    Ok(conditional(
+        &headers,
+        &Resource::with_etag(jws.into_bytes(), "application/jose", etag),
+    ))
 }

@@ -2,3 +2,4 @@
 
 pub mod provider;
 pub mod public;
+pub mod revocation;

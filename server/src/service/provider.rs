@@ -82,6 +82,8 @@ pub struct CertificateView {
     pub expires_at: i64,
     /// Whether a newer certificate replaced it.
     pub superseded: bool,
+    /// Whether it was revoked.
+    pub revoked: bool,
 }
 
 /// A record as the API shows it.
@@ -120,6 +122,7 @@ impl From<RecordRow> for RecordView {
                 issued_at: c.issued_at,
                 expires_at: c.expires_at,
                 superseded: c.superseded_at.is_some(),
+                revoked: c.revoked_at.is_some(),
             }),
             note: r.note,
         }
@@ -428,6 +431,20 @@ pub async fn create_record(
     }
     if write.certificate.is_some() {
         app.metrics.certificate_issued();
+        if cfg.revoke_superseded {
+            // After the commit: a crash here leaves superseded certificates unrevoked until
+            // the next issuance or `dcc revoke --superseded` sweeps them.
+            match crate::service::revocation::revoke_superseded(
+                app.store.as_ref(),
+                now.unix_timestamp(),
+            )
+            .await
+            {
+                Ok(0) => {}
+                Ok(_) => app.revocation.invalidate(),
+                Err(e) => tracing::error!(error = %e, "revoking superseded certificates failed"),
+            }
+        }
     }
     let row = app
         .store

@@ -10,6 +10,7 @@ use issuer::names::{Kind, Names, ValueSet as NameSet};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 use trust_list::TrustList;
+use verifier::revocation::RevocationList;
 use verifier::rules::{RuleSet, ValueSets};
 
 use crate::bootstrap::LoadedKeys;
@@ -26,6 +27,16 @@ pub struct Resource {
 }
 
 impl Resource {
+    /// A body whose ETag is set by the caller (a signed list whose signature differs on each
+    /// signing while its content does not).
+    pub fn with_etag(body: Vec<u8>, content_type: &'static str, etag: String) -> Self {
+        Resource {
+            body: Bytes::from(body),
+            content_type,
+            etag,
+        }
+    }
+
     fn new(body: Vec<u8>, content_type: &'static str) -> Self {
         let etag = format!("\"{}\"", hex::encode(crate::secrets::sha256(&body)));
         Resource {
@@ -204,8 +215,17 @@ pub const MAX_HC1: usize = 4296;
 
 /// Verifies an `HC1:` text at `at` with this installation's signers (and rules, when
 /// configured); the report is the `dcc verify --json` object.
-pub fn verify(public: &PublicResources, country: &str, hc1: &str, at: OffsetDateTime) -> Value {
+pub fn verify(
+    public: &PublicResources,
+    country: &str,
+    hc1: &str,
+    at: OffsetDateTime,
+    revocation: Option<&RevocationList>,
+) -> Value {
     let mut ctx = verifier::Context::new(&public.trust, at);
+    if let Some(list) = revocation {
+        ctx = ctx.with_revocation(list);
+    }
     if let Some(rules) = &public.rule_set {
         ctx = ctx.with_rules(rules, country, public.value_sets.as_ref());
     }

@@ -204,6 +204,21 @@ pub struct CertificateRow {
     pub expires_at: i64,
     /// When a newer certificate replaced it.
     pub superseded_at: Option<i64>,
+    /// When it was revoked.
+    pub revoked_at: Option<i64>,
+}
+
+/// One entry of the published revocation list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevocationEntry {
+    /// The signer's kid.
+    pub kid: Vec<u8>,
+    /// `UCI`, `COUNTRYCODEUCI` or `SIGNATURE`.
+    pub hash_type: String,
+    /// The first 16 bytes of the SHA-256.
+    pub hash: Vec<u8>,
+    /// The revoked certificate's expiry (Unix seconds): the entry is dropped after it.
+    pub expires_at: i64,
 }
 
 /// A stored record with its certificate.
@@ -301,6 +316,21 @@ pub trait Store: Send + Sync {
         expires_at: i64,
         now: i64,
     ) -> StoreResult<i64>;
+    /// The certificate with this UVCI, with the organisation whose record it certifies.
+    async fn certificate_by_uvci(&self, uvci: &str) -> StoreResult<Option<(CertificateRow, i64)>>;
+    /// Marks a certificate revoked and stores its revocation entries, in one transaction;
+    /// false when it was revoked already (nothing changes).
+    async fn revoke_certificate(
+        &self,
+        certificate_id: &str,
+        reason: &str,
+        entries: &[RevocationEntry],
+        now: i64,
+    ) -> StoreResult<bool>;
+    /// Superseded certificates not yet revoked, oldest first.
+    async fn superseded_unrevoked(&self, limit: i64) -> StoreResult<Vec<CertificateRow>>;
+    /// The entries of certificates that have not yet expired, by kid, type and hash.
+    async fn revocation_entries(&self, now: i64) -> StoreResult<Vec<RevocationEntry>>;
     /// The organisation's tokens (never their digests), oldest first.
     async fn tokens(&self, org_id: i64) -> StoreResult<Vec<TokenInfo>>;
     /// Revokes the organisation's token `id`, or all its tokens; returns how many were revoked

@@ -29,7 +29,7 @@ macro_rules! sql_store {
         use super::sql::{col, conflict_or};
         use super::{
             AuditEvent, CertificateRow, OutboxCounts, OutboxMessage, Org, RecordRow, RecordWrite,
-            RegistryEntry, Store, StoreResult, TokenInfo,
+            RegistryEntry, RevocationEntry, Store, StoreResult, TokenInfo,
         };
 
         type DbRow = <$db as sqlx::Database>::Row;
@@ -54,6 +54,7 @@ macro_rules! sql_store {
                     issued_at: col(row, "issued_at")?,
                     expires_at: col(row, "expires_at")?,
                     superseded_at: col(row, "superseded_at")?,
+                    revoked_at: col(row, "revoked_at")?,
                 }),
                 None => None,
             };
@@ -71,7 +72,23 @@ macro_rules! sql_store {
 
         const RECORD_SELECT: &str = "SELECT r.id, r.person_id, r.org_id, r.kind, r.entry, r.note, \
              r.created_at, c.id AS cert_id, c.uvci, c.hc1, c.issued_at, c.expires_at, \
-             c.superseded_at FROM records r LEFT JOIN certificates c ON c.record_id = r.id";
+             c.superseded_at, c.revoked_at FROM records r LEFT JOIN certificates c ON c.record_id = r.id";
+
+        const CERT_COLUMNS: &str = "c.id, c.kind, c.uvci, c.hc1, c.issued_at, c.expires_at, \
+             c.superseded_at, c.revoked_at";
+
+        fn certificate_of(row: &DbRow) -> StoreResult<CertificateRow> {
+            Ok(CertificateRow {
+                id: col(row, "id")?,
+                kind: col(row, "kind")?,
+                uvci: col(row, "uvci")?,
+                hc1: col(row, "hc1")?,
+                issued_at: col(row, "issued_at")?,
+                expires_at: col(row, "expires_at")?,
+                superseded_at: col(row, "superseded_at")?,
+                revoked_at: col(row, "revoked_at")?,
+            })
+        }
 
         #[async_trait]
         impl Store for $store {
@@ -125,6 +142,93 @@ macro_rules! sql_store {
                 .await
                 .map_err(|e| conflict_or(e, "token"))?;
                 col(&row, "id")
+            }
+
+            async fn certificate_by_uvci(
+                &self,
+                uvci: &str,
+            ) -> StoreResult<Option<(CertificateRow, i64)>> {
+                let row = sqlx::query(&format!(
+                    "SELECT {CERT_COLUMNS}, r.org_id FROM certificates c \
+                     JOIN records r ON r.id = c.record_id WHERE c.uvci = $1"
+                ))
+                .bind(uvci)
+                .fetch_optional(&self.pool)
+                .await?;
+                match row {
+                    Some(r) => Ok(Some((certificate_of(&r)?, col(&r, "org_id")?))),
+                    None => Ok(None),
+                }
+            }
+
+            async fn revoke_certificate(
+                &self,
+                certificate_id: &str,
+                reason: &str,
+                entries: &[RevocationEntry],
+                now: i64,
+            ) -> StoreResult<bool> {
+                let mut tx = self.pool.begin().await?;
+                let done = sqlx::query(
+                    "UPDATE certificates SET revoked_at = $1, revocation_reason = $2 \
+                     WHERE id = $3 AND revoked_at IS NULL",
+                )
+                .bind(now)
+                .bind(reason)
+                .bind(certificate_id)
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Ok(false);
+                }
+                for e in entries {
+                    sqlx::query(
+                        "INSERT INTO revocation_entries \
+                         (certificate_id, kid, hash_type, hash, expires_at) \
+                         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                    )
+                    .bind(certificate_id)
+                    .bind(&e.kid)
+                    .bind(&e.hash_type)
+                    .bind(&e.hash)
+                    .bind(e.expires_at)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn superseded_unrevoked(&self, limit: i64) -> StoreResult<Vec<CertificateRow>> {
+                let rows = sqlx::query(&format!(
+                    "SELECT {CERT_COLUMNS} FROM certificates c \
+                     WHERE c.superseded_at IS NOT NULL AND c.revoked_at IS NULL \
+                     ORDER BY c.superseded_at LIMIT $1"
+                ))
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter().map(certificate_of).collect()
+            }
+
+            async fn revocation_entries(&self, now: i64) -> StoreResult<Vec<RevocationEntry>> {
+                let rows = sqlx::query(
+                    "SELECT kid, hash_type, hash, expires_at FROM revocation_entries \
+                     WHERE expires_at > $1 ORDER BY kid, hash_type, hash",
+                )
+                .bind(now)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(RevocationEntry {
+                            kid: col(r, "kid")?,
+                            hash_type: col(r, "hash_type")?,
+                            hash: col(r, "hash")?,
+                            expires_at: col(r, "expires_at")?,
+                        })
+                    })
+                    .collect()
             }
 
             async fn tokens(&self, org_id: i64) -> StoreResult<Vec<TokenInfo>> {
