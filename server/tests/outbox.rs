@@ -171,7 +171,8 @@ async fn smtp_conversation(backend: Backend) {
     std::fs::write(&pdf_path, &pdf).unwrap();
     let out = h.dir.path().join("mailed");
     let status = std::process::Command::new("pdftoppm")
-        .args(["-png", "-r", "150", "-singlefile"])
+        // ≥ 10 pixels per QR module, as rqrr needs (at 150 dpi some payloads fail to decode).
+        .args(["-png", "-r", "400", "-singlefile"])
         .arg(&pdf_path)
         .arg(&out)
         .status()
