@@ -7,23 +7,12 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
+use common::{dcc, p, text};
+
 use std::path::Path;
 use std::process::{Command, Output};
-
-fn dcc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dcc"))
-        .args(args)
-        .output()
-        .expect("run dcc")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
 
 fn keys(dir: &Path, alg: &str, types: Option<&str>) {
     let mut args = vec![

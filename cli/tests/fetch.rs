@@ -8,25 +8,14 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
+use common::{dcc, p, text};
+
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
-
-fn dcc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dcc"))
-        .args(args)
-        .output()
-        .expect("run dcc")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
 
 /// `dcc serve` on a free loopback port; killed on drop.
 struct Server {

@@ -7,28 +7,16 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
+use common::{dcc, p, text};
+
 use std::path::Path;
-use std::process::{Command, Output};
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use serde_json::{json, Value as Json};
 use verifier::revocation::truncated_sha256;
-
-fn dcc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dcc"))
-        .args(args)
-        .output()
-        .expect("run dcc")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
 
 /// Keys in `dir`, and a test certificate they signed.
 fn issued(dir: &Path) -> String {

@@ -7,19 +7,11 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
+use common::{dcc, text};
+
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn dcc(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dcc"))
-        .args(args)
-        .output()
-        .expect("run dcc")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
 
 fn p(path: &Path) -> String {
     path.to_str().unwrap().to_string()
