@@ -307,3 +307,24 @@ pub fn issue_record(
     let dcc = prepare(record, policy, now)?;
     issue(dcc, key, policy, now)
 }
+
+impl Issued {
+    /// Reads back a certificate this installation issued and stored (its `HC1:` text), to
+    /// render it again. The signature is not checked: the text comes from our own database.
+    pub fn from_hc1(text: &str) -> Result<Issued> {
+        let cose_bytes = hc1::unwrap(text)?;
+        let sign1 = cose::Sign1::parse(&cose_bytes)?;
+        let (claims, dcc_json) = cwt::decode_json(sign1.payload())?;
+        let dcc: Dcc = serde_json::from_value(dcc_json)
+            .map_err(|e| record_err(format!("the stored DCC does not read back: {e}")))?;
+        // Integral seconds as issued; the float form only exists for foreign certificates.
+        let secs = |c: &cwt::Claim<f64>| c.value().map_or(0, |v| v as i64);
+        Ok(Issued {
+            hc1: text.to_string(),
+            uvci: dcc.uvci().unwrap_or_default().to_string(),
+            issued_at: secs(&claims.issued_at),
+            expires_at: secs(&claims.expires_at),
+            dcc,
+        })
+    }
+}

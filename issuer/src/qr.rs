@@ -48,9 +48,19 @@ pub fn encode(text: &str) -> Result<QrMatrix> {
             "QR: {c:?} at {i} is not a QR alphanumeric character"
         )));
     }
+    build(text, fast_qr::Mode::Alphanumeric)
+}
+
+/// Encodes any text (an old-format certificate's exchange URL, which has lower-case letters)
+/// as a QR symbol in byte mode, error correction Q.
+pub fn encode_bytes(text: &str) -> Result<QrMatrix> {
+    build(text, fast_qr::Mode::Byte)
+}
+
+fn build(text: &str, mode: fast_qr::Mode) -> Result<QrMatrix> {
     let qr = fast_qr::QRBuilder::new(text.as_bytes())
         .ecl(fast_qr::ECL::Q)
-        .mode(fast_qr::Mode::Alphanumeric)
+        .mode(mode)
         .build()
         .map_err(|e| {
             Error::Render(format!(

@@ -22,6 +22,12 @@ pub enum AdminError {
     /// Data directory.
     #[error(transparent)]
     Bootstrap(#[from] bootstrap::BootstrapError),
+    /// Opening the whole service (keys, resources) failed.
+    #[error(transparent)]
+    Start(#[from] crate::state::StartError),
+    /// The service refused; the message says why.
+    #[error("{0}")]
+    App(String),
 }
 
 async fn open(config: &Config) -> Result<Arc<dyn Store>, AdminError> {
@@ -194,4 +200,41 @@ pub async fn import_registry(config: &Config, csv: &Path, now: i64) -> Result<u6
     let entries = registry::parse_csv(&text, &secrets).map_err(AdminError::Invalid)?;
     let store = open(config).await?;
     Ok(store.registry_import(&entries, now).await?)
+}
+
+/// `dcc admin legacy import FILE --org ICO`: registers old-format certificates (JSON Lines, each
+/// a provider-API record plus `legacy_id`) with fresh exchange URLs, which are returned once.
+pub async fn legacy_import(
+    config: Config,
+    org_ico: &str,
+    jsonl: &[u8],
+    clock: Arc<dyn crate::clock::Clock>,
+) -> Result<Vec<(usize, crate::service::exchange::Imported)>, AdminError> {
+    check_ico(org_ico)?;
+    let now = clock.now();
+    let (app, _) =
+        crate::state::AppState::open(config, clock, crate::state::Overrides::default()).await?;
+    let org = app
+        .store
+        .org_by_ico(org_ico)
+        .await?
+        .ok_or_else(|| AdminError::Invalid(format!("no organisation with IČO {org_ico}")))?;
+    crate::service::exchange::import(&app, &org, jsonl, now)
+        .await
+        .map_err(|e| AdminError::App(e.to_string()))
+}
+
+/// `dcc admin legacy revoke --legacy-id ID`: the exchange URL of that old certificate stops
+/// working; false when it is unknown or revoked already.
+pub async fn legacy_revoke(
+    config: Config,
+    legacy_id: &str,
+    clock: Arc<dyn crate::clock::Clock>,
+) -> Result<bool, AdminError> {
+    let now = clock.now().unix_timestamp();
+    let (app, _) =
+        crate::state::AppState::open(config, clock, crate::state::Overrides::default()).await?;
+    crate::service::exchange::revoke(&app, legacy_id, now)
+        .await
+        .map_err(|e| AdminError::App(e.to_string()))
 }

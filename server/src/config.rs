@@ -94,6 +94,87 @@ impl Default for OutboxConfig {
     }
 }
 
+/// The citizen portal and the old-certificate exchange (SECURITY.md 1-3, 11, 22, 29-31, 49).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PortalConfig {
+    /// The origin users reach the portal at (`https://host[:port]`): links in messages and the
+    /// `Origin` check are built from it, never from `Host`. Default: `http://` + listen.
+    pub base_url: Option<String>,
+    /// Lifetime of a one-time code in seconds (hard cap 600).
+    pub otp_secs: i64,
+    /// Wrong entries before a code is void.
+    pub otp_attempts: i64,
+    /// Seconds before a code may be re-sent.
+    pub otp_resend_secs: i64,
+    /// Session idle time-out in seconds.
+    pub session_idle_secs: i64,
+    /// Session absolute time-out in seconds.
+    pub session_absolute_secs: i64,
+    /// Authentication POSTs per IP per 10 minutes.
+    pub auth_per_ip: i64,
+    /// Days an exchange URL stays valid after import.
+    pub exchange_days: i64,
+    /// Downloads per exchange URL.
+    pub exchange_downloads: i64,
+    /// Unknown exchange tokens per IP per hour before 429.
+    pub exchange_misses_per_ip: i64,
+    /// SMS per hour the whole installation may send.
+    pub sms_per_hour: i64,
+}
+
+impl Default for PortalConfig {
+    fn default() -> Self {
+        PortalConfig {
+            base_url: None,
+            otp_secs: 300,
+            otp_attempts: 5,
+            otp_resend_secs: 60,
+            session_idle_secs: 30 * 60,
+            session_absolute_secs: 12 * 3600,
+            auth_per_ip: 60,
+            exchange_days: 90,
+            exchange_downloads: 20,
+            exchange_misses_per_ip: 20,
+            sms_per_hour: 1000,
+        }
+    }
+}
+
+/// Citizen login through the national identity provider (NIA) as an OpenID Connect relying
+/// party (seed 002, SECURITY.md threat model). Off unless `issuer_url` is set.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OidcConfig {
+    /// The provider's issuer URL; discovery reads `{issuer_url}/.well-known/openid-configuration`.
+    /// `https://`, or `http://` on loopback only (tests, a local provider).
+    pub issuer_url: Option<String>,
+    /// The client id registered with the provider (the ID token's audience).
+    pub client_id: String,
+    /// The client secret (sent with HTTP Basic authentication to the token endpoint).
+    pub client_secret: Option<SecretString>,
+    /// The ID-token claim that carries the birth number.
+    pub birth_number_claim: String,
+}
+
+impl Default for OidcConfig {
+    fn default() -> Self {
+        OidcConfig {
+            issuer_url: None,
+            client_id: String::new(),
+            client_secret: None,
+            birth_number_claim: "birth_number".into(),
+        }
+    }
+}
+
+impl OidcConfig {
+    /// Whether NIA login is offered.
+    pub fn enabled(&self) -> bool {
+        self.issuer_url.is_some()
+    }
+}
+
 /// Everything `dcc serve` reads.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -133,6 +214,10 @@ pub struct Config {
     pub sms: SmsConfig,
     /// Outbox worker.
     pub outbox: OutboxConfig,
+    /// Citizen portal and exchange.
+    pub portal: PortalConfig,
+    /// Login through NIA (OpenID Connect).
+    pub oidc: OidcConfig,
 }
 
 impl Default for Config {
@@ -154,6 +239,8 @@ impl Default for Config {
             smtp: SmtpConfig::default(),
             sms: SmsConfig::default(),
             outbox: OutboxConfig::default(),
+            portal: PortalConfig::default(),
+            oidc: OidcConfig::default(),
         }
     }
 }
@@ -208,6 +295,16 @@ const ENV: &[(&str, &[&str], Kind)] = &[
     ("DCC_SMS_TOKEN", &["sms", "token"], Kind::Str),
     ("DCC_OUTBOX_WORKER", &["outbox", "worker"], Kind::Bool),
     ("DCC_OUTBOX_POLL_MS", &["outbox", "poll_ms"], Kind::Int),
+    ("DCC_BASE_URL", &["portal", "base_url"], Kind::Str),
+    ("DCC_AUTH_PER_IP", &["portal", "auth_per_ip"], Kind::Int),
+    ("DCC_SMS_PER_HOUR", &["portal", "sms_per_hour"], Kind::Int),
+    ("DCC_OIDC_ISSUER", &["oidc", "issuer_url"], Kind::Str),
+    ("DCC_OIDC_CLIENT_ID", &["oidc", "client_id"], Kind::Str),
+    (
+        "DCC_OIDC_CLIENT_SECRET",
+        &["oidc", "client_secret"],
+        Kind::Str,
+    ),
     (
         "DCC_OUTBOX_LEASE_SECS",
         &["outbox", "lease_secs"],
@@ -287,10 +384,45 @@ impl Config {
         for origin in &self.cors_origins {
             check_origin(origin)?;
         }
+        if let Some(b) = &self.portal.base_url {
+            check_origin(b)?;
+        }
+        if !(60..=600).contains(&self.portal.otp_secs) {
+            return Err(ConfigError::Invalid(
+                "portal.otp_secs must be 60 to 600 (codes live at most 10 minutes)".into(),
+            ));
+        }
+        if let Some(issuer) = &self.oidc.issuer_url {
+            check_issuer(issuer)?;
+            if self.oidc.client_id.trim().is_empty() {
+                return Err(ConfigError::Invalid(
+                    "oidc.client_id is required when oidc.issuer_url is set".into(),
+                ));
+            }
+            if self.oidc.birth_number_claim.trim().is_empty() {
+                return Err(ConfigError::Invalid(
+                    "oidc.birth_number_claim must name a claim".into(),
+                ));
+            }
+        }
         if self.max_dose == 0 {
             return Err(ConfigError::Invalid("max_dose must be at least 1".into()));
         }
         Ok(())
+    }
+
+    /// The origin links and the `Origin` check use.
+    pub fn base_url(&self) -> String {
+        match &self.portal.base_url {
+            Some(b) => b.trim_end_matches('/').to_string(),
+            None => format!("http://{}", self.listen),
+        }
+    }
+
+    /// The redirect URI registered with the identity provider: exactly this, nothing derived
+    /// from the request.
+    pub fn oidc_redirect_uri(&self) -> String {
+        format!("{}/login/nia/callback", self.base_url())
     }
 
     /// The directory of the signing keys.
@@ -326,6 +458,29 @@ fn check_origin(origin: &str) -> Result<(), ConfigError> {
         return Err(bad(
             "must be a scheme and host, with an optional port, and no path",
         ));
+    }
+    Ok(())
+}
+
+/// An issuer URL: `https://` with a host, or `http://` on loopback; no query or fragment.
+fn check_issuer(issuer: &str) -> Result<(), ConfigError> {
+    let bad = |why: &str| ConfigError::Invalid(format!("oidc.issuer_url: {issuer:?} {why}"));
+    let rest = if let Some(r) = issuer.strip_prefix("https://") {
+        r
+    } else if let Some(r) = issuer.strip_prefix("http://") {
+        let loopback = ["127.0.0.1", "localhost", "[::1]"].iter().any(|h| {
+            r.strip_prefix(h)
+                .is_some_and(|after| after.is_empty() || after.starts_with([':', '/']))
+        });
+        if !loopback {
+            return Err(bad("must use https:// (http:// only on loopback)"));
+        }
+        r
+    } else {
+        return Err(bad("must start with https://"));
+    };
+    if rest.is_empty() || rest.starts_with('/') || rest.contains(['?', '#', '@', ' ']) {
+        return Err(bad("must be a host and an optional path"));
     }
     Ok(())
 }
@@ -399,6 +554,61 @@ mod tests {
         assert!(e.is_err());
         let e = Config::load(None, &env).unwrap_err().to_string();
         assert!(e.contains("DCC_SMTP_PORT"), "{e}");
+    }
+
+    #[test]
+    fn oidc_from_env_and_checked() {
+        let env = |pairs: &[(&str, &str)]| -> HashMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let c = Config::load(None, &HashMap::new()).unwrap();
+        assert!(!c.oidc.enabled());
+        assert_eq!(c.oidc.birth_number_claim, "birth_number");
+        let c = Config::load(
+            None,
+            &env(&[
+                ("DCC_OIDC_ISSUER", "https://nia.example.cz/oidc"),
+                ("DCC_OIDC_CLIENT_ID", "dcc"),
+                ("DCC_OIDC_CLIENT_SECRET", "s3cret"),
+                ("DCC_BASE_URL", "https://dcc.example.cz"),
+            ]),
+        )
+        .unwrap();
+        assert!(c.oidc.enabled());
+        assert_eq!(
+            c.oidc.client_secret.as_ref().unwrap().expose_secret(),
+            "s3cret"
+        );
+        assert!(!format!("{c:?}").contains("s3cret"));
+        assert_eq!(
+            c.oidc_redirect_uri(),
+            "https://dcc.example.cz/login/nia/callback"
+        );
+        for ok in [
+            "http://127.0.0.1:8081",
+            "http://localhost/x",
+            "http://[::1]:9/",
+        ] {
+            let e = env(&[("DCC_OIDC_ISSUER", ok), ("DCC_OIDC_CLIENT_ID", "dcc")]);
+            assert!(Config::load(None, &e).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://nia.example.cz",
+            "http://127.0.0.1.evil.cz",
+            "ftp://nia.example.cz",
+            "https://",
+            "https://nia.example.cz/?x=1",
+        ] {
+            let e = env(&[("DCC_OIDC_ISSUER", bad), ("DCC_OIDC_CLIENT_ID", "dcc")]);
+            let err = Config::load(None, &e).unwrap_err().to_string();
+            assert!(err.contains("oidc.issuer_url"), "{bad}: {err}");
+        }
+        let e = env(&[("DCC_OIDC_ISSUER", "https://nia.example.cz")]);
+        let err = Config::load(None, &e).unwrap_err().to_string();
+        assert!(err.contains("client_id"), "{err}");
     }
 
     #[test]

@@ -33,6 +33,12 @@ pub enum AppError {
     /// Too many requests from one client; retry after this many seconds.
     #[error("too many requests: retry in {0} s")]
     TooManyRequests(u64),
+    /// Refused for this caller (CSRF check, missing step-up); the message says why.
+    #[error("{0}")]
+    Forbidden(String),
+    /// A budget is spent (SMS per hour); retry after this many seconds.
+    #[error("the service is busy: retry in {0} s")]
+    Unavailable(u64),
     /// Something broke inside; the detail goes to the log only.
     #[error("internal error")]
     Internal(String),
@@ -52,11 +58,14 @@ impl AppError {
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
-    fn code(&self) -> &'static str {
+    /// The machine-readable code of this error.
+    pub fn code(&self) -> &'static str {
         match self {
             AppError::Unauthorized => "unauthorized",
             AppError::NotFound => "not_found",
@@ -65,6 +74,8 @@ impl AppError {
             AppError::TooLarge => "too_large",
             AppError::Conflict(_) => "conflict",
             AppError::TooManyRequests(_) => "too_many_requests",
+            AppError::Forbidden(_) => "forbidden",
+            AppError::Unavailable(_) => "unavailable",
             AppError::Internal(_) => "internal",
         }
     }
@@ -87,7 +98,7 @@ impl IntoResponse for AppError {
             Json(json!({"error": self.code(), "message": message})),
         )
             .into_response();
-        if let AppError::TooManyRequests(secs) = self {
+        if let AppError::TooManyRequests(secs) | AppError::Unavailable(secs) = self {
             resp.headers_mut()
                 .insert(axum::http::header::RETRY_AFTER, secs.into());
         }

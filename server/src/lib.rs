@@ -11,6 +11,7 @@ pub mod error;
 pub mod mail;
 pub mod metrics;
 pub mod outbox;
+pub mod portal;
 pub mod ratelimit;
 pub mod registry;
 mod routes;

@@ -65,10 +65,30 @@ pub async fn run_once(app: &AppState) -> Result<usize, StoreError> {
 }
 
 /// Runs the worker until `shutdown` resolves.
+/// How often the worker purges ended codes, sessions and counters.
+const PURGE_EVERY_SECS: i64 = 600;
+
+/// Deletes one-time-code challenges, counters and sessions that ended more than 24 hours ago
+/// (sessions: once they expire) (SECURITY.md 48).
+pub async fn purge(app: &AppState, now: i64) -> Result<u64, StoreError> {
+    app.store.purge(now - 24 * 3600, now).await
+}
+
+/// Runs the worker until shutdown (also purging the portal's ended rows every 10 minutes).
 pub async fn run(app: AppState, shutdown: tokio::sync::watch::Receiver<bool>) {
     let poll = Duration::from_millis(app.config.outbox.poll_ms.max(10));
     let mut shutdown = shutdown;
+    let mut last_purge: Option<i64> = None;
     loop {
+        let now = app.clock.now().unix_timestamp();
+        if last_purge.is_none_or(|at| now - at >= PURGE_EVERY_SECS) {
+            last_purge = Some(now);
+            match purge(&app, now).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(rows = n, "purged ended codes, sessions and counters"),
+                Err(e) => tracing::error!(error = %e, "purge"),
+            }
+        }
         let busy = match run_once(&app).await {
             Ok(n) => n > 0,
             Err(e) => {

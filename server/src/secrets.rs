@@ -61,6 +61,36 @@ impl Secrets {
         hex::encode(h.get(..8).unwrap_or_default())
     }
 
+    /// The stored form of a one-time code: HMAC over the challenge id and the code
+    /// (SECURITY.md 1).
+    pub fn otp_mac(&self, challenge_id: &str, code: &str) -> Vec<u8> {
+        hmac(
+            self.root.expose_secret(),
+            &[b"dcc/otp/v1", challenge_id.as_bytes(), code.as_bytes()],
+        )
+        .to_vec()
+    }
+
+    /// The CSRF token of a session or flow cookie: bound to it, so another session's token
+    /// fails (SECURITY.md 24).
+    pub fn csrf_token(&self, cookie: &str) -> String {
+        hex::encode(
+            self.derive("dcc/csrf/v1", cookie.as_bytes())
+                .get(..16)
+                .unwrap_or_default(),
+        )
+    }
+
+    /// A keyed digest of an identifier for counters and duplicate checks (birth number, IP,
+    /// phone, old certificate number), so the identifier itself is never stored.
+    pub fn keyed(&self, label: &str, value: &[u8]) -> Vec<u8> {
+        hmac(
+            self.root.expose_secret(),
+            &[b"dcc/keyed/v1", label.as_bytes(), value],
+        )
+        .to_vec()
+    }
+
     /// The UVCI secret of this installation.
     pub fn uvci_secret(&self) -> Vec<u8> {
         self.derive("dcc/uvci/v1", b"").to_vec()
@@ -96,4 +126,57 @@ pub fn sha256(bytes: &[u8]) -> Vec<u8> {
 /// A random UUIDv4 string, for record, person and certificate ids.
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
+}
+
+/// A six-digit one-time code drawn uniformly from the OS CSPRNG by rejection sampling, leading
+/// zeros kept (SECURITY.md 1).
+pub fn otp_code() -> Result<String, getrandom::Error> {
+    // 4,294,000,000 is the largest multiple of 10^6 not above u32::MAX.
+    const LIMIT: u32 = 4_294_000_000;
+    loop {
+        let n = u32::from_be_bytes(random::<4>()?);
+        if n < LIMIT {
+            return Ok(format!("{:06}", n % 1_000_000));
+        }
+    }
+}
+
+/// A bearer token of 128 bits for a URL or cookie, base64url.
+pub fn new_url_token() -> Result<String, getrandom::Error> {
+    use base64::Engine as _;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random::<16>()?))
+}
+
+/// Equal in constant time (for codes and tokens).
+pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+    use subtle::ConstantTimeEq as _;
+    a.ct_eq(b).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn otp_codes_are_six_uniform_digits() {
+        let mut first = [0usize; 10];
+        for _ in 0..10_000 {
+            let c = otp_code().unwrap();
+            assert_eq!(c.len(), 6);
+            assert!(c.bytes().all(|b| b.is_ascii_digit()));
+            first[usize::from(c.as_bytes()[0] - b'0')] += 1;
+        }
+        for (d, n) in first.iter().enumerate() {
+            assert!((800..=1200).contains(n), "first digit {d}: {n} of 10,000");
+        }
+    }
+
+    #[test]
+    fn otp_mac_binds_challenge_and_code() {
+        let s = Secrets::new([7; 32]);
+        assert_eq!(s.otp_mac("a", "123456"), s.otp_mac("a", "123456"));
+        assert_ne!(s.otp_mac("a", "123456"), s.otp_mac("b", "123456"));
+        assert_ne!(s.otp_mac("a", "123456"), s.otp_mac("a", "123457"));
+        assert!(ct_eq(b"abc", b"abc") && !ct_eq(b"abc", b"abd") && !ct_eq(b"ab", b"abc"));
+    }
 }

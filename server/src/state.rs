@@ -77,6 +77,10 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The per-IP limit of `POST /verify`; `None` when switched off.
     pub verify_limiter: Option<Arc<IpLimiter>>,
+    /// PDF renderings at once (SECURITY.md 50): one per core.
+    pub pdf_slots: Arc<tokio::sync::Semaphore>,
+    /// The portal's page templates.
+    pub pages: Arc<crate::portal::Pages>,
     /// Configuration.
     pub config: Arc<Config>,
 }
@@ -205,6 +209,10 @@ impl AppState {
             revocation: Arc::new(RevocationCache::default()),
             metrics: Arc::new(Metrics::default()),
             verify_limiter: IpLimiter::per_minute(config.verify_per_minute).map(Arc::new),
+            pdf_slots: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+            )),
+            pages: Arc::new(crate::portal::Pages::new()),
             config: Arc::new(config),
         };
         Ok((state, started))

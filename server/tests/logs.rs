@@ -10,33 +10,13 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use axum::http::StatusCode;
 use common::{vaccination, Backend, Harness, BN_IDENTIFIED, BN_UNKNOWN};
 
-#[derive(Clone, Default)]
-struct Sink(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Sink {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_personal_data_in_logs() {
-    let sink = Sink::default();
-    let writer = sink.clone();
-    tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .init();
+    let sink = common::Sink::default();
+    sink.install();
     let h = Harness::new(Backend::Sqlite).await;
     let email = "jana.distinctive@example.cz";
     let body = vaccination(BN_IDENTIFIED, 1, 1, "2026-02-01", Some(email));
@@ -55,7 +35,7 @@ async fn no_personal_data_in_logs() {
     );
     *h.mailer.fail.lock().unwrap() = true;
     server::outbox::run_once(&h.app).await.unwrap();
-    let log = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+    let log = sink.text();
     assert!(
         log.contains("send failed"),
         "the log sink captured the flow: {log}"

@@ -37,6 +37,30 @@ enum AdminCommand {
         #[command(subcommand)]
         command: RegistryCommand,
     },
+    /// Old-format certificates and their 1:1 exchange URLs.
+    Legacy {
+        #[command(subcommand)]
+        command: LegacyCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum LegacyCommand {
+    /// Registers old certificates from a JSON Lines file (each line a provider-API record with
+    /// `legacy_id`) and prints each exchange URL once, as `line<TAB>legacy_id<TAB>url`.
+    Import {
+        /// The JSON Lines file.
+        file: PathBuf,
+        /// IČO of the organisation the records belong to.
+        #[arg(long)]
+        org: String,
+    },
+    /// Revokes the exchange URL of one old certificate.
+    Revoke {
+        /// The old certificate's number, as imported.
+        #[arg(long)]
+        legacy_id: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -140,6 +164,44 @@ pub fn run(a: AdminArgs) -> Result<Outcome> {
         } => {
             let n = rt.block_on(server::admin::import_registry(&cfg, &file, now))?;
             println!("imported {n} persons into the development registry");
+        }
+        AdminCommand::Legacy {
+            command: LegacyCommand::Import { file, org },
+        } => {
+            let bytes = std::fs::read(&file)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let clock = std::sync::Arc::new(server::clock::SystemClock);
+            let results = rt.block_on(server::admin::legacy_import(cfg, &org, &bytes, clock))?;
+            let (mut ok, mut failed) = (0, 0);
+            for (line, r) in results {
+                match r {
+                    server::service::exchange::Imported::Ok { legacy_id, url } => {
+                        ok += 1;
+                        println!("{line}\t{legacy_id}\t{url}");
+                    }
+                    server::service::exchange::Imported::Failed(why) => {
+                        failed += 1;
+                        eprintln!("line {line}: {why}");
+                    }
+                }
+            }
+            eprintln!(
+                "imported {ok} old certificate(s), {failed} line(s) skipped; the URLs are shown \
+                 only now"
+            );
+            if failed > 0 {
+                return Ok(Outcome::Failed);
+            }
+        }
+        AdminCommand::Legacy {
+            command: LegacyCommand::Revoke { legacy_id },
+        } => {
+            let clock = std::sync::Arc::new(server::clock::SystemClock);
+            if rt.block_on(server::admin::legacy_revoke(cfg, &legacy_id, clock))? {
+                println!("revoked the exchange URL of {legacy_id}");
+            } else {
+                anyhow::bail!("no active exchange URL for {legacy_id}");
+            }
         }
     }
     Ok(Outcome::Ok)

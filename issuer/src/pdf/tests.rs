@@ -124,3 +124,30 @@ fn the_same_certificate_gives_the_same_file() {
     let b = render(&issued, &qr, Names::embedded(), Page { country: "CZ" }).unwrap();
     assert!(a == b, "two renderings differ");
 }
+
+#[test]
+fn a_stored_certificate_reads_back_for_rendering() {
+    let id = identity();
+    for kind in ["vaccination", "test", "recovery"] {
+        let (issued, _) = render_fixture(kind, &id);
+        let back = Issued::from_hc1(&issued.hc1).unwrap();
+        assert_eq!(back.dcc, issued.dcc, "{kind}");
+        assert_eq!(back.uvci, issued.uvci);
+        assert_eq!(
+            (back.issued_at, back.expires_at),
+            (issued.issued_at, issued.expires_at)
+        );
+    }
+    assert!(Issued::from_hc1("HC1:not base45 ***").is_err());
+}
+
+#[test]
+fn urls_encode_in_byte_mode() {
+    let url = "https://dcc.example/exchange/Abc-_xyz0123456789ABCD";
+    assert!(
+        crate::qr::encode(url).is_err(),
+        "lower case is not alphanumeric mode"
+    );
+    let m = crate::qr::encode_bytes(url).unwrap();
+    assert!(m.width() >= 21);
+}

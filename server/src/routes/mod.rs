@@ -64,6 +64,8 @@ pub fn app(state: AppState) -> Router {
         )
         .merge(verifier)
         .layer(DefaultBodyLimit::max(JSON_LIMIT))
+        .merge(crate::portal::routes(&state))
+        .layer(middleware::from_fn(security_headers))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
@@ -77,6 +79,80 @@ pub fn app(state: AppState) -> Router {
             tracing::info_span!("http", method = %req.method(), route)
         }))
         .with_state(state)
+}
+
+/// The headers every response carries (SECURITY.md 25, 26): a strict CSP, HSTS, no sniffing,
+/// no referrer, no framing; `no-store` unless the handler chose its own caching (the public
+/// trust list, rules and value sets set `ETag` and `Cache-Control`).
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; \
+             form-action 'self'",
+        ),
+    );
+    h.insert(
+        header::STRICT_TRANSPORT_SECURITY,
+        HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    resp
+}
+
+/// The body of an unexpected failure (SECURITY.md 28): the generic page or JSON with the
+/// request id that the log line carries, nothing else.
+fn generic_error(app: &AppState, failed: &Response, request_id: &str) -> Response {
+    let html = failed
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html"));
+    let mut resp = if html {
+        let lang = crate::portal::Lang::Cs;
+        let page = app.pages.render(
+            "message.html",
+            lang,
+            "/",
+            minijinja::context! {
+                heading => lang.t("error_title"), text => lang.t("error"),
+                link => "/", link_text => lang.t("to_home"), request_id,
+            },
+        );
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            page.unwrap_or_else(|_| format!("Internal error. Request id: {request_id}")),
+        )
+            .into_response()
+    } else {
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            axum::Json(serde_json::json!({
+                "error": "internal",
+                "message": "Something went wrong",
+                "request_id": request_id,
+            })),
+        )
+            .into_response()
+    };
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        resp.headers_mut().insert("x-request-id", v);
+    }
+    resp
 }
 
 /// CORS for the verifier routes: only the configured origins (checked at start-up: never
@@ -119,9 +195,13 @@ async fn observe(State(app): State<AppState>, req: Request, next: Next) -> Respo
         .map_or("unmatched", MatchedPath::as_str)
         .to_string();
     let start = Instant::now();
-    let resp = next.run(req).await;
+    let mut resp = next.run(req).await;
     if let Some(InternalDetail(detail)) = resp.extensions().get::<InternalDetail>() {
-        tracing::error!(route = %route, error = %detail, "internal error");
+        let request_id = crate::secrets::random::<8>()
+            .map(hex::encode)
+            .unwrap_or_default();
+        tracing::error!(route = %route, request_id = %request_id, error = %detail, "internal error");
+        resp = generic_error(&app, &resp, &request_id);
     }
     app.metrics.request(
         &method,

@@ -1,5 +1,9 @@
 //! Domain logic, free of HTTP: each function takes the state's parts and the instant.
 
+pub mod citizen;
+pub mod exchange;
+pub mod nia;
+pub mod otp;
 pub mod provider;
 pub mod public;
 pub mod revocation;

@@ -266,8 +266,25 @@ pub async fn create_record(
         }
     }
     let input: RecordInput = serde_json::from_slice(body).map_err(|e| invalid(e.to_string()))?;
+    record_event(app, org, &input, Some((digest, idempotency_key)), None, now).await
+}
+
+/// Checks and stores one recorded event; issues and e-mails its certificate when the rules say
+/// so, unless it came with an old-format certificate (`legacy`), whose exchange issues it.
+pub(crate) async fn record_event(
+    app: &AppState,
+    org: &Org,
+    input: &RecordInput,
+    request: Option<(Vec<u8>, Option<&str>)>,
+    legacy: Option<crate::store::portal::LegacyWrite>,
+    now: OffsetDateTime,
+) -> AppResult<RecordView> {
+    let (digest, idempotency_key) = match request {
+        Some((d, k)) => (d, k),
+        None => (Vec::new(), None),
+    };
     let cfg = &app.config;
-    let (kind, mut entry) = entry_of(&input, cfg.max_dose)?;
+    let (kind, mut entry) = entry_of(input, cfg.max_dose)?;
     check_codes(kind, &entry, &app.public.names)?;
     let p = &input.person;
     let bn = validate::birth_number(&p.birth_number).map_err(|e| invalid(e.to_string()))?;
@@ -322,7 +339,9 @@ pub async fn create_record(
     let mut certificate = None;
     let mut message = None;
     let mut note = None;
-    if !complete {
+    if legacy.is_some() {
+        note = Some("old-format certificate: the new one is issued at the exchange".to_string());
+    } else if !complete {
         note = Some("series incomplete: a certificate is issued with the final dose".to_string());
     } else if !identified {
         note = Some("not identified in the population registry: no certificate".to_string());
@@ -410,6 +429,7 @@ pub async fn create_record(
             request_sha256: digest.clone(),
         }),
         audit,
+        legacy,
     };
     match app.store.write_record(&write).await {
         Ok(_) => {}
@@ -421,6 +441,11 @@ pub async fn create_record(
                 }
             }
             return Err(AppError::Conflict("idempotency key in use".into()));
+        }
+        Err(StoreError::Conflict("legacy certificate")) => {
+            return Err(AppError::Conflict(
+                "this old certificate was imported already".into(),
+            ))
         }
         Err(StoreError::Conflict("certificate")) => {
             return Err(AppError::Conflict(

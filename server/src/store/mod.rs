@@ -1,6 +1,7 @@
 //! Storage behind one trait, so handlers and services never see SQL: SQLite (the embedded
 //! default) and PostgreSQL (for several instances) share the same migrations' semantics.
 
+pub mod portal;
 mod postgres;
 mod sql;
 mod sqlite;
@@ -10,6 +11,7 @@ use std::path::Path;
 use async_trait::async_trait;
 use secrecy::{ExposeSecret, SecretString};
 
+pub use portal::PortalStore;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -185,6 +187,9 @@ pub struct RecordWrite {
     pub idempotency: Option<IdempotencyWrite>,
     /// Audit events.
     pub audit: Vec<AuditEvent>,
+    /// The old-format certificate this record came with (`dcc admin legacy import`): its
+    /// exchange token is stored and no certificate is issued until the exchange.
+    pub legacy: Option<portal::LegacyWrite>,
 }
 
 /// A stored certificate.
@@ -299,7 +304,7 @@ pub struct TokenInfo {
 
 /// The storage operations of the server.
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: PortalStore + Send + Sync {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     /// A cheap round trip, for `/ready`.

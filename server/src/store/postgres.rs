@@ -36,3 +36,4 @@ const CLAIM: &str =
      attachment, attempts";
 
 super::sql::sql_store!(PgStore, sqlx::Postgres, CLAIM);
+super::portal::portal_store!(PgStore);

@@ -28,7 +28,7 @@ macro_rules! sql_store {
 
         use super::sql::{col, conflict_or};
         use super::{
-            AuditEvent, CertificateRow, OutboxCounts, OutboxMessage, Org, RecordRow, RecordWrite,
+            AuditEvent, CertificateRow, CertificateWrite, OutboxCounts, OutboxMessage, Org, RecordRow, RecordWrite,
             RegistryEntry, RevocationEntry, Store, StoreResult, TokenInfo,
         };
 
@@ -428,27 +428,22 @@ macro_rules! sql_store {
                     .map_err(|e| conflict_or(e, "certificate"))?;
                 }
                 if let Some(m) = &w.message {
-                    let (name, mime, bytes) = match &m.attachment {
-                        Some((n, t, b)) => (Some(n.as_str()), Some(t.as_str()), Some(b.as_slice())),
-                        None => (None, None, None),
-                    };
+                    insert_outbox(&mut *tx, m, w.certificate.as_ref().map(|c| c.id.as_str()), w.now)
+                        .await?;
+                }
+                if let Some(l) = &w.legacy {
                     sqlx::query(
-                        "INSERT INTO outbox (channel, recipient, subject, body, attachment_name, \
-                         attachment_mime, attachment, certificate_id, status, attempts, \
-                         next_attempt_at, created_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, $9)",
+                        "INSERT INTO legacy_certificates (legacy_ref, token_sha256, record_id, \
+                         created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
                     )
-                    .bind(&m.channel)
-                    .bind(&m.recipient)
-                    .bind(&m.subject)
-                    .bind(&m.body)
-                    .bind(name)
-                    .bind(mime)
-                    .bind(bytes)
-                    .bind(w.certificate.as_ref().map(|c| c.id.as_str()))
+                    .bind(&l.legacy_ref)
+                    .bind(&l.token_sha256)
+                    .bind(&w.record_id)
                     .bind(w.now)
+                    .bind(l.expires_at)
                     .execute(&mut *tx)
-                    .await?;
+                    .await
+                    .map_err(|e| conflict_or(e, "legacy certificate"))?;
                 }
                 for a in &w.audit {
                     insert_audit(&mut *tx, a, w.now).await?;
@@ -604,6 +599,36 @@ macro_rules! sql_store {
                     .await?;
                 col(&row, "n")
             }
+        }
+
+        async fn insert_outbox(
+            conn: &mut <$db as sqlx::Database>::Connection,
+            m: &super::MessageWrite,
+            certificate_id: Option<&str>,
+            now: i64,
+        ) -> StoreResult<()> {
+            let (name, mime, bytes) = match &m.attachment {
+                Some((n, t, b)) => (Some(n.as_str()), Some(t.as_str()), Some(b.as_slice())),
+                None => (None, None, None),
+            };
+            sqlx::query(
+                "INSERT INTO outbox (channel, recipient, subject, body, attachment_name, \
+                 attachment_mime, attachment, certificate_id, status, attempts, \
+                 next_attempt_at, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, $9)",
+            )
+            .bind(&m.channel)
+            .bind(&m.recipient)
+            .bind(&m.subject)
+            .bind(&m.body)
+            .bind(name)
+            .bind(mime)
+            .bind(bytes)
+            .bind(certificate_id)
+            .bind(now)
+            .execute(conn)
+            .await?;
+            Ok(())
         }
 
         async fn insert_audit(

@@ -44,3 +44,4 @@ const CLAIM: &str =
      attachment, attempts";
 
 super::sql::sql_store!(SqliteStore, sqlx::Sqlite, CLAIM);
+super::portal::portal_store!(SqliteStore);

@@ -101,8 +101,27 @@ impl Mailer for CaptureMailer {
     }
 }
 
+/// Captures SMS the outbox worker sends.
+#[derive(Default)]
+pub struct CaptureSms {
+    pub sent: Mutex<Vec<(String, String)>>,
+}
+
+#[async_trait]
+impl server::sms::Sms for CaptureSms {
+    async fn send(&self, to: &str, text: &SecretString) -> Result<(), server::sms::SmsError> {
+        use secrecy::ExposeSecret as _;
+        self.sent
+            .lock()
+            .unwrap()
+            .push((to.to_string(), text.expose_secret().to_string()));
+        Ok(())
+    }
+}
+
 pub struct Harness {
     pub app: AppState,
+    pub sms: Arc<CaptureSms>,
     pub dir: tempfile::TempDir,
     pub clock: Arc<FixedClock>,
     pub mailer: Arc<CaptureMailer>,
@@ -142,9 +161,10 @@ impl Harness {
         let db = TestDb::new(backend, dir.path()).await;
         let clock = Arc::new(FixedClock::new(NOW));
         let mailer = Arc::new(CaptureMailer::default());
+        let sms = Arc::new(CaptureSms::default());
         let overrides = Overrides {
             mailer: capture.then(|| mailer.clone() as Arc<dyn Mailer>),
-            sms: None,
+            sms: Some(sms.clone()),
         };
         let cfg = config(dir.path(), &db.url, extra);
         let (app, _) = AppState::open(cfg, clock.clone(), overrides)
@@ -152,6 +172,7 @@ impl Harness {
             .expect("open the state");
         let h = Harness {
             app,
+            sms,
             dir,
             clock,
             mailer,
@@ -297,4 +318,34 @@ macro_rules! both {
 
 pub fn secret(s: &str) -> SecretString {
     SecretString::from(s.to_string())
+}
+
+/// A log sink for `tracing_subscriber`: everything the server logs, for leak checks.
+#[derive(Clone, Default)]
+pub struct Sink(pub Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Sink {
+    /// Installs this sink as the global subscriber (once per test binary) at TRACE level.
+    pub fn install(&self) {
+        let writer = self.clone();
+        tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(move || writer.clone())
+            .init();
+    }
+
+    /// What was logged so far.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
 }

@@ -1,0 +1,968 @@
+//! The citizen portal's pages (seed 002): login with birth number, ID-card number and an SMS
+//! code, "My records" with the certificate download, contact changes, and the old-certificate
+//! exchange (scan form and the 1:1 URL). Server-rendered HTML (minijinja, auto-escaped), Czech
+//! by default with English, no JavaScript. The logic lives in `service::{citizen, exchange}`;
+//! this module reads forms and cookies, checks CSRF and renders.
+
+pub mod i18n;
+mod oidc;
+mod web;
+
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use minijinja::{context, Environment, Value};
+use serde::Deserialize;
+
+use crate::error::AppError;
+use crate::service::otp::Rejected;
+use crate::service::{citizen, exchange};
+use crate::state::AppState;
+use crate::store::portal::ContactField;
+pub use i18n::Lang;
+pub use web::{cookie_header, Web, FLOW_COOKIE, LANG_COOKIE, SESSION_COOKIE};
+
+/// Form bodies (SECURITY.md 50).
+pub const FORM_LIMIT: usize = 16 * 1024;
+/// An uploaded photo of an old certificate's code (SECURITY.md 39).
+pub const PHOTO_LIMIT: usize = 2 * 1024 * 1024;
+/// Largest side of an uploaded photo, in pixels.
+pub const PHOTO_MAX_SIDE: u32 = 4000;
+
+/// The compiled page templates.
+pub struct Pages {
+    env: Environment<'static>,
+}
+
+impl std::fmt::Debug for Pages {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pages").finish_non_exhaustive()
+    }
+}
+
+impl Default for Pages {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("login.html", include_str!("../../templates/login.html")),
+    ("code.html", include_str!("../../templates/code.html")),
+    ("me.html", include_str!("../../templates/me.html")),
+    ("contact.html", include_str!("../../templates/contact.html")),
+    ("message.html", include_str!("../../templates/message.html")),
+    (
+        "exchange_scan.html",
+        include_str!("../../templates/exchange_scan.html"),
+    ),
+    (
+        "exchange.html",
+        include_str!("../../templates/exchange.html"),
+    ),
+];
+
+/// The portal's style sheet.
+pub const CSS: &str = include_str!("../../static/portal.css");
+
+impl Pages {
+    /// Compiles the templates (HTML auto-escaping by file name).
+    pub fn new() -> Self {
+        let mut env = Environment::new();
+        for (name, source) in TEMPLATES {
+            // The templates are compiled in; a broken one fails the unit test `templates_compile`
+            // and renders as the generic error page.
+            if let Err(e) = env.add_template(name, source) {
+                tracing::error!(template = name, error = %e, "template does not compile");
+            }
+        }
+        Pages { env }
+    }
+
+    /// Renders a page in a language; a failure is logged and becomes a plain 500.
+    pub fn render(&self, name: &str, lang: Lang, path: &str, ctx: Value) -> Result<String, String> {
+        let base = context! {
+            lang => lang.code(),
+            t => lang.table(),
+            path => path,
+        };
+        self.env
+            .get_template(name)
+            .and_then(|t| t.render(context! { ..ctx, ..base }))
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// The portal's routes.
+pub fn routes(state: &AppState) -> Router<AppState> {
+    let _ = state;
+    Router::new()
+        .route("/", get(home))
+        .route("/login", post(login))
+        .route("/login/code", get(code_page).post(code_submit))
+        .route("/login/resend", post(resend))
+        .route("/login/nia", get(oidc::start))
+        .route("/login/nia/callback", get(oidc::callback))
+        .route("/logout", post(logout))
+        .route("/me", get(me))
+        .route("/me/certificates/{id}/pdf", get(my_pdf))
+        .route("/me/contact", get(contact_page).post(contact_submit))
+        .route("/me/contact/confirm", post(contact_confirm))
+        .route("/me/step-up", post(step_up))
+        .route("/me/step-up/confirm", post(step_up_confirm))
+        .route("/lang/{lang}", get(set_lang))
+        .route("/static/portal.css", get(css))
+        .route("/exchange/{token}", get(exchange_page))
+        .route("/exchange/{token}/pdf", get(exchange_pdf))
+        .layer(DefaultBodyLimit::max(FORM_LIMIT))
+        .merge(
+            Router::new()
+                .route("/exchange", get(scan_page).post(scan_submit))
+                .layer(DefaultBodyLimit::max(PHOTO_LIMIT + 64 * 1024)),
+        )
+}
+
+fn now(app: &AppState) -> time::OffsetDateTime {
+    app.clock.now()
+}
+
+fn page(app: &AppState, web: &Web, status: StatusCode, name: &str, ctx: Value) -> Response {
+    match app.pages.render(name, web.lang, &web.path, ctx) {
+        Ok(html) => (
+            status,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            html,
+        )
+            .into_response(),
+        Err(e) => AppError::Internal(format!("template {name}: {e}")).into_response(),
+    }
+}
+
+/// A message page: heading, text, one link.
+fn message(
+    app: &AppState,
+    web: &Web,
+    status: StatusCode,
+    heading: &str,
+    text: &str,
+    link: (&str, &str),
+) -> Response {
+    page(
+        app,
+        web,
+        status,
+        "message.html",
+        context! { heading, text, link => link.0, link_text => link.1 },
+    )
+}
+
+/// An error as a page, in the page's language; 500s hide their detail (it reaches the log
+/// through the response extension).
+fn error_page(app: &AppState, web: &Web, e: AppError) -> Response {
+    let t = |k| web.lang.t(k);
+    let home = ("/", t("to_home"));
+    let mut resp = match &e {
+        AppError::TooManyRequests(_) => message(
+            app,
+            web,
+            e.status(),
+            t("too_many_title"),
+            t("too_many"),
+            home,
+        ),
+        AppError::Unavailable(_) => {
+            message(app, web, e.status(), t("too_many_title"), t("busy"), home)
+        }
+        AppError::NotFound => message(
+            app,
+            web,
+            e.status(),
+            t("not_found_title"),
+            t("not_found"),
+            home,
+        ),
+        AppError::Forbidden(_) => message(
+            app,
+            web,
+            e.status(),
+            t("forbidden_title"),
+            t("forbidden"),
+            home,
+        ),
+        AppError::Unauthorized => message(
+            app,
+            web,
+            e.status(),
+            t("session_expired_title"),
+            t("session_expired"),
+            ("/", t("to_login")),
+        ),
+        AppError::Invalid(m) | AppError::Conflict(m) => {
+            message(app, web, e.status(), t("invalid_title"), m, home)
+        }
+        AppError::Internal(_) | AppError::UnsupportedMediaType | AppError::TooLarge => {
+            message(app, web, e.status(), t("error_title"), t("error"), home)
+        }
+    };
+    if let AppError::TooManyRequests(s) | AppError::Unavailable(s) = &e {
+        resp.headers_mut().insert(header::RETRY_AFTER, (*s).into());
+    }
+    if let AppError::Internal(d) = e {
+        resp.extensions_mut()
+            .insert(crate::error::InternalDetail(d));
+    }
+    resp
+}
+
+fn see_other(to: &str) -> Response {
+    let mut r = StatusCode::SEE_OTHER.into_response();
+    if let Ok(v) = HeaderValue::from_str(to) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    r
+}
+
+fn with_cookie(mut resp: Response, cookie: String) -> Response {
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+    resp
+}
+
+/// The flow cookie of a pre-login page: the browser's, or a new one to set.
+fn flow_of(web: &Web) -> Result<(String, Option<String>), AppError> {
+    match &web.flow {
+        Some(f) => Ok((f.clone(), None)),
+        None => {
+            let f =
+                crate::secrets::new_url_token().map_err(|e| AppError::Internal(e.to_string()))?;
+            Ok((f.clone(), Some(cookie_header(FLOW_COOKIE, &f, None))))
+        }
+    }
+}
+
+fn login_page(
+    app: &AppState,
+    web: &Web,
+    status: StatusCode,
+    error: Option<&str>,
+    notice: Option<&str>,
+    birth_number: &str,
+) -> Response {
+    let (flow, set) = match flow_of(web) {
+        Ok(f) => f,
+        Err(e) => return error_page(app, web, e),
+    };
+    let resp = page(
+        app,
+        web,
+        status,
+        "login.html",
+        context! {
+            csrf => app.secrets.csrf_token(&flow),
+            error, notice, birth_number,
+            nia => app.config.oidc.enabled(),
+        },
+    );
+    match set {
+        Some(c) => with_cookie(resp, c),
+        None => resp,
+    }
+}
+
+async fn home(State(app): State<AppState>, web: Web) -> Response {
+    if let Some(tok) = &web.session {
+        if let Ok(Some(_)) = citizen::session(&app, tok, now(&app).unix_timestamp()).await {
+            return see_other("/me");
+        }
+    }
+    login_page(&app, &web, StatusCode::OK, None, None, "")
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    birth_number: String,
+    #[serde(default)]
+    id_card: String,
+}
+
+async fn login(State(app): State<AppState>, web: Web, Form(f): Form<LoginForm>) -> Response {
+    let Some(flow) = web.csrf_checked(&app, web.flow.as_deref(), &f.csrf) else {
+        return error_page(&app, &web, AppError::Forbidden("csrf".into()));
+    };
+    let ts = now(&app).unix_timestamp();
+    if let Err(e) = citizen::count_auth_request(&app, web.ip, ts).await {
+        return error_page(&app, &web, e);
+    }
+    let digest = crate::secrets::token_digest(flow);
+    match citizen::start_login(&app, &digest, &f.birth_number, &f.id_card, ts).await {
+        Ok(()) => see_other("/login/code"),
+        Err(AppError::Invalid(m)) => {
+            // Echo the birth number only when it was the valid part, never into a log.
+            let (key, keep) = if m.contains("birth_number") {
+                ("bn_invalid", "")
+            } else {
+                ("id_card_invalid", f.birth_number.as_str())
+            };
+            let msg = web.lang.t(key);
+            login_page(
+                &app,
+                &web,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(msg),
+                None,
+                keep,
+            )
+        }
+        Err(e) => error_page(&app, &web, e),
+    }
+}
+
+fn code_form(
+    app: &AppState,
+    web: &Web,
+    status: StatusCode,
+    csrf_cookie: &str,
+    error: Option<&str>,
+    notice: Option<&str>,
+) -> Response {
+    page(
+        app,
+        web,
+        status,
+        "code.html",
+        context! {
+            csrf => app.secrets.csrf_token(csrf_cookie),
+            action => "/login/code", resend => "/login/resend", back => "/",
+            error, notice,
+        },
+    )
+}
+
+async fn code_page(State(app): State<AppState>, web: Web) -> Response {
+    match &web.flow {
+        Some(flow) => code_form(&app, &web, StatusCode::OK, flow, None, None),
+        None => see_other("/"),
+    }
+}
+
+#[derive(Deserialize)]
+struct CodeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    field: String,
+}
+
+async fn code_submit(State(app): State<AppState>, web: Web, Form(f): Form<CodeForm>) -> Response {
+    let Some(flow) = web.csrf_checked(&app, web.flow.as_deref(), &f.csrf) else {
+        return error_page(&app, &web, AppError::Forbidden("csrf".into()));
+    };
+    let ts = now(&app).unix_timestamp();
+    if let Err(e) = citizen::count_auth_request(&app, web.ip, ts).await {
+        return error_page(&app, &web, e);
+    }
+    let digest = crate::secrets::token_digest(flow);
+    match citizen::finish_login(&app, &digest, &f.code, ts).await {
+        Ok(Ok(session)) => {
+            let resp = with_cookie(
+                see_other("/me"),
+                cookie_header(SESSION_COOKIE, &session.token, None),
+            );
+            with_cookie(resp, cookie_header(FLOW_COOKIE, "", Some(0)))
+        }
+        Ok(Err(Rejected::NoChallenge)) => login_page(
+            &app,
+            &web,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(web.lang.t("flow_expired")),
+            None,
+            "",
+        ),
+        Ok(Err(Rejected::Wrong)) => code_form(
+            &app,
+            &web,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            flow,
+            Some(web.lang.t("code_wrong")),
+            None,
+        ),
+        Err(e) => error_page(&app, &web, e),
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn resend(State(app): State<AppState>, web: Web, Form(f): Form<CsrfForm>) -> Response {
+    let Some(flow) = web.csrf_checked(&app, web.flow.as_deref(), &f.csrf) else {
+        return error_page(&app, &web, AppError::Forbidden("csrf".into()));
+    };
+    let ts = now(&app).unix_timestamp();
+    if let Err(e) = citizen::count_auth_request(&app, web.ip, ts).await {
+        return error_page(&app, &web, e);
+    }
+    let digest = crate::secrets::token_digest(flow);
+    match citizen::resend_login(&app, &digest, ts).await {
+        Ok(true) => code_form(
+            &app,
+            &web,
+            StatusCode::OK,
+            flow,
+            None,
+            Some(web.lang.t("resent")),
+        ),
+        Ok(false) => see_other("/"),
+        Err(e) => error_page(&app, &web, e),
+    }
+}
+
+/// The live session of the request, or the "session ended" page (401).
+async fn require_session(
+    app: &AppState,
+    web: &Web,
+) -> Result<(citizen::Session, String), Response> {
+    let Some(tok) = &web.session else {
+        return Err(error_page(app, web, AppError::Unauthorized));
+    };
+    match citizen::session(app, tok, now(app).unix_timestamp()).await {
+        Ok(Some(s)) => Ok((s, tok.clone())),
+        Ok(None) => Err(with_cookie(
+            error_page(app, web, AppError::Unauthorized),
+            cookie_header(SESSION_COOKIE, "", Some(0)),
+        )),
+        Err(e) => Err(error_page(app, web, e)),
+    }
+}
+
+/// The live session of a form POST whose CSRF check passes, or the page saying why not.
+async fn session_post(
+    app: &AppState,
+    web: &Web,
+    csrf: &str,
+) -> Result<(citizen::Session, String), Response> {
+    let (s, tok) = require_session(app, web).await?;
+    if web.csrf_checked(app, Some(&tok), csrf).is_none() {
+        return Err(error_page(app, web, AppError::Forbidden("csrf".into())));
+    }
+    Ok((s, tok))
+}
+
+async fn logout(State(app): State<AppState>, web: Web, Form(f): Form<CsrfForm>) -> Response {
+    let (s, _) = match session_post(&app, &web, &f.csrf).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if let Err(e) = citizen::logout(&app, &s, now(&app).unix_timestamp()).await {
+        return error_page(&app, &web, e);
+    }
+    with_cookie(see_other("/"), cookie_header(SESSION_COOKIE, "", Some(0)))
+}
+
+async fn me(State(app): State<AppState>, web: Web) -> Response {
+    let (s, tok) = match require_session(&app, &web).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let o = match citizen::overview(&app, &s).await {
+        Ok(o) => o,
+        Err(e) => return error_page(&app, &web, e),
+    };
+    let records = web::record_items(&app.public.names, web.lang, &o.records);
+    page(
+        &app,
+        &web,
+        StatusCode::OK,
+        "me.html",
+        context! {
+            csrf => app.secrets.csrf_token(&tok),
+            name => format!("{} {}", o.person.given_name, o.person.family_name),
+            dob => web::date(web.lang, &o.person.dob),
+            identified => o.person.identified,
+            records,
+        },
+    )
+}
+
+fn pdf_response(pdf: Vec<u8>, name: &str) -> Response {
+    let disposition = format!("attachment; filename=\"{name}\"");
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        pdf,
+    )
+        .into_response()
+}
+
+async fn my_pdf(State(app): State<AppState>, web: Web, Path(id): Path<String>) -> Response {
+    let (s, _) = match require_session(&app, &web).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match citizen::certificate_pdf(&app, &s, &id, now(&app).unix_timestamp()).await {
+        Ok(pdf) => pdf_response(pdf, "certificate.pdf"),
+        Err(e) => error_page(&app, &web, e),
+    }
+}
+
+async fn contact_view(
+    app: &AppState,
+    web: &Web,
+    s: &citizen::Session,
+    tok: &str,
+    status: StatusCode,
+    error: Option<&str>,
+    notice: Option<&str>,
+) -> Response {
+    let person = match app.store.person(&s.person_id).await {
+        Ok(Some(p)) => p,
+        Ok(None) => return error_page(app, web, AppError::NotFound),
+        Err(e) => return error_page(app, web, e.into()),
+    };
+    let none = web.lang.t("none");
+    page(
+        app,
+        web,
+        status,
+        "contact.html",
+        context! {
+            csrf => app.secrets.csrf_token(tok),
+            phone => web::mask_phone(person.phone.as_deref()).unwrap_or_else(|| none.to_string()),
+            email => web::mask_email(person.email.as_deref()).unwrap_or_else(|| none.to_string()),
+            fresh => citizen::fresh_otp(s, now(app).unix_timestamp()),
+            error, notice,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+struct ChangedQuery {
+    #[serde(default)]
+    changed: Option<String>,
+}
+
+async fn contact_page(
+    State(app): State<AppState>,
+    web: Web,
+    Query(q): Query<ChangedQuery>,
+) -> Response {
+    let (s, tok) = match require_session(&app, &web).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let notice = q.changed.map(|_| web.lang.t("contact_changed"));
+    contact_view(&app, &web, &s, &tok, StatusCode::OK, None, notice).await
+}
+
+#[derive(Deserialize)]
+struct ContactForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    field: String,
+    #[serde(default)]
+    value: String,
+}
+
+fn contact_field(name: &str) -> Option<ContactField> {
+    match name {
+        "phone" => Some(ContactField::Phone),
+        "email" => Some(ContactField::Email),
+        _ => None,
+    }
+}
+
+fn contact_code_form(
+    app: &AppState,
+    web: &Web,
+    tok: &str,
+    field: &str,
+    status: StatusCode,
+    error: Option<&str>,
+) -> Response {
+    page(
+        app,
+        web,
+        status,
+        "code.html",
+        context! {
+            csrf => app.secrets.csrf_token(tok),
+            action => "/me/contact/confirm", back => "/me/contact", field,
+            error,
+        },
+    )
+}
+
+async fn contact_submit(
+    State(app): State<AppState>,
+    web: Web,
+    Form(f): Form<ContactForm>,
+) -> Response {
+    let (s, tok) = match session_post(&app, &web, &f.csrf).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let Some(field) = contact_field(&f.field) else {
+        return error_page(
+            &app,
+            &web,
+            AppError::Invalid("field must be phone or email".into()),
+        );
+    };
+    match citizen::start_contact_change(&app, &s, field, &f.value, now(&app).unix_timestamp()).await
+    {
+        Ok(()) => contact_code_form(&app, &web, &tok, &f.field, StatusCode::OK, None),
+        Err(AppError::Invalid(_)) => {
+            let msg = web.lang.t(match field {
+                ContactField::Phone => "phone_invalid",
+                ContactField::Email => "email_invalid",
+            });
+            contact_view(
+                &app,
+                &web,
+                &s,
+                &tok,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(msg),
+                None,
+            )
+            .await
+        }
+        Err(AppError::Forbidden(_)) => {
+            let mut r = contact_view(&app, &web, &s, &tok, StatusCode::FORBIDDEN, None, None).await;
+            r.headers_mut()
+                .insert("x-dcc-error", HeaderValue::from_static("step_up_required"));
+            r
+        }
+        Err(e) => error_page(&app, &web, e),
+    }
+}
+
+async fn contact_confirm(
+    State(app): State<AppState>,
+    web: Web,
+    Form(f): Form<CodeForm>,
+) -> Response {
+    let (s, tok) = match session_post(&app, &web, &f.csrf).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let Some(field) = contact_field(&f.field) else {
+        return error_page(
+            &app,
+            &web,
+            AppError::Invalid("field must be phone or email".into()),
+        );
+    };
+    match citizen::finish_contact_change(&app, &s, field, &f.code, now(&app).unix_timestamp()).await
+    {
+        Ok(Ok(())) => see_other("/me/contact?changed=1"),
+        Ok(Err(_)) => contact_code_form(
+            &app,
+            &web,
+            &tok,
+            &f.field,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(web.lang.t("code_wrong")),
+        ),
+        Err(e) => error_page(&app, &web, e),
+    }
+}
+
+async fn step_up(State(app): State<AppState>, web: Web, Form(f): Form<CsrfForm>) -> Response {
+    let (s, tok) = match session_post(&app, &web, &f.csrf).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match citizen::start_step_up(&app, &s, now(&app).unix_timestamp()).await {
+        Ok(()) => page(
+            &app,
+            &web,
+            StatusCode::OK,
+            "code.html",
+            context! {
+                csrf => app.secrets.csrf_token(&tok),
+                action => "/me/step-up/confirm", back => "/me/contact",
+            },
+        ),
+        Err(e) => error_page(&app, &web, e),
+    }
+}
+
+async fn step_up_confirm(
+    State(app): State<AppState>,
+    web: Web,
+    Form(f): Form<CodeForm>,
+) -> Response {
+    let (s, tok) = match session_post(&app, &web, &f.csrf).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let ts = now(&app).unix_timestamp();
+    match citizen::finish_step_up(&app, &s, &f.code, ts).await {
+        Ok(Ok(())) => {
+            let fresh = citizen::Session {
+                otp_verified_at: ts,
+                ..s
+            };
+            contact_view(
+                &app,
+                &web,
+                &fresh,
+                &tok,
+                StatusCode::OK,
+                None,
+                Some(web.lang.t("step_up_done")),
+            )
+            .await
+        }
+        Ok(Err(_)) => page(
+            &app,
+            &web,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "code.html",
+            context! {
+                csrf => app.secrets.csrf_token(&tok),
+                action => "/me/step-up/confirm", back => "/me/contact",
+                error => web.lang.t("code_wrong"),
+            },
+        ),
+        Err(e) => error_page(&app, &web, e),
+    }
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    #[serde(default)]
+    next: Option<String>,
+}
+
+async fn set_lang(Path(lang): Path<String>, Query(q): Query<NextQuery>) -> Response {
+    let lang = Lang::from_code(Some(&lang));
+    let next = web::safe_next(q.next.as_deref());
+    with_cookie(
+        see_other(&next),
+        cookie_header(LANG_COOKIE, lang.code(), None),
+    )
+}
+
+async fn css() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        CSS,
+    )
+        .into_response()
+}
+
+fn scan_form(app: &AppState, web: &Web, status: StatusCode, error: Option<&str>) -> Response {
+    let (flow, set) = match flow_of(web) {
+        Ok(f) => f,
+        Err(e) => return error_page(app, web, e),
+    };
+    let resp = page(
+        app,
+        web,
+        status,
+        "exchange_scan.html",
+        context! { csrf => app.secrets.csrf_token(&flow), error },
+    );
+    match set {
+        Some(c) => with_cookie(resp, c),
+        None => resp,
+    }
+}
+
+async fn scan_page(State(app): State<AppState>, web: Web) -> Response {
+    scan_form(&app, &web, StatusCode::OK, None)
+}
+
+async fn scan_submit(State(app): State<AppState>, web: Web, mut form: Multipart) -> Response {
+    let mut csrf = String::new();
+    let mut text = String::new();
+    let mut photo: Option<Vec<u8>> = None;
+    loop {
+        match form.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or_default().to_string();
+                match field.bytes().await {
+                    Ok(b) => match name.as_str() {
+                        "csrf" => csrf = String::from_utf8_lossy(&b).into_owned(),
+                        "text" => text = String::from_utf8_lossy(&b).into_owned(),
+                        "photo" if !b.is_empty() => photo = Some(b.to_vec()),
+                        _ => {}
+                    },
+                    Err(_) => {
+                        return scan_form(
+                            &app,
+                            &web,
+                            StatusCode::PAYLOAD_TOO_LARGE,
+                            Some(web.lang.t("scan_too_large")),
+                        )
+                    }
+                }
+            }
+            Ok(None) => break,
+            Err(e) => {
+                let status = e.status();
+                let msg = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                    web.lang.t("scan_too_large")
+                } else {
+                    web.lang.t("scan_nothing")
+                };
+                return scan_form(&app, &web, status, Some(msg));
+            }
+        }
+    }
+    if web.csrf_checked(&app, web.flow.as_deref(), &csrf).is_none() {
+        return error_page(&app, &web, AppError::Forbidden("csrf".into()));
+    }
+    let scanned = if !text.trim().is_empty() {
+        Ok(text)
+    } else if let Some(bytes) = photo {
+        web::read_qr(bytes).await
+    } else {
+        Err((StatusCode::UNPROCESSABLE_ENTITY, "scan_nothing"))
+    };
+    match scanned.and_then(|t| {
+        web::exchange_token(&t).ok_or((StatusCode::UNPROCESSABLE_ENTITY, "scan_not_exchange"))
+    }) {
+        Ok(token) => see_other(&format!("/exchange/{token}")),
+        Err((status, key)) => scan_form(&app, &web, status, Some(web.lang.t(key))),
+    }
+}
+
+fn exchange_headers(mut r: Response) -> Response {
+    let h = r.headers_mut();
+    h.insert("x-robots-tag", HeaderValue::from_static("noindex"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    r
+}
+
+async fn exchange_page(
+    State(app): State<AppState>,
+    web: Web,
+    Path(token): Path<String>,
+) -> Response {
+    tracing::info!(path = %exchange::log_path(&token), "exchange visit");
+    let (cert, legacy) = match exchange::certificate(&app, &token, web.ip, now(&app)).await {
+        Ok(c) => c,
+        Err(AppError::Conflict(_)) => {
+            return exchange_headers(message(
+                &app,
+                &web,
+                StatusCode::CONFLICT,
+                web.lang.t("exchange_title"),
+                web.lang.t("exchange_pending"),
+                ("/", web.lang.t("to_home")),
+            ))
+        }
+        Err(e) => return exchange_headers(error_page(&app, &web, e)),
+    };
+    let issued = match issuer::Issued::from_hc1(&cert.hc1) {
+        Ok(i) => i,
+        Err(e) => {
+            return error_page(
+                &app,
+                &web,
+                AppError::Internal(format!("stored certificate: {e}")),
+            )
+        }
+    };
+    let kind = match cert.kind.as_str() {
+        "v" => web.lang.t("vaccination"),
+        "t" => web.lang.t("test"),
+        _ => web.lang.t("recovery"),
+    };
+    let name = format!(
+        "{} {}",
+        issued.dcc.name.given.as_deref().unwrap_or_default(),
+        issued.dcc.name.family.as_deref().unwrap_or_default()
+    );
+    exchange_headers(page(
+        &app,
+        &web,
+        StatusCode::OK,
+        "exchange.html",
+        context! {
+            name => name.trim(),
+            kind,
+            uvci => cert.uvci,
+            download => format!("/exchange/{token}/pdf"),
+            limits => web.lang.t("exchange_keep")
+                .replace("{until}", &exchange_until(web.lang, legacy.expires_at))
+                .replace("{left}", &(app.config.portal.exchange_downloads - legacy.downloads)
+                    .max(0).to_string()),
+        },
+    ))
+}
+
+fn exchange_until(lang: Lang, unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .map(|t| web::date(lang, &t.date().to_string()))
+        .unwrap_or_default()
+}
+
+async fn exchange_pdf(
+    State(app): State<AppState>,
+    web: Web,
+    Path(token): Path<String>,
+) -> Response {
+    tracing::info!(path = %exchange::log_path(&token), "exchange download");
+    let cert = match exchange::download(&app, &token, web.ip, now(&app)).await {
+        Ok(c) => c,
+        Err(e) => return exchange_headers(error_page(&app, &web, e)),
+    };
+    match citizen::render_pdf(&app, &cert).await {
+        Ok(pdf) => exchange_headers(pdf_response(pdf, "certificate.pdf")),
+        Err(e) => error_page(&app, &web, e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_compile_and_every_key_has_both_languages() {
+        let pages = Pages::new();
+        for (name, _) in TEMPLATES {
+            assert!(pages.env.get_template(name).is_ok(), "{name}");
+        }
+        for (k, cs, en) in i18n::STRINGS {
+            assert!(!cs.is_empty() && !en.is_empty(), "{k}");
+        }
+        let html = pages
+            .render(
+                "message.html",
+                Lang::En,
+                "/x",
+                context! { heading => "<b>", text => "t", link => "/", link_text => "home" },
+            )
+            .unwrap();
+        assert!(
+            html.contains("&lt;b&gt;") && !html.contains("<b>"),
+            "{html}"
+        );
+        assert!(html.contains("lang=\"en\""));
+    }
+}

@@ -1,0 +1,443 @@
+//! The citizen portal's logic (seed 002): login with birth number + ID-card number and an SMS
+//! code, sessions with idle and absolute time-outs, the person's records and certificates, and
+//! contact changes confirmed by a code sent to the new contact.
+
+use serde_json::json;
+
+use crate::error::{AppError, AppResult};
+use crate::secrets;
+use crate::service::otp::{self, Delivery, Purpose, Rejected};
+use crate::state::AppState;
+use crate::store::portal::{ContactField, PersonView};
+use crate::store::{AuditEvent, CertificateRow, MessageWrite, RecordRow};
+use crate::validate;
+
+/// Counts an authentication POST from an IP; refuses beyond the configured number per 10
+/// minutes (SECURITY.md 49). The counter lives in the database, so instances share it.
+pub async fn count_auth_request(app: &AppState, ip: std::net::IpAddr, now: i64) -> AppResult<()> {
+    let key = app.secrets.keyed("ip", ip.to_string().as_bytes());
+    let (n, _) = app.store.events_since("auth_ip", &key, now - 600).await?;
+    if n >= app.config.portal.auth_per_ip {
+        return Err(AppError::TooManyRequests(60));
+    }
+    Ok(app.store.event_add("auth_ip", &key, now).await?)
+}
+
+/// Step 1: birth number + ID-card number. Malformed input is a 422 naming the field, before
+/// any lookup; otherwise the answer is the same whether or not a person matched, and the SMS
+/// leaves only when both numbers match a person with a phone on file (SECURITY.md 10, 37).
+pub async fn start_login(
+    app: &AppState,
+    flow: &[u8],
+    birth_number: &str,
+    id_card: &str,
+    now: i64,
+) -> AppResult<()> {
+    let bn = validate::birth_number(birth_number).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let card = validate::id_card(id_card).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let throttle_key = app.secrets.keyed("birth_number", bn.as_bytes());
+    otp::throttled(app, &throttle_key, now).await?;
+    let person = app
+        .store
+        .person_by_login(
+            &app.secrets.birth_number_index(&bn),
+            &app.secrets.id_card_index(&card),
+        )
+        .await?;
+    let (person_id, delivery) = match person {
+        Some(PersonView {
+            id,
+            phone: Some(phone),
+            ..
+        }) => (
+            Some(id),
+            Some(Delivery {
+                channel: "sms",
+                to: phone,
+            }),
+        ),
+        _ => (None, None),
+    };
+    otp::send(
+        app,
+        otp::Request {
+            flow,
+            purpose: Purpose::Login,
+            person_id,
+            throttle_key,
+            delivery,
+            destination: None,
+            now,
+        },
+    )
+    .await
+}
+
+/// Sends a new login code for the same flow (after the cool-down); the old one is void.
+pub async fn resend_login(app: &AppState, flow: &[u8], now: i64) -> AppResult<bool> {
+    let Some(c) = app.store.otp_latest(flow, Purpose::Login.as_str()).await? else {
+        return Ok(false);
+    };
+    let delivery = match &c.person_id {
+        Some(id) => app
+            .store
+            .person(id)
+            .await?
+            .and_then(|p| p.phone)
+            .map(|to| Delivery { channel: "sms", to }),
+        None => None,
+    };
+    otp::send(
+        app,
+        otp::Request {
+            flow,
+            purpose: Purpose::Login,
+            person_id: c.person_id,
+            throttle_key: c.throttle_key,
+            delivery,
+            destination: None,
+            now,
+        },
+    )
+    .await?;
+    Ok(true)
+}
+
+/// A new session's cookie value (128 bits, shown to the browser only).
+pub struct NewSession {
+    /// The cookie value.
+    pub token: String,
+}
+
+impl std::fmt::Debug for NewSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewSession").finish_non_exhaustive()
+    }
+}
+
+/// Step 2: the code. A right code opens a new session (a new id: the flow id is discarded).
+pub async fn finish_login(
+    app: &AppState,
+    flow: &[u8],
+    code: &str,
+    now: i64,
+) -> AppResult<Result<NewSession, Rejected>> {
+    let c = match otp::check(app, flow, Purpose::Login, code, now).await? {
+        Ok(c) => c,
+        Err(r) => {
+            app.store
+                .audit(
+                    &AuditEvent {
+                        event: "login.failed".into(),
+                        org_id: None,
+                        subject: None,
+                        detail: json!({"reason": "otp"}),
+                    },
+                    now,
+                )
+                .await?;
+            return Ok(Err(r));
+        }
+    };
+    let Some(person_id) = c.person_id else {
+        return Ok(Err(Rejected::Wrong));
+    };
+    Ok(Ok(open_session(app, &person_id, "sms", now).await?))
+}
+
+/// Opens a session for a person who just authenticated (`method`: `sms`, `nia`): a new 128-bit
+/// id, stored as its SHA-256, audited as `login.succeeded`.
+pub async fn open_session(
+    app: &AppState,
+    person_id: &str,
+    method: &str,
+    now: i64,
+) -> AppResult<NewSession> {
+    let token = secrets::new_url_token().map_err(|e| AppError::Internal(e.to_string()))?;
+    app.store
+        .session_create(
+            &secrets::token_digest(&token),
+            person_id,
+            now,
+            now + app.config.portal.session_absolute_secs,
+            &AuditEvent {
+                event: "login.succeeded".into(),
+                org_id: None,
+                subject: Some(app.secrets.pseudonym(person_id.as_bytes())),
+                detail: json!({ "method": method }),
+            },
+        )
+        .await?;
+    Ok(NewSession { token })
+}
+
+/// A live session.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// SHA-256 of the cookie.
+    pub digest: Vec<u8>,
+    /// The person.
+    pub person_id: String,
+    /// When a code was last entered.
+    pub otp_verified_at: i64,
+}
+
+/// The session of a cookie, if it is live: known, idle less than the idle time-out and before
+/// its absolute end (SECURITY.md 22). Records the activity.
+pub async fn session(app: &AppState, cookie: &str, now: i64) -> AppResult<Option<Session>> {
+    let digest = secrets::token_digest(cookie);
+    let Some(s) = app.store.session(&digest).await? else {
+        return Ok(None);
+    };
+    let cfg = &app.config.portal;
+    if now > s.last_seen_at + cfg.session_idle_secs || now > s.expires_at {
+        app.store.session_end(&digest).await?;
+        return Ok(None);
+    }
+    app.store.session_touch(&digest, now, None).await?;
+    Ok(Some(Session {
+        digest,
+        person_id: s.person_id,
+        otp_verified_at: s.otp_verified_at,
+    }))
+}
+
+/// Ends a session (logout).
+pub async fn logout(app: &AppState, s: &Session, now: i64) -> AppResult<()> {
+    app.store.session_end(&s.digest).await?;
+    app.store
+        .audit(
+            &AuditEvent {
+                event: "logout".into(),
+                org_id: None,
+                subject: Some(app.secrets.pseudonym(s.person_id.as_bytes())),
+                detail: json!({}),
+            },
+            now,
+        )
+        .await?;
+    Ok(())
+}
+
+/// The person and their records, for "My records".
+pub struct Overview {
+    /// The person.
+    pub person: PersonView,
+    /// Records with the recording organisation's name, oldest first.
+    pub records: Vec<(RecordRow, String)>,
+}
+
+/// The logged-in person's records.
+pub async fn overview(app: &AppState, s: &Session) -> AppResult<Overview> {
+    let person = app
+        .store
+        .person(&s.person_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let records = app.store.citizen_records(&s.person_id).await?;
+    Ok(Overview { person, records })
+}
+
+/// A certificate of the logged-in person, as a PDF: only their own, current one
+/// (SECURITY.md 36); others are 404.
+pub async fn certificate_pdf(
+    app: &AppState,
+    s: &Session,
+    certificate_id: &str,
+    now: i64,
+) -> AppResult<Vec<u8>> {
+    let cert = app
+        .store
+        .person_certificate(&s.person_id, certificate_id)
+        .await?
+        .filter(|c| c.superseded_at.is_none() && c.revoked_at.is_none())
+        .ok_or(AppError::NotFound)?;
+    let pdf = render_pdf(app, &cert).await?;
+    app.store
+        .audit(
+            &AuditEvent {
+                event: "certificate.downloaded".into(),
+                org_id: None,
+                subject: Some(app.secrets.pseudonym(s.person_id.as_bytes())),
+                detail: json!({"certificate": cert.id, "via": "portal"}),
+            },
+            now,
+        )
+        .await?;
+    Ok(pdf)
+}
+
+/// Renders a stored certificate as the PDF citizens print, off the async threads.
+pub async fn render_pdf(app: &AppState, cert: &CertificateRow) -> AppResult<Vec<u8>> {
+    let hc1 = cert.hc1.clone();
+    let country = app.config.country.clone();
+    let public = app.public.clone();
+    let _permit = app
+        .pdf_slots
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(format!("PDF slots: {e}")))?;
+    tokio::task::spawn_blocking(move || {
+        let issued = issuer::Issued::from_hc1(&hc1)?;
+        let qr = issuer::qr::encode(&issued.hc1)?;
+        issuer::pdf::render(
+            &issued,
+            &qr,
+            &public.names,
+            issuer::pdf::Page { country: &country },
+        )
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("PDF task: {e}")))?
+    .map_err(|e| AppError::Internal(format!("PDF: {e}")))
+}
+
+/// Whether the session entered a code recently enough for a sensitive change (SECURITY.md 23).
+pub fn fresh_otp(s: &Session, now: i64) -> bool {
+    now - s.otp_verified_at <= 300
+}
+
+/// Sends a step-up code to the current phone.
+pub async fn start_step_up(app: &AppState, s: &Session, now: i64) -> AppResult<()> {
+    let person = app
+        .store
+        .person(&s.person_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    otp::send(
+        app,
+        otp::Request {
+            flow: &s.digest,
+            purpose: Purpose::StepUp,
+            person_id: Some(person.id.clone()),
+            throttle_key: app.secrets.keyed("person", person.id.as_bytes()),
+            delivery: person.phone.map(|to| Delivery { channel: "sms", to }),
+            destination: None,
+            now,
+        },
+    )
+    .await
+}
+
+/// Checks a step-up code; a right one marks the session fresh.
+pub async fn finish_step_up(
+    app: &AppState,
+    s: &Session,
+    code: &str,
+    now: i64,
+) -> AppResult<Result<(), Rejected>> {
+    match otp::check(app, &s.digest, Purpose::StepUp, code, now).await? {
+        Ok(_) => {
+            app.store.session_touch(&s.digest, now, Some(now)).await?;
+            Ok(Ok(()))
+        }
+        Err(r) => Ok(Err(r)),
+    }
+}
+
+/// Starts a contact change: validates the new contact and sends a code to it. Needs a code
+/// entered in the last five minutes (step-up).
+pub async fn start_contact_change(
+    app: &AppState,
+    s: &Session,
+    field: ContactField,
+    value: &str,
+    now: i64,
+) -> AppResult<()> {
+    if !fresh_otp(s, now) {
+        return Err(AppError::Forbidden("step_up_required".into()));
+    }
+    let (value, channel, purpose) = match field {
+        ContactField::Phone => (
+            validate::phone(value).map_err(|e| AppError::Invalid(e.to_string()))?,
+            "sms",
+            Purpose::ContactPhone,
+        ),
+        ContactField::Email => (
+            validate::email(value).map_err(|e| AppError::Invalid(e.to_string()))?,
+            "email",
+            Purpose::ContactEmail,
+        ),
+    };
+    otp::send(
+        app,
+        otp::Request {
+            flow: &s.digest,
+            purpose,
+            person_id: Some(s.person_id.clone()),
+            throttle_key: app.secrets.keyed("person", s.person_id.as_bytes()),
+            delivery: Some(Delivery {
+                channel,
+                to: value.clone(),
+            }),
+            destination: Some(value),
+            now,
+        },
+    )
+    .await
+}
+
+/// Confirms a contact change with the code sent to the new contact; the old contact gets a
+/// notice and the change is audited.
+pub async fn finish_contact_change(
+    app: &AppState,
+    s: &Session,
+    field: ContactField,
+    code: &str,
+    now: i64,
+) -> AppResult<Result<(), Rejected>> {
+    let purpose = match field {
+        ContactField::Phone => Purpose::ContactPhone,
+        ContactField::Email => Purpose::ContactEmail,
+    };
+    let c = match otp::check(app, &s.digest, purpose, code, now).await? {
+        Ok(c) => c,
+        Err(r) => return Ok(Err(r)),
+    };
+    let Some(value) = c.destination else {
+        return Ok(Err(Rejected::NoChallenge));
+    };
+    let person = app
+        .store
+        .person(&s.person_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (old, channel, what) = match field {
+        ContactField::Phone => (person.phone, "sms", ("telefonní číslo", "phone number")),
+        ContactField::Email => (
+            person.email,
+            "email",
+            ("e-mailová adresa", "e-mail address"),
+        ),
+    };
+    let notice = old.map(|to| MessageWrite {
+        channel: channel.into(),
+        recipient: to,
+        subject: "dcc: změna kontaktu / contact changed".into(),
+        body: format!(
+            "dcc: Vaše {} v portálu byla změněna. Pokud jste to nebyli Vy, kontaktujte podporu. / \
+             dcc: your {} in the portal was changed. If this was not you, contact support.",
+            what.0, what.1
+        ),
+        attachment: None,
+    });
+    app.store
+        .set_contact(
+            &s.person_id,
+            field,
+            &value,
+            notice.as_ref(),
+            &AuditEvent {
+                event: "contact.changed".into(),
+                org_id: None,
+                subject: Some(app.secrets.pseudonym(s.person_id.as_bytes())),
+                detail: json!({"field": match field {
+                    ContactField::Phone => "phone",
+                    ContactField::Email => "email",
+                }}),
+            },
+            now,
+        )
+        .await?;
+    Ok(Ok(()))
+}

@@ -1,0 +1,224 @@
+//! One-time codes (SECURITY.md 1-4, 11, 49): six digits from the OS CSPRNG, stored as an HMAC,
+//! bound to a flow and a purpose, valid a few minutes, consumed once; wrong entries and sends
+//! are counted per keyed identifier, so unknown identifiers throttle like known ones.
+
+use crate::error::{AppError, AppResult};
+use crate::secrets;
+use crate::state::AppState;
+use crate::store::portal::{Challenge, ChallengeWrite};
+use crate::store::MessageWrite;
+
+/// What a code is for; part of the binding, so a code of one purpose fails at another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Citizen login.
+    Login,
+    /// Confirming a new phone number.
+    ContactPhone,
+    /// Confirming a new e-mail address.
+    ContactEmail,
+    /// Re-confirming the current phone before a sensitive change.
+    StepUp,
+}
+
+impl Purpose {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Login => "login",
+            Purpose::ContactPhone => "contact_phone",
+            Purpose::ContactEmail => "contact_email",
+            Purpose::StepUp => "step_up",
+        }
+    }
+
+    fn words(self) -> (&'static str, &'static str) {
+        match self {
+            Purpose::Login => ("přihlášení", "login"),
+            Purpose::ContactPhone => ("změna telefonu", "phone change"),
+            Purpose::ContactEmail => ("změna e-mailu", "e-mail change"),
+            Purpose::StepUp => ("potvrzení změny", "confirming a change"),
+        }
+    }
+}
+
+/// The text of a code message: the code, its purpose, "dcc" and the validity, nothing else
+/// (SECURITY.md 4).
+pub fn message_text(code: &str, purpose: Purpose, minutes: i64) -> String {
+    let (cz, en) = purpose.words();
+    format!("dcc: kód pro {cz} je {code}, platí {minutes} min. / dcc {en} code {code}, valid {minutes} min.")
+}
+
+/// Where a code goes.
+#[derive(Clone)]
+pub struct Delivery {
+    /// `sms` or `email`.
+    pub channel: &'static str,
+    /// Number or address.
+    pub to: String,
+}
+
+/// A code to send.
+pub struct Request<'a> {
+    /// SHA-256 of the flow or session cookie the code is bound to.
+    pub flow: &'a [u8],
+    /// Its purpose.
+    pub purpose: Purpose,
+    /// The person; `None` when the submitted data matched nobody (nothing is sent then).
+    pub person_id: Option<String>,
+    /// Keyed digest of the submitted identifier.
+    pub throttle_key: Vec<u8>,
+    /// Where to send it; `None` sends nothing but still stores a challenge.
+    pub delivery: Option<Delivery>,
+    /// The new contact of a contact change.
+    pub destination: Option<String>,
+    /// Now, Unix seconds.
+    pub now: i64,
+}
+
+const HOUR: i64 = 3600;
+const DAY: i64 = 24 * HOUR;
+
+/// Sends per identifier per hour (SECURITY.md 3).
+const SENDS_PER_IDENTIFIER: i64 = 5;
+/// Sends per destination per 24 hours (SECURITY.md 3).
+const SENDS_PER_DESTINATION: i64 = 10;
+/// Failures before the waiting starts (SECURITY.md 11).
+const FREE_FAILURES: i64 = 5;
+
+/// The wait a keyed identifier must sit out after its failures, if any: from the 5th
+/// consecutive failure 30 s, doubling up to an hour (SECURITY.md 11).
+pub async fn throttled(app: &AppState, key: &[u8], now: i64) -> AppResult<()> {
+    let (n, latest) = app.store.events_since("auth_fail", key, now - DAY).await?;
+    if n < FREE_FAILURES {
+        return Ok(());
+    }
+    let wait = (30_i64 << (n - FREE_FAILURES).min(7)).min(HOUR);
+    let until = latest.unwrap_or(now) + wait;
+    if now < until {
+        return Err(AppError::TooManyRequests((until - now).unsigned_abs()));
+    }
+    Ok(())
+}
+
+/// Stores a challenge and, when there is somewhere to send it, its code message. Refuses a
+/// resend inside the cool-down, a sixth send per identifier in an hour, and sends nothing past
+/// the destination's daily cap or the installation's SMS budget.
+pub async fn send(app: &AppState, r: Request<'_>) -> AppResult<()> {
+    let cfg = &app.config.portal;
+    if let Some(prev) = app.store.otp_latest(r.flow, r.purpose.as_str()).await? {
+        let ready = prev.created_at + cfg.otp_resend_secs;
+        if r.now < ready {
+            return Err(AppError::TooManyRequests((ready - r.now).unsigned_abs()));
+        }
+    }
+    let (sends, _) = app
+        .store
+        .events_since("otp_send", &r.throttle_key, r.now - HOUR)
+        .await?;
+    if sends >= SENDS_PER_IDENTIFIER {
+        return Err(AppError::TooManyRequests(HOUR.unsigned_abs() / 4));
+    }
+    let (sms_sent, _) = app
+        .store
+        .events_since("sms_budget", b"all", r.now - HOUR)
+        .await?;
+    if sms_sent >= cfg.sms_per_hour {
+        tracing::warn!(event = "sms.budget_spent", "the hourly SMS budget is spent");
+        return Err(AppError::Unavailable(600));
+    }
+    if sms_sent * 5 >= cfg.sms_per_hour * 4 {
+        tracing::warn!(
+            event = "sms.budget_alert",
+            "80 % of the hourly SMS budget is spent"
+        );
+    }
+    app.store
+        .event_add("otp_send", &r.throttle_key, r.now)
+        .await?;
+
+    let id = secrets::new_id();
+    let mut code_mac = None;
+    let mut message = None;
+    if let (Some(_), Some(d)) = (&r.person_id, &r.delivery) {
+        let dest_key = app.secrets.keyed("destination", d.to.as_bytes());
+        let (to_dest, _) = app
+            .store
+            .events_since("otp_destination", &dest_key, r.now - DAY)
+            .await?;
+        if to_dest < SENDS_PER_DESTINATION {
+            let code = secrets::otp_code().map_err(|e| AppError::Internal(e.to_string()))?;
+            code_mac = Some(app.secrets.otp_mac(&id, &code));
+            message = Some(MessageWrite {
+                channel: d.channel.to_string(),
+                recipient: d.to.clone(),
+                subject: "dcc: jednorázový kód / one-time code".into(),
+                body: message_text(&code, r.purpose, cfg.otp_secs / 60),
+                attachment: None,
+            });
+            app.store
+                .event_add("otp_destination", &dest_key, r.now)
+                .await?;
+            if d.channel == "sms" {
+                app.store.event_add("sms_budget", b"all", r.now).await?;
+            }
+        }
+    }
+    app.store
+        .otp_create(&ChallengeWrite {
+            id,
+            flow_sha256: r.flow.to_vec(),
+            purpose: r.purpose.as_str().into(),
+            person_id: r.person_id,
+            throttle_key: r.throttle_key,
+            channel: r.delivery.as_ref().map_or("sms", |d| d.channel).to_string(),
+            destination: r.destination,
+            code_mac,
+            now: r.now,
+            expires_at: r.now + cfg.otp_secs,
+            message,
+        })
+        .await?;
+    Ok(())
+}
+
+/// Why a code was not accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rejected {
+    /// No challenge for this flow: start again.
+    NoChallenge,
+    /// Wrong, expired, used or void: one answer for all.
+    Wrong,
+}
+
+/// Checks a code against the flow's latest challenge of the purpose and consumes it. A wrong
+/// entry counts against the challenge (void after the configured attempts) and against the
+/// identifier's throttle.
+pub async fn check(
+    app: &AppState,
+    flow: &[u8],
+    purpose: Purpose,
+    code: &str,
+    now: i64,
+) -> AppResult<Result<Challenge, Rejected>> {
+    let cfg = &app.config.portal;
+    let Some(c) = app.store.otp_latest(flow, purpose.as_str()).await? else {
+        return Ok(Err(Rejected::NoChallenge));
+    };
+    throttled(app, &c.throttle_key, now).await?;
+    let code = code.trim();
+    let well_formed = code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit());
+    let matches = well_formed
+        && c.code_mac
+            .as_deref()
+            .is_some_and(|mac| secrets::ct_eq(mac, &app.secrets.otp_mac(&c.id, code)));
+    if matches && app.store.otp_consume(&c.id, cfg.otp_attempts, now).await? {
+        app.store.events_clear("auth_fail", &c.throttle_key).await?;
+        return Ok(Ok(c));
+    }
+    app.store.otp_fail(&c.id, cfg.otp_attempts, now).await?;
+    app.store
+        .event_add("auth_fail", &c.throttle_key, now)
+        .await?;
+    Ok(Err(Rejected::Wrong))
+}

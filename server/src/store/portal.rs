@@ -1,0 +1,834 @@
+//! Storage of the citizen portal and the old-certificate exchange: one-time-code challenges,
+//! web sessions, counted events for throttling, persons as citizens see them, contact changes
+//! and legacy certificates. Like `sql.rs`, one macro expands the same SQL for both backends.
+
+use async_trait::async_trait;
+
+use super::{AuditEvent, CertificateRow, CertificateWrite, MessageWrite, RecordRow, StoreResult};
+
+/// A one-time-code challenge to store, with the message that carries its code.
+#[derive(Clone)]
+pub struct ChallengeWrite {
+    /// Random id.
+    pub id: String,
+    /// SHA-256 of the flow cookie it belongs to.
+    pub flow_sha256: Vec<u8>,
+    /// `login`, `contact_phone`, `contact_email`, `step_up`.
+    pub purpose: String,
+    /// The person it authenticates; `None` when the submitted data matched nobody.
+    pub person_id: Option<String>,
+    /// Keyed digest of the identifier its failures count against.
+    pub throttle_key: Vec<u8>,
+    /// `sms` or `email`.
+    pub channel: String,
+    /// The new contact of a contact change.
+    pub destination: Option<String>,
+    /// HMAC of the code; `None` when no code was sent.
+    pub code_mac: Option<Vec<u8>>,
+    /// Now.
+    pub now: i64,
+    /// Expiry of the code.
+    pub expires_at: i64,
+    /// The message with the code.
+    pub message: Option<MessageWrite>,
+}
+
+impl std::fmt::Debug for ChallengeWrite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChallengeWrite")
+            .field("purpose", &self.purpose)
+            .field("channel", &self.channel)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A stored challenge.
+#[derive(Clone)]
+pub struct Challenge {
+    /// Id.
+    pub id: String,
+    /// Purpose.
+    pub purpose: String,
+    /// The person, when the data matched.
+    pub person_id: Option<String>,
+    /// Keyed digest of the identifier its failures count against.
+    pub throttle_key: Vec<u8>,
+    /// `sms` or `email`.
+    pub channel: String,
+    /// The new contact of a contact change.
+    pub destination: Option<String>,
+    /// HMAC of the code.
+    pub code_mac: Option<Vec<u8>>,
+    /// Wrong entries so far.
+    pub attempts: i64,
+    /// Created (sent) at.
+    pub created_at: i64,
+    /// Expires at.
+    pub expires_at: i64,
+    /// When the right code was entered.
+    pub consumed_at: Option<i64>,
+}
+
+impl std::fmt::Debug for Challenge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Challenge")
+            .field("purpose", &self.purpose)
+            .field("attempts", &self.attempts)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A citizen's web session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    /// The person logged in.
+    pub person_id: String,
+    /// Created at.
+    pub created_at: i64,
+    /// Last request.
+    pub last_seen_at: i64,
+    /// Absolute end.
+    pub expires_at: i64,
+    /// When a one-time code was last entered in this session.
+    pub otp_verified_at: i64,
+}
+
+/// A person as the portal shows them to themselves.
+#[derive(Clone)]
+pub struct PersonView {
+    /// Id.
+    pub id: String,
+    /// Family name.
+    pub family_name: String,
+    /// Given name.
+    pub given_name: String,
+    /// Date of birth.
+    pub dob: String,
+    /// E-mail.
+    pub email: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Identified in the population registry.
+    pub identified: bool,
+}
+
+impl std::fmt::Debug for PersonView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PersonView")
+            .field("identified", &self.identified)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An old-format certificate to register with its record.
+#[derive(Clone)]
+pub struct LegacyWrite {
+    /// HMAC of the old certificate's number (for duplicate detection only, never a key).
+    pub legacy_ref: Vec<u8>,
+    /// SHA-256 of the exchange token.
+    pub token_sha256: Vec<u8>,
+    /// When the exchange URL stops working.
+    pub expires_at: i64,
+}
+
+impl std::fmt::Debug for LegacyWrite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LegacyWrite")
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A stored old-format certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LegacyRow {
+    /// Row id.
+    pub id: i64,
+    /// The record it certifies.
+    pub record_id: String,
+    /// The holder.
+    pub person_id: String,
+    /// `v`, `t` or `r`.
+    pub kind: String,
+    /// The new certificate, once issued.
+    pub certificate_id: Option<String>,
+    /// PDF downloads so far.
+    pub downloads: i64,
+    /// Expiry of the URL.
+    pub expires_at: i64,
+    /// When an operator revoked the URL.
+    pub revoked_at: Option<i64>,
+}
+
+/// A pending NIA (OpenID Connect) authorization request: what the callback must check.
+#[derive(Clone)]
+pub struct OidcFlow {
+    /// The `state` sent to the provider.
+    pub state: String,
+    /// The `nonce` the ID token must carry.
+    pub nonce: String,
+    /// The PKCE code verifier for the token request.
+    pub pkce_verifier: String,
+    /// When the request was made.
+    pub created_at: i64,
+    /// When it stops being accepted.
+    pub expires_at: i64,
+}
+
+impl std::fmt::Debug for OidcFlow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OidcFlow")
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Which contact a change applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContactField {
+    /// `persons.email`.
+    Email,
+    /// `persons.phone`.
+    Phone,
+}
+
+/// The portal's storage operations.
+#[async_trait]
+pub trait PortalStore: Send + Sync {
+    /// Stores a challenge (voiding the flow's open challenges of the same purpose) and its
+    /// message, in one transaction.
+    async fn otp_create(&self, c: &ChallengeWrite) -> StoreResult<()>;
+    /// The flow's latest challenge of a purpose that is not voided.
+    async fn otp_latest(&self, flow_sha256: &[u8], purpose: &str)
+        -> StoreResult<Option<Challenge>>;
+    /// Counts a wrong entry; the challenge is void from `max_attempts` on. Returns the count.
+    async fn otp_fail(&self, id: &str, max_attempts: i64, now: i64) -> StoreResult<i64>;
+    /// Consumes the challenge if it is open, unexpired and under the attempt limit: one
+    /// conditional UPDATE, so it succeeds once.
+    async fn otp_consume(&self, id: &str, max_attempts: i64, now: i64) -> StoreResult<bool>;
+
+    /// Creates a session with its audit event.
+    async fn session_create(
+        &self,
+        id_sha256: &[u8],
+        person_id: &str,
+        now: i64,
+        expires_at: i64,
+        audit: &AuditEvent,
+    ) -> StoreResult<()>;
+    /// The session with this digest.
+    async fn session(&self, id_sha256: &[u8]) -> StoreResult<Option<SessionRow>>;
+    /// Records activity (and a fresh one-time code).
+    async fn session_touch(
+        &self,
+        id_sha256: &[u8],
+        now: i64,
+        otp_verified_at: Option<i64>,
+    ) -> StoreResult<()>;
+    /// Ends a session.
+    async fn session_end(&self, id_sha256: &[u8]) -> StoreResult<()>;
+
+    /// Counts an event (failure, send, request) under a keyed identifier.
+    async fn event_add(&self, kind: &str, key: &[u8], now: i64) -> StoreResult<()>;
+    /// How many events of a kind the key has since `since`, and the time of the latest.
+    async fn events_since(
+        &self,
+        kind: &str,
+        key: &[u8],
+        since: i64,
+    ) -> StoreResult<(i64, Option<i64>)>;
+    /// Forgets a key's events of a kind (a success resets the failure count).
+    async fn events_clear(&self, kind: &str, key: &[u8]) -> StoreResult<()>;
+    /// Deletes challenges, events and sessions that ended before `before`; returns rows removed.
+    async fn purge(&self, before: i64, now: i64) -> StoreResult<u64>;
+
+    /// The person whose birth-number and ID-card indexes both match.
+    async fn person_by_login(
+        &self,
+        bn_index: &[u8],
+        id_card_index: &[u8],
+    ) -> StoreResult<Option<PersonView>>;
+    /// The person whose birth-number index matches (login through NIA, where the provider has
+    /// established the identity).
+    async fn person_by_bn(&self, bn_index: &[u8]) -> StoreResult<Option<PersonView>>;
+    /// A person by id.
+    async fn person(&self, id: &str) -> StoreResult<Option<PersonView>>;
+
+    /// Stores a pending NIA authorization request under the digest of its cookie, replacing
+    /// an earlier one of the same cookie.
+    async fn oidc_flow_put(&self, cookie_sha256: &[u8], flow: &OidcFlow) -> StoreResult<()>;
+    /// Takes (reads and deletes, in one statement) the pending request of a cookie digest, so
+    /// a callback can use it once.
+    async fn oidc_flow_take(&self, cookie_sha256: &[u8]) -> StoreResult<Option<OidcFlow>>;
+    /// A person's records of every organisation, with the organisation's name, oldest first.
+    async fn citizen_records(&self, person_id: &str) -> StoreResult<Vec<(RecordRow, String)>>;
+    /// One of a person's certificates.
+    async fn person_certificate(
+        &self,
+        person_id: &str,
+        certificate_id: &str,
+    ) -> StoreResult<Option<CertificateRow>>;
+    /// Sets a contact, enqueues the notice to the old one and audits, in one transaction.
+    async fn set_contact(
+        &self,
+        person_id: &str,
+        field: ContactField,
+        value: &str,
+        notice: Option<&MessageWrite>,
+        audit: &AuditEvent,
+        now: i64,
+    ) -> StoreResult<()>;
+
+    /// The old-format certificate of an exchange-token digest.
+    async fn legacy_by_token(&self, token_sha256: &[u8]) -> StoreResult<Option<LegacyRow>>;
+    /// The old-format certificate of a row id.
+    async fn legacy_by_id(&self, id: i64) -> StoreResult<Option<LegacyRow>>;
+    /// Issues the exchange's certificate: supersedes the holder's older one of that kind,
+    /// stores the new one and binds it to the legacy row, in one transaction. False when
+    /// another request bound one first (nothing is written).
+    async fn legacy_issue(
+        &self,
+        legacy: &LegacyRow,
+        certificate: &CertificateWrite,
+        audit: &[AuditEvent],
+        now: i64,
+    ) -> StoreResult<bool>;
+    /// Counts a download if under `max`; false when the limit is reached.
+    async fn legacy_download(&self, id: i64, max: i64) -> StoreResult<bool>;
+    /// Revokes the exchange URL of an old certificate; false when unknown or revoked already.
+    async fn legacy_revoke(&self, legacy_ref: &[u8], now: i64) -> StoreResult<bool>;
+    /// A certificate by id.
+    async fn certificate(&self, id: &str) -> StoreResult<Option<CertificateRow>>;
+}
+
+macro_rules! portal_store {
+    ($store:ident) => {
+        fn person_view_of(row: &DbRow) -> StoreResult<super::portal::PersonView> {
+            Ok(super::portal::PersonView {
+                id: col(row, "id")?,
+                family_name: col(row, "family_name")?,
+                given_name: col(row, "given_name")?,
+                dob: col(row, "dob")?,
+                email: col(row, "email")?,
+                phone: col(row, "phone")?,
+                identified: col(row, "identified")?,
+            })
+        }
+
+        fn challenge_of(row: &DbRow) -> StoreResult<super::portal::Challenge> {
+            Ok(super::portal::Challenge {
+                id: col(row, "id")?,
+                purpose: col(row, "purpose")?,
+                person_id: col(row, "person_id")?,
+                throttle_key: col(row, "throttle_key")?,
+                channel: col(row, "channel")?,
+                destination: col(row, "destination")?,
+                code_mac: col(row, "code_mac")?,
+                attempts: col(row, "attempts")?,
+                created_at: col(row, "created_at")?,
+                expires_at: col(row, "expires_at")?,
+                consumed_at: col(row, "consumed_at")?,
+            })
+        }
+
+        fn legacy_of(row: &DbRow) -> StoreResult<super::portal::LegacyRow> {
+            Ok(super::portal::LegacyRow {
+                id: col(row, "id")?,
+                record_id: col(row, "record_id")?,
+                person_id: col(row, "person_id")?,
+                kind: col(row, "kind")?,
+                certificate_id: col(row, "certificate_id")?,
+                downloads: col(row, "downloads")?,
+                expires_at: col(row, "expires_at")?,
+                revoked_at: col(row, "revoked_at")?,
+            })
+        }
+
+        #[async_trait]
+        impl super::portal::PortalStore for $store {
+            async fn otp_create(&self, c: &super::portal::ChallengeWrite) -> StoreResult<()> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query(
+                    "UPDATE otp_challenges SET voided_at = $1 WHERE flow_sha256 = $2 \
+                     AND purpose = $3 AND consumed_at IS NULL AND voided_at IS NULL",
+                )
+                .bind(c.now)
+                .bind(&c.flow_sha256)
+                .bind(&c.purpose)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO otp_challenges (id, flow_sha256, purpose, person_id, throttle_key, \
+                     channel, destination, code_mac, created_at, expires_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                )
+                .bind(&c.id)
+                .bind(&c.flow_sha256)
+                .bind(&c.purpose)
+                .bind(&c.person_id)
+                .bind(&c.throttle_key)
+                .bind(&c.channel)
+                .bind(&c.destination)
+                .bind(&c.code_mac)
+                .bind(c.now)
+                .bind(c.expires_at)
+                .execute(&mut *tx)
+                .await?;
+                if let Some(m) = &c.message {
+                    insert_outbox(&mut *tx, m, None, c.now).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn otp_latest(
+                &self,
+                flow_sha256: &[u8],
+                purpose: &str,
+            ) -> StoreResult<Option<super::portal::Challenge>> {
+                let row = sqlx::query(
+                    "SELECT id, purpose, person_id, throttle_key, channel, destination, code_mac, attempts, \
+                     created_at, expires_at, consumed_at FROM otp_challenges \
+                     WHERE flow_sha256 = $1 AND purpose = $2 AND voided_at IS NULL \
+                     ORDER BY created_at DESC LIMIT 1",
+                )
+                .bind(flow_sha256)
+                .bind(purpose)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.as_ref().map(challenge_of).transpose()
+            }
+
+            async fn otp_fail(&self, id: &str, max_attempts: i64, now: i64) -> StoreResult<i64> {
+                let row = sqlx::query(
+                    "UPDATE otp_challenges SET attempts = attempts + 1, \
+                     voided_at = CASE WHEN attempts + 1 >= $2 THEN $3 ELSE voided_at END \
+                     WHERE id = $1 RETURNING attempts",
+                )
+                .bind(id)
+                .bind(max_attempts)
+                .bind(now)
+                .fetch_optional(&self.pool)
+                .await?;
+                match row {
+                    Some(r) => col(&r, "attempts"),
+                    None => Ok(max_attempts),
+                }
+            }
+
+            async fn otp_consume(&self, id: &str, max_attempts: i64, now: i64) -> StoreResult<bool> {
+                let done = sqlx::query(
+                    "UPDATE otp_challenges SET consumed_at = $2 WHERE id = $1 \
+                     AND consumed_at IS NULL AND voided_at IS NULL AND expires_at >= $2 \
+                     AND attempts < $3 AND code_mac IS NOT NULL",
+                )
+                .bind(id)
+                .bind(now)
+                .bind(max_attempts)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn session_create(
+                &self,
+                id_sha256: &[u8],
+                person_id: &str,
+                now: i64,
+                expires_at: i64,
+                audit: &AuditEvent,
+            ) -> StoreResult<()> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query(
+                    "INSERT INTO web_sessions (id_sha256, person_id, created_at, last_seen_at, \
+                     expires_at, otp_verified_at) VALUES ($1, $2, $3, $3, $4, $3)",
+                )
+                .bind(id_sha256)
+                .bind(person_id)
+                .bind(now)
+                .bind(expires_at)
+                .execute(&mut *tx)
+                .await?;
+                insert_audit(&mut *tx, audit, now).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn session(&self, id_sha256: &[u8]) -> StoreResult<Option<super::portal::SessionRow>> {
+                let row = sqlx::query(
+                    "SELECT person_id, created_at, last_seen_at, expires_at, otp_verified_at \
+                     FROM web_sessions WHERE id_sha256 = $1",
+                )
+                .bind(id_sha256)
+                .fetch_optional(&self.pool)
+                .await?;
+                match row {
+                    Some(r) => Ok(Some(super::portal::SessionRow {
+                        person_id: col(&r, "person_id")?,
+                        created_at: col(&r, "created_at")?,
+                        last_seen_at: col(&r, "last_seen_at")?,
+                        expires_at: col(&r, "expires_at")?,
+                        otp_verified_at: col(&r, "otp_verified_at")?,
+                    })),
+                    None => Ok(None),
+                }
+            }
+
+            async fn session_touch(
+                &self,
+                id_sha256: &[u8],
+                now: i64,
+                otp_verified_at: Option<i64>,
+            ) -> StoreResult<()> {
+                sqlx::query(
+                    "UPDATE web_sessions SET last_seen_at = $2, \
+                     otp_verified_at = COALESCE($3, otp_verified_at) WHERE id_sha256 = $1",
+                )
+                .bind(id_sha256)
+                .bind(now)
+                .bind(otp_verified_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn session_end(&self, id_sha256: &[u8]) -> StoreResult<()> {
+                sqlx::query("DELETE FROM web_sessions WHERE id_sha256 = $1")
+                    .bind(id_sha256)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn event_add(&self, kind: &str, key: &[u8], now: i64) -> StoreResult<()> {
+                sqlx::query("INSERT INTO auth_events (kind, key, at) VALUES ($1, $2, $3)")
+                    .bind(kind)
+                    .bind(key)
+                    .bind(now)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn events_since(
+                &self,
+                kind: &str,
+                key: &[u8],
+                since: i64,
+            ) -> StoreResult<(i64, Option<i64>)> {
+                let row = sqlx::query(
+                    "SELECT COUNT(*) AS n, MAX(at) AS latest FROM auth_events \
+                     WHERE kind = $1 AND key = $2 AND at >= $3",
+                )
+                .bind(kind)
+                .bind(key)
+                .bind(since)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok((col(&row, "n")?, col(&row, "latest")?))
+            }
+
+            async fn events_clear(&self, kind: &str, key: &[u8]) -> StoreResult<()> {
+                sqlx::query("DELETE FROM auth_events WHERE kind = $1 AND key = $2")
+                    .bind(kind)
+                    .bind(key)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn purge(&self, before: i64, now: i64) -> StoreResult<u64> {
+                let mut n = 0;
+                n += sqlx::query("DELETE FROM otp_challenges WHERE expires_at < $1")
+                    .bind(before)
+                    .execute(&self.pool)
+                    .await?
+                    .rows_affected();
+                n += sqlx::query("DELETE FROM auth_events WHERE at < $1")
+                    .bind(before)
+                    .execute(&self.pool)
+                    .await?
+                    .rows_affected();
+                n += sqlx::query("DELETE FROM web_sessions WHERE expires_at < $1")
+                    .bind(now)
+                    .execute(&self.pool)
+                    .await?
+                    .rows_affected();
+                n += sqlx::query("DELETE FROM oidc_flows WHERE expires_at < $1")
+                    .bind(now)
+                    .execute(&self.pool)
+                    .await?
+                    .rows_affected();
+                Ok(n)
+            }
+
+            async fn person_by_login(
+                &self,
+                bn_index: &[u8],
+                id_card_index: &[u8],
+            ) -> StoreResult<Option<super::portal::PersonView>> {
+                let row = sqlx::query(
+                    "SELECT id, family_name, given_name, dob, email, phone, identified \
+                     FROM persons WHERE bn_index = $1 AND id_card_index = $2",
+                )
+                .bind(bn_index)
+                .bind(id_card_index)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.as_ref().map(person_view_of).transpose()
+            }
+
+            async fn person_by_bn(
+                &self,
+                bn_index: &[u8],
+            ) -> StoreResult<Option<super::portal::PersonView>> {
+                let row = sqlx::query(
+                    "SELECT id, family_name, given_name, dob, email, phone, identified \
+                     FROM persons WHERE bn_index = $1",
+                )
+                .bind(bn_index)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.as_ref().map(person_view_of).transpose()
+            }
+
+            async fn oidc_flow_put(
+                &self,
+                cookie_sha256: &[u8],
+                flow: &super::portal::OidcFlow,
+            ) -> StoreResult<()> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("DELETE FROM oidc_flows WHERE cookie_sha256 = $1")
+                    .bind(cookie_sha256)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO oidc_flows (cookie_sha256, state, nonce, pkce_verifier, \
+                     created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(cookie_sha256)
+                .bind(&flow.state)
+                .bind(&flow.nonce)
+                .bind(&flow.pkce_verifier)
+                .bind(flow.created_at)
+                .bind(flow.expires_at)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn oidc_flow_take(
+                &self,
+                cookie_sha256: &[u8],
+            ) -> StoreResult<Option<super::portal::OidcFlow>> {
+                let row = sqlx::query(
+                    "DELETE FROM oidc_flows WHERE cookie_sha256 = $1 \
+                     RETURNING state, nonce, pkce_verifier, created_at, expires_at",
+                )
+                .bind(cookie_sha256)
+                .fetch_optional(&self.pool)
+                .await?;
+                match row {
+                    Some(r) => Ok(Some(super::portal::OidcFlow {
+                        state: col(&r, "state")?,
+                        nonce: col(&r, "nonce")?,
+                        pkce_verifier: col(&r, "pkce_verifier")?,
+                        created_at: col(&r, "created_at")?,
+                        expires_at: col(&r, "expires_at")?,
+                    })),
+                    None => Ok(None),
+                }
+            }
+
+            async fn person(&self, id: &str) -> StoreResult<Option<super::portal::PersonView>> {
+                let row = sqlx::query(
+                    "SELECT id, family_name, given_name, dob, email, phone, identified \
+                     FROM persons WHERE id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.as_ref().map(person_view_of).transpose()
+            }
+
+            async fn citizen_records(
+                &self,
+                person_id: &str,
+            ) -> StoreResult<Vec<(RecordRow, String)>> {
+                let sql = format!(
+                    "SELECT q.*, o.name AS org_name FROM ({RECORD_SELECT} WHERE r.person_id = $1) q \
+                     JOIN organisations o ON o.id = q.org_id ORDER BY q.created_at, q.id"
+                );
+                let rows = sqlx::query(&sql)
+                    .bind(person_id)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter()
+                    .map(|r| Ok((record_of(r)?, col(r, "org_name")?)))
+                    .collect()
+            }
+
+            async fn person_certificate(
+                &self,
+                person_id: &str,
+                certificate_id: &str,
+            ) -> StoreResult<Option<CertificateRow>> {
+                let row = sqlx::query(&format!(
+                    "SELECT {CERT_COLUMNS} FROM certificates c WHERE c.id = $1 AND c.person_id = $2"
+                ))
+                .bind(certificate_id)
+                .bind(person_id)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.as_ref().map(certificate_of).transpose()
+            }
+
+            async fn set_contact(
+                &self,
+                person_id: &str,
+                field: super::portal::ContactField,
+                value: &str,
+                notice: Option<&super::MessageWrite>,
+                audit: &AuditEvent,
+                now: i64,
+            ) -> StoreResult<()> {
+                let sql = match field {
+                    super::portal::ContactField::Email => {
+                        "UPDATE persons SET email = $1, updated_at = $2 WHERE id = $3"
+                    }
+                    super::portal::ContactField::Phone => {
+                        "UPDATE persons SET phone = $1, updated_at = $2 WHERE id = $3"
+                    }
+                };
+                let mut tx = self.pool.begin().await?;
+                sqlx::query(sql)
+                    .bind(value)
+                    .bind(now)
+                    .bind(person_id)
+                    .execute(&mut *tx)
+                    .await?;
+                if let Some(m) = notice {
+                    insert_outbox(&mut *tx, m, None, now).await?;
+                }
+                insert_audit(&mut *tx, audit, now).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn legacy_by_token(
+                &self,
+                token_sha256: &[u8],
+            ) -> StoreResult<Option<super::portal::LegacyRow>> {
+                let row = sqlx::query(
+                    "SELECT l.id, l.record_id, r.person_id, r.kind, l.certificate_id, \
+                     l.downloads, l.expires_at, l.revoked_at FROM legacy_certificates l \
+                     JOIN records r ON r.id = l.record_id WHERE l.token_sha256 = $1",
+                )
+                .bind(token_sha256)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.as_ref().map(legacy_of).transpose()
+            }
+
+            async fn legacy_by_id(&self, id: i64) -> StoreResult<Option<super::portal::LegacyRow>> {
+                let row = sqlx::query(
+                    "SELECT l.id, l.record_id, r.person_id, r.kind, l.certificate_id, \
+                     l.downloads, l.expires_at, l.revoked_at FROM legacy_certificates l \
+                     JOIN records r ON r.id = l.record_id WHERE l.id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.as_ref().map(legacy_of).transpose()
+            }
+
+            async fn legacy_issue(
+                &self,
+                legacy: &super::portal::LegacyRow,
+                c: &CertificateWrite,
+                audit: &[AuditEvent],
+                now: i64,
+            ) -> StoreResult<bool> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query(
+                    "UPDATE certificates SET superseded_at = $1 \
+                     WHERE person_id = $2 AND kind = $3 AND superseded_at IS NULL",
+                )
+                .bind(now)
+                .bind(&legacy.person_id)
+                .bind(&c.kind)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO certificates (id, record_id, person_id, kind, uvci, hc1, \
+                     issued_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(&c.id)
+                .bind(&legacy.record_id)
+                .bind(&legacy.person_id)
+                .bind(&c.kind)
+                .bind(&c.uvci)
+                .bind(&c.hc1)
+                .bind(c.issued_at)
+                .bind(c.expires_at)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| conflict_or(e, "certificate"))?;
+                let bound = sqlx::query(
+                    "UPDATE legacy_certificates SET certificate_id = $1 \
+                     WHERE id = $2 AND certificate_id IS NULL",
+                )
+                .bind(&c.id)
+                .bind(legacy.id)
+                .execute(&mut *tx)
+                .await?;
+                if bound.rows_affected() != 1 {
+                    tx.rollback().await?;
+                    return Ok(false);
+                }
+                for a in audit {
+                    insert_audit(&mut *tx, a, now).await?;
+                }
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn legacy_download(&self, id: i64, max: i64) -> StoreResult<bool> {
+                let done = sqlx::query(
+                    "UPDATE legacy_certificates SET downloads = downloads + 1 \
+                     WHERE id = $1 AND downloads < $2",
+                )
+                .bind(id)
+                .bind(max)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn legacy_revoke(&self, legacy_ref: &[u8], now: i64) -> StoreResult<bool> {
+                let done = sqlx::query(
+                    "UPDATE legacy_certificates SET revoked_at = $1 \
+                     WHERE legacy_ref = $2 AND revoked_at IS NULL",
+                )
+                .bind(now)
+                .bind(legacy_ref)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn certificate(&self, id: &str) -> StoreResult<Option<CertificateRow>> {
+                let row = sqlx::query(&format!(
+                    "SELECT {CERT_COLUMNS} FROM certificates c WHERE c.id = $1"
+                ))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.as_ref().map(certificate_of).transpose()
+            }
+        }
+    };
+}
+
+pub(super) use portal_store;

@@ -1,0 +1,452 @@
+//! The citizen portal in a real browser: headless Chromium driven over WebDriver (chromedriver)
+//! with `fantoccini`, against the server on a real loopback socket. A citizen logs in with birth
+//! number, ID card and the SMS code and downloads the certificate; an old certificate's code is
+//! exchanged through the scan form. Each downloaded PDF's QR code is read at 400 dpi and checked
+//! at the server's `/verify`. Screenshots go to `target/screenshots/`.
+//!
+//! Chromium and chromedriver are required: without them these tests fail (never skip) and say
+//! what to install (`.ci/run` installs the Debian packages `chromium chromium-driver`).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::net::SocketAddr;
+use std::os::unix::process::CommandExt as _;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use axum::http::StatusCode;
+use common::{Backend, Harness, BN_IDENTIFIED};
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{json, Value};
+use server::service::exchange::Imported;
+
+const INSTALL: &str = "install the Debian packages `chromium chromium-driver` \
+    (apt-get install -y chromium chromium-driver; .ci/run installs them when chromedriver is missing)";
+
+/// How long a page or a download may take.
+const PATIENCE: Duration = Duration::from_secs(20);
+
+/// The first of `names` on `PATH` (or in the Debian locations).
+fn which(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let dirs: Vec<PathBuf> = std::env::split_paths(&path)
+        .chain(["/usr/bin", "/usr/lib/chromium"].map(PathBuf::from))
+        .collect();
+    names
+        .iter()
+        .flat_map(|n| dirs.iter().map(move |d| d.join(n)))
+        .find(|p| p.is_file())
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A chromedriver child process in its own process group; dropping it (also on panic) kills the
+/// group, so the Chromium it started goes too.
+struct Chromedriver {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+}
+
+impl Chromedriver {
+    fn start(dir: &Path) -> Chromedriver {
+        let exe = which(&["chromedriver"])
+            .unwrap_or_else(|| panic!("chromedriver is not installed: {INSTALL}"));
+        let port = free_port();
+        let log = dir.join("chromedriver.log");
+        let child = Command::new(&exe)
+            .arg(format!("--port={port}"))
+            .arg(format!("--log-path={}", log.display()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {} ({e}): {INSTALL}", exe.display()));
+        let mut driver = Chromedriver { child, port, log };
+        let deadline = Instant::now() + PATIENCE;
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Some(status) = driver.child.try_wait().unwrap() {
+                panic!(
+                    "chromedriver exited ({status}) before listening:\n{}",
+                    driver.log_text()
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver does not listen on port {port}:\n{}",
+                driver.log_text()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        driver
+    }
+
+    fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// A headless Chromium with a phone's viewport (412 × 915 CSS pixels), downloading into
+    /// `downloads` without asking.
+    async fn browser(&self, profile: &Path, downloads: &Path) -> Client {
+        let chromium = which(&["chromium", "chromium-browser", "google-chrome"])
+            .unwrap_or_else(|| panic!("Chromium is not installed: {INSTALL}"));
+        let caps = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": chromium,
+                "args": [
+                    "--headless=new",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-dev-shm-usage",
+                    "--window-size=412,915",
+                    format!("--user-data-dir={}", profile.display()),
+                ],
+                // Chromium keeps a desktop window at least 500 px wide, and `--window-size`
+                // includes the window's frame: the phone's viewport is emulated.
+                "mobileEmulation": {
+                    "deviceMetrics": {
+                        "width": 412,
+                        "height": 915,
+                        "pixelRatio": 1.0,
+                        "mobile": true,
+                        "touch": true,
+                    },
+                },
+                "prefs": {
+                    "download.default_directory": downloads,
+                    "download.prompt_for_download": false,
+                    "download.directory_upgrade": true,
+                },
+            },
+        });
+        let Value::Object(caps) = caps else {
+            unreachable!()
+        };
+        ClientBuilder::new(HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .unwrap_or_else(|e| {
+                panic!(
+                    "no WebDriver session ({e}); is Chromium installed? {INSTALL}\n{}",
+                    self.log_text()
+                )
+            })
+    }
+}
+
+impl Drop for Chromedriver {
+    fn drop(&mut self) {
+        // The group id is the child's pid (`process_group(0)`).
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The server on a real loopback socket, its base URL `http://localhost:PORT`, a chromedriver and
+/// a browser session.
+struct Portal {
+    h: Harness,
+    base: String,
+    addr: SocketAddr,
+    server: tokio::task::JoinHandle<()>,
+    client: Client,
+    downloads: PathBuf,
+    // Fields drop in order: chromedriver and Chromium are killed before their directory goes.
+    _driver: Chromedriver,
+    browser_dir: tempfile::TempDir,
+}
+
+impl Portal {
+    async fn start() -> Portal {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        // `localhost` is a secure context, so Chromium keeps the `Secure` `__Host-` cookies.
+        let base = format!("http://localhost:{}", addr.port());
+        let h = Harness::with(Backend::Sqlite, &[("DCC_BASE_URL", base.as_str())], true).await;
+        let app = server::app(h.app.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        let browser_dir = tempfile::tempdir().unwrap();
+        let downloads = browser_dir.path().join("downloads");
+        std::fs::create_dir_all(&downloads).unwrap();
+        let driver = Chromedriver::start(browser_dir.path());
+        let client = driver
+            .browser(&browser_dir.path().join("profile"), &downloads)
+            .await;
+        Portal {
+            h,
+            base,
+            addr,
+            server,
+            client,
+            downloads,
+            browser_dir,
+            _driver: driver,
+        }
+    }
+
+    async fn goto(&self, path: &str) {
+        self.client
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .unwrap();
+    }
+
+    /// Waits for an element to appear (after a navigation).
+    async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
+        match self
+            .client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(css))
+            .await
+        {
+            Ok(e) => e,
+            Err(e) => panic!(
+                "no `{css}` on {} ({e}):\n{}",
+                self.client.current_url().await.unwrap(),
+                self.client.source().await.unwrap_or_default()
+            ),
+        }
+    }
+
+    async fn type_into(&self, css: &str, text: &str) {
+        let field = self.wait_for(css).await;
+        field.click().await.unwrap();
+        field.send_keys(text).await.unwrap();
+    }
+
+    async fn main_text(&self) -> String {
+        self.wait_for("main").await.text().await.unwrap()
+    }
+
+    async fn path(&self) -> String {
+        self.client.current_url().await.unwrap().path().to_string()
+    }
+
+    /// Saves a screenshot of the viewport as `target/screenshots/{name}.png`.
+    async fn screenshot(&self, name: &str) -> PathBuf {
+        let png = self.client.screenshot().await.unwrap();
+        assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png).unwrap();
+        path
+    }
+
+    /// Waits for the one finished PDF in the download directory.
+    async fn downloaded_pdf(&self) -> (PathBuf, Vec<u8>) {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let files: Vec<PathBuf> = std::fs::read_dir(&self.downloads)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
+            let pdfs: Vec<&PathBuf> = files
+                .iter()
+                .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+                .collect();
+            if let [pdf] = pdfs.as_slice() {
+                let bytes = std::fs::read(pdf).unwrap();
+                if bytes.starts_with(b"%PDF") && bytes.trim_ascii_end().ends_with(b"%%EOF") {
+                    return ((*pdf).clone(), bytes);
+                }
+            }
+            assert!(pdfs.len() <= 1, "one download: {files:?}");
+            assert!(
+                Instant::now() < deadline,
+                "no PDF downloaded within {PATIENCE:?}: {files:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Reads the QR code of the PDF's first page at 400 dpi (rqrr needs ≥ 10 pixels per module).
+    fn qr_of(&self, pdf: &Path) -> String {
+        let out = self.browser_dir.path().join("page");
+        let status = Command::new("pdftoppm")
+            .args(["-png", "-r", "400", "-singlefile", "-f", "1", "-l", "1"])
+            .arg(pdf)
+            .arg(&out)
+            .status()
+            .expect("pdftoppm (poppler-utils) must be installed; .ci/run installs it");
+        assert!(status.success(), "pdftoppm {status}");
+        let png = std::fs::read(out.with_extension("png")).unwrap();
+        verifier::qr::decode(&png).unwrap_or_else(|e| panic!("the PDF's QR code: {e}"))
+    }
+
+    /// The server's verdict on `hc1`, over the socket (`POST /verify`).
+    async fn verify(&self, hc1: &str) -> Value {
+        let resp = reqwest::Client::new()
+            .post(format!("http://{}/verify", self.addr))
+            .json(&json!({ "hc1": hc1 }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), reqwest::StatusCode::OK);
+        resp.json().await.unwrap()
+    }
+
+    async fn finish(self) {
+        self.client.close().await.unwrap();
+        self.server.abort();
+        self.h.finish().await;
+    }
+}
+
+/// The code in the OTP message "dcc: kód pro … je 123456, platí 5 min. / dcc … code 123456, …".
+fn code_of(sms: &str) -> String {
+    let (_, after) = sms
+        .split_once(" je ")
+        .unwrap_or_else(|| panic!("no code in {sms:?}"));
+    let code = &after[..6];
+    assert!(code.bytes().all(|b| b.is_ascii_digit()), "{sms:?}");
+    assert!(sms.contains(&format!("code {code}")), "{sms:?}");
+    code.to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn citizen_logs_in_and_downloads_the_certificate() {
+    let p = Portal::start().await;
+    let (status, rec, _) =
+        p.h.send(p.h.post_record(
+            &common::vaccination(BN_IDENTIFIED, 2, 2, "2026-02-20", None),
+            None,
+        ))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{rec}");
+    let uvci = rec["certificate"]["uvci"].as_str().unwrap().to_string();
+    let issued_hc1 = rec["certificate"]["hc1"].as_str().unwrap().to_string();
+
+    // Login: birth number and ID card.
+    p.goto("/").await;
+    p.wait_for("form[action='/login'] #birth_number").await;
+    p.screenshot("portal-login").await;
+    p.type_into("#birth_number", BN_IDENTIFIED).await;
+    p.type_into("#id_card", "AB 123456").await;
+    p.wait_for("form[action='/login'] button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+
+    // The SMS code, from the outbox.
+    p.wait_for("#code").await;
+    assert_eq!(p.path().await, "/login/code");
+    server::outbox::run_once(&p.h.app).await.unwrap();
+    let sms = std::mem::take(&mut *p.h.sms.sent.lock().unwrap());
+    assert_eq!(sms.len(), 1, "{sms:?}");
+    assert_eq!(sms[0].0, "+420601123456");
+    let code = code_of(&sms[0].1);
+    p.screenshot("portal-code").await;
+    p.type_into("#code", &code).await;
+    p.wait_for("form[action='/login/code'] button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+
+    // My records.
+    let link = p.wait_for("a[href^='/me/certificates/']").await;
+    assert_eq!(p.path().await, "/me");
+    let text = p.main_text().await;
+    assert!(text.contains("Anežka Dvořáková"), "{text}");
+    assert!(text.contains(&uvci), "{text}");
+    p.screenshot("portal-records").await;
+    let cookies = p.client.get_all_cookies().await.unwrap();
+    assert!(
+        cookies.iter().any(|c| c.name() == "__Host-dcc-session"),
+        "the browser keeps the session cookie: {cookies:?}"
+    );
+
+    // The PDF, by clicking; its QR code verifies at the server.
+    link.click().await.unwrap();
+    let (pdf, _) = p.downloaded_pdf().await;
+    let hc1 = p.qr_of(&pdf);
+    assert!(hc1.starts_with("HC1:"), "{hc1}");
+    assert_eq!(hc1, issued_hc1, "the PDF carries the issued certificate");
+    let report = p.verify(&hc1).await;
+    assert_eq!(report["verdict"], "valid", "{report}");
+    p.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn old_certificate_exchange_in_the_browser() {
+    let p = Portal::start().await;
+    let org = p.h.app.store.org_by_ico("25596641").await.unwrap().unwrap();
+    let mut line = common::vaccination(BN_IDENTIFIED, 2, 2, "2021-06-01", None);
+    line["legacy_id"] = json!("OCK-2021-0001");
+    let imported =
+        server::service::exchange::import(&p.h.app, &org, line.to_string().as_bytes(), common::NOW)
+            .await
+            .unwrap();
+    let url = match imported.as_slice() {
+        [(_, Imported::Ok { url, .. })] => url.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert!(url.starts_with(&format!("{}/exchange/", p.base)), "{url}");
+    let token = url.rsplit('/').next().unwrap().to_string();
+
+    // The scan form: the code's text pasted.
+    p.goto("/exchange").await;
+    p.wait_for("form[action='/exchange'] #text").await;
+    p.screenshot("exchange-scan").await;
+    p.type_into("#text", &url).await;
+    p.wait_for("form[action='/exchange'] button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+
+    // The new certificate.
+    let link = p.wait_for("a[href$='/pdf']").await;
+    assert_eq!(p.path().await, format!("/exchange/{token}"));
+    assert_eq!(
+        link.attr("href").await.unwrap().as_deref(),
+        Some(format!("/exchange/{token}/pdf").as_str())
+    );
+    let shown = p.wait_for("dd.mono").await.text().await.unwrap();
+    assert!(shown.starts_with("URN:UVCI:"), "{shown}");
+    let text = p.main_text().await;
+    assert!(text.contains("Anežka Dvořáková"), "{text}");
+    p.screenshot("exchange-page").await;
+    let (cert, _) =
+        p.h.app
+            .store
+            .certificate_by_uvci(&shown)
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("no certificate {shown}"));
+
+    // The PDF, by clicking; its QR code is the certificate shown, and it verifies.
+    link.click().await.unwrap();
+    let (pdf, _) = p.downloaded_pdf().await;
+    let hc1 = p.qr_of(&pdf);
+    assert_eq!(hc1, cert.hc1, "the PDF carries the certificate on the page");
+    let report = p.verify(&hc1).await;
+    assert_eq!(report["verdict"], "valid", "{report}");
+    p.finish().await;
+}

@@ -1,0 +1,745 @@
+//! Login through NIA (seed 002, SECURITY.md threat model): dcc as an OpenID Connect relying
+//! party against a small OpenID provider this test starts on loopback. The provider serves
+//! discovery and its keys, answers the authorization request at once with a code, checks the
+//! client's authentication, the redirect URI and the PKCE verifier at the token endpoint, and
+//! signs ID tokens with an RSA key generated here; a switch makes it forge one claim at a time.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::extract::{Form, Query, State};
+use axum::http::{header, HeaderMap, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::Engine as _;
+use common::{Backend, Harness, BN_IDENTIFIED, BN_UNKNOWN};
+use http_body_util::BodyExt as _;
+use openidconnect::core::{CoreJsonWebKeySet, CoreJwsSigningAlgorithm, CoreRsaPrivateSigningKey};
+use openidconnect::url::Url;
+use openidconnect::{
+    AccessToken, Audience, IdTokenClaims, IssuerUrl, JsonWebKeyId, Nonce, PrivateSigningKey as _,
+    StandardClaims, SubjectIdentifier,
+};
+use serde_json::{json, Value};
+use server::service::nia::{NiaClaims, NiaIdToken};
+use sha2::Digest as _;
+use tower::ServiceExt as _;
+
+const CLIENT_ID: &str = "dcc-portal";
+const CLIENT_SECRET: &str = "s3cret-of-the-portal";
+const BASE_URL: &str = "https://dcc.test";
+const REDIRECT_URI: &str = "https://dcc.test/login/nia/callback";
+
+// ---------------------------------------------------------------------------------------------
+// The OpenID provider.
+
+/// What the provider forges in the next ID token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Forge {
+    Nothing,
+    Nonce,
+    Audience,
+    Issuer,
+    OtherKey,
+    Expired,
+    NoClaim,
+}
+
+struct Pending {
+    challenge: String,
+    nonce: Option<String>,
+    redirect_uri: String,
+}
+
+struct Op {
+    issuer: String,
+    key_pem: String,
+    other_key_pem: String,
+    /// The time the provider issues tokens at (the harness's clock).
+    now: i64,
+    /// The birth number the provider asserts.
+    bn: String,
+    forge: Forge,
+    codes: HashMap<String, Pending>,
+    /// Token requests the provider refused (bad client, code, redirect URI or verifier).
+    refused: Vec<String>,
+    tokens_issued: usize,
+}
+
+type Shared = Arc<Mutex<Op>>;
+
+/// A 2048-bit RSA key as PKCS#1 PEM (what `CoreRsaPrivateSigningKey::from_pem` reads).
+fn rsa_pem() -> String {
+    use rsa::pkcs1::EncodeRsaPrivateKey as _;
+    use rsa::pkcs8::DecodePrivateKey as _;
+    let der = rcgen::KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256)
+        .unwrap()
+        .serialize_der();
+    rsa::RsaPrivateKey::from_pkcs8_der(&der)
+        .unwrap()
+        .to_pkcs1_pem(rsa::pkcs1::LineEnding::LF)
+        .unwrap()
+        .to_string()
+}
+
+fn signing_key(pem: &str) -> CoreRsaPrivateSigningKey {
+    CoreRsaPrivateSigningKey::from_pem(pem, Some(JsonWebKeyId::new("k1".into()))).unwrap()
+}
+
+fn at(secs: i64) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(secs, 0).unwrap()
+}
+
+fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+async fn discovery(State(op): State<Shared>) -> Json<Value> {
+    let iss = op.lock().unwrap().issuer.clone();
+    Json(json!({
+        "issuer": iss,
+        "authorization_endpoint": format!("{iss}/authorize"),
+        "token_endpoint": format!("{iss}/token"),
+        "jwks_uri": format!("{iss}/jwks"),
+        "response_types_supported": ["code"],
+        "subject_types_supported": ["pairwise"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic"],
+        "code_challenge_methods_supported": ["S256"],
+        "scopes_supported": ["openid"],
+    }))
+}
+
+async fn jwks(State(op): State<Shared>) -> Json<Value> {
+    let pem = op.lock().unwrap().key_pem.clone();
+    let set = CoreJsonWebKeySet::new(vec![signing_key(&pem).as_verification_key()]);
+    Json(serde_json::to_value(set).unwrap())
+}
+
+/// Authenticates the user at once and sends the browser back with a code and the state.
+async fn authorize(State(op): State<Shared>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let ok = q.get("response_type").map(String::as_str) == Some("code")
+        && q.get("client_id").map(String::as_str) == Some(CLIENT_ID)
+        && q.get("code_challenge_method").map(String::as_str) == Some("S256")
+        && q.get("scope")
+            .is_some_and(|s| s.split(' ').any(|s| s == "openid"));
+    let (Some(redirect), Some(challenge), true) =
+        (q.get("redirect_uri"), q.get("code_challenge"), ok)
+    else {
+        return (StatusCode::BAD_REQUEST, "bad authorization request").into_response();
+    };
+    let code = b64(&rand_bytes());
+    op.lock().unwrap().codes.insert(
+        code.clone(),
+        Pending {
+            challenge: challenge.clone(),
+            nonce: q.get("nonce").cloned(),
+            redirect_uri: redirect.clone(),
+        },
+    );
+    let mut back = Url::parse(redirect).unwrap();
+    back.query_pairs_mut().append_pair("code", &code);
+    if let Some(state) = q.get("state") {
+        back.query_pairs_mut().append_pair("state", state);
+    }
+    (StatusCode::FOUND, [(header::LOCATION, back.to_string())]).into_response()
+}
+
+fn rand_bytes() -> [u8; 16] {
+    let mut b = [0u8; 16];
+    getrandom::getrandom(&mut b).unwrap();
+    b
+}
+
+/// The token endpoint: client_secret_basic, a known code for the same redirect URI, and the
+/// PKCE verifier of its challenge; then an ID token, forged as the switch says.
+async fn token(
+    State(op): State<Shared>,
+    headers: HeaderMap,
+    Form(f): Form<HashMap<String, String>>,
+) -> Response {
+    let mut op = op.lock().unwrap();
+    let basic = format!("Basic {}", {
+        base64::engine::general_purpose::STANDARD.encode(format!("{CLIENT_ID}:{CLIENT_SECRET}"))
+    });
+    let refuse = |op: &mut Op, why: &str| {
+        op.refused.push(why.to_string());
+        (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "invalid_grant"})),
+        )
+            .into_response()
+    };
+    if headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        != Some(basic.as_str())
+    {
+        return refuse(&mut op, "client authentication");
+    }
+    if f.get("grant_type").map(String::as_str) != Some("authorization_code") {
+        return refuse(&mut op, "grant_type");
+    }
+    let Some(pending) = f.get("code").and_then(|c| op.codes.remove(c)) else {
+        return refuse(&mut op, "unknown code");
+    };
+    if f.get("redirect_uri") != Some(&pending.redirect_uri) {
+        return refuse(&mut op, "redirect_uri");
+    }
+    let verifier = f.get("code_verifier").cloned().unwrap_or_default();
+    if b64(&sha2::Sha256::digest(verifier.as_bytes())) != pending.challenge {
+        return refuse(&mut op, "code_verifier");
+    }
+    let access = AccessToken::new(b64(&rand_bytes()));
+    let now = op.now;
+    let forge = op.forge;
+    let issuer = if forge == Forge::Issuer {
+        "http://127.0.0.1:9/someone-else".to_string()
+    } else {
+        op.issuer.clone()
+    };
+    let audience = if forge == Forge::Audience {
+        "another-client"
+    } else {
+        CLIENT_ID
+    };
+    let nonce = if forge == Forge::Nonce {
+        Some("a-nonce-of-another-login".to_string())
+    } else {
+        pending.nonce.clone()
+    };
+    let (iat, exp) = if forge == Forge::Expired {
+        (now - 400, now - 100)
+    } else {
+        (now, now + 300)
+    };
+    let mut extra = serde_json::Map::new();
+    if forge != Forge::NoClaim {
+        extra.insert("birth_number".into(), Value::from(op.bn.clone()));
+    }
+    let claims = IdTokenClaims::new(
+        IssuerUrl::new(issuer).unwrap(),
+        vec![Audience::new(audience.into())],
+        at(exp),
+        at(iat),
+        StandardClaims::new(SubjectIdentifier::new("nia-pairwise-42".into())),
+        NiaClaims { other: extra },
+    )
+    .set_nonce(nonce.map(Nonce::new));
+    let key = if forge == Forge::OtherKey {
+        signing_key(&op.other_key_pem)
+    } else {
+        signing_key(&op.key_pem)
+    };
+    let id_token = NiaIdToken::new(
+        claims,
+        &key,
+        CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+        Some(&access),
+        None,
+    )
+    .unwrap();
+    op.tokens_issued += 1;
+    Json(json!({
+        "access_token": access.secret(),
+        "token_type": "Bearer",
+        "expires_in": 300,
+        "id_token": id_token.to_string(),
+    }))
+    .into_response()
+}
+
+/// Starts the provider on 127.0.0.1:0; its issuer has a path, as real ones often do.
+async fn provider() -> (String, Shared) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let issuer = format!("http://{}/nia", listener.local_addr().unwrap());
+    let (key_pem, other_key_pem) = (rsa_pem(), rsa_pem());
+    let op = Arc::new(Mutex::new(Op {
+        issuer: issuer.clone(),
+        key_pem,
+        other_key_pem,
+        now: 0,
+        bn: BN_IDENTIFIED.into(),
+        forge: Forge::Nothing,
+        codes: HashMap::new(),
+        refused: Vec::new(),
+        tokens_issued: 0,
+    }));
+    let app = Router::new()
+        .route("/nia/.well-known/openid-configuration", get(discovery))
+        .route("/nia/jwks", get(jwks))
+        .route("/nia/authorize", get(authorize))
+        .route("/nia/token", post(token))
+        .with_state(op.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (issuer, op)
+}
+
+/// A harness whose portal logs in through the provider at `issuer`.
+async fn harness(backend: Backend, issuer: &str, op: &Shared) -> Harness {
+    let h = Harness::with(
+        backend,
+        &[
+            ("DCC_OIDC_ISSUER", issuer),
+            ("DCC_OIDC_CLIENT_ID", CLIENT_ID),
+            ("DCC_OIDC_CLIENT_SECRET", CLIENT_SECRET),
+            ("DCC_BASE_URL", BASE_URL),
+        ],
+        true,
+    )
+    .await;
+    op.lock().unwrap().now = h.clock_now();
+    h
+}
+
+// ---------------------------------------------------------------------------------------------
+// The browser.
+
+/// A browser: a cookie jar; requests go to the app in process.
+#[derive(Default, Clone)]
+struct Browser {
+    cookies: HashMap<String, String>,
+}
+
+#[derive(Debug)]
+struct Page {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+    set_cookies: Vec<String>,
+}
+
+impl Page {
+    fn location(&self) -> &str {
+        self.headers
+            .get("location")
+            .map_or("", |v| v.to_str().unwrap())
+    }
+}
+
+impl Browser {
+    async fn get(&mut self, h: &Harness, path: &str) -> Page {
+        let cookie = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let req = Request::get(path)
+            .header("cookie", cookie)
+            .body(Body::empty())
+            .unwrap();
+        let resp = server::app(h.app.clone()).oneshot(req).await.unwrap();
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let mut set_cookies = Vec::new();
+        for c in headers.get_all("set-cookie") {
+            let c = c.to_str().unwrap().to_string();
+            let (kv, attrs) = c.split_once(';').unwrap();
+            let (k, v) = kv.split_once('=').unwrap();
+            assert!(k.starts_with("__Host-"), "{k}");
+            let attrs = match attrs.rsplit_once("; Max-Age=") {
+                Some((a, n)) if n.bytes().all(|b| b.is_ascii_digit()) => a,
+                _ => attrs,
+            };
+            let same_site = if k == "__Host-dcc-nia" {
+                "Lax"
+            } else {
+                "Strict"
+            };
+            assert_eq!(
+                attrs,
+                format!(" Secure; HttpOnly; SameSite={same_site}; Path=/"),
+                "cookie attributes: {c}"
+            );
+            if c.ends_with("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_string(), v.to_string());
+            }
+            set_cookies.push(k.to_string());
+        }
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        Page {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).replace("&#x2f;", "/"),
+            set_cookies,
+        }
+    }
+}
+
+fn query_of(url: &str) -> HashMap<String, String> {
+    Url::parse(url)
+        .unwrap()
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// `/login/nia`, then the provider: the authorization request's parameters and the callback
+/// (path and query) the provider sends the browser back to.
+async fn to_provider_and_back(h: &Harness, b: &mut Browser) -> (HashMap<String, String>, String) {
+    let p = b.get(h, "/login/nia").await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert!(b.cookies.contains_key("__Host-dcc-nia"));
+    let auth = p.location().to_string();
+    let params = query_of(&auth);
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let resp = http.get(&auth).send().await.unwrap();
+    assert_eq!(
+        resp.status().as_u16(),
+        302,
+        "{}",
+        resp.text().await.unwrap()
+    );
+    let back = resp.headers()["location"].to_str().unwrap().to_string();
+    let callback = back
+        .strip_prefix(BASE_URL)
+        .expect("back to the configured origin")
+        .to_string();
+    assert!(callback.starts_with("/login/nia/callback?"), "{callback}");
+    (params, callback)
+}
+
+/// The whole login; the callback's page.
+async fn nia_login(h: &Harness, b: &mut Browser) -> Page {
+    let (_, callback) = to_provider_and_back(h, b).await;
+    b.get(h, &callback).await
+}
+
+/// A refusal: the generic page, 403, no session, the NIA cookie cleared.
+fn assert_refused(p: &Page, b: &Browser, what: &str) {
+    assert_eq!(p.status, StatusCode::FORBIDDEN, "{what}: {}", p.body);
+    assert!(
+        p.body.contains("Přihlášení přes NIA se nezdařilo"),
+        "{what}: {}",
+        p.body
+    );
+    assert!(!b.cookies.contains_key("__Host-dcc-session"), "{what}");
+    assert!(
+        !p.set_cookies.iter().any(|c| c == "__Host-dcc-session"),
+        "{what}"
+    );
+    assert!(!b.cookies.contains_key("__Host-dcc-nia"), "{what}");
+}
+
+async fn record_series(h: &Harness, bn: &str) -> Value {
+    let (s, body, _) = h
+        .send(h.post_record(&common::vaccination(bn, 2, 2, "2026-02-20", None), None))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    body
+}
+
+/// The reasons of the refused logins so far, oldest first, from the audit trail.
+async fn refusals(h: &Harness) -> Vec<String> {
+    use sqlx::Connection as _;
+    let sql = "SELECT detail FROM audit_log WHERE event = 'login.failed' ORDER BY id";
+    let details: Vec<String> = match h.backend {
+        Backend::Sqlite => {
+            let mut c = sqlx::SqliteConnection::connect(&h.db.url).await.unwrap();
+            sqlx::query_scalar(sql).fetch_all(&mut c).await.unwrap()
+        }
+        Backend::Postgres => {
+            let mut c = sqlx::PgConnection::connect(&h.db.url).await.unwrap();
+            sqlx::query_scalar(sql).fetch_all(&mut c).await.unwrap()
+        }
+    };
+    details
+        .iter()
+        .map(|d| {
+            let v: Value = serde_json::from_str(d).unwrap();
+            assert_eq!(v["method"], "nia", "{d}");
+            match v["check"].as_str() {
+                Some(check) => format!("{}:{check}", v["reason"].as_str().unwrap()),
+                None => v["reason"].as_str().unwrap().to_string(),
+            }
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tests.
+
+/// (a) The whole flow logs in the person with that birth number; "My records" shows theirs.
+async fn login_through_nia(backend: Backend) {
+    let (issuer, op) = provider().await;
+    let h = harness(backend, &issuer, &op).await;
+    let rec = record_series(&h, BN_IDENTIFIED).await;
+    let uvci = rec["certificate"]["uvci"].as_str().unwrap().to_string();
+    let mut b = Browser::default();
+    let home = b.get(&h, "/").await;
+    assert!(home.body.contains("href=\"/login/nia\""), "{}", home.body);
+    assert!(home
+        .body
+        .contains("Přihlásit se přes NIA (eObčanka, bankovní identita)"));
+    assert!(b.cookies.contains_key("__Host-dcc-flow"));
+    let (_, callback) = to_provider_and_back(&h, &mut b).await;
+    let nia_cookie = b.cookies["__Host-dcc-nia"].clone();
+    let p = b.get(&h, &callback).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(p.body.contains("href=\"/me\""), "{}", p.body);
+    assert!(p.body.contains("Pokračovat na Moje záznamy"));
+    assert!(
+        p.body.contains("/lang/en?next=/\""),
+        "the language switch leads home"
+    );
+    assert_eq!(p.headers["cache-control"], "no-store");
+    assert!(b.cookies.contains_key("__Host-dcc-session"));
+    assert!(!b.cookies.contains_key("__Host-dcc-nia"), "used up");
+    assert!(!b.cookies.contains_key("__Host-dcc-flow"), "discarded");
+    {
+        let op = op.lock().unwrap();
+        assert!(op.refused.is_empty(), "{:?}", op.refused);
+        assert_eq!(op.tokens_issued, 1);
+    }
+    let me = b.get(&h, "/me").await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.body);
+    assert!(me.body.contains("Anežka Dvořáková"), "{}", me.body);
+    assert!(me.body.contains(&uvci));
+    // The pending request was used once: the same callback with the same cookie is refused.
+    let mut replay = Browser::default();
+    replay.cookies.insert("__Host-dcc-nia".into(), nia_cookie);
+    let p = replay.get(&h, &callback).await;
+    assert_refused(&p, &replay, "replayed callback");
+    assert_eq!(refusals(&h).await, ["flow"]);
+    h.finish().await;
+}
+both!(login_through_nia);
+
+/// (b) A wrong or missing state, a missing or foreign cookie, a provider error: refused, each
+/// with the same page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn state_and_cookie_are_checked() {
+    let (issuer, op) = provider().await;
+    let h = harness(Backend::Sqlite, &issuer, &op).await;
+    record_series(&h, BN_IDENTIFIED).await;
+    let mut pages = Vec::new();
+
+    // A wrong state; the pending request is gone afterwards, so the right one fails too.
+    let mut b = Browser::default();
+    let (_, callback) = to_provider_and_back(&h, &mut b).await;
+    let cookie = b.cookies["__Host-dcc-nia"].clone();
+    let mut url = Url::parse(&format!("{BASE_URL}{callback}")).unwrap();
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| {
+            let v = if k == "state" {
+                format!("{v}x")
+            } else {
+                v.into_owned()
+            };
+            (k.into_owned(), v)
+        })
+        .collect();
+    url.query_pairs_mut().clear().extend_pairs(&pairs);
+    let wrong = format!("{}?{}", url.path(), url.query().unwrap());
+    let p = b.get(&h, &wrong).await;
+    assert_refused(&p, &b, "wrong state");
+    pages.push(p.body);
+    b.cookies.insert("__Host-dcc-nia".into(), cookie);
+    let p = b.get(&h, &callback).await;
+    assert_refused(&p, &b, "right state after a wrong one");
+    pages.push(p.body);
+
+    // No state at all.
+    let mut b = Browser::default();
+    let (_, callback) = to_provider_and_back(&h, &mut b).await;
+    let code = query_of(&format!("{BASE_URL}{callback}"))["code"].clone();
+    let p = b.get(&h, &format!("/login/nia/callback?code={code}")).await;
+    assert_refused(&p, &b, "no state");
+    pages.push(p.body);
+
+    // Another browser (no NIA cookie: a forged login) and a foreign cookie.
+    let mut victim = Browser::default();
+    let (_, callback) = to_provider_and_back(&h, &mut victim).await;
+    let mut attacker = Browser::default();
+    let p = attacker.get(&h, &callback).await;
+    assert_refused(&p, &attacker, "no cookie");
+    pages.push(p.body);
+    let mut other = Browser::default();
+    to_provider_and_back(&h, &mut other).await;
+    let p = other.get(&h, &callback).await;
+    assert_refused(&p, &other, "another flow's cookie");
+    pages.push(p.body);
+
+    // The provider reports an error (the user cancelled).
+    let mut b = Browser::default();
+    let (params, _) = to_provider_and_back(&h, &mut b).await;
+    let p = b
+        .get(
+            &h,
+            &format!(
+                "/login/nia/callback?error=access_denied&state={}",
+                params["state"]
+            ),
+        )
+        .await;
+    assert_refused(&p, &b, "provider error");
+    pages.push(p.body);
+
+    // A malformed query and none.
+    let mut b = Browser::default();
+    to_provider_and_back(&h, &mut b).await;
+    let p = b.get(&h, "/login/nia/callback?state=a&state=b").await;
+    assert_refused(&p, &b, "repeated state");
+    pages.push(p.body);
+    let p = Browser::default().get(&h, "/login/nia/callback").await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    pages.push(p.body);
+
+    // An expired pending request (more than 10 minutes at the provider).
+    let mut b = Browser::default();
+    let (_, callback) = to_provider_and_back(&h, &mut b).await;
+    h.clock.advance(time::Duration::minutes(11));
+    let p = b.get(&h, &callback).await;
+    assert_refused(&p, &b, "expired");
+    pages.push(p.body);
+
+    assert!(pages.windows(2).all(|w| w[0] == w[1]), "one page for all");
+    assert_eq!(op.lock().unwrap().tokens_issued, 0, "no code was exchanged");
+    assert_eq!(
+        refusals(&h).await,
+        ["state", "flow", "state", "flow", "state", "provider", "state", "flow", "flow"]
+    );
+    h.finish().await;
+}
+
+/// (c) ID tokens with a wrong nonce, audience or issuer, signed by another key, or expired:
+/// refused. (d) A birth number with no person, or none: the same page.
+async fn forged_id_tokens_are_refused(backend: Backend) {
+    let (issuer, op) = provider().await;
+    let h = harness(backend, &issuer, &op).await;
+    record_series(&h, BN_IDENTIFIED).await;
+    let mut pages = Vec::new();
+    for forge in [
+        Forge::Nonce,
+        Forge::Audience,
+        Forge::Issuer,
+        Forge::OtherKey,
+        Forge::Expired,
+        Forge::NoClaim,
+    ] {
+        op.lock().unwrap().forge = forge;
+        let mut b = Browser::default();
+        let p = nia_login(&h, &mut b).await;
+        assert_refused(&p, &b, &format!("{forge:?}"));
+        pages.push(p.body);
+    }
+    op.lock().unwrap().forge = Forge::Nothing;
+    for bn in [BN_UNKNOWN, "not a birth number"] {
+        op.lock().unwrap().bn = bn.into();
+        let mut b = Browser::default();
+        let p = nia_login(&h, &mut b).await;
+        assert_refused(&p, &b, bn);
+        pages.push(p.body);
+    }
+    {
+        let op = op.lock().unwrap();
+        assert!(op.refused.is_empty(), "{:?}", op.refused);
+        assert_eq!(op.tokens_issued, 8, "every code was exchanged");
+    }
+    assert!(pages.windows(2).all(|w| w[0] == w[1]), "one page for all");
+    assert_eq!(
+        refusals(&h).await,
+        [
+            "id_token:nonce",
+            "id_token:audience",
+            "id_token:issuer",
+            "id_token:signature",
+            "id_token:expired",
+            "claim",
+            "no_person",
+            "claim"
+        ]
+    );
+    // With the claim right again, the same provider logs the person in.
+    op.lock().unwrap().bn = "7360280004".into();
+    let mut b = Browser::default();
+    let p = nia_login(&h, &mut b).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert_eq!(b.get(&h, "/me").await.status, StatusCode::OK);
+    h.finish().await;
+}
+both!(forged_id_tokens_are_refused);
+
+/// (e) The authorization request: code flow, PKCE S256, a state, a nonce and exactly the
+/// configured redirect URI; fresh values for every login.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authorization_request_carries_pkce_state_nonce_and_the_exact_redirect_uri() {
+    let (issuer, op) = provider().await;
+    let h = harness(Backend::Sqlite, &issuer, &op).await;
+    let mut seen = Vec::new();
+    for _ in 0..2 {
+        let mut b = Browser::default();
+        let p = b.get(&h, "/login/nia").await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER);
+        let loc = p.location().to_string();
+        assert!(loc.starts_with(&format!("{issuer}/authorize?")), "{loc}");
+        let q = query_of(&loc);
+        assert_eq!(q["response_type"], "code");
+        assert_eq!(q["client_id"], CLIENT_ID);
+        assert_eq!(q["redirect_uri"], REDIRECT_URI);
+        assert_eq!(q["code_challenge_method"], "S256");
+        assert_eq!(q["code_challenge"].len(), 43, "base64url of SHA-256");
+        assert!(q["scope"].split(' ').any(|s| s == "openid"));
+        assert!(q["state"].len() >= 22, "state: 128 bits or more");
+        assert!(q["nonce"].len() >= 22, "nonce: 128 bits or more");
+        assert!(!q.contains_key("client_secret"));
+        // The NIA cookie: Lax (the provider's redirect back is cross-site), 10 minutes.
+        let set = p.headers["set-cookie"].to_str().unwrap();
+        assert!(
+            set.starts_with("__Host-dcc-nia=")
+                && set.ends_with("SameSite=Lax; Path=/; Max-Age=600"),
+            "{set}"
+        );
+        seen.push(q);
+    }
+    for k in ["state", "nonce", "code_challenge"] {
+        assert_ne!(seen[0][k], seen[1][k], "{k} is fresh");
+    }
+    h.finish().await;
+}
+
+/// Without configuration there is no NIA login; an unreachable provider is a clear page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nia_is_offered_only_when_configured_and_reachable() {
+    let h = Harness::new(Backend::Sqlite).await;
+    let mut b = Browser::default();
+    let home = b.get(&h, "/").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(!home.body.contains("/login/nia"), "{}", home.body);
+    assert_eq!(b.get(&h, "/login/nia").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        b.get(&h, "/login/nia/callback?code=a&state=b").await.status,
+        StatusCode::NOT_FOUND
+    );
+    h.finish().await;
+
+    // A provider that does not answer.
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let issuer = format!("http://{}/nia", closed.local_addr().unwrap());
+    drop(closed);
+    let op = provider().await.1;
+    let h = harness(Backend::Sqlite, &issuer, &op).await;
+    let mut b = Browser::default();
+    let p = b.get(&h, "/login/nia").await;
+    assert_eq!(p.status, StatusCode::SERVICE_UNAVAILABLE, "{}", p.body);
+    assert!(p.body.contains("NIA je nedostupná"), "{}", p.body);
+    assert!(!b.cookies.contains_key("__Host-dcc-nia"));
+    h.finish().await;
+}

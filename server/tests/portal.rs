@@ -1,0 +1,1252 @@
+//! The citizen portal over HTTP (issue #8, SECURITY.md): login with birth number + ID-card
+//! number + SMS code, sessions, CSRF, records and PDF, contact change, and the old-certificate
+//! exchange, on a real SQLite file and a real PostgreSQL database, with a fixed clock and the
+//! SMS captured from the outbox worker.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderMap, Request, StatusCode};
+use common::{Backend, Harness, BN_IDENTIFIED, BN_OTHER, BN_UNKNOWN};
+use http_body_util::BodyExt as _;
+use serde_json::{json, Value};
+use server::service::exchange::Imported;
+use tower::ServiceExt as _;
+
+/// A browser: a cookie jar, an IP, and same-origin form posts.
+#[derive(Default, Clone)]
+struct Browser {
+    cookies: HashMap<String, String>,
+    ip: Option<SocketAddr>,
+    cross_site: bool,
+}
+
+#[derive(Debug)]
+struct Page {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+    bytes: Vec<u8>,
+}
+
+impl Page {
+    fn csrf(&self) -> String {
+        let i = self
+            .body
+            .find("name=\"csrf\" value=\"")
+            .expect("a csrf field");
+        let rest = &self.body[i + 19..];
+        rest[..rest.find('"').unwrap()].to_string()
+    }
+    fn location(&self) -> &str {
+        self.headers
+            .get("location")
+            .map_or("", |v| v.to_str().unwrap())
+    }
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+impl Browser {
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn send(&mut self, h: &Harness, mut req: Request<Body>) -> Page {
+        if let Some(ip) = self.ip {
+            req.extensions_mut().insert(ConnectInfo(ip));
+        }
+        let resp = server::app(h.app.clone()).oneshot(req).await.unwrap();
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        for c in headers.get_all("set-cookie") {
+            let c = c.to_str().unwrap();
+            let (kv, attrs) = c.split_once(';').unwrap();
+            assert_eq!(
+                attrs.trim_end_matches("; Max-Age=0"),
+                " Secure; HttpOnly; SameSite=Strict; Path=/",
+                "cookie attributes (SECURITY.md 21): {c}"
+            );
+            let (k, v) = kv.split_once('=').unwrap();
+            assert!(k.starts_with("__Host-"), "{k}");
+            if c.ends_with("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_string(), v.to_string());
+            }
+        }
+        let bytes = resp
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+        Page {
+            status,
+            headers,
+            // minijinja escapes `/` in text and attributes; browsers read `&#x2f;` as `/`.
+            body: String::from_utf8_lossy(&bytes).replace("&#x2f;", "/"),
+            bytes,
+        }
+    }
+
+    async fn get(&mut self, h: &Harness, path: &str) -> Page {
+        let req = Request::get(path)
+            .header("cookie", self.cookie_header())
+            .body(Body::empty())
+            .unwrap();
+        self.send(h, req).await
+    }
+
+    async fn post(&mut self, h: &Harness, path: &str, fields: &[(&str, &str)]) -> Page {
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let req = Request::post(path)
+            .header("cookie", self.cookie_header())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header(
+                "sec-fetch-site",
+                if self.cross_site {
+                    "cross-site"
+                } else {
+                    "same-origin"
+                },
+            )
+            .body(Body::from(body))
+            .unwrap();
+        self.send(h, req).await
+    }
+}
+
+/// Records a completed vaccination series (with phone and ID card) for `bn`.
+async fn record_series(h: &Harness, bn: &str) -> Value {
+    let (s, body, _) = h
+        .send(h.post_record(&common::vaccination(bn, 2, 2, "2026-02-20", None), None))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    body
+}
+
+/// Delivers the outbox and returns the SMS sent since the last call.
+async fn deliver(h: &Harness) -> Vec<(String, String)> {
+    server::outbox::run_once(&h.app).await.unwrap();
+    std::mem::take(&mut *h.sms.sent.lock().unwrap())
+}
+
+fn code_of(sms: &str) -> String {
+    otp_in(sms).unwrap_or_else(|| panic!("no code in {sms:?}"))
+}
+
+/// The code in an OTP message; the whole message must match the template (SECURITY.md 4).
+fn otp_in(sms: &str) -> Option<String> {
+    let prefix = "dcc: kód pro ";
+    let rest = sms.strip_prefix(prefix)?;
+    let (_, after) = rest.split_once(" je ")?;
+    let code = after.get(..6)?;
+    let expected_tail = ", platí 5 min. / dcc ";
+    if !code.bytes().all(|b| b.is_ascii_digit()) || !after[6..].starts_with(expected_tail) {
+        return None;
+    }
+    sms.ends_with(&format!(" code {code}, valid 5 min."))
+        .then(|| code.to_string())
+}
+
+/// Logs in as the person of `bn` with ID card AB123456; returns the browser with a session.
+async fn log_in(h: &Harness, bn: &str) -> Browser {
+    let mut b = Browser::default();
+    let p = b.get(h, "/").await;
+    assert_eq!(p.status, StatusCode::OK);
+    let p = b
+        .post(
+            h,
+            "/login",
+            &[
+                ("csrf", &p.csrf()),
+                ("birth_number", bn),
+                ("id_card", "AB 123456"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let sms = deliver(h).await;
+    assert_eq!(sms.len(), 1, "{sms:?}");
+    let code = code_of(&sms[0].1);
+    let p = b.get(h, "/login/code").await;
+    let p = b
+        .post(h, "/login/code", &[("csrf", &p.csrf()), ("code", &code)])
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(p.location(), "/me");
+    assert!(b.cookies.contains_key("__Host-dcc-session"));
+    assert!(
+        !b.cookies.contains_key("__Host-dcc-flow"),
+        "the flow id is discarded"
+    );
+    b
+}
+
+async fn login_records_and_pdf(backend: Backend) {
+    let h = Harness::new(backend).await;
+    let rec = record_series(&h, BN_IDENTIFIED).await;
+    let uvci = rec["certificate"]["uvci"].as_str().unwrap().to_string();
+    let mut b = log_in(&h, BN_IDENTIFIED).await;
+    let me = b.get(&h, "/me").await;
+    assert_eq!(me.status, StatusCode::OK);
+    assert!(me.body.contains("Anežka Dvořáková"), "{}", me.body);
+    assert!(me.body.contains(&uvci));
+    assert_eq!(me.headers["cache-control"], "no-store");
+    let i = me.body.find("/me/certificates/").unwrap();
+    let link = &me.body[i..i + me.body[i..].find('"').unwrap()];
+    let pdf = b.get(&h, link).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(pdf.headers["content-type"], "application/pdf");
+    assert!(pdf.bytes.starts_with(b"%PDF"));
+    // Another person's certificate is 404 (SECURITY.md 36).
+    let (st, other, _) = h
+        .send(h.post_record(
+            &common::vaccination(BN_OTHER, 2, 2, "2026-02-19", None),
+            None,
+        ))
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let other_id = other["certificate"]["id"].as_str().unwrap();
+    let p = b.get(&h, &format!("/me/certificates/{other_id}/pdf")).await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    // The sessions table holds digests only (SECURITY.md 20).
+    let session = b.cookies["__Host-dcc-session"].clone();
+    assert_eq!(session.len(), 22, "128 bits, base64url");
+    let db = std::fs::read(h.dir.path().join("test.db")).unwrap_or_default();
+    assert!(
+        !db.windows(session.len()).any(|w| w == session.as_bytes()),
+        "the session cookie is not stored in clear"
+    );
+    // Logout ends the server record: the replayed cookie is 401.
+    let me = b.get(&h, "/me").await;
+    let out = b.post(&h, "/logout", &[("csrf", &me.csrf())]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    let mut replay = Browser::default();
+    replay
+        .cookies
+        .insert("__Host-dcc-session".into(), session.clone());
+    assert_eq!(replay.get(&h, "/me").await.status, StatusCode::UNAUTHORIZED);
+    h.finish().await;
+}
+both!(login_records_and_pdf);
+
+async fn uniform_login_answers(backend: Backend) {
+    let h = Harness::new(backend).await;
+    record_series(&h, BN_IDENTIFIED).await;
+    // A person without a phone.
+    let mut no_phone = common::vaccination(BN_OTHER, 2, 2, "2026-02-21", None);
+    no_phone["person"].as_object_mut().unwrap().remove("phone");
+    let (s, _, _) = h.send(h.post_record(&no_phone, None)).await;
+    assert_eq!(s, StatusCode::CREATED);
+    deliver(&h).await;
+    let mut answers = Vec::new();
+    for (bn, card) in [
+        (BN_UNKNOWN, "AB123456"),
+        (BN_IDENTIFIED, "XY999999"),
+        (BN_OTHER, "AB123456"),
+        (BN_IDENTIFIED, "AB123456"),
+    ] {
+        let mut b = Browser::default();
+        let p = b.get(&h, "/").await;
+        let p = b
+            .post(
+                &h,
+                "/login",
+                &[("csrf", &p.csrf()), ("birth_number", bn), ("id_card", card)],
+            )
+            .await;
+        let next = b.get(&h, p.location()).await;
+        let masked = next.body.replace(&next.csrf(), "CSRF");
+        answers.push((p.status, p.location().to_string(), next.status, masked));
+        let sms = deliver(&h).await;
+        let expected = usize::from(bn == BN_IDENTIFIED && card == "AB123456");
+        assert_eq!(sms.len(), expected, "{bn} {card}");
+    }
+    assert!(answers.windows(2).all(|w| w[0] == w[1]), "{answers:#?}");
+    h.finish().await;
+}
+both!(uniform_login_answers);
+
+#[tokio::test]
+async fn malformed_birth_numbers_are_named_and_nothing_is_stored() {
+    let h = Harness::new(Backend::Sqlite).await;
+    for bad in [
+        "736028/0005",
+        "abc",
+        "7360280004x",
+        "731328/0004",
+        "",
+        "12345678901234",
+    ] {
+        let mut b = Browser::default();
+        let p = b.get(&h, "/").await;
+        let p = b
+            .post(
+                &h,
+                "/login",
+                &[
+                    ("csrf", &p.csrf()),
+                    ("birth_number", bad),
+                    ("id_card", "AB1"),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert!(
+            p.body.contains("Rodné číslo nemá platný tvar"),
+            "{bad}: {}",
+            p.body
+        );
+        assert!(p.body.contains("role=\"alert\""));
+    }
+    let flow = vec![0u8; 32];
+    assert!(h
+        .app
+        .store
+        .otp_latest(&flow, "login")
+        .await
+        .unwrap()
+        .is_none());
+    assert!(deliver(&h).await.is_empty());
+    h.finish().await;
+}
+
+/// Starts a login for `bn` (ID card AB123456) in a new browser; returns it with the code sent,
+/// if one was.
+async fn start_login(h: &Harness, bn: &str) -> (Browser, String, Option<String>) {
+    let mut b = Browser::default();
+    let p = b.get(h, "/").await;
+    let p = b
+        .post(
+            h,
+            "/login",
+            &[
+                ("csrf", &p.csrf()),
+                ("birth_number", bn),
+                ("id_card", "AB123456"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let code = deliver(h).await.first().map(|(_, text)| code_of(text));
+    let csrf = b.get(h, "/login/code").await.csrf();
+    (b, csrf, code)
+}
+
+async fn wrong_codes_void_and_throttle(backend: Backend) {
+    let h = Harness::new(backend).await;
+    record_series(&h, BN_IDENTIFIED).await;
+    // Known and unknown birth numbers throttle alike (SECURITY.md 3, 11).
+    for bn in [BN_IDENTIFIED, BN_UNKNOWN] {
+        let (mut b, csrf, code) = start_login(&h, bn).await;
+        let right = code.clone().unwrap_or_else(|| "123456".into());
+        let wrong = if right == "000000" {
+            "111111"
+        } else {
+            "000000"
+        };
+        for i in 0..5 {
+            let p = b
+                .post(&h, "/login/code", &[("csrf", &csrf), ("code", wrong)])
+                .await;
+            assert_eq!(
+                p.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{bn}: wrong entry {i}"
+            );
+        }
+        // Five wrong entries voided the challenge: the right code no longer works.
+        let p = b
+            .post(&h, "/login/code", &[("csrf", &csrf), ("code", &right)])
+            .await;
+        assert_eq!(
+            p.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bn}: void after 5 wrong"
+        );
+        // A new attempt within 30 s of the 5th failure waits, known or unknown.
+        let mut again = Browser::default();
+        let p = again.get(&h, "/").await;
+        let p = again
+            .post(
+                &h,
+                "/login",
+                &[
+                    ("csrf", &p.csrf()),
+                    ("birth_number", bn),
+                    ("id_card", "AB123456"),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS, "{bn}");
+        assert!(p.headers.contains_key("retry-after"));
+        assert!(deliver(&h).await.is_empty());
+        assert!(!b.cookies.contains_key("__Host-dcc-session"));
+        h.clock.advance(time::Duration::hours(2));
+    }
+    h.finish().await;
+}
+both!(wrong_codes_void_and_throttle);
+
+#[tokio::test]
+async fn codes_expire_and_resend_voids_the_old() {
+    let h = Harness::new(Backend::Sqlite).await;
+    record_series(&h, BN_IDENTIFIED).await;
+    let (mut b, csrf, code) = start_login(&h, BN_IDENTIFIED).await;
+    h.clock.advance(time::Duration::seconds(301));
+    let p = b
+        .post(
+            &h,
+            "/login/code",
+            &[("csrf", &csrf), ("code", &code.unwrap())],
+        )
+        .await;
+    assert_eq!(
+        p.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "expired after 5 min 1 s"
+    );
+    let p = b.post(&h, "/login/resend", &[("csrf", &csrf)]).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let old = code_of(&deliver(&h).await[0].1);
+    h.clock.advance(time::Duration::seconds(59));
+    let p = b.post(&h, "/login/resend", &[("csrf", &csrf)]).await;
+    assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS, "resend at 59 s");
+    assert!(p.headers.contains_key("retry-after"));
+    assert!(deliver(&h).await.is_empty());
+    h.clock.advance(time::Duration::seconds(1));
+    let p = b.post(&h, "/login/resend", &[("csrf", &csrf)]).await;
+    assert_eq!(p.status, StatusCode::OK, "resend at 60 s");
+    let new = code_of(&deliver(&h).await[0].1);
+    if old != new {
+        let p = b
+            .post(&h, "/login/code", &[("csrf", &csrf), ("code", &old)])
+            .await;
+        assert_eq!(
+            p.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "the old code is void"
+        );
+    }
+    let p = b
+        .post(&h, "/login/code", &[("csrf", &csrf), ("code", &new)])
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "the new code logs in");
+    h.finish().await;
+}
+
+#[tokio::test]
+async fn codes_are_single_use_and_sends_are_capped() {
+    let h = Harness::new(Backend::Sqlite).await;
+    record_series(&h, BN_IDENTIFIED).await;
+    let (mut b, csrf, code) = start_login(&h, BN_IDENTIFIED).await;
+    let code = code.unwrap();
+    let flow = b.cookies["__Host-dcc-flow"].clone();
+    let p = b
+        .post(&h, "/login/code", &[("csrf", &csrf), ("code", &code)])
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let mut again = Browser::default();
+    again.cookies.insert("__Host-dcc-flow".into(), flow);
+    let p = again
+        .post(&h, "/login/code", &[("csrf", &csrf), ("code", &code)])
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "a used code");
+    assert!(!again.cookies.contains_key("__Host-dcc-session"));
+    // Five sends per birth number per hour; the sixth is 429 and sends nothing.
+    for _ in 0..4 {
+        h.clock.advance(time::Duration::seconds(61));
+        start_login(&h, BN_IDENTIFIED).await;
+    }
+    let mut b = Browser::default();
+    let p = b.get(&h, "/").await;
+    let p = b
+        .post(
+            &h,
+            "/login",
+            &[
+                ("csrf", &p.csrf()),
+                ("birth_number", BN_IDENTIFIED),
+                ("id_card", "AB123456"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(deliver(&h).await.is_empty());
+    h.finish().await;
+}
+
+async fn one_code_succeeds_once_under_concurrency(backend: Backend) {
+    let h = Harness::new(backend).await;
+    record_series(&h, BN_IDENTIFIED).await;
+    let mut b = Browser::default();
+    let p = b.get(&h, "/").await;
+    b.post(
+        &h,
+        "/login",
+        &[
+            ("csrf", &p.csrf()),
+            ("birth_number", BN_IDENTIFIED),
+            ("id_card", "AB123456"),
+        ],
+    )
+    .await;
+    let code = code_of(&deliver(&h).await[0].1);
+    let csrf = b.get(&h, "/login/code").await.csrf();
+    let h = std::sync::Arc::new(h);
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let (h, mut b, csrf, code) = (h.clone(), b.clone(), csrf.clone(), code.clone());
+        tasks.push(tokio::spawn(async move {
+            b.post(&h, "/login/code", &[("csrf", &csrf), ("code", &code)])
+                .await
+                .status
+        }));
+    }
+    let mut ok = 0;
+    for t in tasks {
+        if t.await.unwrap() == StatusCode::SEE_OTHER {
+            ok += 1;
+        }
+    }
+    assert_eq!(ok, 1, "exactly one of 20 parallel submissions logs in");
+    std::sync::Arc::into_inner(h).unwrap().finish().await;
+}
+both!(one_code_succeeds_once_under_concurrency);
+
+#[tokio::test]
+async fn sessions_time_out() {
+    let h = Harness::new(Backend::Sqlite).await;
+    record_series(&h, BN_IDENTIFIED).await;
+    let mut b = log_in(&h, BN_IDENTIFIED).await;
+    h.clock.advance(time::Duration::seconds(29 * 60 + 59));
+    assert_eq!(b.get(&h, "/me").await.status, StatusCode::OK);
+    h.clock.advance(time::Duration::seconds(30 * 60 + 1));
+    assert_eq!(
+        b.get(&h, "/me").await.status,
+        StatusCode::UNAUTHORIZED,
+        "idle 30 min 1 s"
+    );
+
+    let mut b = log_in(&h, BN_IDENTIFIED).await;
+    for _ in 0..72 {
+        h.clock.advance(time::Duration::minutes(10));
+        assert_eq!(b.get(&h, "/me").await.status, StatusCode::OK);
+    }
+    h.clock.advance(time::Duration::seconds(1));
+    assert_eq!(
+        b.get(&h, "/me").await.status,
+        StatusCode::UNAUTHORIZED,
+        "absolute 12 h"
+    );
+    h.finish().await;
+}
+
+#[tokio::test]
+async fn csrf_and_headers() {
+    let h = Harness::new(Backend::Sqlite).await;
+    record_series(&h, BN_IDENTIFIED).await;
+    let mut b = Browser::default();
+    let p = b.get(&h, "/").await;
+    for (name, value) in [
+        (
+            "content-security-policy",
+            "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+        ),
+        ("strict-transport-security", "max-age=31536000; includeSubDomains"),
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "no-referrer"),
+        ("x-frame-options", "DENY"),
+        ("content-type", "text/html; charset=utf-8"),
+    ] {
+        assert_eq!(p.headers[name], value, "{name}");
+    }
+    let csrf = p.csrf();
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("birth_number", BN_IDENTIFIED),
+        ("id_card", "AB123456"),
+    ];
+    // Cross-site.
+    let mut cross = b.clone();
+    cross.cross_site = true;
+    assert_eq!(
+        cross.post(&h, "/login", &fields).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // Missing token, and a token of another flow.
+    let p = b
+        .post(
+            &h,
+            "/login",
+            &[("birth_number", BN_IDENTIFIED), ("id_card", "AB123456")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    let mut other = Browser::default();
+    let other_csrf = other.get(&h, "/").await.csrf();
+    let p = b
+        .post(
+            &h,
+            "/login",
+            &[
+                ("csrf", &other_csrf),
+                ("birth_number", BN_IDENTIFIED),
+                ("id_card", "AB123456"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert!(deliver(&h).await.is_empty(), "no code for refused posts");
+    // A logged-in form with another session's token.
+    let mut a = log_in(&h, BN_IDENTIFIED).await;
+    let c = log_in(&h, BN_IDENTIFIED).await;
+    let mut c2 = c.clone();
+    let c_csrf = c2.get(&h, "/me").await.csrf();
+    assert_eq!(
+        a.post(&h, "/logout", &[("csrf", &c_csrf)]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // GET on a state-changing route is 405; an error page carries the headers too.
+    let p = a.get(&h, "/logout").await;
+    assert_eq!(p.status, StatusCode::METHOD_NOT_ALLOWED);
+    let p = a.get(&h, "/exchange/AAAAAAAAAAAAAAAAAAAAAA").await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    assert_eq!(p.headers["x-frame-options"], "DENY");
+    assert_eq!(p.headers["cache-control"], "no-store");
+    // next= only relative.
+    let p = a.get(&h, "/lang/en?next=https://evil.example").await;
+    assert_eq!(p.location(), "/");
+    let p = a.get(&h, "/lang/en?next=/me").await;
+    assert_eq!(p.location(), "/me");
+    assert!(a.get(&h, "/me").await.body.contains("My records"));
+    h.finish().await;
+}
+
+async fn contact_change(backend: Backend) {
+    let h = Harness::new(backend).await;
+    record_series(&h, BN_IDENTIFIED).await;
+    let mut b = log_in(&h, BN_IDENTIFIED).await;
+    let page = b.get(&h, "/me/contact").await;
+    assert!(
+        !page.body.contains("601123456"),
+        "the full phone is never shown"
+    );
+    let csrf = page.csrf();
+    // Without a code in the last 5 minutes: step-up required.
+    h.clock.advance(time::Duration::minutes(6));
+    let p = b
+        .post(
+            &h,
+            "/me/contact",
+            &[
+                ("csrf", &csrf),
+                ("field", "phone"),
+                ("value", "+420777000111"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert_eq!(p.headers["x-dcc-error"], "step_up_required");
+    let p = b.post(&h, "/me/step-up", &[("csrf", &csrf)]).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let sms = deliver(&h).await;
+    assert_eq!(sms[0].0, "+420601123456");
+    let code = code_of(&sms[0].1);
+    let p = b
+        .post(
+            &h,
+            "/me/step-up/confirm",
+            &[("csrf", &csrf), ("code", &code)],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK);
+    // A malformed number is named; nothing changes.
+    let p = b
+        .post(
+            &h,
+            "/me/contact",
+            &[("csrf", &csrf), ("field", "phone"), ("value", "12")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        p.body.contains("Telefonní číslo zadejte mezinárodně"),
+        "{}",
+        p.body
+    );
+    // The code goes to the new number; until it is entered, the old number stays.
+    let p = b
+        .post(
+            &h,
+            "/me/contact",
+            &[
+                ("csrf", &csrf),
+                ("field", "phone"),
+                ("value", "+420777000111"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK);
+    let sms = deliver(&h).await;
+    assert_eq!(sms.len(), 1);
+    assert_eq!(sms[0].0, "+420777000111");
+    let code = code_of(&sms[0].1);
+    let p = b
+        .post(
+            &h,
+            "/me/contact/confirm",
+            &[("csrf", &csrf), ("field", "phone"), ("code", &code)],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let sms = deliver(&h).await;
+    assert_eq!(sms.len(), 1, "a notice to the old number");
+    assert_eq!(sms[0].0, "+420601123456");
+    assert!(!sms[0].1.contains("777000111"));
+    let events = h.app.store.audit_events(20).await.unwrap();
+    assert!(
+        events.iter().any(|(e, _)| e == "contact.changed"),
+        "{events:?}"
+    );
+    // The next login texts the new number.
+    let mut b = Browser::default();
+    let p = b.get(&h, "/").await;
+    h.clock.advance(time::Duration::minutes(2));
+    b.post(
+        &h,
+        "/login",
+        &[
+            ("csrf", &p.csrf()),
+            ("birth_number", BN_IDENTIFIED),
+            ("id_card", "AB123456"),
+        ],
+    )
+    .await;
+    assert_eq!(deliver(&h).await[0].0, "+420777000111");
+    h.finish().await;
+}
+both!(contact_change);
+
+/// Imports old certificates for the harness's organisation; returns the URL tokens.
+async fn import_legacy(h: &Harness, lines: &[Value]) -> Vec<String> {
+    let org = h.app.store.org_by_ico("25596641").await.unwrap().unwrap();
+    let jsonl = lines
+        .iter()
+        .map(Value::to_string)
+        .collect::<Vec<_>>()
+        .join("\n");
+    let out = server::service::exchange::import(&h.app, &org, jsonl.as_bytes(), common::NOW)
+        .await
+        .unwrap();
+    out.into_iter()
+        .map(|(line, r)| match r {
+            Imported::Ok { url, .. } => url.rsplit('/').next().unwrap().to_string(),
+            Imported::Failed(m) => panic!("line {line}: {m}"),
+        })
+        .collect()
+}
+
+fn legacy_line(id: &str, bn: &str, dt: &str) -> Value {
+    let mut v = common::vaccination(bn, 2, 2, dt, None);
+    v["legacy_id"] = json!(id);
+    v
+}
+
+fn uvci_on(page: &Page) -> String {
+    let i = page.body.find("URN:UVCI:").expect("a UVCI on the page");
+    let rest = &page.body[i..];
+    rest[..rest.find('<').unwrap()].to_string()
+}
+
+async fn exchange_is_one_to_one(backend: Backend) {
+    let h = Harness::new(backend).await;
+    let tokens = import_legacy(
+        &h,
+        &[
+            legacy_line("OCK-2021-0001", BN_IDENTIFIED, "2021-06-01"),
+            legacy_line("OCK-2021-0002", BN_IDENTIFIED, "2021-12-01"),
+        ],
+    )
+    .await;
+    assert_eq!(tokens.len(), 2);
+    assert!(tokens.iter().all(|t| t.len() == 22), "128-bit tokens");
+    let mut b = Browser::default();
+    let mut uvcis = Vec::new();
+    for _ in 0..3 {
+        let p = b.get(&h, &format!("/exchange/{}", tokens[0])).await;
+        assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+        assert_eq!(p.headers["x-robots-tag"], "noindex");
+        assert_eq!(p.headers["referrer-policy"], "no-referrer");
+        assert_eq!(p.headers["cache-control"], "no-store");
+        uvcis.push(uvci_on(&p));
+    }
+    assert!(uvcis.windows(2).all(|w| w[0] == w[1]), "{uvcis:?}");
+    let issued = h
+        .app
+        .store
+        .audit_events(50)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|(e, _)| e == "certificate.issued")
+        .count();
+    assert_eq!(issued, 1, "signed once");
+    let other = b.get(&h, &format!("/exchange/{}", tokens[1])).await;
+    assert_ne!(
+        uvci_on(&other),
+        uvcis[0],
+        "two old certificates, two new ones"
+    );
+    // The PDF, at most 20 times.
+    for i in 0..20 {
+        let p = b.get(&h, &format!("/exchange/{}/pdf", tokens[0])).await;
+        assert_eq!(p.status, StatusCode::OK, "download {i}");
+        assert!(p.bytes.starts_with(b"%PDF"));
+    }
+    let p = b.get(&h, &format!("/exchange/{}/pdf", tokens[0])).await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND, "21st download");
+    // Unknown, legacy number, expired and revoked: one identical 404.
+    let not_found = |p: &Page| (p.status, p.body.clone());
+    let reference = not_found(&b.get(&h, "/exchange/AAAAAAAAAAAAAAAAAAAAAA").await);
+    assert_eq!(reference.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        not_found(&b.get(&h, "/exchange/OCK-2021-0001").await),
+        reference
+    );
+    assert!(
+        server::service::exchange::revoke(&h.app, "OCK-2021-0002", h.clock_now())
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        not_found(&b.get(&h, &format!("/exchange/{}", tokens[1])).await),
+        reference
+    );
+    h.clock.advance(time::Duration::days(91));
+    let expired = b.get(&h, &format!("/exchange/{}", tokens[0])).await;
+    assert_eq!(not_found(&expired), reference);
+    h.finish().await;
+}
+both!(exchange_is_one_to_one);
+
+#[tokio::test]
+async fn exchange_misses_are_limited_per_ip() {
+    let h = Harness::new(Backend::Sqlite).await;
+    let mut b = Browser {
+        ip: Some("198.51.100.7:40000".parse().unwrap()),
+        ..Browser::default()
+    };
+    for i in 0..20 {
+        let p = b.get(&h, &format!("/exchange/{:A>22}", i)).await;
+        assert_eq!(p.status, StatusCode::NOT_FOUND);
+    }
+    let p = b.get(&h, "/exchange/BBBBBBBBBBBBBBBBBBBBBB").await;
+    assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
+    let mut other = Browser {
+        ip: Some("198.51.100.8:40000".parse().unwrap()),
+        ..Browser::default()
+    };
+    assert_eq!(
+        other
+            .get(&h, "/exchange/BBBBBBBBBBBBBBBBBBBBBB")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    h.finish().await;
+}
+
+/// Issue #7: with DCC_REVOKE_SUPERSEDED the certificate an exchange supersedes fails
+/// revocation at `/verify`, and the new one passes.
+#[tokio::test]
+async fn exchange_revokes_the_superseded_certificate() {
+    let h = Harness::with(Backend::Sqlite, &[("DCC_REVOKE_SUPERSEDED", "true")], true).await;
+    let old = record_series(&h, BN_IDENTIFIED).await;
+    let old_hc1 = old["certificate"]["hc1"].as_str().unwrap().to_string();
+    let tokens = import_legacy(&h, &[legacy_line("OCK-7", BN_IDENTIFIED, "2021-06-01")]).await;
+    let mut b = Browser::default();
+    let p = b.get(&h, &format!("/exchange/{}", tokens[0])).await;
+    assert_eq!(p.status, StatusCode::OK);
+    let new_uvci = uvci_on(&p);
+    let (_, new_cert) = {
+        let (c, org) = h
+            .app
+            .store
+            .certificate_by_uvci(&new_uvci)
+            .await
+            .unwrap()
+            .unwrap();
+        (org, c)
+    };
+    let verify = |hc1: String| {
+        Request::post("/verify")
+            .header("content-type", "application/json")
+            .body(Body::from(json!({"hc1": hc1}).to_string()))
+            .unwrap()
+    };
+    let (s, report, _) = h.send(verify(old_hc1)).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(report["checks"]["revocation"], "fail", "{report}");
+    let (_, report, _) = h.send(verify(new_cert.hc1)).await;
+    assert_eq!(report["checks"]["revocation"], "pass", "{report}");
+    assert_eq!(report["verdict"], "valid", "{report}");
+    h.finish().await;
+}
+
+#[tokio::test]
+async fn scan_form_reads_text_and_photos() {
+    let h = Harness::new(Backend::Sqlite).await;
+    let tokens = import_legacy(&h, &[legacy_line("OCK-9", BN_IDENTIFIED, "2021-06-01")]).await;
+    let url = format!("{}/exchange/{}", h.app.config.base_url(), tokens[0]);
+    let mut b = Browser::default();
+    let csrf = b.get(&h, "/exchange").await.csrf();
+    let multipart = |b: &Browser, parts: &[(&str, Option<&str>, &[u8])]| {
+        let boundary = "dccboundary";
+        let mut body = Vec::new();
+        for (name, file, bytes) in parts {
+            body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+            match file {
+                Some(f) => body.extend_from_slice(
+                    format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+                ),
+                None => body.extend_from_slice(
+                    format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
+                ),
+            }
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        Request::post("/exchange")
+            .header("cookie", b.cookie_header())
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    // The code's text.
+    let req = multipart(
+        &b,
+        &[
+            ("csrf", None, csrf.as_bytes()),
+            ("text", None, url.as_bytes()),
+        ],
+    );
+    let p = b.send(&h, req).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(p.location(), format!("/exchange/{}", tokens[0]));
+    // A photo of the code.
+    let png = issuer::qr::encode_bytes(&url).unwrap().to_png(8).unwrap();
+    let req = multipart(
+        &b,
+        &[
+            ("csrf", None, csrf.as_bytes()),
+            ("photo", Some("code.png"), &png),
+        ],
+    );
+    let p = b.send(&h, req).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(p.location(), format!("/exchange/{}", tokens[0]));
+    // An EU code is not an exchange code; a picture without a code, a non-image and nothing
+    // at all each get their message.
+    let req = multipart(
+        &b,
+        &[
+            ("csrf", None, csrf.as_bytes()),
+            ("text", None, b"HC1:NCFOXN%TS3DH"),
+        ],
+    );
+    let p = b.send(&h, req).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("neobsahuje odkaz"), "{}", p.body);
+    let blank = {
+        let img = image::GrayImage::from_pixel(64, 64, image::Luma([255]));
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+        out.into_inner()
+    };
+    let req = multipart(
+        &b,
+        &[
+            ("csrf", None, csrf.as_bytes()),
+            ("photo", Some("x.png"), &blank),
+        ],
+    );
+    let p = b.send(&h, req).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("nenašli QR kód"), "{}", p.body);
+    let req = multipart(
+        &b,
+        &[
+            ("csrf", None, csrf.as_bytes()),
+            ("photo", Some("x.png"), b"GIF89a not png"),
+        ],
+    );
+    let p = b.send(&h, req).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("PNG ani JPEG"), "{}", p.body);
+    let req = multipart(&b, &[("csrf", None, csrf.as_bytes())]);
+    let p = b.send(&h, req).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Too large: more than 2 MiB.
+    let big = vec![0u8; 2 * 1024 * 1024 + 1];
+    let req = multipart(
+        &b,
+        &[
+            ("csrf", None, csrf.as_bytes()),
+            ("photo", Some("big.png"), &big),
+        ],
+    );
+    let p = b.send(&h, req).await;
+    assert_eq!(p.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", p.body);
+    // Without the CSRF token: refused.
+    let req = multipart(&b, &[("text", None, url.as_bytes())]);
+    assert_eq!(b.send(&h, req).await.status, StatusCode::FORBIDDEN);
+    h.finish().await;
+}
+
+/// SECURITY.md 31, 45, 46: the portal's flows log no birth or ID-card number, code, cookie,
+/// exchange token or phone number (exchange paths only as the token digest's first 8 hex
+/// characters), and the SQLite file holds no birth number in any form. The log subscriber is
+/// global to this test binary, so the other tests' flows are captured too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn portal_flows_leak_nothing_to_logs_or_the_database() {
+    let sink = common::Sink::default();
+    sink.install();
+    let h = Harness::new(Backend::Sqlite).await;
+    record_series(&h, BN_IDENTIFIED).await;
+    let (mut b, csrf, code) = start_login(&h, BN_IDENTIFIED).await;
+    let code = code.unwrap();
+    let flow = b.cookies["__Host-dcc-flow"].clone();
+    let p = b
+        .post(&h, "/login/code", &[("csrf", &csrf), ("code", "999999")])
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let p = b
+        .post(&h, "/login/code", &[("csrf", &csrf), ("code", &code)])
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let session = b.cookies["__Host-dcc-session"].clone();
+    b.get(&h, "/me").await;
+    start_login(&h, BN_UNKNOWN).await;
+    let tokens = import_legacy(&h, &[legacy_line("OCK-LOG", BN_IDENTIFIED, "2021-06-01")]).await;
+    let token = tokens[0].clone();
+    assert_eq!(
+        b.get(&h, &format!("/exchange/{token}")).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        b.get(&h, &format!("/exchange/{token}/pdf")).await.status,
+        StatusCode::OK
+    );
+
+    let log = sink.text();
+    let digest = hex::encode(&server::secrets::token_digest(&token)[..4]);
+    assert!(log.contains(&format!("/exchange/{digest}")), "{log}");
+    for secret in [
+        BN_IDENTIFIED,
+        &BN_IDENTIFIED.replace('/', ""),
+        BN_UNKNOWN,
+        &BN_UNKNOWN.replace('/', ""),
+        "AB123456",
+        &code,
+        &flow,
+        &session,
+        &token,
+        "OCK-LOG",
+        "601123456",
+    ] {
+        assert!(!log.contains(secret), "{secret:?} is in the log");
+    }
+    let mut bytes = std::fs::read(h.dir.path().join("test.db")).unwrap();
+    bytes.extend(std::fs::read(h.dir.path().join("test.db-wal")).unwrap_or_default());
+    for secret in [
+        BN_IDENTIFIED,
+        &BN_IDENTIFIED.replace('/', ""),
+        "AB123456",
+        &token,
+        &session,
+    ] {
+        assert!(
+            !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            "{secret:?} is in the database file"
+        );
+    }
+    h.finish().await;
+}
+
+/// SECURITY.md 28: a forced database failure gives the generic page with a request id only.
+#[tokio::test]
+async fn unexpected_failures_show_a_request_id_only() {
+    let h = Harness::new(Backend::Sqlite).await;
+    record_series(&h, BN_IDENTIFIED).await;
+    let mut b = log_in(&h, BN_IDENTIFIED).await;
+    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&h.db.url)
+        .await
+        .unwrap();
+    sqlx::query("DROP TABLE web_sessions")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let p = b.get(&h, "/me").await;
+    assert_eq!(p.status, StatusCode::INTERNAL_SERVER_ERROR);
+    let id = p.headers["x-request-id"].to_str().unwrap().to_string();
+    assert_eq!(id.len(), 16);
+    assert!(p.body.contains(&id), "{}", p.body);
+    for leak in ["web_sessions", "sqlite", "SELECT", "/tmp", "error returned"] {
+        assert!(!p.body.contains(leak), "{leak} in {}", p.body);
+    }
+    h.finish().await;
+}
+
+/// SECURITY.md 48: ended codes, counters and sessions are purged after 24 hours.
+#[tokio::test]
+async fn purge_removes_ended_rows() {
+    let h = Harness::new(Backend::Sqlite).await;
+    record_series(&h, BN_IDENTIFIED).await;
+    let (b, _, _) = start_login(&h, BN_IDENTIFIED).await;
+    let flow = server::secrets::token_digest(&b.cookies["__Host-dcc-flow"]);
+    assert!(h
+        .app
+        .store
+        .otp_latest(&flow, "login")
+        .await
+        .unwrap()
+        .is_some());
+    h.clock.advance(time::Duration::hours(25));
+    let removed = server::outbox::purge(&h.app, h.clock_now()).await.unwrap();
+    assert!(removed >= 2, "the challenge and its counters: {removed}");
+    assert!(h
+        .app
+        .store
+        .otp_latest(&flow, "login")
+        .await
+        .unwrap()
+        .is_none());
+    h.finish().await;
+}
+
+/// SECURITY.md 37: a birth number in the query string is not read; OTP step without the
+/// login step restarts.
+#[tokio::test]
+async fn query_strings_and_skipped_steps() {
+    let h = Harness::new(Backend::Sqlite).await;
+    record_series(&h, BN_IDENTIFIED).await;
+    let mut b = Browser::default();
+    let csrf = b.get(&h, "/").await.csrf();
+    let p = b
+        .post(
+            &h,
+            "/login?birth_number=736028%2F0004&id_card=AB123456",
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(deliver(&h).await.is_empty());
+    let p = b
+        .post(&h, "/login/code", &[("csrf", &csrf), ("code", "123456")])
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("Začněte prosím znovu"), "{}", p.body);
+    h.finish().await;
+}
+
+/// SECURITY.md 49: the SMS budget stops sending with 503 + Retry-After.
+#[tokio::test]
+async fn the_sms_budget_stops_sending() {
+    let h = Harness::with(Backend::Sqlite, &[("DCC_SMS_PER_HOUR", "3")], true).await;
+    record_series(&h, BN_IDENTIFIED).await;
+    for i in 0..3 {
+        let (_, _, code) = start_login(&h, BN_IDENTIFIED).await;
+        assert!(code.is_some(), "send {i}");
+    }
+    let mut b = Browser::default();
+    let p = b.get(&h, "/").await;
+    let p = b
+        .post(
+            &h,
+            "/login",
+            &[
+                ("csrf", &p.csrf()),
+                ("birth_number", BN_IDENTIFIED),
+                ("id_card", "AB123456"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(p.headers.contains_key("retry-after"));
+    assert!(deliver(&h).await.is_empty());
+    h.finish().await;
+}
+
+/// SECURITY.md 49: two instances on one PostgreSQL share the per-IP authentication counter.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instances_share_the_ip_counter() {
+    let h = Harness::with(Backend::Postgres, &[("DCC_AUTH_PER_IP", "4")], true).await;
+    let second = h.second_instance(h.mailer.clone()).await;
+    let ip: SocketAddr = "203.0.113.9:5000".parse().unwrap();
+    let mut b = Browser {
+        ip: Some(ip),
+        ..Browser::default()
+    };
+    let csrf = b.get(&h, "/").await.csrf();
+    let form = "birth_number=805512%2F0007&id_card=X1&csrf=".to_string() + &csrf;
+    let post = |b: &Browser| {
+        let mut req = Request::post("/login")
+            .header("cookie", b.cookie_header())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(form.clone()))
+            .unwrap();
+        req.extensions_mut().insert(ConnectInfo(ip));
+        req
+    };
+    let mut statuses = Vec::new();
+    for i in 0..5 {
+        let app = if i % 2 == 0 { &h.app } else { &second };
+        let resp = server::app(app.clone()).oneshot(post(&b)).await.unwrap();
+        statuses.push(resp.status());
+        // Each accepted attempt needs the resend cool-down of its flow to pass.
+        h.clock.advance(time::Duration::seconds(61));
+    }
+    assert!(
+        statuses[..4].iter().all(|s| *s == StatusCode::SEE_OTHER),
+        "{statuses:?}"
+    );
+    assert_eq!(statuses[4], StatusCode::TOO_MANY_REQUESTS, "{statuses:?}");
+    h.finish().await;
+}
