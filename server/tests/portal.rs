@@ -1250,3 +1250,113 @@ async fn instances_share_the_ip_counter() {
     assert_eq!(statuses[4], StatusCode::TOO_MANY_REQUESTS, "{statuses:?}");
     h.finish().await;
 }
+
+/// SECURITY.md 22: a citizen lists their sessions and ends another one, which is 401 at once.
+#[tokio::test]
+async fn sessions_are_listed_and_ended() {
+    let h = Harness::new(Backend::Sqlite).await;
+    record_series(&h, BN_IDENTIFIED).await;
+    let mut phone = log_in(&h, BN_IDENTIFIED).await;
+    h.clock.advance(time::Duration::minutes(2));
+    let mut laptop = log_in(&h, BN_IDENTIFIED).await;
+    let page = laptop.get(&h, "/me/sessions").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(
+        page.body.matches("<li class=\"record\">").count(),
+        2,
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Toto zařízení"));
+    assert!(!page.body.contains(&laptop.cookies["__Host-dcc-session"]));
+    let i = page.body.find("name=\"handle\" value=\"").unwrap() + 21;
+    let handle = page.body[i..i + 16].to_string();
+    let p = laptop
+        .post(
+            &h,
+            "/me/sessions/end",
+            &[("csrf", &page.csrf()), ("handle", &handle)],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert_eq!(phone.get(&h, "/me").await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(laptop.get(&h, "/me").await.status, StatusCode::OK);
+    // Its own session cannot be ended this way (that is logout), nor an unknown handle.
+    let csrf = page.csrf();
+    let page = laptop.get(&h, "/me/sessions").await;
+    assert_eq!(page.body.matches("<li class=\"record\">").count(), 1);
+    let p = laptop
+        .post(
+            &h,
+            "/me/sessions/end",
+            &[("csrf", &csrf), ("handle", "0011223344556677")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    h.finish().await;
+}
+
+/// SECURITY.md 25-27: every route answers with the security headers, success or error;
+/// private pages are `no-store`, public lists carry an ETag; other methods are 405.
+#[tokio::test]
+async fn header_sweep_over_the_routes() {
+    let h = Harness::new(Backend::Sqlite).await;
+    record_series(&h, BN_IDENTIFIED).await;
+    let mut b = log_in(&h, BN_IDENTIFIED).await;
+    let private = [
+        "/",
+        "/login/code",
+        "/me",
+        "/me/contact",
+        "/me/sessions",
+        "/exchange",
+        "/exchange/AAAAAAAAAAAAAAAAAAAAAA",
+        "/no-such-page",
+        "/health",
+    ];
+    let public = ["/trust-list", "/rules", "/valuesets", "/revocation-list"];
+    for path in private.iter().chain(public.iter()) {
+        let p = b.get(&h, path).await;
+        for (name, value) in [
+            ("x-content-type-options", "nosniff"),
+            ("referrer-policy", "no-referrer"),
+            ("x-frame-options", "DENY"),
+            (
+                "strict-transport-security",
+                "max-age=31536000; includeSubDomains",
+            ),
+        ] {
+            assert_eq!(
+                p.headers.get(name).map(|v| v.to_str().unwrap()),
+                Some(value),
+                "{path}: {name}"
+            );
+        }
+        assert!(
+            p.headers["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .starts_with("default-src 'self'; object-src 'none'"),
+            "{path}"
+        );
+        assert!(!p.headers.contains_key("server"), "{path}");
+        if private.contains(path) {
+            assert_eq!(p.headers["cache-control"], "no-store", "{path}");
+        } else {
+            assert!(p.headers.contains_key("etag"), "{path}");
+        }
+    }
+    for (method, path) in [("TRACE", "/"), ("DELETE", "/me"), ("PUT", "/login")] {
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(
+            b.send(&h, req).await.status,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}"
+        );
+    }
+    h.finish().await;
+}

@@ -63,6 +63,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "exchange.html",
         include_str!("../../templates/exchange.html"),
     ),
+    (
+        "sessions.html",
+        include_str!("../../templates/sessions.html"),
+    ),
 ];
 
 /// The portal's style sheet.
@@ -111,6 +115,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/me/certificates/{id}/pdf", get(my_pdf))
         .route("/me/contact", get(contact_page).post(contact_submit))
         .route("/me/contact/confirm", post(contact_confirm))
+        .route("/me/sessions", get(sessions_page))
+        .route("/me/sessions/end", post(end_session))
         .route("/me/step-up", post(step_up))
         .route("/me/step-up/confirm", post(step_up_confirm))
         .route("/lang/{lang}", get(set_lang))
@@ -740,6 +746,75 @@ async fn step_up_confirm(
                 error => web.lang.t("code_wrong"),
             },
         ),
+        Err(e) => error_page(&app, &web, e),
+    }
+}
+
+fn when(lang: Lang, unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .map(|t| {
+            format!(
+                "{} {:02}:{:02} UTC",
+                web::date(lang, &t.date().to_string()),
+                t.hour(),
+                t.minute()
+            )
+        })
+        .unwrap_or_default()
+}
+
+async fn sessions_view(
+    app: &AppState,
+    web: &Web,
+    s: &citizen::Session,
+    tok: &str,
+    notice: Option<&str>,
+) -> Response {
+    let list = match citizen::sessions(app, s).await {
+        Ok(l) => l,
+        Err(e) => return error_page(app, web, e),
+    };
+    let sessions: Vec<Value> = list
+        .iter()
+        .map(|i| {
+            context! {
+                handle => i.handle, current => i.current,
+                started => when(web.lang, i.created_at), last => when(web.lang, i.last_seen_at),
+            }
+        })
+        .collect();
+    page(
+        app,
+        web,
+        StatusCode::OK,
+        "sessions.html",
+        context! { csrf => app.secrets.csrf_token(tok), sessions, notice },
+    )
+}
+
+async fn sessions_page(State(app): State<AppState>, web: Web) -> Response {
+    match require_session(&app, &web).await {
+        Ok((s, tok)) => sessions_view(&app, &web, &s, &tok, None).await,
+        Err(r) => r,
+    }
+}
+
+#[derive(Deserialize)]
+struct EndForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    handle: String,
+}
+
+async fn end_session(State(app): State<AppState>, web: Web, Form(f): Form<EndForm>) -> Response {
+    let (s, tok) = match session_post(&app, &web, &f.csrf).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match citizen::end_session(&app, &s, &f.handle, now(&app).unix_timestamp()).await {
+        Ok(true) => sessions_view(&app, &web, &s, &tok, Some(web.lang.t("session_ended"))).await,
+        Ok(false) => error_page(&app, &web, AppError::NotFound),
         Err(e) => error_page(&app, &web, e),
     }
 }

@@ -65,7 +65,6 @@ pub fn app(state: AppState) -> Router {
         .merge(verifier)
         .layer(DefaultBodyLimit::max(JSON_LIMIT))
         .merge(crate::portal::routes(&state))
-        .layer(middleware::from_fn(security_headers))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
@@ -78,6 +77,8 @@ pub fn app(state: AppState) -> Router {
                 .map_or("unmatched", MatchedPath::as_str);
             tracing::info_span!("http", method = %req.method(), route)
         }))
+        // Outermost, so timeouts and the generic 500 body carry the headers too.
+        .layer(middleware::from_fn(security_headers))
         .with_state(state)
 }
 

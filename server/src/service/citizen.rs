@@ -202,6 +202,66 @@ pub async fn session(app: &AppState, cookie: &str, now: i64) -> AppResult<Option
     }))
 }
 
+/// One of a person's sessions as the session list shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SessionInfo {
+    /// A handle to end it by: the first 8 bytes of the digest, hex (not the cookie).
+    pub handle: String,
+    /// Created at, Unix seconds.
+    pub created_at: i64,
+    /// Last request, Unix seconds.
+    pub last_seen_at: i64,
+    /// Whether it is the session asking.
+    pub current: bool,
+}
+
+fn handle_of(digest: &[u8]) -> String {
+    hex::encode(digest.get(..8).unwrap_or_default())
+}
+
+/// The person's live sessions (SECURITY.md 22).
+pub async fn sessions(app: &AppState, s: &Session) -> AppResult<Vec<SessionInfo>> {
+    Ok(app
+        .store
+        .sessions_of(&s.person_id)
+        .await?
+        .into_iter()
+        .map(|(digest, created_at, last_seen_at)| SessionInfo {
+            current: digest == s.digest,
+            handle: handle_of(&digest),
+            created_at,
+            last_seen_at,
+        })
+        .collect())
+}
+
+/// Ends another session of the same person by its handle; false when there is none.
+pub async fn end_session(app: &AppState, s: &Session, handle: &str, now: i64) -> AppResult<bool> {
+    let target = app
+        .store
+        .sessions_of(&s.person_id)
+        .await?
+        .into_iter()
+        .map(|(digest, _, _)| digest)
+        .find(|d| handle_of(d) == handle && *d != s.digest);
+    let Some(digest) = target else {
+        return Ok(false);
+    };
+    app.store.session_end(&digest).await?;
+    app.store
+        .audit(
+            &AuditEvent {
+                event: "session.ended".into(),
+                org_id: None,
+                subject: Some(app.secrets.pseudonym(s.person_id.as_bytes())),
+                detail: json!({}),
+            },
+            now,
+        )
+        .await?;
+    Ok(true)
+}
+
 /// Ends a session (logout).
 pub async fn logout(app: &AppState, s: &Session, now: i64) -> AppResult<()> {
     app.store.session_end(&s.digest).await?;

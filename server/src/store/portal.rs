@@ -227,6 +227,8 @@ pub trait PortalStore: Send + Sync {
     ) -> StoreResult<()>;
     /// Ends a session.
     async fn session_end(&self, id_sha256: &[u8]) -> StoreResult<()>;
+    /// A person's sessions: digest, created, last seen; newest activity first.
+    async fn sessions_of(&self, person_id: &str) -> StoreResult<Vec<(Vec<u8>, i64, i64)>>;
 
     /// Counts an event (failure, send, request) under a keyed identifier.
     async fn event_add(&self, kind: &str, key: &[u8], now: i64) -> StoreResult<()>;
@@ -498,6 +500,19 @@ macro_rules! portal_store {
                     .execute(&self.pool)
                     .await?;
                 Ok(())
+            }
+
+            async fn sessions_of(&self, person_id: &str) -> StoreResult<Vec<(Vec<u8>, i64, i64)>> {
+                let rows = sqlx::query(
+                    "SELECT id_sha256, created_at, last_seen_at FROM web_sessions \
+                     WHERE person_id = $1 ORDER BY last_seen_at DESC",
+                )
+                .bind(person_id)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|r| Ok((col(r, "id_sha256")?, col(r, "created_at")?, col(r, "last_seen_at")?)))
+                    .collect()
             }
 
             async fn event_add(&self, kind: &str, key: &[u8], now: i64) -> StoreResult<()> {
