@@ -5,12 +5,14 @@
 
 pub mod admin;
 pub mod bootstrap;
+pub mod captcha;
 pub mod clock;
 pub mod config;
 pub mod error;
 pub mod mail;
 pub mod metrics;
 pub mod outbox;
+pub mod pin;
 pub mod portal;
 pub mod ratelimit;
 pub mod registry;

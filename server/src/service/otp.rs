@@ -133,22 +133,24 @@ pub async fn send(app: &AppState, r: Request<'_>) -> AppResult<()> {
             "80 % of the hourly SMS budget is spent"
         );
     }
-    app.store
-        .event_add("otp_send", &r.throttle_key, r.now)
-        .await?;
-
+    // The same reads, computations and one transaction whether or not anything matched, so
+    // the answer's timing tells nothing (SECURITY.md 10); only the message and its counters
+    // differ, written in that same transaction.
     let id = secrets::new_id();
+    let code = secrets::otp_code().map_err(|e| AppError::Internal(e.to_string()))?;
+    let mac = app.secrets.otp_mac(&id, &code);
+    let dest = r.delivery.as_ref().map_or("", |d| d.to.as_str());
+    let dest_key = app.secrets.keyed("destination", dest.as_bytes());
+    let (to_dest, _) = app
+        .store
+        .events_since("otp_destination", &dest_key, r.now - DAY)
+        .await?;
+    let mut events = vec![("otp_send".to_string(), r.throttle_key.clone())];
     let mut code_mac = None;
     let mut message = None;
     if let (Some(_), Some(d)) = (&r.person_id, &r.delivery) {
-        let dest_key = app.secrets.keyed("destination", d.to.as_bytes());
-        let (to_dest, _) = app
-            .store
-            .events_since("otp_destination", &dest_key, r.now - DAY)
-            .await?;
         if to_dest < SENDS_PER_DESTINATION {
-            let code = secrets::otp_code().map_err(|e| AppError::Internal(e.to_string()))?;
-            code_mac = Some(app.secrets.otp_mac(&id, &code));
+            code_mac = Some(mac);
             message = Some(MessageWrite {
                 channel: d.channel.to_string(),
                 recipient: d.to.clone(),
@@ -156,11 +158,9 @@ pub async fn send(app: &AppState, r: Request<'_>) -> AppResult<()> {
                 body: message_text(&code, r.purpose, cfg.otp_secs / 60),
                 attachment: None,
             });
-            app.store
-                .event_add("otp_destination", &dest_key, r.now)
-                .await?;
+            events.push(("otp_destination".to_string(), dest_key));
             if d.channel == "sms" {
-                app.store.event_add("sms_budget", b"all", r.now).await?;
+                events.push(("sms_budget".to_string(), b"all".to_vec()));
             }
         }
     }
@@ -177,6 +177,7 @@ pub async fn send(app: &AppState, r: Request<'_>) -> AppResult<()> {
             now: r.now,
             expires_at: r.now + cfg.otp_secs,
             message,
+            events,
         })
         .await?;
     Ok(())

@@ -31,6 +31,8 @@ pub struct ChallengeWrite {
     pub expires_at: i64,
     /// The message with the code.
     pub message: Option<MessageWrite>,
+    /// Counted events (kind, keyed identifier) written with it.
+    pub events: Vec<(String, Vec<u8>)>,
 }
 
 impl std::fmt::Debug for ChallengeWrite {
@@ -378,6 +380,14 @@ macro_rules! portal_store {
                 .await?;
                 if let Some(m) = &c.message {
                     insert_outbox(&mut *tx, m, None, c.now).await?;
+                }
+                for (kind, key) in &c.events {
+                    sqlx::query("INSERT INTO auth_events (kind, key, at) VALUES ($1, $2, $3)")
+                        .bind(kind)
+                        .bind(key)
+                        .bind(c.now)
+                        .execute(&mut *tx)
+                        .await?;
                 }
                 tx.commit().await?;
                 Ok(())
