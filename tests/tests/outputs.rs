@@ -29,7 +29,9 @@ const NOW: OffsetDateTime = datetime!(2021-06-02 10:00 UTC);
 /// use the alignment patterns and read far coarser pictures.
 fn dpi_for(matrix: &qr::QrMatrix) -> u32 {
     let module_mm = pdf::qr_width_mm(matrix) / matrix.width() as f32;
-    ((10.0 / module_mm * 25.4).ceil() as u32).max(300)
+    // rqrr needs ≥ 10 px per module; at exactly 10 the raster grid sometimes rounds modules to
+    // 9 px and a page fails to scan (seen in CI with PS256's varying signature), so 14.
+    ((14.0 / module_mm * 25.4).ceil() as u32).max(300)
 }
 
 fn identity(alg: Algorithm, rsa_bits: usize) -> SigningIdentity {
