@@ -776,30 +776,7 @@ macro_rules! portal_store {
                 now: i64,
             ) -> StoreResult<bool> {
                 let mut tx = self.pool.begin().await?;
-                sqlx::query(
-                    "UPDATE certificates SET superseded_at = $1 \
-                     WHERE person_id = $2 AND kind = $3 AND superseded_at IS NULL",
-                )
-                .bind(now)
-                .bind(&legacy.person_id)
-                .bind(&c.kind)
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query(
-                    "INSERT INTO certificates (id, record_id, person_id, kind, uvci, hc1, \
-                     issued_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                )
-                .bind(&c.id)
-                .bind(&legacy.record_id)
-                .bind(&legacy.person_id)
-                .bind(&c.kind)
-                .bind(&c.uvci)
-                .bind(&c.hc1)
-                .bind(c.issued_at)
-                .bind(c.expires_at)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| conflict_or(e, "certificate"))?;
+                insert_certificate(&mut tx, &legacy.record_id, &legacy.person_id, c, now).await?;
                 let bound = sqlx::query(
                     "UPDATE legacy_certificates SET certificate_id = $1 \
                      WHERE id = $2 AND certificate_id IS NULL",

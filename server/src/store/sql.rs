@@ -402,30 +402,7 @@ macro_rules! sql_store {
                     .map_err(|e| conflict_or(e, "idempotency key"))?;
                 }
                 if let Some(c) = &w.certificate {
-                    sqlx::query(
-                        "UPDATE certificates SET superseded_at = $1 \
-                         WHERE person_id = $2 AND kind = $3 AND superseded_at IS NULL",
-                    )
-                    .bind(w.now)
-                    .bind(&person_id)
-                    .bind(&c.kind)
-                    .execute(&mut *tx)
-                    .await?;
-                    sqlx::query(
-                        "INSERT INTO certificates (id, record_id, person_id, kind, uvci, hc1, \
-                         issued_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    )
-                    .bind(&c.id)
-                    .bind(&w.record_id)
-                    .bind(&person_id)
-                    .bind(&c.kind)
-                    .bind(&c.uvci)
-                    .bind(&c.hc1)
-                    .bind(c.issued_at)
-                    .bind(c.expires_at)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(|e| conflict_or(e, "certificate"))?;
+                    insert_certificate(&mut tx, &w.record_id, &person_id, c, w.now).await?;
                 }
                 if let Some(m) = &w.message {
                     insert_outbox(&mut *tx, m, w.certificate.as_ref().map(|c| c.id.as_str()), w.now)
@@ -599,6 +576,42 @@ macro_rules! sql_store {
                     .await?;
                 col(&row, "n")
             }
+        }
+
+        /// Stores a certificate for a record, superseding the person's older one of its kind;
+        /// an existing UVCI or record certificate is `Conflict("certificate")`.
+        async fn insert_certificate(
+            tx: &mut sqlx::Transaction<'_, $db>,
+            record_id: &str,
+            person_id: &str,
+            c: &CertificateWrite,
+            now: i64,
+        ) -> StoreResult<()> {
+            sqlx::query(
+                "UPDATE certificates SET superseded_at = $1 \
+                 WHERE person_id = $2 AND kind = $3 AND superseded_at IS NULL",
+            )
+            .bind(now)
+            .bind(person_id)
+            .bind(&c.kind)
+            .execute(&mut **tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO certificates (id, record_id, person_id, kind, uvci, hc1, \
+                 issued_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(&c.id)
+            .bind(record_id)
+            .bind(person_id)
+            .bind(&c.kind)
+            .bind(&c.uvci)
+            .bind(&c.hc1)
+            .bind(c.issued_at)
+            .bind(c.expires_at)
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| conflict_or(e, "certificate"))?;
+            Ok(())
         }
 
         async fn insert_outbox(
