@@ -46,6 +46,9 @@ pub enum CaptchaError {
     Encode(String),
 }
 
+/// Where challenges come from: [`new_challenge`] in production; tests inject known answers.
+pub type CaptchaSource = std::sync::Arc<dyn Fn() -> Result<Captcha, CaptchaError> + Send + Sync>;
+
 /// A new challenge: 5 or 6 random digits and their distorted picture.
 pub fn new_challenge() -> Result<Captcha, CaptchaError> {
     let mut rng = Rng::new()?;

@@ -141,6 +141,34 @@ impl Default for PortalConfig {
     }
 }
 
+/// Registry users (issue #9; SECURITY.md 4-7).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RegistryConfig {
+    /// Shortest PIN in code points (the seed's 6; 8 recommended; never below 6).
+    pub pin_min_len: usize,
+    /// Whether users may choose e-mail for their one-time codes (`otp.email_enabled`).
+    pub email_otp: bool,
+    /// argon2id memory in KiB (at least 19456).
+    pub argon2_m_kib: u32,
+    /// argon2id iterations (at least 2).
+    pub argon2_t: u32,
+    /// argon2id lanes.
+    pub argon2_p: u32,
+}
+
+impl Default for RegistryConfig {
+    fn default() -> Self {
+        RegistryConfig {
+            pin_min_len: 6,
+            email_otp: true,
+            argon2_m_kib: 19456,
+            argon2_t: 2,
+            argon2_p: 1,
+        }
+    }
+}
+
 /// Citizen login through the national identity provider (NIA) as an OpenID Connect relying
 /// party (seed 002, SECURITY.md threat model). Off unless `issuer_url` is set.
 #[derive(Debug, Clone, Deserialize)]
@@ -218,6 +246,8 @@ pub struct Config {
     pub portal: PortalConfig,
     /// Login through NIA (OpenID Connect).
     pub oidc: OidcConfig,
+    /// Registry users: PIN policy and hashing, one-time-code channels.
+    pub registry: RegistryConfig,
 }
 
 impl Default for Config {
@@ -241,6 +271,7 @@ impl Default for Config {
             outbox: OutboxConfig::default(),
             portal: PortalConfig::default(),
             oidc: OidcConfig::default(),
+            registry: RegistryConfig::default(),
         }
     }
 }
@@ -299,6 +330,9 @@ const ENV: &[(&str, &[&str], Kind)] = &[
     ("DCC_AUTH_PER_IP", &["portal", "auth_per_ip"], Kind::Int),
     ("DCC_SMS_PER_HOUR", &["portal", "sms_per_hour"], Kind::Int),
     ("DCC_OIDC_ISSUER", &["oidc", "issuer_url"], Kind::Str),
+    ("DCC_PIN_MIN_LEN", &["registry", "pin_min_len"], Kind::Int),
+    ("DCC_EMAIL_OTP", &["registry", "email_otp"], Kind::Bool),
+    ("DCC_ARGON2_T", &["registry", "argon2_t"], Kind::Int),
     ("DCC_OIDC_CLIENT_ID", &["oidc", "client_id"], Kind::Str),
     (
         "DCC_OIDC_CLIENT_SECRET",
@@ -386,6 +420,17 @@ impl Config {
         }
         if let Some(b) = &self.portal.base_url {
             check_origin(b)?;
+        }
+        let r = &self.registry;
+        if !(6..=128).contains(&r.pin_min_len) {
+            return Err(ConfigError::Invalid(
+                "registry.pin_min_len must be 6 to 128".into(),
+            ));
+        }
+        if r.argon2_m_kib < 19456 || r.argon2_t < 2 || r.argon2_p < 1 {
+            return Err(ConfigError::Invalid(
+                "registry.argon2 parameters must be at least m=19456 KiB, t=2, p=1".into(),
+            ));
         }
         if !(60..=600).contains(&self.portal.otp_secs) {
             return Err(ConfigError::Invalid(

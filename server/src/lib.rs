@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod bootstrap;
 pub mod captcha;
+pub mod certreg;
 pub mod clock;
 pub mod config;
 pub mod error;

@@ -410,7 +410,7 @@ fn date_forms(date: time::Date) -> Vec<String> {
 
 /// The birth date encoded in a Czech birth number (digits only): YYMMDD with +50 (women) and,
 /// from 2004, +20 / +70 on the month; 9 digits means born before 1954.
-fn date_from_birth_number(bn: &str) -> Option<time::Date> {
+pub fn date_from_birth_number(bn: &str) -> Option<time::Date> {
     let num = |range: std::ops::Range<usize>| bn.get(range).and_then(|s| s.parse::<i32>().ok());
     let yy = num(0..2)?;
     let mut mm = num(2..4)?;

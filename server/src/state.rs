@@ -81,6 +81,12 @@ pub struct AppState {
     pub pdf_slots: Arc<tokio::sync::Semaphore>,
     /// The portal's page templates.
     pub pages: Arc<crate::portal::Pages>,
+    /// Registry PINs: argon2id with the configured parameters.
+    pub pins: Arc<crate::pin::PinHasher>,
+    /// argon2id evaluations at once (SECURITY.md 50): one per core.
+    pub pin_slots: Arc<tokio::sync::Semaphore>,
+    /// Picture captchas.
+    pub captchas: crate::captcha::CaptchaSource,
     /// Configuration.
     pub config: Arc<Config>,
 }
@@ -137,6 +143,8 @@ pub struct Overrides {
     pub mailer: Option<Arc<dyn Mailer>>,
     /// SMS instead of the configured gateway.
     pub sms: Option<Arc<dyn Sms>>,
+    /// Captcha challenges with known answers (tests).
+    pub captcha: Option<crate::captcha::CaptchaSource>,
 }
 
 impl AppState {
@@ -213,6 +221,20 @@ impl AppState {
                 std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
             )),
             pages: Arc::new(crate::portal::Pages::new()),
+            pins: Arc::new(
+                crate::pin::PinHasher::new(
+                    config.registry.argon2_m_kib,
+                    config.registry.argon2_t,
+                    config.registry.argon2_p,
+                )
+                .map_err(|e| crate::config::ConfigError::Invalid(e.to_string()))?,
+            ),
+            pin_slots: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+            )),
+            captchas: overrides
+                .captcha
+                .unwrap_or_else(|| Arc::new(crate::captcha::new_challenge)),
             config: Arc::new(config),
         };
         Ok((state, started))

@@ -11,139 +11,16 @@
 
 mod common;
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
-use axum::http::{HeaderMap, Request, StatusCode};
+use axum::http::{Request, StatusCode};
+use common::web::{code_of, deliver, Browser, Page};
 use common::{Backend, Harness, BN_IDENTIFIED, BN_OTHER, BN_UNKNOWN};
-use http_body_util::BodyExt as _;
 use serde_json::{json, Value};
 use server::service::exchange::Imported;
 use tower::ServiceExt as _;
-
-/// A browser: a cookie jar, an IP, and same-origin form posts.
-#[derive(Default, Clone)]
-struct Browser {
-    cookies: HashMap<String, String>,
-    ip: Option<SocketAddr>,
-    cross_site: bool,
-}
-
-#[derive(Debug)]
-struct Page {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-    bytes: Vec<u8>,
-}
-
-impl Page {
-    fn csrf(&self) -> String {
-        let i = self
-            .body
-            .find("name=\"csrf\" value=\"")
-            .expect("a csrf field");
-        let rest = &self.body[i + 19..];
-        rest[..rest.find('"').unwrap()].to_string()
-    }
-    fn location(&self) -> &str {
-        self.headers
-            .get("location")
-            .map_or("", |v| v.to_str().unwrap())
-    }
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-impl Browser {
-    fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    async fn send(&mut self, h: &Harness, mut req: Request<Body>) -> Page {
-        if let Some(ip) = self.ip {
-            req.extensions_mut().insert(ConnectInfo(ip));
-        }
-        let resp = server::app(h.app.clone()).oneshot(req).await.unwrap();
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        for c in headers.get_all("set-cookie") {
-            let c = c.to_str().unwrap();
-            let (kv, attrs) = c.split_once(';').unwrap();
-            assert_eq!(
-                attrs.trim_end_matches("; Max-Age=0"),
-                " Secure; HttpOnly; SameSite=Strict; Path=/",
-                "cookie attributes (SECURITY.md 21): {c}"
-            );
-            let (k, v) = kv.split_once('=').unwrap();
-            assert!(k.starts_with("__Host-"), "{k}");
-            if c.ends_with("Max-Age=0") {
-                self.cookies.remove(k);
-            } else {
-                self.cookies.insert(k.to_string(), v.to_string());
-            }
-        }
-        let bytes = resp
-            .into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec();
-        Page {
-            status,
-            headers,
-            // minijinja escapes `/` in text and attributes; browsers read `&#x2f;` as `/`.
-            body: String::from_utf8_lossy(&bytes).replace("&#x2f;", "/"),
-            bytes,
-        }
-    }
-
-    async fn get(&mut self, h: &Harness, path: &str) -> Page {
-        let req = Request::get(path)
-            .header("cookie", self.cookie_header())
-            .body(Body::empty())
-            .unwrap();
-        self.send(h, req).await
-    }
-
-    async fn post(&mut self, h: &Harness, path: &str, fields: &[(&str, &str)]) -> Page {
-        let body = fields
-            .iter()
-            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        let req = Request::post(path)
-            .header("cookie", self.cookie_header())
-            .header("content-type", "application/x-www-form-urlencoded")
-            .header(
-                "sec-fetch-site",
-                if self.cross_site {
-                    "cross-site"
-                } else {
-                    "same-origin"
-                },
-            )
-            .body(Body::from(body))
-            .unwrap();
-        self.send(h, req).await
-    }
-}
 
 /// Records a completed vaccination series (with phone and ID card) for `bn`.
 async fn record_series(h: &Harness, bn: &str) -> Value {
@@ -152,30 +29,6 @@ async fn record_series(h: &Harness, bn: &str) -> Value {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{body}");
     body
-}
-
-/// Delivers the outbox and returns the SMS sent since the last call.
-async fn deliver(h: &Harness) -> Vec<(String, String)> {
-    server::outbox::run_once(&h.app).await.unwrap();
-    std::mem::take(&mut *h.sms.sent.lock().unwrap())
-}
-
-fn code_of(sms: &str) -> String {
-    otp_in(sms).unwrap_or_else(|| panic!("no code in {sms:?}"))
-}
-
-/// The code in an OTP message; the whole message must match the template (SECURITY.md 4).
-fn otp_in(sms: &str) -> Option<String> {
-    let prefix = "dcc: kód pro ";
-    let rest = sms.strip_prefix(prefix)?;
-    let (_, after) = rest.split_once(" je ")?;
-    let code = after.get(..6)?;
-    let expected_tail = ", platí 5 min. / dcc ";
-    if !code.bytes().all(|b| b.is_ascii_digit()) || !after[6..].starts_with(expected_tail) {
-        return None;
-    }
-    sms.ends_with(&format!(" code {code}, valid 5 min."))
-        .then(|| code.to_string())
 }
 
 /// Logs in as the person of `bn` with ID card AB123456; returns the browser with a session.
@@ -1185,14 +1038,38 @@ async fn query_strings_and_skipped_steps() {
     h.finish().await;
 }
 
-/// SECURITY.md 49: the SMS budget stops sending with 503 + Retry-After.
+/// SECURITY.md 49: with a budget of 10 the 11th code is a 503 + Retry-After; an alert event
+/// is written once, when 80 % is spent; exactly 10 messages leave. (The 11th asks for a fresh
+/// identifier, under its own per-identifier cap: the spent budget refuses it all the same.)
 #[tokio::test]
 async fn the_sms_budget_stops_sending() {
-    let h = Harness::with(Backend::Sqlite, &[("DCC_SMS_PER_HOUR", "3")], true).await;
+    let h = Harness::with(Backend::Sqlite, &[("DCC_SMS_PER_HOUR", "10")], true).await;
     record_series(&h, BN_IDENTIFIED).await;
-    for i in 0..3 {
-        let (_, _, code) = start_login(&h, BN_IDENTIFIED).await;
-        assert!(code.is_some(), "send {i}");
+    let (st, _, _) = h
+        .send(h.post_record(
+            &common::vaccination(BN_OTHER, 2, 2, "2026-02-19", None),
+            None,
+        ))
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let mut sent = 0;
+    // Five per person: the per-identifier cap is five an hour.
+    for bn in [BN_IDENTIFIED, BN_OTHER] {
+        for i in 0..5 {
+            let (_, _, code) = start_login(&h, bn).await;
+            assert!(code.is_some(), "send {i} for {bn}");
+            sent += 1;
+            let alerts = h
+                .app
+                .store
+                .audit_events(100)
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|(e, _)| e == "sms.budget_alert")
+                .count();
+            assert_eq!(alerts, usize::from(sent >= 8), "after {sent} sends");
+        }
     }
     let mut b = Browser::default();
     let p = b.get(&h, "/").await;
@@ -1202,7 +1079,7 @@ async fn the_sms_budget_stops_sending() {
             "/login",
             &[
                 ("csrf", &p.csrf()),
-                ("birth_number", BN_IDENTIFIED),
+                ("birth_number", BN_UNKNOWN),
                 ("id_card", "AB123456"),
             ],
         )
@@ -1210,6 +1087,15 @@ async fn the_sms_budget_stops_sending() {
     assert_eq!(p.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(p.headers.contains_key("retry-after"));
     assert!(deliver(&h).await.is_empty());
+    let events = h.app.store.audit_events(100).await.unwrap();
+    assert_eq!(events.iter().filter(|(e, _)| e == "otp.sent").count(), 10);
+    assert_eq!(
+        events
+            .iter()
+            .filter(|(e, _)| e == "sms.budget_alert")
+            .count(),
+        1
+    );
     h.finish().await;
 }
 
@@ -1358,5 +1244,130 @@ async fn header_sweep_over_the_routes() {
             "{method} {path}"
         );
     }
+    h.finish().await;
+}
+
+/// The audit events written since the last call, oldest first.
+async fn new_events(h: &Harness, seen: &mut usize) -> Vec<String> {
+    let all = h.app.store.audit_events(1000).await.unwrap();
+    let fresh = all.len() - *seen;
+    *seen = all.len();
+    all.into_iter()
+        .take(fresh)
+        .rev()
+        .map(|(event, _)| event)
+        .collect()
+}
+
+/// SECURITY.md 47: each citizen flow writes its expected list of audit events.
+#[tokio::test]
+async fn each_flow_writes_its_audit_events() {
+    let h = Harness::new(Backend::Sqlite).await;
+    let mut seen = 0;
+    new_events(&h, &mut seen).await;
+    let rec = record_series(&h, BN_IDENTIFIED).await;
+    assert_eq!(
+        new_events(&h, &mut seen).await,
+        ["record.created", "certificate.issued", "email.enqueued"]
+            .iter()
+            .filter(|e| **e != "email.enqueued" || rec["person"].get("email").is_some())
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+    );
+    // Login with one wrong code first.
+    let (mut b, csrf, code) = start_login(&h, BN_IDENTIFIED).await;
+    b.post(&h, "/login/code", &[("csrf", &csrf), ("code", "000000")])
+        .await;
+    let p = b
+        .post(
+            &h,
+            "/login/code",
+            &[("csrf", &csrf), ("code", &code.unwrap())],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        new_events(&h, &mut seen).await,
+        [
+            "otp.sent",
+            "otp.failed",
+            "login.failed",
+            "otp.verified",
+            "login.succeeded"
+        ]
+    );
+    // An unknown person: the code is withheld, and the audit log says so.
+    start_login(&h, BN_UNKNOWN).await;
+    assert_eq!(new_events(&h, &mut seen).await, ["otp.withheld"]);
+    // The PDF.
+    let me = b.get(&h, "/me").await;
+    let i = me.body.find("/me/certificates/").unwrap();
+    let link = &me.body[i..i + me.body[i..].find('"').unwrap()];
+    assert_eq!(b.get(&h, link).await.status, StatusCode::OK);
+    assert_eq!(new_events(&h, &mut seen).await, ["certificate.downloaded"]);
+    // Logout.
+    let me = b.get(&h, "/me").await;
+    b.post(&h, "/logout", &[("csrf", &me.csrf())]).await;
+    assert_eq!(new_events(&h, &mut seen).await, ["logout"]);
+    // The exchange: import, then the new certificate is issued once and downloaded.
+    let tokens = import_legacy(&h, &[legacy_line("OCK-AUDIT", BN_OTHER, "2021-06-01")]).await;
+    new_events(&h, &mut seen).await;
+    let mut anon = Browser::default();
+    anon.get(&h, &format!("/exchange/{}", tokens[0])).await;
+    anon.get(&h, &format!("/exchange/{}/pdf", tokens[0])).await;
+    let events = new_events(&h, &mut seen).await;
+    assert_eq!(
+        events.iter().filter(|e| *e == "certificate.issued").count(),
+        1,
+        "{events:?}"
+    );
+    assert_eq!(
+        events.last().map(String::as_str),
+        Some("exchange.downloaded")
+    );
+    h.finish().await;
+}
+
+/// SECURITY.md 46: after the portal's flows on PostgreSQL, a `pg_dump` of the database holds no
+/// birth number or ID-card number in any form.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_dump_holds_no_birth_number() {
+    let h = Harness::new(Backend::Postgres).await;
+    record_series(&h, BN_IDENTIFIED).await;
+    let mut b = log_in(&h, BN_IDENTIFIED).await;
+    b.get(&h, "/me").await;
+    start_login(&h, BN_UNKNOWN).await;
+    let tokens = import_legacy(&h, &[legacy_line("OCK-DUMP", BN_OTHER, "2021-06-01")]).await;
+    Browser::default()
+        .get(&h, &format!("/exchange/{}/pdf", tokens[0]))
+        .await;
+    let out = std::process::Command::new("pg_dump")
+        .args(["--data-only", "--inserts", &h.db.url])
+        .output()
+        .expect("pg_dump (postgresql-client) is installed");
+    assert!(
+        out.status.success(),
+        "pg_dump: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dump = out.stdout;
+    assert!(dump.len() > 10_000, "the dump holds the data");
+    assert!(
+        dump.windows(7).any(|w| w == b"persons"),
+        "the dump lists persons: {}",
+        String::from_utf8_lossy(&dump[..2000])
+    );
+    for bn in [BN_IDENTIFIED, BN_OTHER, BN_UNKNOWN] {
+        for form in [bn.to_string(), bn.replace('/', "")] {
+            assert!(
+                !dump.windows(form.len()).any(|w| w == form.as_bytes()),
+                "{form:?} is in the dump"
+            );
+        }
+    }
+    assert!(
+        !dump.windows(8).any(|w| w == b"AB123456"),
+        "the ID card is in the dump"
+    );
     h.finish().await;
 }

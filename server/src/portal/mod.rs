@@ -6,6 +6,7 @@
 
 pub mod i18n;
 mod oidc;
+mod registry;
 mod web;
 
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
@@ -67,6 +68,22 @@ const TEMPLATES: &[(&str, &str)] = &[
         "sessions.html",
         include_str!("../../templates/sessions.html"),
     ),
+    (
+        "registry_login.html",
+        include_str!("../../templates/registry_login.html"),
+    ),
+    (
+        "registry_register.html",
+        include_str!("../../templates/registry_register.html"),
+    ),
+    (
+        "registry_details.html",
+        include_str!("../../templates/registry_details.html"),
+    ),
+    (
+        "registry_account.html",
+        include_str!("../../templates/registry_account.html"),
+    ),
 ];
 
 /// The portal's style sheet.
@@ -123,6 +140,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/static/portal.css", get(css))
         .route("/exchange/{token}", get(exchange_page))
         .route("/exchange/{token}/pdf", get(exchange_pdf))
+        .merge(registry::routes())
         .layer(DefaultBodyLimit::max(FORM_LIMIT))
         .merge(
             Router::new()

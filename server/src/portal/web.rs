@@ -18,6 +18,8 @@ use crate::store::RecordRow;
 pub const SESSION_COOKIE: &str = "__Host-dcc-session";
 /// The pre-login flow cookie: binds the login steps and the CSRF token of the first forms.
 pub const FLOW_COOKIE: &str = "__Host-dcc-flow";
+/// The registry-user session cookie (issue #9), apart from the citizen's.
+pub const REGISTRY_COOKIE: &str = "__Host-dcc-registry";
 /// The language choice.
 pub const LANG_COOKIE: &str = "__Host-dcc-lang";
 
@@ -38,6 +40,8 @@ pub struct Web {
     pub flow: Option<String>,
     /// The session cookie.
     pub session: Option<String>,
+    /// The registry session cookie.
+    pub registry: Option<String>,
     /// `Sec-Fetch-Site`.
     pub fetch_site: Option<String>,
     /// `Origin`.
@@ -95,6 +99,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Web {
             lang: Lang::from_code(get(LANG_COOKIE).as_deref()),
             flow: get(FLOW_COOKIE),
             session: get(SESSION_COOKIE),
+            registry: get(REGISTRY_COOKIE),
             fetch_site: parts
                 .headers
                 .get("sec-fetch-site")

@@ -6,4 +6,5 @@ pub mod nia;
 pub mod otp;
 pub mod provider;
 pub mod public;
+pub mod registry;
 pub mod revocation;

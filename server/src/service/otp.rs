@@ -6,7 +6,8 @@ use crate::error::{AppError, AppResult};
 use crate::secrets;
 use crate::state::AppState;
 use crate::store::portal::{Challenge, ChallengeWrite};
-use crate::store::MessageWrite;
+use crate::store::{AuditEvent, MessageWrite};
+use serde_json::json;
 
 /// What a code is for; part of the binding, so a code of one purpose fails at another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +20,10 @@ pub enum Purpose {
     ContactEmail,
     /// Re-confirming the current phone before a sensitive change.
     StepUp,
+    /// Registering a registry user: the code goes to the phone being registered.
+    Registration,
+    /// Registry-user login after username + PIN + captcha.
+    RegistryLogin,
 }
 
 impl Purpose {
@@ -29,6 +34,8 @@ impl Purpose {
             Purpose::ContactPhone => "contact_phone",
             Purpose::ContactEmail => "contact_email",
             Purpose::StepUp => "step_up",
+            Purpose::Registration => "registration",
+            Purpose::RegistryLogin => "registry_login",
         }
     }
 
@@ -38,6 +45,8 @@ impl Purpose {
             Purpose::ContactPhone => ("změna telefonu", "phone change"),
             Purpose::ContactEmail => ("změna e-mailu", "e-mail change"),
             Purpose::StepUp => ("potvrzení změny", "confirming a change"),
+            Purpose::Registration => ("registraci", "registration"),
+            Purpose::RegistryLogin => ("přihlášení do registru", "registry login"),
         }
     }
 }
@@ -64,11 +73,14 @@ pub struct Request<'a> {
     pub flow: &'a [u8],
     /// Its purpose.
     pub purpose: Purpose,
-    /// The person; `None` when the submitted data matched nobody (nothing is sent then).
+    /// The person; `None` when the submitted data matched nobody.
     pub person_id: Option<String>,
+    /// The registry user (registry login).
+    pub user_id: Option<String>,
     /// Keyed digest of the submitted identifier.
     pub throttle_key: Vec<u8>,
-    /// Where to send it; `None` sends nothing but still stores a challenge.
+    /// Where to send it; `None` (the submitted data matched nobody) sends nothing but still
+    /// stores a challenge.
     pub delivery: Option<Delivery>,
     /// The new contact of a contact change.
     pub destination: Option<String>,
@@ -127,12 +139,6 @@ pub async fn send(app: &AppState, r: Request<'_>) -> AppResult<()> {
         tracing::warn!(event = "sms.budget_spent", "the hourly SMS budget is spent");
         return Err(AppError::Unavailable(600));
     }
-    if sms_sent * 5 >= cfg.sms_per_hour * 4 {
-        tracing::warn!(
-            event = "sms.budget_alert",
-            "80 % of the hourly SMS budget is spent"
-        );
-    }
     // The same reads, computations and one transaction whether or not anything matched, so
     // the answer's timing tells nothing (SECURITY.md 10); only the message and its counters
     // differ, written in that same transaction.
@@ -145,10 +151,16 @@ pub async fn send(app: &AppState, r: Request<'_>) -> AppResult<()> {
         .store
         .events_since("otp_destination", &dest_key, r.now - DAY)
         .await?;
-    let mut events = vec![("otp_send".to_string(), r.throttle_key.clone())];
+    // Decoys write the same rows as real sends: a challenge, a counter per identifier and
+    // per destination, an SMS counter (a decoy one that spends no budget) and an audit event.
+    let mut events = vec![
+        ("otp_send".to_string(), r.throttle_key.clone()),
+        ("otp_destination".to_string(), dest_key),
+    ];
     let mut code_mac = None;
     let mut message = None;
-    if let (Some(_), Some(d)) = (&r.person_id, &r.delivery) {
+    let mut counted_sms = false;
+    if let Some(d) = &r.delivery {
         if to_dest < SENDS_PER_DESTINATION {
             code_mac = Some(mac);
             message = Some(MessageWrite {
@@ -158,28 +170,72 @@ pub async fn send(app: &AppState, r: Request<'_>) -> AppResult<()> {
                 body: message_text(&code, r.purpose, cfg.otp_secs / 60),
                 attachment: None,
             });
-            events.push(("otp_destination".to_string(), dest_key));
-            if d.channel == "sms" {
-                events.push(("sms_budget".to_string(), b"all".to_vec()));
-            }
+            counted_sms = d.channel == "sms";
         }
     }
+    events.push((
+        if counted_sms {
+            "sms_budget"
+        } else {
+            "sms_decoy"
+        }
+        .to_string(),
+        b"all".to_vec(),
+    ));
+    let channel = r.delivery.as_ref().map_or("sms", |d| d.channel);
+    let audit = AuditEvent {
+        event: if message.is_some() {
+            "otp.sent"
+        } else {
+            "otp.withheld"
+        }
+        .into(),
+        org_id: None,
+        subject: r
+            .person_id
+            .as_ref()
+            .or(r.user_id.as_ref())
+            .map(|p| app.secrets.pseudonym(p.as_bytes())),
+        detail: json!({ "purpose": r.purpose.as_str(), "channel": channel }),
+    };
     app.store
         .otp_create(&ChallengeWrite {
             id,
             flow_sha256: r.flow.to_vec(),
             purpose: r.purpose.as_str().into(),
             person_id: r.person_id,
+            user_id: r.user_id,
             throttle_key: r.throttle_key,
-            channel: r.delivery.as_ref().map_or("sms", |d| d.channel).to_string(),
+            channel: channel.to_string(),
             destination: r.destination,
             code_mac,
             now: r.now,
             expires_at: r.now + cfg.otp_secs,
             message,
             events,
+            audit,
         })
         .await?;
+    if counted_sms
+        && (sms_sent + 1) * 5 >= cfg.sms_per_hour * 4
+        && sms_sent * 5 < cfg.sms_per_hour * 4
+    {
+        tracing::warn!(
+            event = "sms.budget_alert",
+            "80 % of the hourly SMS budget is spent"
+        );
+        app.store
+            .audit(
+                &AuditEvent {
+                    event: "sms.budget_alert".into(),
+                    org_id: None,
+                    subject: None,
+                    detail: json!({ "sent": sms_sent + 1, "budget": cfg.sms_per_hour }),
+                },
+                r.now,
+            )
+            .await?;
+    }
     Ok(())
 }
 
@@ -213,13 +269,25 @@ pub async fn check(
         && c.code_mac
             .as_deref()
             .is_some_and(|mac| secrets::ct_eq(mac, &app.secrets.otp_mac(&c.id, code)));
+    let audit = |event: &str| AuditEvent {
+        event: event.into(),
+        org_id: None,
+        subject: c
+            .person_id
+            .as_ref()
+            .or(c.user_id.as_ref())
+            .map(|p| app.secrets.pseudonym(p.as_bytes())),
+        detail: json!({ "purpose": purpose.as_str() }),
+    };
     if matches && app.store.otp_consume(&c.id, cfg.otp_attempts, now).await? {
         app.store.events_clear("auth_fail", &c.throttle_key).await?;
+        app.store.audit(&audit("otp.verified"), now).await?;
         return Ok(Ok(c));
     }
     app.store.otp_fail(&c.id, cfg.otp_attempts, now).await?;
     app.store
         .event_add("auth_fail", &c.throttle_key, now)
         .await?;
+    app.store.audit(&audit("otp.failed"), now).await?;
     Ok(Err(Rejected::Wrong))
 }

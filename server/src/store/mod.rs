@@ -3,6 +3,7 @@
 
 pub mod portal;
 mod postgres;
+pub mod registry;
 mod sql;
 mod sqlite;
 
@@ -13,6 +14,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 pub use portal::PortalStore;
 pub use postgres::PgStore;
+pub use registry::RegistryStore;
 pub use sqlite::SqliteStore;
 
 /// Why a storage call failed.
@@ -304,7 +306,7 @@ pub struct TokenInfo {
 
 /// The storage operations of the server.
 #[async_trait]
-pub trait Store: PortalStore + Send + Sync {
+pub trait Store: PortalStore + RegistryStore + Send + Sync {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     /// A cheap round trip, for `/ready`.

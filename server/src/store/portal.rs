@@ -17,6 +17,8 @@ pub struct ChallengeWrite {
     pub purpose: String,
     /// The person it authenticates; `None` when the submitted data matched nobody.
     pub person_id: Option<String>,
+    /// The registry user it authenticates (registry login).
+    pub user_id: Option<String>,
     /// Keyed digest of the identifier its failures count against.
     pub throttle_key: Vec<u8>,
     /// `sms` or `email`.
@@ -33,6 +35,8 @@ pub struct ChallengeWrite {
     pub message: Option<MessageWrite>,
     /// Counted events (kind, keyed identifier) written with it.
     pub events: Vec<(String, Vec<u8>)>,
+    /// Its audit event.
+    pub audit: AuditEvent,
 }
 
 impl std::fmt::Debug for ChallengeWrite {
@@ -53,6 +57,8 @@ pub struct Challenge {
     pub purpose: String,
     /// The person, when the data matched.
     pub person_id: Option<String>,
+    /// The registry user, when the data matched (registry login).
+    pub user_id: Option<String>,
     /// Keyed digest of the identifier its failures count against.
     pub throttle_key: Vec<u8>,
     /// `sms` or `email`.
@@ -324,6 +330,7 @@ macro_rules! portal_store {
                 id: col(row, "id")?,
                 purpose: col(row, "purpose")?,
                 person_id: col(row, "person_id")?,
+                user_id: col(row, "user_id")?,
                 throttle_key: col(row, "throttle_key")?,
                 channel: col(row, "channel")?,
                 destination: col(row, "destination")?,
@@ -363,8 +370,8 @@ macro_rules! portal_store {
                 .await?;
                 sqlx::query(
                     "INSERT INTO otp_challenges (id, flow_sha256, purpose, person_id, throttle_key, \
-                     channel, destination, code_mac, created_at, expires_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                     channel, destination, code_mac, created_at, expires_at, user_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                 )
                 .bind(&c.id)
                 .bind(&c.flow_sha256)
@@ -376,6 +383,7 @@ macro_rules! portal_store {
                 .bind(&c.code_mac)
                 .bind(c.now)
                 .bind(c.expires_at)
+                .bind(&c.user_id)
                 .execute(&mut *tx)
                 .await?;
                 if let Some(m) = &c.message {
@@ -389,6 +397,7 @@ macro_rules! portal_store {
                         .execute(&mut *tx)
                         .await?;
                 }
+                insert_audit(&mut *tx, &c.audit, c.now).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -399,7 +408,7 @@ macro_rules! portal_store {
                 purpose: &str,
             ) -> StoreResult<Option<super::portal::Challenge>> {
                 let row = sqlx::query(
-                    "SELECT id, purpose, person_id, throttle_key, channel, destination, code_mac, attempts, \
+                    "SELECT id, purpose, person_id, user_id, throttle_key, channel, destination, code_mac, attempts, \
                      created_at, expires_at, consumed_at FROM otp_challenges \
                      WHERE flow_sha256 = $1 AND purpose = $2 AND voided_at IS NULL \
                      ORDER BY created_at DESC LIMIT 1",
@@ -580,6 +589,18 @@ macro_rules! portal_store {
                     .await?
                     .rows_affected();
                 n += sqlx::query("DELETE FROM oidc_flows WHERE expires_at < $1")
+                    .bind(now)
+                    .execute(&self.pool)
+                    .await?
+                    .rows_affected();
+                for table in ["captcha_challenges", "registry_flows"] {
+                    n += sqlx::query(&format!("DELETE FROM {table} WHERE expires_at < $1"))
+                        .bind(before)
+                        .execute(&self.pool)
+                        .await?
+                        .rows_affected();
+                }
+                n += sqlx::query("DELETE FROM registry_sessions WHERE expires_at < $1")
                     .bind(now)
                     .execute(&self.pool)
                     .await?

@@ -2,6 +2,8 @@
 //! (`DCC_TEST_DATABASE_URL`, default the loopback server), a fixed clock, and request helpers.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod web;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -84,6 +86,8 @@ impl TestDb {
 #[derive(Default)]
 pub struct CaptureMailer {
     pub sent: Mutex<Vec<(i64, String, String)>>,
+    /// Recipient and body of each message.
+    pub bodies: Mutex<Vec<(String, String)>>,
     pub fail: Mutex<bool>,
 }
 
@@ -97,6 +101,10 @@ impl Mailer for CaptureMailer {
             .lock()
             .unwrap()
             .push((m.id, m.recipient.clone(), m.subject.clone()));
+        self.bodies
+            .lock()
+            .unwrap()
+            .push((m.recipient.clone(), m.body.clone()));
         Ok(())
     }
 }
@@ -142,6 +150,18 @@ pub fn config(dir: &std::path::Path, url: &str, extra: &[(&str, &str)]) -> Confi
     Config::load(None, &env).expect("config")
 }
 
+/// The answer of every captcha the harness draws (SECURITY.md: captcha answers are injectable).
+pub const CAPTCHA: &str = "24680";
+
+/// Real pictures whose answer is always [`CAPTCHA`].
+pub fn known_captcha() -> server::captcha::CaptchaSource {
+    Arc::new(|| {
+        let mut c = server::captcha::new_challenge()?;
+        c.answer = CAPTCHA.to_string();
+        Ok(c)
+    })
+}
+
 pub const NOW: time::OffsetDateTime = datetime!(2026-03-02 10:00 UTC);
 
 /// Birth numbers: identified in the registry, and not.
@@ -165,6 +185,7 @@ impl Harness {
         let overrides = Overrides {
             mailer: capture.then(|| mailer.clone() as Arc<dyn Mailer>),
             sms: Some(sms.clone()),
+            captcha: Some(known_captcha()),
         };
         let cfg = config(dir.path(), &db.url, extra);
         let (app, _) = AppState::open(cfg, clock.clone(), overrides)
@@ -189,6 +210,7 @@ impl Harness {
         let overrides = Overrides {
             mailer: Some(mailer),
             sms: None,
+            captcha: Some(known_captcha()),
         };
         AppState::open(cfg, self.clock.clone(), overrides)
             .await

@@ -1,0 +1,518 @@
+//! The registry-user pages (issue #9; seeds 000 and 001): sign-in with username + PIN + the
+//! picture captcha and a one-time code, registration by SMS, and the account page. The logic
+//! lives in `service::registry`; these handlers read forms and cookies, check CSRF and render.
+
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use minijinja::context;
+use serde::Deserialize;
+
+use super::web::REGISTRY_COOKIE;
+use super::{
+    cookie_header, error_page, flow_of, message, now, page, see_other, with_cookie, CsrfForm, Web,
+    FLOW_COOKIE,
+};
+use crate::error::AppError;
+use crate::service::otp::Rejected;
+use crate::service::registry::{self as service, Details, FormRejected};
+use crate::state::AppState;
+
+/// The registry's routes, under `/registry`.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/registry", get(login_page))
+        .route("/registry/captcha/{id}", get(captcha))
+        .route("/registry/login", post(login))
+        .route(
+            "/registry/login/code",
+            get(login_code_page).post(login_code),
+        )
+        .route("/registry/register", get(register_page).post(register))
+        .route(
+            "/registry/register/code",
+            get(register_code_page).post(register_code),
+        )
+        .route(
+            "/registry/register/details",
+            get(details_page).post(details),
+        )
+        .route("/registry/account", get(account))
+        .route("/registry/logout", post(logout))
+}
+
+fn ts(app: &AppState) -> i64 {
+    now(app).unix_timestamp()
+}
+
+/// A page of a pre-login flow: renders with the flow's CSRF token, setting a new flow cookie
+/// when the browser had none.
+fn flow_page(
+    app: &AppState,
+    web: &Web,
+    status: StatusCode,
+    name: &str,
+    ctx: minijinja::Value,
+) -> Response {
+    let (flow, set) = match flow_of(web) {
+        Ok(f) => f,
+        Err(e) => return error_page(app, web, e),
+    };
+    let resp = page(
+        app,
+        web,
+        status,
+        name,
+        context! { csrf => app.secrets.csrf_token(&flow), ..ctx },
+    );
+    match set {
+        Some(c) => with_cookie(resp, c),
+        None => resp,
+    }
+}
+
+/// The sign-in page with a fresh captcha.
+async fn sign_in(
+    app: &AppState,
+    web: &Web,
+    status: StatusCode,
+    error: Option<&str>,
+    username: &str,
+) -> Response {
+    let captcha_id = match service::new_captcha(app, ts(app)).await {
+        Ok(id) => id,
+        Err(e) => return error_page(app, web, e),
+    };
+    flow_page(
+        app,
+        web,
+        status,
+        "registry_login.html",
+        context! { captcha_id, error, username },
+    )
+}
+
+async fn login_page(State(app): State<AppState>, web: Web) -> Response {
+    if let Some(tok) = &web.registry {
+        if let Ok(Some(_)) = service::session(&app, tok, ts(&app)).await {
+            return see_other("/registry/account");
+        }
+    }
+    sign_in(&app, &web, StatusCode::OK, None, "").await
+}
+
+async fn captcha(State(app): State<AppState>, Path(id): Path<String>) -> Response {
+    let id = id.trim_end_matches(".png");
+    if id.len() > 64 {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    match app.store.captcha_png(id, ts(&app)).await {
+        Ok(Some(png)) => (
+            [
+                (header::CONTENT_TYPE, "image/png"),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            png,
+        )
+            .into_response(),
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(e) => AppError::from(e).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    pin: String,
+    #[serde(default)]
+    captcha_id: String,
+    #[serde(default)]
+    captcha: String,
+}
+
+/// Counts the POST against the IP's authentication budget (SECURITY.md 49).
+async fn counted(app: &AppState, web: &Web) -> Result<(), Response> {
+    crate::service::citizen::count_auth_request(app, web.ip, ts(app))
+        .await
+        .map_err(|e| error_page(app, web, e))
+}
+
+async fn login(State(app): State<AppState>, web: Web, Form(f): Form<LoginForm>) -> Response {
+    let Some(flow) = web.csrf_checked(&app, web.flow.as_deref(), &f.csrf) else {
+        return error_page(&app, &web, AppError::Forbidden("csrf".into()));
+    };
+    if let Err(r) = counted(&app, &web).await {
+        return r;
+    }
+    let digest = crate::secrets::token_digest(flow);
+    let r = service::start_login(
+        &app,
+        &digest,
+        &f.username,
+        &f.pin,
+        &f.captcha_id,
+        &f.captcha,
+        ts(&app),
+    )
+    .await;
+    match r {
+        Ok(Ok(())) => see_other("/registry/login/code"),
+        Ok(Err(_)) => {
+            let keep = service::normalise_username(&f.username);
+            sign_in(
+                &app,
+                &web,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(web.lang.t("captcha_wrong")),
+                &keep,
+            )
+            .await
+        }
+        Err(e) => error_page(&app, &web, e),
+    }
+}
+
+fn code_form(
+    app: &AppState,
+    web: &Web,
+    status: StatusCode,
+    action: &str,
+    back: &str,
+    error: Option<&str>,
+) -> Response {
+    match &web.flow {
+        Some(flow) => page(
+            app,
+            web,
+            status,
+            "code.html",
+            context! {
+                csrf => app.secrets.csrf_token(flow),
+                action, back, error,
+            },
+        ),
+        None => see_other(back),
+    }
+}
+
+async fn login_code_page(State(app): State<AppState>, web: Web) -> Response {
+    code_form(
+        &app,
+        &web,
+        StatusCode::OK,
+        "/registry/login/code",
+        "/registry",
+        None,
+    )
+}
+
+#[derive(Deserialize)]
+struct CodeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    code: String,
+}
+
+async fn login_code(State(app): State<AppState>, web: Web, Form(f): Form<CodeForm>) -> Response {
+    let Some(flow) = web.csrf_checked(&app, web.flow.as_deref(), &f.csrf) else {
+        return error_page(&app, &web, AppError::Forbidden("csrf".into()));
+    };
+    if let Err(r) = counted(&app, &web).await {
+        return r;
+    }
+    let digest = crate::secrets::token_digest(flow);
+    match service::finish_login(&app, &digest, &f.code, ts(&app)).await {
+        Ok(Ok(session)) => {
+            let resp = with_cookie(
+                see_other("/registry/account"),
+                cookie_header(REGISTRY_COOKIE, &session.token, None),
+            );
+            with_cookie(resp, cookie_header(FLOW_COOKIE, "", Some(0)))
+        }
+        Ok(Err(Rejected::NoChallenge)) => {
+            sign_in(
+                &app,
+                &web,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(web.lang.t("flow_expired")),
+                "",
+            )
+            .await
+        }
+        Ok(Err(Rejected::Wrong)) => code_form(
+            &app,
+            &web,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "/registry/login/code",
+            "/registry",
+            Some(web.lang.t("code_wrong")),
+        ),
+        Err(e) => error_page(&app, &web, e),
+    }
+}
+
+fn register_form(
+    app: &AppState,
+    web: &Web,
+    status: StatusCode,
+    error: Option<&str>,
+    phone: &str,
+) -> Response {
+    flow_page(
+        app,
+        web,
+        status,
+        "registry_register.html",
+        context! { error, phone },
+    )
+}
+
+async fn register_page(State(app): State<AppState>, web: Web) -> Response {
+    register_form(&app, &web, StatusCode::OK, None, "")
+}
+
+#[derive(Deserialize)]
+struct RegisterForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    birth_number: String,
+}
+
+async fn register(State(app): State<AppState>, web: Web, Form(f): Form<RegisterForm>) -> Response {
+    let Some(flow) = web.csrf_checked(&app, web.flow.as_deref(), &f.csrf) else {
+        return error_page(&app, &web, AppError::Forbidden("csrf".into()));
+    };
+    if let Err(r) = counted(&app, &web).await {
+        return r;
+    }
+    let digest = crate::secrets::token_digest(flow);
+    match service::start_registration(&app, &digest, &f.phone, &f.birth_number, ts(&app)).await {
+        Ok(Ok(())) => see_other("/registry/register/code"),
+        Ok(Err(FormRejected::Field("phone"))) => register_form(
+            &app,
+            &web,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(web.lang.t("reg_phone_invalid")),
+            "",
+        ),
+        Ok(Err(_)) => register_form(
+            &app,
+            &web,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(web.lang.t("bn_invalid")),
+            &f.phone,
+        ),
+        Err(e) => error_page(&app, &web, e),
+    }
+}
+
+async fn register_code_page(State(app): State<AppState>, web: Web) -> Response {
+    code_form(
+        &app,
+        &web,
+        StatusCode::OK,
+        "/registry/register/code",
+        "/registry/register",
+        None,
+    )
+}
+
+async fn register_code(State(app): State<AppState>, web: Web, Form(f): Form<CodeForm>) -> Response {
+    let Some(flow) = web.csrf_checked(&app, web.flow.as_deref(), &f.csrf) else {
+        return error_page(&app, &web, AppError::Forbidden("csrf".into()));
+    };
+    if let Err(r) = counted(&app, &web).await {
+        return r;
+    }
+    let digest = crate::secrets::token_digest(flow);
+    match service::verify_registration(&app, &digest, &f.code, ts(&app)).await {
+        Ok(Ok(())) => see_other("/registry/register/details"),
+        Ok(Err(Rejected::NoChallenge)) => register_form(
+            &app,
+            &web,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(web.lang.t("flow_expired")),
+            "",
+        ),
+        Ok(Err(Rejected::Wrong)) => code_form(
+            &app,
+            &web,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "/registry/register/code",
+            "/registry/register",
+            Some(web.lang.t("code_wrong")),
+        ),
+        Err(e) => error_page(&app, &web, e),
+    }
+}
+
+fn details_form(
+    app: &AppState,
+    web: &Web,
+    status: StatusCode,
+    error: Option<String>,
+    d: &Details,
+) -> Response {
+    flow_page(
+        app,
+        web,
+        status,
+        "registry_details.html",
+        context! {
+            error, name => d.name, email => d.email,
+            email_otp => app.config.registry.email_otp,
+        },
+    )
+}
+
+async fn details_page(State(app): State<AppState>, web: Web) -> Response {
+    let verified = match &web.flow {
+        Some(flow) => {
+            let digest = crate::secrets::token_digest(flow);
+            service::registration_verified(&app, &digest, ts(&app)).await
+        }
+        None => Ok(false),
+    };
+    match verified {
+        Ok(true) => details_form(&app, &web, StatusCode::OK, None, &Details::default()),
+        Ok(false) => see_other("/registry/register"),
+        Err(e) => error_page(&app, &web, e),
+    }
+}
+
+#[derive(Deserialize)]
+struct DetailsForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    pin: String,
+    #[serde(default)]
+    pin2: String,
+    #[serde(default)]
+    channel: String,
+}
+
+async fn details(State(app): State<AppState>, web: Web, Form(f): Form<DetailsForm>) -> Response {
+    let Some(flow) = web.csrf_checked(&app, web.flow.as_deref(), &f.csrf) else {
+        return error_page(&app, &web, AppError::Forbidden("csrf".into()));
+    };
+    let digest = crate::secrets::token_digest(flow);
+    let d = Details {
+        name: f.name,
+        email: f.email,
+        pin: f.pin,
+        pin2: f.pin2,
+        channel: f.channel,
+    };
+    let t = |k| web.lang.t(k);
+    match service::finish_registration(&app, &digest, d.clone(), ts(&app)).await {
+        Ok(Ok(true)) => with_cookie(
+            message(
+                &app,
+                &web,
+                StatusCode::OK,
+                t("reg_done_title"),
+                t("reg_done"),
+                ("/registry", t("to_login")),
+            ),
+            cookie_header(FLOW_COOKIE, "", Some(0)),
+        ),
+        Ok(Ok(false)) => see_other("/registry/register"),
+        Ok(Err(r)) => {
+            let error = match r {
+                FormRejected::Field("name") => t("reg_name_invalid").to_string(),
+                FormRejected::Field("email") => t("reg_email_invalid").to_string(),
+                FormRejected::Field(_) => t("reg_channel_invalid").to_string(),
+                FormRejected::PinMismatch => t("reg_pin_mismatch").to_string(),
+                FormRejected::Pin(p) => p.message(web.lang.code()),
+                FormRejected::Captcha => t("captcha_wrong").to_string(),
+            };
+            details_form(
+                &app,
+                &web,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(error),
+                &d,
+            )
+        }
+        Err(e) => error_page(&app, &web, e),
+    }
+}
+
+/// The registry session of a request, or the sign-in page's 401.
+async fn require_session(app: &AppState, web: &Web) -> Result<(Vec<u8>, String, String), Response> {
+    let expired = || {
+        let t = |k| web.lang.t(k);
+        message(
+            app,
+            web,
+            StatusCode::UNAUTHORIZED,
+            t("session_expired_title"),
+            t("session_expired"),
+            ("/registry", t("to_login")),
+        )
+    };
+    let Some(tok) = &web.registry else {
+        return Err(expired());
+    };
+    match service::session(app, tok, ts(app)).await {
+        Ok(Some((digest, user))) => Ok((digest, user, tok.clone())),
+        Ok(None) => Err(expired()),
+        Err(e) => Err(error_page(app, web, e)),
+    }
+}
+
+async fn account(State(app): State<AppState>, web: Web) -> Response {
+    let (_, user_id, tok) = match require_session(&app, &web).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let user = match app.store.user(&user_id).await {
+        Ok(Some(u)) => u,
+        Ok(None) => return error_page(&app, &web, AppError::Unauthorized),
+        Err(e) => return error_page(&app, &web, e.into()),
+    };
+    let mut resp = page(
+        &app,
+        &web,
+        StatusCode::OK,
+        "registry_account.html",
+        context! {
+            csrf => app.secrets.csrf_token(&tok),
+            name => user.display_name, username => user.username, channel => user.otp_channel,
+        },
+    );
+    resp.headers_mut().insert(
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    resp
+}
+
+async fn logout(State(app): State<AppState>, web: Web, Form(f): Form<CsrfForm>) -> Response {
+    let Some(tok) = web.csrf_checked(&app, web.registry.as_deref(), &f.csrf) else {
+        return error_page(&app, &web, AppError::Forbidden("csrf".into()));
+    };
+    let digest = crate::secrets::token_digest(tok);
+    if let Err(e) = app.store.rsession_end(&digest).await {
+        return error_page(&app, &web, e.into());
+    }
+    with_cookie(
+        see_other("/registry"),
+        cookie_header(REGISTRY_COOKIE, "", Some(0)),
+    )
+}

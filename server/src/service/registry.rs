@@ -1,0 +1,455 @@
+//! Registry users (issue #9; seeds 000 and 001; SECURITY.md 5-7, 9, 11-14): registration by
+//! SMS (mobile + birth number → SMS code → contact details and PIN → the username by e-mail) and
+//! login with username + PIN + the picture captcha, then a one-time code through the user's
+//! channel. Unknown users, wrong PINs and suspended accounts cost one argon2id evaluation and get
+//! one answer; the code leaves only when everything matched.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::error::{AppError, AppResult};
+use crate::pin::{self, PinContext, PinHasher, PinRejected};
+use crate::secrets;
+use crate::service::citizen::NewSession;
+use crate::service::otp::{self, Delivery, Purpose, Rejected};
+use crate::state::AppState;
+use crate::store::registry::{RegFlow, Registered, UserWrite};
+use crate::store::{AuditEvent, MessageWrite, StoreError};
+use crate::validate;
+
+/// A captcha challenge lives 5 minutes (SECURITY.md 13).
+pub const CAPTCHA_SECS: i64 = 300;
+/// A registration flow lives 15 minutes (SECURITY.md 22: pre-login flows).
+pub const FLOW_SECS: i64 = 900;
+/// The longest wait for an argon2id slot before 503 (SECURITY.md 50).
+const PIN_QUEUE: Duration = Duration::from_secs(2);
+
+const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// A new username: 8 Crockford base32 characters (40 bits) from the OS CSPRNG (SECURITY.md 12).
+pub fn new_username() -> Result<String, getrandom::Error> {
+    let bytes = secrets::random::<5>()?;
+    let bits = bytes.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
+    Ok((0..8)
+        .rev()
+        .map(|i| {
+            let v = (bits >> (i * 5)) & 31;
+            CROCKFORD
+                .get(usize::try_from(v).unwrap_or(0))
+                .map_or('0', |c| char::from(*c))
+        })
+        .collect())
+}
+
+/// A typed username as stored: Crockford's reading (case-insensitive, O → 0, I and L → 1,
+/// hyphens and spaces ignored); at most 64 characters are read.
+pub fn normalise_username(input: &str) -> String {
+    input
+        .chars()
+        .take(64)
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| match c.to_ascii_uppercase() {
+            'O' => '0',
+            'I' | 'L' => '1',
+            u => u,
+        })
+        .collect()
+}
+
+/// Runs `f` on a blocking thread holding an argon2id slot; 503 when none frees up in 2 s.
+async fn with_pins<T: Send + 'static>(
+    app: &AppState,
+    f: impl FnOnce(&PinHasher) -> T + Send + 'static,
+) -> AppResult<T> {
+    let permit = tokio::time::timeout(PIN_QUEUE, app.pin_slots.clone().acquire_owned())
+        .await
+        .map_err(|_| AppError::Unavailable(2))?
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let pins = app.pins.clone();
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        f(&pins)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("PIN task: {e}")))
+}
+
+/// A fresh captcha; returns its id (the picture is served from the store by id).
+pub async fn new_captcha(app: &AppState, now: i64) -> AppResult<String> {
+    let c = (app.captchas)().map_err(|e| AppError::Internal(e.to_string()))?;
+    let id = secrets::new_url_token().map_err(|e| AppError::Internal(e.to_string()))?;
+    let mac = crate::captcha::answer_digest(&captcha_key(app), &id, &c.answer);
+    app.store
+        .captcha_put(&id, &mac, &c.png, now, now + CAPTCHA_SECS)
+        .await?;
+    Ok(id)
+}
+
+fn captcha_key(app: &AppState) -> Vec<u8> {
+    app.secrets.keyed("captcha", b"answers")
+}
+
+/// Uses a captcha challenge: true only for its answer, once, within 5 minutes.
+pub async fn captcha_answered(app: &AppState, id: &str, answer: &str, now: i64) -> AppResult<bool> {
+    if id.is_empty() || id.len() > 64 {
+        return Ok(false);
+    }
+    Ok(match app.store.captcha_take(id, now).await? {
+        Some(mac) => crate::captcha::answer_matches(&captcha_key(app), id, answer, &mac),
+        None => false,
+    })
+}
+
+/// Why a registration form was not accepted: the field and a reason code for the page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormRejected {
+    /// A field is malformed (`phone`, `birth_number`, `email`, `name`, `channel`).
+    Field(&'static str),
+    /// The two PIN entries differ.
+    PinMismatch,
+    /// The PIN breaks the policy.
+    Pin(PinRejected),
+    /// The picture's digits were wrong, used or expired.
+    Captcha,
+}
+
+/// Registration step 1 (seed 001): mobile number + birth number; the code goes to that number.
+pub async fn start_registration(
+    app: &AppState,
+    flow: &[u8],
+    phone: &str,
+    birth_number: &str,
+    now: i64,
+) -> AppResult<Result<(), FormRejected>> {
+    let Ok(phone) = validate::phone(phone) else {
+        return Ok(Err(FormRejected::Field("phone")));
+    };
+    let Ok(bn) = validate::birth_number(birth_number) else {
+        return Ok(Err(FormRejected::Field("birth_number")));
+    };
+    let throttle_key = app.secrets.keyed("registry_bn", bn.as_bytes());
+    otp::throttled(app, &throttle_key, now).await?;
+    app.store
+        .reg_flow_put(
+            flow,
+            &RegFlow {
+                bn_index: app.secrets.birth_number_index(&bn),
+                phone: phone.clone(),
+                birth_date: pin::date_from_birth_number(&bn.replace('/', ""))
+                    .map(|d| d.to_string()),
+                verified_at: None,
+                expires_at: now + FLOW_SECS,
+            },
+            now,
+        )
+        .await?;
+    otp::send(
+        app,
+        otp::Request {
+            flow,
+            purpose: Purpose::Registration,
+            person_id: None,
+            user_id: None,
+            throttle_key,
+            delivery: Some(Delivery {
+                channel: "sms",
+                to: phone.clone(),
+            }),
+            destination: Some(phone),
+            now,
+        },
+    )
+    .await?;
+    Ok(Ok(()))
+}
+
+/// Registration step 2: the SMS code.
+pub async fn verify_registration(
+    app: &AppState,
+    flow: &[u8],
+    code: &str,
+    now: i64,
+) -> AppResult<Result<(), Rejected>> {
+    match app.store.reg_flow(flow).await? {
+        Some(f) if f.expires_at >= now => {}
+        _ => return Ok(Err(Rejected::NoChallenge)),
+    }
+    match otp::check(app, flow, Purpose::Registration, code, now).await? {
+        Ok(_) => {
+            app.store.reg_flow_verified(flow, now).await?;
+            Ok(Ok(()))
+        }
+        Err(r) => Ok(Err(r)),
+    }
+}
+
+/// Whether the flow's code was entered and the flow is still open (the details page).
+pub async fn registration_verified(app: &AppState, flow: &[u8], now: i64) -> AppResult<bool> {
+    Ok(app
+        .store
+        .reg_flow(flow)
+        .await?
+        .is_some_and(|f| f.verified_at.is_some() && f.expires_at >= now))
+}
+
+/// Registration step 3: contact details, PIN and code channel.
+#[derive(Clone, Default)]
+pub struct Details {
+    /// Full name.
+    pub name: String,
+    /// E-mail address (the username goes there).
+    pub email: String,
+    /// PIN.
+    pub pin: String,
+    /// PIN again.
+    pub pin2: String,
+    /// `sms` or `email`.
+    pub channel: String,
+}
+
+impl std::fmt::Debug for Details {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Details")
+            .field("channel", &self.channel)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Finishes a registration. The answer is the same whether or not the birth number already
+/// had an account (SECURITY.md 12): a new account gets its username by e-mail, an existing one a
+/// notice at its stored address, and no second account is made. `Ok(Ok(false))` when the flow
+/// has no verified code (start again).
+pub async fn finish_registration(
+    app: &AppState,
+    flow: &[u8],
+    d: Details,
+    now: i64,
+) -> AppResult<Result<bool, FormRejected>> {
+    let Some(f) = app.store.reg_flow(flow).await? else {
+        return Ok(Ok(false));
+    };
+    if f.verified_at.is_none() || f.expires_at < now {
+        return Ok(Ok(false));
+    }
+    let Ok(name) = validate::name("name", &d.name) else {
+        return Ok(Err(FormRejected::Field("name")));
+    };
+    let Ok(email) = validate::email(&d.email) else {
+        return Ok(Err(FormRejected::Field("email")));
+    };
+    let channel = match d.channel.as_str() {
+        "sms" | "" => "sms",
+        "email" if app.config.registry.email_otp => "email",
+        _ => return Ok(Err(FormRejected::Field("channel"))),
+    };
+    if d.pin != d.pin2 {
+        return Ok(Err(FormRejected::PinMismatch));
+    }
+    let birth_date = f.birth_date.as_deref().and_then(|s| {
+        time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok()
+    });
+    let mut username = new_username().map_err(|e| AppError::Internal(e.to_string()))?;
+    let ctx = PinContext {
+        min_len: app.config.registry.pin_min_len,
+        username: Some(&username),
+        birth_date,
+        phone: Some(&f.phone),
+        ..PinContext::default()
+    };
+    if let Err(r) = pin::check(&d.pin, &ctx) {
+        return Ok(Err(FormRejected::Pin(r)));
+    }
+    let pin_text = d.pin;
+    let pin_hash = with_pins(app, move |h| h.hash(&pin_text))
+        .await?
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let existing_notice = MessageWrite {
+        channel: "email".into(),
+        recipient: String::new(),
+        subject: "dcc: pokus o registraci / registration attempt".into(),
+        body: "Někdo se pokusil zaregistrovat s vaším rodným číslem. Váš účet zůstává beze změny; \
+               pokud jste to nebyli vy, kontaktujte helpdesk.\n\n\
+               Someone tried to register with your birth number. Your account is unchanged; if \
+               this was not you, contact the helpdesk.\n"
+            .into(),
+        attachment: None,
+    };
+    for _ in 0..3 {
+        let user = UserWrite {
+            id: secrets::new_id(),
+            username: username.clone(),
+            bn_index: f.bn_index.clone(),
+            display_name: name.clone(),
+            phone: f.phone.clone(),
+            email: email.clone(),
+            otp_channel: channel.into(),
+            pin_hash: pin_hash.clone(),
+        };
+        let created_notice = MessageWrite {
+            channel: "email".into(),
+            recipient: email.clone(),
+            subject: "dcc: registrace dokončena / registration complete".into(),
+            body: format!(
+                "Vaše uživatelské jméno do registru: {username}\n\
+                 Your registry username: {username}\n\n\
+                 Přihlaste se uživatelským jménem, PINem a jednorázovým kódem. \
+                 Sign in with your username, PIN and a one-time code.\n"
+            ),
+            attachment: None,
+        };
+        match app
+            .store
+            .register(flow, &user, &created_notice, &existing_notice, now)
+            .await
+        {
+            Ok(Some(Registered::Created | Registered::Existing)) => return Ok(Ok(true)),
+            Ok(None) => return Ok(Ok(false)),
+            // Another registration took this username (or this birth number) a moment ago.
+            Err(StoreError::Conflict(_)) => {
+                username = new_username().map_err(|e| AppError::Internal(e.to_string()))?;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(AppError::Internal("no free username after 3 tries".into()))
+}
+
+/// Login step 1 (seed 000, SECURITY.md 9, 11): username + PIN + the picture's digits. A wrong
+/// captcha is said so (it tells nothing about the account). Otherwise unknown user, wrong PIN
+/// and suspended account give the same answer after one argon2id evaluation, and the code leaves
+/// only when everything matched.
+pub async fn start_login(
+    app: &AppState,
+    flow: &[u8],
+    username: &str,
+    pin_input: &str,
+    captcha_id: &str,
+    captcha_answer: &str,
+    now: i64,
+) -> AppResult<Result<(), FormRejected>> {
+    if !captcha_answered(app, captcha_id, captcha_answer, now).await? {
+        return Ok(Err(FormRejected::Captcha));
+    }
+    let username = normalise_username(username);
+    let throttle_key = app.secrets.keyed("registry_user", username.as_bytes());
+    otp::throttled(app, &throttle_key, now).await?;
+    let user = app.store.user_by_username(&username).await?;
+    let pin_text = pin_input.to_string();
+    let stored = user.as_ref().map(|u| u.pin_hash.clone());
+    let verified = with_pins(app, move |h| match stored {
+        // A rehash (stronger parameters configured) only after a right PIN: the known PIN is
+        // the only input it can have.
+        Some(phc) => h.verify(&pin_text, &phc).ok().map(|v| {
+            let new_hash = (v.ok && v.needs_rehash)
+                .then(|| h.hash(&pin_text).ok())
+                .flatten();
+            (v, new_hash)
+        }),
+        None => {
+            h.verify_dummy(&pin_text);
+            None
+        }
+    })
+    .await?;
+    let (ok, rehash) = match verified {
+        Some((v, new_hash)) => (v.ok, new_hash),
+        None => (false, None),
+    };
+    let user = user.filter(|u| ok && u.suspended_at.is_none());
+    if let (Some(u), Some(h)) = (&user, rehash) {
+        app.store.user_set_pin_hash(&u.id, &h).await?;
+    }
+    if user.is_none() {
+        app.store.event_add("auth_fail", &throttle_key, now).await?;
+        app.store
+            .audit(
+                &AuditEvent {
+                    event: "registry.login_failed".into(),
+                    org_id: None,
+                    subject: Some(hex::encode(throttle_key.get(..8).unwrap_or_default())),
+                    detail: json!({ "step": "pin" }),
+                },
+                now,
+            )
+            .await?;
+    }
+    let delivery = user.as_ref().map(|u| Delivery {
+        channel: if u.otp_channel == "email" && app.config.registry.email_otp {
+            "email"
+        } else {
+            "sms"
+        },
+        to: if u.otp_channel == "email" && app.config.registry.email_otp {
+            u.email.clone()
+        } else {
+            u.phone.clone()
+        },
+    });
+    otp::send(
+        app,
+        otp::Request {
+            flow,
+            purpose: Purpose::RegistryLogin,
+            person_id: None,
+            user_id: user.map(|u| u.id),
+            throttle_key,
+            delivery,
+            destination: None,
+            now,
+        },
+    )
+    .await?;
+    Ok(Ok(()))
+}
+
+/// Login step 2: the code opens a registry session (a new id; the flow id is discarded).
+pub async fn finish_login(
+    app: &AppState,
+    flow: &[u8],
+    code: &str,
+    now: i64,
+) -> AppResult<Result<NewSession, Rejected>> {
+    let c = match otp::check(app, flow, Purpose::RegistryLogin, code, now).await? {
+        Ok(c) => c,
+        Err(r) => return Ok(Err(r)),
+    };
+    let Some(user_id) = c.user_id else {
+        return Ok(Err(Rejected::Wrong));
+    };
+    let token = secrets::new_url_token().map_err(|e| AppError::Internal(e.to_string()))?;
+    app.store
+        .rsession_create(
+            &secrets::token_digest(&token),
+            &user_id,
+            now,
+            now + app.config.portal.session_absolute_secs,
+            &AuditEvent {
+                event: "registry.login_succeeded".into(),
+                org_id: None,
+                subject: Some(app.secrets.pseudonym(user_id.as_bytes())),
+                detail: json!({ "method": "pin+otp" }),
+            },
+        )
+        .await?;
+    Ok(Ok(NewSession { token }))
+}
+
+/// A live registry session: digest and user id. Idle and absolute time-outs as the portal's.
+pub async fn session(
+    app: &AppState,
+    cookie: &str,
+    now: i64,
+) -> AppResult<Option<(Vec<u8>, String)>> {
+    let digest = secrets::token_digest(cookie);
+    let Some(s) = app.store.rsession(&digest).await? else {
+        return Ok(None);
+    };
+    let cfg = &app.config.portal;
+    if now > s.last_seen_at + cfg.session_idle_secs || now > s.expires_at {
+        app.store.rsession_end(&digest).await?;
+        return Ok(None);
+    }
+    app.store.rsession_touch(&digest, now).await?;
+    Ok(Some((digest, s.user_id)))
+}

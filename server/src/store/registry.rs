@@ -1,0 +1,457 @@
+//! Storage of registry users (issue #9): accounts, registrations between their SMS code and
+//! their contact details, registry sessions and picture captchas. The SQL is shared by SQLite
+//! and PostgreSQL through [`registry_store`].
+
+use async_trait::async_trait;
+
+use super::{AuditEvent, StoreResult};
+
+/// A registry user's account.
+#[derive(Clone)]
+pub struct UserRow {
+    /// Random id.
+    pub id: String,
+    /// The username (8 Crockford base32 characters).
+    pub username: String,
+    /// Name as entered at registration.
+    pub display_name: String,
+    /// Mobile number (E.164).
+    pub phone: String,
+    /// E-mail address.
+    pub email: String,
+    /// `sms` or `email`.
+    pub otp_channel: String,
+    /// argon2id PHC string.
+    pub pin_hash: String,
+    /// When suspended by an operator.
+    pub suspended_at: Option<i64>,
+}
+
+impl std::fmt::Debug for UserRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserRow")
+            .field("id", &self.id)
+            .field("otp_channel", &self.otp_channel)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A new account.
+pub struct UserWrite {
+    /// Random id.
+    pub id: String,
+    /// Username.
+    pub username: String,
+    /// Keyed index of the birth number.
+    pub bn_index: Vec<u8>,
+    /// Name.
+    pub display_name: String,
+    /// Mobile number.
+    pub phone: String,
+    /// E-mail address.
+    pub email: String,
+    /// `sms` or `email`.
+    pub otp_channel: String,
+    /// argon2id PHC string.
+    pub pin_hash: String,
+}
+
+/// A registration in progress.
+#[derive(Clone)]
+pub struct RegFlow {
+    /// Keyed index of the birth number.
+    pub bn_index: Vec<u8>,
+    /// The phone the code went to.
+    pub phone: String,
+    /// The birth date the birth number encodes (`YYYY-MM-DD`), for the PIN blocklist.
+    pub birth_date: Option<String>,
+    /// When the SMS code was entered.
+    pub verified_at: Option<i64>,
+    /// Expiry.
+    pub expires_at: i64,
+}
+
+/// A registry session.
+#[derive(Debug, Clone)]
+pub struct RegistrySessionRow {
+    /// The user.
+    pub user_id: String,
+    /// Last activity.
+    pub last_seen_at: i64,
+    /// Absolute end.
+    pub expires_at: i64,
+    /// When a code was last entered.
+    pub otp_verified_at: i64,
+}
+
+/// What finishing a registration did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Registered {
+    /// A new account.
+    Created,
+    /// The birth number had an account: its holder was notified instead.
+    Existing,
+}
+
+/// Registry-user storage.
+#[async_trait]
+pub trait RegistryStore: Send + Sync {
+    /// Stores a captcha challenge.
+    async fn captcha_put(
+        &self,
+        id: &str,
+        answer_mac: &[u8],
+        png: &[u8],
+        now: i64,
+        expires_at: i64,
+    ) -> StoreResult<()>;
+    /// The picture of an unused, unexpired challenge.
+    async fn captcha_png(&self, id: &str, now: i64) -> StoreResult<Option<Vec<u8>>>;
+    /// Uses a challenge (one conditional UPDATE: once only, before expiry); its answer digest.
+    async fn captcha_take(&self, id: &str, now: i64) -> StoreResult<Option<Vec<u8>>>;
+
+    /// Starts (or restarts) the registration of a flow.
+    async fn reg_flow_put(&self, flow_sha256: &[u8], flow: &RegFlow, now: i64) -> StoreResult<()>;
+    /// The registration of a flow.
+    async fn reg_flow(&self, flow_sha256: &[u8]) -> StoreResult<Option<RegFlow>>;
+    /// Marks the flow's SMS code entered.
+    async fn reg_flow_verified(&self, flow_sha256: &[u8], now: i64) -> StoreResult<()>;
+    /// Finishes a registration in one transaction: deletes the flow and either creates the
+    /// account (when no account has the birth number) or enqueues `existing_notice` for the
+    /// existing one (its recipient is filled in from the account's e-mail); `created_notice`
+    /// goes out only for a new account. Audited either way. `None` when the flow has no
+    /// verified registration (its code was not entered, or it finished already).
+    async fn register(
+        &self,
+        flow_sha256: &[u8],
+        user: &UserWrite,
+        created_notice: &super::MessageWrite,
+        existing_notice: &super::MessageWrite,
+        now: i64,
+    ) -> StoreResult<Option<Registered>>;
+
+    /// The account with this username.
+    async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserRow>>;
+    /// An account by id.
+    async fn user(&self, id: &str) -> StoreResult<Option<UserRow>>;
+    /// Replaces the PIN hash (a rehash with stronger parameters at login).
+    async fn user_set_pin_hash(&self, id: &str, pin_hash: &str) -> StoreResult<()>;
+
+    /// Creates a registry session with its audit event.
+    async fn rsession_create(
+        &self,
+        id_sha256: &[u8],
+        user_id: &str,
+        now: i64,
+        expires_at: i64,
+        audit: &AuditEvent,
+    ) -> StoreResult<()>;
+    /// The registry session with this digest.
+    async fn rsession(&self, id_sha256: &[u8]) -> StoreResult<Option<RegistrySessionRow>>;
+    /// Records activity.
+    async fn rsession_touch(&self, id_sha256: &[u8], now: i64) -> StoreResult<()>;
+    /// Ends a registry session.
+    async fn rsession_end(&self, id_sha256: &[u8]) -> StoreResult<()>;
+}
+
+/// Implements [`RegistryStore`] for a store type whose `pool` is an sqlx pool; `$db` is the
+/// sqlx database type.
+macro_rules! registry_store {
+    ($store:ident) => {
+        fn user_of(row: &DbRow) -> StoreResult<super::registry::UserRow> {
+            Ok(super::registry::UserRow {
+                id: col(row, "id")?,
+                username: col(row, "username")?,
+                display_name: col(row, "display_name")?,
+                phone: col(row, "phone")?,
+                email: col(row, "email")?,
+                otp_channel: col(row, "otp_channel")?,
+                pin_hash: col(row, "pin_hash")?,
+                suspended_at: col(row, "suspended_at")?,
+            })
+        }
+
+        const USER_COLUMNS: &str = "id, username, display_name, phone, email, otp_channel, \
+                                    pin_hash, suspended_at";
+
+        #[async_trait::async_trait]
+        impl super::registry::RegistryStore for $store {
+            async fn captcha_put(
+                &self,
+                id: &str,
+                answer_mac: &[u8],
+                png: &[u8],
+                now: i64,
+                expires_at: i64,
+            ) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO captcha_challenges (id, answer_mac, png, created_at, expires_at) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(id)
+                .bind(answer_mac)
+                .bind(png)
+                .bind(now)
+                .bind(expires_at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn captcha_png(&self, id: &str, now: i64) -> StoreResult<Option<Vec<u8>>> {
+                let row = sqlx::query(
+                    "SELECT png FROM captcha_challenges \
+                     WHERE id = $1 AND used_at IS NULL AND expires_at >= $2",
+                )
+                .bind(id)
+                .bind(now)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.as_ref().map(|r| col(r, "png")).transpose()
+            }
+
+            async fn captcha_take(&self, id: &str, now: i64) -> StoreResult<Option<Vec<u8>>> {
+                let row = sqlx::query(
+                    "UPDATE captcha_challenges SET used_at = $2 \
+                     WHERE id = $1 AND used_at IS NULL AND expires_at >= $2 RETURNING answer_mac",
+                )
+                .bind(id)
+                .bind(now)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.as_ref().map(|r| col(r, "answer_mac")).transpose()
+            }
+
+            async fn reg_flow_put(
+                &self,
+                flow_sha256: &[u8],
+                f: &super::registry::RegFlow,
+                now: i64,
+            ) -> StoreResult<()> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("DELETE FROM registry_flows WHERE flow_sha256 = $1")
+                    .bind(flow_sha256)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO registry_flows (flow_sha256, bn_index, phone, birth_date, \
+                     created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(flow_sha256)
+                .bind(&f.bn_index)
+                .bind(&f.phone)
+                .bind(&f.birth_date)
+                .bind(now)
+                .bind(f.expires_at)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn reg_flow(
+                &self,
+                flow_sha256: &[u8],
+            ) -> StoreResult<Option<super::registry::RegFlow>> {
+                let row = sqlx::query(
+                    "SELECT bn_index, phone, birth_date, verified_at, expires_at \
+                     FROM registry_flows WHERE flow_sha256 = $1",
+                )
+                .bind(flow_sha256)
+                .fetch_optional(&self.pool)
+                .await?;
+                match row {
+                    Some(r) => Ok(Some(super::registry::RegFlow {
+                        bn_index: col(&r, "bn_index")?,
+                        phone: col(&r, "phone")?,
+                        birth_date: col(&r, "birth_date")?,
+                        verified_at: col(&r, "verified_at")?,
+                        expires_at: col(&r, "expires_at")?,
+                    })),
+                    None => Ok(None),
+                }
+            }
+
+            async fn reg_flow_verified(&self, flow_sha256: &[u8], now: i64) -> StoreResult<()> {
+                sqlx::query("UPDATE registry_flows SET verified_at = $2 WHERE flow_sha256 = $1")
+                    .bind(flow_sha256)
+                    .bind(now)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn register(
+                &self,
+                flow_sha256: &[u8],
+                u: &super::registry::UserWrite,
+                created_notice: &super::MessageWrite,
+                existing_notice: &super::MessageWrite,
+                now: i64,
+            ) -> StoreResult<Option<super::registry::Registered>> {
+                let mut tx = self.pool.begin().await?;
+                let taken = sqlx::query(
+                    "DELETE FROM registry_flows WHERE flow_sha256 = $1 AND verified_at IS NOT NULL \
+                     RETURNING bn_index",
+                )
+                .bind(flow_sha256)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if taken.is_none() {
+                    return Ok(None);
+                }
+                let existing = sqlx::query("SELECT id, email FROM registry_users WHERE bn_index = $1")
+                    .bind(&u.bn_index)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let (outcome, notice, subject) = match existing {
+                    Some(r) => {
+                        let mut notice = existing_notice.clone();
+                        notice.recipient = col(&r, "email")?;
+                        let id: String = col(&r, "id")?;
+                        (super::registry::Registered::Existing, notice, id)
+                    }
+                    None => {
+                        sqlx::query(
+                            "INSERT INTO registry_users (id, username, bn_index, display_name, \
+                             phone, email, otp_channel, pin_hash, created_at, pin_changed_at) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+                        )
+                        .bind(&u.id)
+                        .bind(&u.username)
+                        .bind(&u.bn_index)
+                        .bind(&u.display_name)
+                        .bind(&u.phone)
+                        .bind(&u.email)
+                        .bind(&u.otp_channel)
+                        .bind(&u.pin_hash)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(|e| conflict_or(e, "username or birth number"))?;
+                        (
+                            super::registry::Registered::Created,
+                            created_notice.clone(),
+                            u.id.clone(),
+                        )
+                    }
+                };
+                insert_outbox(&mut *tx, &notice, None, now).await?;
+                insert_audit(
+                    &mut *tx,
+                    &AuditEvent {
+                        event: match outcome {
+                            super::registry::Registered::Created => "registry.registered",
+                            super::registry::Registered::Existing => "registry.registration_existing",
+                        }
+                        .into(),
+                        org_id: None,
+                        subject: Some(subject),
+                        detail: serde_json::json!({ "method": "sms" }),
+                    },
+                    now,
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(Some(outcome))
+            }
+
+            async fn user_by_username(
+                &self,
+                username: &str,
+            ) -> StoreResult<Option<super::registry::UserRow>> {
+                let row = sqlx::query(&format!(
+                    "SELECT {USER_COLUMNS} FROM registry_users WHERE username = $1"
+                ))
+                .bind(username)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.as_ref().map(user_of).transpose()
+            }
+
+            async fn user(&self, id: &str) -> StoreResult<Option<super::registry::UserRow>> {
+                let row = sqlx::query(&format!(
+                    "SELECT {USER_COLUMNS} FROM registry_users WHERE id = $1"
+                ))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.as_ref().map(user_of).transpose()
+            }
+
+            async fn user_set_pin_hash(&self, id: &str, pin_hash: &str) -> StoreResult<()> {
+                sqlx::query("UPDATE registry_users SET pin_hash = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(pin_hash)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn rsession_create(
+                &self,
+                id_sha256: &[u8],
+                user_id: &str,
+                now: i64,
+                expires_at: i64,
+                audit: &AuditEvent,
+            ) -> StoreResult<()> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query(
+                    "INSERT INTO registry_sessions (id_sha256, user_id, created_at, last_seen_at, \
+                     expires_at, otp_verified_at) VALUES ($1, $2, $3, $3, $4, $3)",
+                )
+                .bind(id_sha256)
+                .bind(user_id)
+                .bind(now)
+                .bind(expires_at)
+                .execute(&mut *tx)
+                .await?;
+                insert_audit(&mut *tx, audit, now).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn rsession(
+                &self,
+                id_sha256: &[u8],
+            ) -> StoreResult<Option<super::registry::RegistrySessionRow>> {
+                let row = sqlx::query(
+                    "SELECT user_id, last_seen_at, expires_at, otp_verified_at \
+                     FROM registry_sessions WHERE id_sha256 = $1",
+                )
+                .bind(id_sha256)
+                .fetch_optional(&self.pool)
+                .await?;
+                match row {
+                    Some(r) => Ok(Some(super::registry::RegistrySessionRow {
+                        user_id: col(&r, "user_id")?,
+                        last_seen_at: col(&r, "last_seen_at")?,
+                        expires_at: col(&r, "expires_at")?,
+                        otp_verified_at: col(&r, "otp_verified_at")?,
+                    })),
+                    None => Ok(None),
+                }
+            }
+
+            async fn rsession_touch(&self, id_sha256: &[u8], now: i64) -> StoreResult<()> {
+                sqlx::query("UPDATE registry_sessions SET last_seen_at = $2 WHERE id_sha256 = $1")
+                    .bind(id_sha256)
+                    .bind(now)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn rsession_end(&self, id_sha256: &[u8]) -> StoreResult<()> {
+                sqlx::query("DELETE FROM registry_sessions WHERE id_sha256 = $1")
+                    .bind(id_sha256)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+        }
+    };
+}
+
+pub(super) use registry_store;

@@ -1,0 +1,354 @@
+//! Registry users over HTTP (issue #9, SECURITY.md 5-7, 9, 11-13, 20-22, 45): registration by
+//! SMS, sign-in with username + PIN + picture captcha + one-time code, on a real SQLite file and
+//! a real PostgreSQL database, with a fixed clock, known captcha answers and captured SMS/e-mail.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use axum::http::StatusCode;
+use common::web::{code_of, deliver, Browser, Page};
+use common::{Backend, Harness, CAPTCHA};
+
+const BN: &str = "736028/0004";
+const PHONE: &str = "+420601555777";
+const PIN: &str = "modrý kůň skáče přes plot";
+
+macro_rules! both {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name(super::Backend::Sqlite).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name(super::Backend::Postgres).await;
+            }
+        }
+    };
+}
+
+/// The e-mails delivered since the last call: recipient and body.
+async fn mails(h: &Harness) -> Vec<(String, String)> {
+    server::outbox::run_once(&h.app).await.unwrap();
+    std::mem::take(&mut *h.mailer.bodies.lock().unwrap())
+}
+
+fn username_in(body: &str) -> String {
+    let i = body.find("registry username: ").expect("a username") + 19;
+    body[i..i + 8].to_string()
+}
+
+/// Registration by SMS up to the final page; returns that page.
+async fn register(h: &Harness, bn: &str, phone: &str, email: &str, pin: &str) -> Page {
+    let mut b = Browser::default();
+    let p = b.get(h, "/registry/register").await;
+    assert_eq!(p.status, StatusCode::OK);
+    let p = b
+        .post(
+            h,
+            "/registry/register",
+            &[("csrf", &p.csrf()), ("phone", phone), ("birth_number", bn)],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(p.location(), "/registry/register/code");
+    let sms = deliver(h).await;
+    assert_eq!(sms.len(), 1, "{sms:?}");
+    assert_eq!(sms[0].0, phone);
+    let code = code_of(&sms[0].1);
+    let p = b.get(h, "/registry/register/code").await;
+    let p = b
+        .post(
+            h,
+            "/registry/register/code",
+            &[("csrf", &p.csrf()), ("code", &code)],
+        )
+        .await;
+    assert_eq!(p.location(), "/registry/register/details", "{}", p.body);
+    let p = b.get(h, "/registry/register/details").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("autocomplete=\"new-password\""));
+    assert!(!p.body.contains("onpaste"), "paste is allowed");
+    b.post(
+        h,
+        "/registry/register/details",
+        &[
+            ("csrf", &p.csrf()),
+            ("name", "MUDr. Jana Dvořáková"),
+            ("email", email),
+            ("pin", pin),
+            ("pin2", pin),
+            ("channel", "sms"),
+        ],
+    )
+    .await
+}
+
+fn captcha_id(p: &Page) -> String {
+    let i = p.body.find("name=\"captcha_id\" value=\"").unwrap() + 25;
+    p.body[i..i + p.body[i..].find('"').unwrap()].to_string()
+}
+
+/// Signs in up to the code step; returns the browser and the response of the first step.
+async fn sign_in(h: &Harness, username: &str, pin: &str) -> (Browser, Page) {
+    let mut b = Browser::default();
+    let p = b.get(h, "/registry").await;
+    assert_eq!(p.status, StatusCode::OK);
+    let id = captcha_id(&p);
+    let png = b.get(h, &format!("/registry/captcha/{id}")).await;
+    assert_eq!(png.headers["content-type"], "image/png");
+    assert!(png.bytes.starts_with(b"\x89PNG"));
+    let p = b
+        .post(
+            h,
+            "/registry/login",
+            &[
+                ("csrf", &p.csrf()),
+                ("username", username),
+                ("pin", pin),
+                ("captcha_id", &id),
+                ("captcha", CAPTCHA),
+            ],
+        )
+        .await;
+    (b, p)
+}
+
+async fn register_and_sign_in(backend: Backend) {
+    let h = Harness::new(backend).await;
+    let done = register(&h, BN, PHONE, "jana@nemocnice.example", PIN).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(done.body.contains("Registrace dokončena"), "{}", done.body);
+    let m = mails(&h).await;
+    assert_eq!(m.len(), 1);
+    assert_eq!(m[0].0, "jana@nemocnice.example");
+    let username = username_in(&m[0].1);
+    assert!(
+        username
+            .bytes()
+            .all(|c| b"0123456789ABCDEFGHJKMNPQRSTVWXYZ".contains(&c)),
+        "{username}"
+    );
+    // The PIN is stored as argon2id with SECURITY.md 7's parameters.
+    let user = h
+        .app
+        .store
+        .user_by_username(&username)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        user.pin_hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{}",
+        user.pin_hash
+    );
+    // Sign in: lower case and O for 0 are read as Crockford's alphabet says.
+    let typed = username.to_lowercase().replace('0', "o");
+    let (mut b, p) = sign_in(&h, &typed, PIN).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(p.location(), "/registry/login/code");
+    let sms = deliver(&h).await;
+    assert_eq!(sms.len(), 1);
+    assert_eq!(sms[0].0, PHONE);
+    let code = code_of(&sms[0].1);
+    let flow = b.cookies["__Host-dcc-flow"].clone();
+    let p = b.get(&h, "/registry/login/code").await;
+    let p = b
+        .post(
+            &h,
+            "/registry/login/code",
+            &[("csrf", &p.csrf()), ("code", &code)],
+        )
+        .await;
+    assert_eq!(p.location(), "/registry/account", "{}", p.body);
+    let session = b.cookies["__Host-dcc-registry"].clone();
+    assert_ne!(session, flow, "a new id at login (SECURITY.md 20)");
+    assert!(!b.cookies.contains_key("__Host-dcc-flow"));
+    let p = b.get(&h, "/registry/account").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains(&username), "{}", p.body);
+    assert!(p.body.contains("MUDr. Jana Dvořáková"));
+    assert!(!p.body.contains("601555777"), "no phone digits on pages");
+    // The citizen portal does not take a registry session.
+    assert_eq!(b.get(&h, "/me").await.status, StatusCode::UNAUTHORIZED);
+    // Idle time-out, then logout ends the record.
+    h.clock.advance(time::Duration::minutes(31));
+    assert_eq!(
+        b.get(&h, "/registry/account").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    h.finish().await;
+}
+both!(register_and_sign_in);
+
+/// SECURITY.md 12: a birth number that has an account gets the same final page, no second
+/// account, and a notice at the stored address instead of a username.
+#[tokio::test]
+async fn registering_twice_makes_one_account() {
+    let h = Harness::new(Backend::Sqlite).await;
+    let first = register(&h, BN, PHONE, "jana@nemocnice.example", PIN).await;
+    let m = mails(&h).await;
+    let username = username_in(&m[0].1);
+    let second = register(&h, BN, "+420777888999", "someone@else.example", PIN).await;
+    assert_eq!(first.status, second.status);
+    assert_eq!(first.body, second.body);
+    let m = mails(&h).await;
+    assert_eq!(m.len(), 1);
+    assert_eq!(m[0].0, "jana@nemocnice.example", "the stored address");
+    assert!(m[0].1.contains("Someone tried to register"), "{}", m[0].1);
+    assert!(!m[0].1.contains(&username));
+    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&h.db.url)
+        .await
+        .unwrap();
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM registry_users")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    h.finish().await;
+}
+
+/// SECURITY.md 12: usernames are 8 Crockford base32 characters and do not repeat.
+#[test]
+fn usernames_are_unique_and_well_formed() {
+    let names: std::collections::HashSet<String> = (0..1000)
+        .map(|_| server::service::registry::new_username().unwrap())
+        .collect();
+    assert_eq!(names.len(), 1000);
+    for n in &names {
+        assert_eq!(n.len(), 8);
+        assert!(
+            n.bytes()
+                .all(|c| b"0123456789ABCDEFGHJKMNPQRSTVWXYZ".contains(&c)),
+            "{n}"
+        );
+    }
+}
+
+/// SECURITY.md 9: unknown user, wrong PIN and suspended account give one identical response,
+/// send nothing, and cost exactly one argon2id evaluation each, as a right PIN does.
+#[tokio::test]
+async fn sign_in_failures_look_alike() {
+    let h = Harness::new(Backend::Sqlite).await;
+    register(&h, BN, PHONE, "jana@nemocnice.example", PIN).await;
+    let username = username_in(&mails(&h).await[0].1);
+    register(
+        &h,
+        "640812/0004",
+        "+420601000222",
+        "petr@nemocnice.example",
+        PIN,
+    )
+    .await;
+    let suspended = username_in(&mails(&h).await[0].1);
+    let mut conn = <sqlx::SqliteConnection as sqlx::Connection>::connect(&h.db.url)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE registry_users SET suspended_at = 1 WHERE username = $1")
+        .bind(&suspended)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let mut answers = Vec::new();
+    for (user, pin) in [
+        ("ZZZZZZZZ", PIN),
+        (username.as_str(), "modrý kůň skáče přes plot!"),
+        (suspended.as_str(), PIN),
+    ] {
+        let before = h.app.pins.evaluations();
+        let (_, p) = sign_in(&h, user, pin).await;
+        assert_eq!(h.app.pins.evaluations() - before, 1, "{user}");
+        answers.push((p.status, p.location().to_string(), p.body));
+        assert!(deliver(&h).await.is_empty(), "nothing sent for {user}");
+    }
+    assert!(answers.windows(2).all(|w| w[0] == w[1]), "{answers:?}");
+    let before = h.app.pins.evaluations();
+    let (_, p) = sign_in(&h, &username, PIN).await;
+    assert_eq!(h.app.pins.evaluations() - before, 1);
+    assert_eq!((p.status, p.location().to_string(), p.body), answers[0]);
+    assert_eq!(deliver(&h).await.len(), 1, "the right PIN sends the code");
+    h.finish().await;
+}
+
+/// SECURITY.md 13: a captcha takes one answer, within 5 minutes; a wrong one costs no PIN check.
+#[tokio::test]
+async fn captchas_are_single_use() {
+    let h = Harness::new(Backend::Sqlite).await;
+    let mut b = Browser::default();
+    let p = b.get(&h, "/registry").await;
+    let id = captcha_id(&p);
+    let csrf = p.csrf();
+    let post = |answer: &'static str, id: String, csrf: String| {
+        let mut b = b.clone();
+        let h = &h;
+        async move {
+            b.post(
+                h,
+                "/registry/login",
+                &[
+                    ("csrf", &csrf),
+                    ("username", "ABCDEFGH"),
+                    ("pin", PIN),
+                    ("captcha_id", &id),
+                    ("captcha", answer),
+                ],
+            )
+            .await
+        }
+    };
+    let before = h.app.pins.evaluations();
+    let p = post("13579", id.clone(), csrf.clone()).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("nesouhlasí"), "{}", p.body);
+    assert_eq!(h.app.pins.evaluations(), before, "no PIN check");
+    // The right answer to the used challenge is refused too.
+    let p = post(CAPTCHA, id.clone(), csrf.clone()).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A fresh one, answered after 5 min 1 s.
+    let mut b2 = b.clone();
+    let p = b2.get(&h, "/registry").await;
+    let id = captcha_id(&p);
+    h.clock.advance(time::Duration::seconds(301));
+    assert_eq!(
+        b2.get(&h, &format!("/registry/captcha/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let p = post(CAPTCHA, id, csrf.clone()).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Pasted with spaces, within time: accepted (the flow goes on to the code step).
+    let p = b2.get(&h, "/registry").await;
+    let id = captcha_id(&p);
+    let p = post(" 24 680 ", id, csrf).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    h.finish().await;
+}
+
+/// SECURITY.md 5, 6: the details step names why a PIN is refused and stores nothing.
+#[tokio::test]
+async fn weak_pins_are_refused_with_a_reason() {
+    let h = Harness::new(Backend::Sqlite).await;
+    for (pin, expect) in [
+        ("abc12", "alespoň 6 znaků"),
+        ("x123456", "po sobě jdoucích"),
+        ("28.10.1973 x", "datum narození"),
+        ("password", "uhodnout"),
+    ] {
+        let p = register(&h, BN, PHONE, "jana@nemocnice.example", pin).await;
+        assert_eq!(
+            p.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{pin}: {}",
+            p.body
+        );
+        assert!(p.body.to_lowercase().contains(expect), "{pin}: {}", p.body);
+        h.clock.advance(time::Duration::seconds(61));
+    }
+    assert!(mails(&h).await.is_empty());
+    h.finish().await;
+}
