@@ -202,6 +202,31 @@ pub async fn import_registry(config: &Config, csv: &Path, now: i64) -> Result<u6
     Ok(store.registry_import(&entries, now).await?)
 }
 
+/// `dcc admin registry grant --username U --ico I [--manager]`: the operator approves a
+/// registry user's permission for an organisation, as a member or an account manager (who then
+/// decides the organisation's requests), audited as decided by `operator`.
+pub async fn registry_grant(
+    config: &Config,
+    username: &str,
+    ico: &str,
+    manager: bool,
+    now: i64,
+) -> Result<Org, AdminError> {
+    let secrets = bootstrap::load_secret(&config.data_dir)?;
+    let store = open(config).await?;
+    let role = if manager {
+        crate::service::permissions::Role::Manager
+    } else {
+        crate::service::permissions::Role::Member
+    };
+    crate::service::permissions::grant_operator(store.as_ref(), &secrets, username, ico, role, now)
+        .await
+        .map_err(|e| match e {
+            crate::error::AppError::Internal(detail) => AdminError::App(detail),
+            other => AdminError::App(other.to_string()),
+        })
+}
+
 /// `dcc admin legacy import FILE --org ICO`: registers old-format certificates (JSON Lines, each
 /// a provider-API record plus `legacy_id`) with fresh exchange URLs, which are returned once.
 pub async fn legacy_import(

@@ -155,6 +155,9 @@ pub struct RegistryConfig {
     pub argon2_t: u32,
     /// argon2id lanes.
     pub argon2_p: u32,
+    /// PEM file of the certification authorities whose personal certificates may register
+    /// (seeds 001 and 003); registration by certificate is offered only when set.
+    pub certificate_cas: Option<std::path::PathBuf>,
 }
 
 impl Default for RegistryConfig {
@@ -165,6 +168,7 @@ impl Default for RegistryConfig {
             argon2_m_kib: 19456,
             argon2_t: 2,
             argon2_p: 1,
+            certificate_cas: None,
         }
     }
 }
@@ -333,6 +337,11 @@ const ENV: &[(&str, &[&str], Kind)] = &[
     ("DCC_PIN_MIN_LEN", &["registry", "pin_min_len"], Kind::Int),
     ("DCC_EMAIL_OTP", &["registry", "email_otp"], Kind::Bool),
     ("DCC_ARGON2_T", &["registry", "argon2_t"], Kind::Int),
+    (
+        "DCC_REGISTRY_CAS",
+        &["registry", "certificate_cas"],
+        Kind::Str,
+    ),
     ("DCC_OIDC_CLIENT_ID", &["oidc", "client_id"], Kind::Str),
     (
         "DCC_OIDC_CLIENT_SECRET",

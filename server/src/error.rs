@@ -12,9 +12,14 @@ use crate::store::StoreError;
 /// What went wrong in a request.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    /// No or an unknown, expired or revoked bearer token.
-    #[error("a valid bearer token is required in the Authorization header")]
+    /// No or an unknown, expired or revoked bearer token (or registry session).
+    #[error(
+        "a valid bearer token is required in the Authorization header (or a registry session)"
+    )]
     Unauthorized,
+    /// The request lacks something it must name (a header); the message says what.
+    #[error("{0}")]
+    BadRequest(String),
     /// Not found (also for other organisations' records).
     #[error("not found")]
     NotFound,
@@ -53,6 +58,7 @@ impl AppError {
         match self {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -69,6 +75,7 @@ impl AppError {
         match self {
             AppError::Unauthorized => "unauthorized",
             AppError::NotFound => "not_found",
+            AppError::BadRequest(_) => "bad_request",
             AppError::Invalid(_) => "invalid",
             AppError::UnsupportedMediaType => "unsupported_media_type",
             AppError::TooLarge => "too_large",

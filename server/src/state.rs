@@ -87,6 +87,8 @@ pub struct AppState {
     pub pin_slots: Arc<tokio::sync::Semaphore>,
     /// Picture captchas.
     pub captchas: crate::captcha::CaptchaSource,
+    /// The authorities whose personal certificates may register registry users, if any.
+    pub certificate_cas: Option<Arc<crate::certreg::TrustedCas>>,
     /// Configuration.
     pub config: Arc<Config>,
 }
@@ -198,7 +200,26 @@ impl AppState {
             keys_generated,
             backend: store.backend(),
         };
+        let certificate_cas = match &config.registry.certificate_cas {
+            Some(path) => {
+                let pem = std::fs::read(path).map_err(|e| {
+                    crate::config::ConfigError::Invalid(format!(
+                        "registry.certificate_cas {}: {e}",
+                        path.display()
+                    ))
+                })?;
+                let cas = crate::certreg::TrustedCas::from_pem(&pem).map_err(|e| {
+                    crate::config::ConfigError::Invalid(format!(
+                        "registry.certificate_cas {}: {e}",
+                        path.display()
+                    ))
+                })?;
+                Some(Arc::new(cas))
+            }
+            None => None,
+        };
         let state = AppState {
+            certificate_cas,
             registry: Arc::new(DevRegistry::new(store.clone())),
             store,
             clock,

@@ -450,3 +450,151 @@ async fn old_certificate_exchange_in_the_browser() {
     assert_eq!(report["verdict"], "valid", "{report}");
     p.finish().await;
 }
+
+/// The SMS and e-mails the server sent since the last call.
+async fn outbox(h: &Harness) -> (Vec<(String, String)>, Vec<(String, String)>) {
+    server::outbox::run_once(&h.app).await.unwrap();
+    let sms = std::mem::take(&mut *h.sms.sent.lock().unwrap());
+    let mails = std::mem::take(&mut *h.mailer.bodies.lock().unwrap());
+    (sms, mails)
+}
+
+impl Portal {
+    async fn submit(&self, form_action: &str) {
+        self.wait_for(&format!("form[action='{form_action}'] button[type=submit]"))
+            .await
+            .click()
+            .await
+            .unwrap();
+    }
+}
+
+/// Issue #9 in the browser: registration by SMS, sign-in with username + PIN + the picture
+/// captcha + the SMS code, and the full PIN renewal of seed 000 (username + captcha, the phone
+/// digits, the e-mailed link with the SMS code, the new PIN), then sign-in with the new PIN.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registry_user_registers_signs_in_and_renews_the_pin() {
+    let p = Portal::start().await;
+    let phone = "+420601555777";
+    let email = "jana@nemocnice.example";
+    let pin = "modrý kůň skáče přes plot";
+    let new_pin = "zelená žába v rákosí kváká";
+
+    // Registration: phone and birth number, the SMS code, then contact details and PIN.
+    p.goto("/registry/register").await;
+    p.type_into("#phone", phone).await;
+    p.type_into("#birth_number", "7360280004").await;
+    p.screenshot("registry-register").await;
+    p.submit("/registry/register").await;
+    p.wait_for("#code").await;
+    let (sms, _) = outbox(&p.h).await;
+    assert_eq!(sms.len(), 1, "{sms:?}");
+    p.type_into("#code", &code_of(&sms[0].1)).await;
+    p.submit("/registry/register/code").await;
+    p.wait_for("#name").await;
+    p.type_into("#name", "MUDr. Jana Dvořáková").await;
+    p.type_into("#email", email).await;
+    p.type_into("#pin", pin).await;
+    p.type_into("#pin2", pin).await;
+    p.screenshot("registry-details").await;
+    p.submit("/registry/register/details").await;
+    p.wait_for("main h1").await;
+    let text = p.main_text().await;
+    assert!(text.contains("Registrace dokončena"), "{text}");
+    let (_, mails) = outbox(&p.h).await;
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    let i = mails[0].1.find("registry username: ").unwrap() + 19;
+    let username = mails[0].1[i..i + 8].to_string();
+
+    // Sign-in: username, PIN and the picture's digits, then the SMS code.
+    p.goto("/registry").await;
+    let img = p.wait_for("img.captcha").await;
+    let loaded = p
+        .client
+        .execute(
+            "return arguments[0].complete && arguments[0].naturalWidth > 0",
+            vec![serde_json::to_value(&img).unwrap()],
+        )
+        .await
+        .unwrap();
+    assert_eq!(loaded, json!(true), "the captcha picture loads");
+    p.type_into("#username", &username.to_lowercase()).await;
+    p.type_into("#pin", pin).await;
+    p.type_into("#captcha", common::CAPTCHA).await;
+    p.screenshot("registry-login").await;
+    p.submit("/registry/login").await;
+    p.wait_for("#code").await;
+    let (sms, _) = outbox(&p.h).await;
+    assert_eq!(sms.len(), 1, "{sms:?}");
+    p.type_into("#code", &code_of(&sms[0].1)).await;
+    p.submit("/registry/login/code").await;
+    p.wait_for("form[action='/registry/logout']").await;
+    assert_eq!(p.path().await, "/registry/account");
+    let text = p.main_text().await;
+    assert!(text.contains(&username), "{text}");
+    p.screenshot("registry-account").await;
+    p.submit("/registry/logout").await;
+    p.wait_for("#username").await;
+
+    // PIN renewal, seed 000 steps 4-10.
+    p.wait_for("a[href='/registry/renew']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    p.type_into("#username", &username).await;
+    p.type_into("#captcha", common::CAPTCHA).await;
+    p.screenshot("renew-start").await;
+    p.submit("/registry/renew").await;
+    p.wait_for("#digits").await;
+    p.type_into("#digits", "777").await;
+    p.screenshot("renew-phone").await;
+    p.submit("/registry/renew/phone").await;
+    p.wait_for("main [role=status]").await;
+    let text = p.main_text().await;
+    assert!(text.contains("Pokud údaje souhlasí"), "{text}");
+    let (sms, mails) = outbox(&p.h).await;
+    assert_eq!((sms.len(), mails.len()), (1, 1), "{sms:?} {mails:?}");
+    let link = mails[0]
+        .1
+        .lines()
+        .find(|l| l.contains("/registry/pin/"))
+        .unwrap()
+        .trim()
+        .to_string();
+    assert!(
+        link.starts_with(&p.base),
+        "links use the configured base URL: {link}"
+    );
+    p.client.goto(&link).await.unwrap();
+    p.type_into("#code", &code_of(&sms[0].1)).await;
+    p.type_into("#pin", new_pin).await;
+    p.type_into("#pin2", new_pin).await;
+    p.screenshot("renew-set").await;
+    let action = format!("/registry/pin/{}", link.rsplit('/').next().unwrap());
+    p.submit(&action).await;
+    p.wait_for("main [role=status]").await;
+    assert_eq!(p.path().await, "/registry");
+    let text = p.main_text().await;
+    assert!(text.contains("Osobní heslo bylo obnoveno"), "{text}");
+    p.screenshot("renew-done").await;
+    let (sms, mails) = outbox(&p.h).await;
+    assert_eq!(
+        (sms.len(), mails.len()),
+        (1, 1),
+        "notices: {sms:?} {mails:?}"
+    );
+
+    // The new PIN signs in.
+    p.type_into("#username", &username).await;
+    p.type_into("#pin", new_pin).await;
+    p.type_into("#captcha", common::CAPTCHA).await;
+    p.submit("/registry/login").await;
+    p.wait_for("#code").await;
+    let (sms, _) = outbox(&p.h).await;
+    p.type_into("#code", &code_of(&sms[0].1)).await;
+    p.submit("/registry/login/code").await;
+    p.wait_for("form[action='/registry/logout']").await;
+    assert_eq!(p.path().await, "/registry/account");
+    p.finish().await;
+}

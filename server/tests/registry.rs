@@ -352,3 +352,190 @@ async fn weak_pins_are_refused_with_a_reason() {
     assert!(mails(&h).await.is_empty());
     h.finish().await;
 }
+
+/// A certification authority and a personal certificate it issued, made here.
+struct TestCa {
+    cert: rcgen::Certificate,
+    key: rcgen::KeyPair,
+}
+
+impl TestCa {
+    fn new(cn: &str) -> TestCa {
+        use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyUsagePurpose};
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+        p.distinguished_name.push(DnType::CommonName, cn);
+        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        p.not_before = rcgen::date_time_ymd(2020, 1, 1);
+        p.not_after = rcgen::date_time_ymd(2040, 1, 1);
+        let cert = p.self_signed(&key).unwrap();
+        TestCa { cert, key }
+    }
+
+    /// A personal certificate (digital signature, not a CA) and its key.
+    fn issue(&self, cn: &str) -> (String, rcgen::KeyPair) {
+        use rcgen::{CertificateParams, DnType, IsCa, KeyUsagePurpose};
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+        p.distinguished_name.push(DnType::CommonName, cn);
+        p.distinguished_name
+            .push(DnType::OrganizationName, "Nemocnice Test");
+        p.is_ca = IsCa::ExplicitNoCa;
+        p.key_usages = vec![
+            KeyUsagePurpose::DigitalSignature,
+            KeyUsagePurpose::ContentCommitment,
+        ];
+        p.not_before = rcgen::date_time_ymd(2024, 1, 1);
+        p.not_after = rcgen::date_time_ymd(2030, 1, 1);
+        let cert = p.signed_by(&key, &self.cert, &self.key).unwrap();
+        (cert.pem(), key)
+    }
+}
+
+/// A plain ECDSA signature over `msg`, base64, as `openssl dgst -sha256 -sign` makes it.
+fn sign_b64(key: &rcgen::KeyPair, msg: &str) -> String {
+    use aws_lc_rs::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_ASN1_SIGNING};
+    use base64::Engine as _;
+    let pair =
+        EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &key.serialize_der()).unwrap();
+    let sig = pair
+        .sign(&aws_lc_rs::rand::SystemRandom::new(), msg.as_bytes())
+        .unwrap();
+    base64::engine::general_purpose::STANDARD.encode(sig.as_ref())
+}
+
+fn hidden(p: &Page, name: &str) -> String {
+    let needle = format!("name=\"{name}\" value=\"");
+    let i = p.body.find(&needle).unwrap() + needle.len();
+    p.body[i..i + p.body[i..].find('"').unwrap()].replace("&#x3a;", ":")
+}
+
+/// Seeds 001 and 003 (issue #9): registration by signing the server's challenge with a
+/// personal certificate from a configured authority, then the SMS code, contact details and
+/// PIN as in the SMS registration; one account per certificate holder. Certificates of other
+/// authorities, signatures over other text and expired challenges are refused with a reason.
+#[tokio::test]
+async fn register_with_a_certificate() {
+    let ca = TestCa::new("dcc test qualified CA");
+    let cas = tempfile::tempdir().unwrap();
+    let cas_pem = cas.path().join("cas.pem");
+    std::fs::write(&cas_pem, ca.cert.pem()).unwrap();
+    let h = Harness::with(
+        Backend::Sqlite,
+        &[("DCC_REGISTRY_CAS", cas_pem.to_str().unwrap())],
+        true,
+    )
+    .await;
+    let (cert, key) = ca.issue("MUDr. Petr Svoboda");
+    let submit = |b: &mut Browser, page: Page, cert: String, signature: String| {
+        let mut b2 = b.clone();
+        let h = &h;
+        async move {
+            let p = b2
+                .post(
+                    h,
+                    "/registry/register/certificate",
+                    &[
+                        ("csrf", &page.csrf()),
+                        ("phone", PHONE),
+                        ("challenge", &hidden(&page, "challenge")),
+                        ("certificates", &cert),
+                        ("signature", &signature),
+                    ],
+                )
+                .await;
+            (b2, p)
+        }
+    };
+    // Offered on the registration page.
+    let mut b = Browser::default();
+    let p = b.get(&h, "/registry/register").await;
+    assert!(p.body.contains("/registry/register/certificate"));
+    let page = b.get(&h, "/registry/register/certificate").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let challenge = hidden(&page, "challenge");
+    assert!(challenge.starts_with("dcc-registrace:"), "{challenge}");
+    // Another authority's certificate.
+    let (other_cert, other_key) = TestCa::new("somebody else").issue("Mallory");
+    let page = b.get(&h, "/registry/register/certificate").await;
+    let (_, p) = submit(&mut b, page, other_cert, sign_b64(&other_key, &challenge)).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("nepřijali"), "{}", p.body);
+    // A signature over other text.
+    let page = b.get(&h, "/registry/register/certificate").await;
+    let (_, p) = submit(&mut b, page, cert.clone(), sign_b64(&key, "something else")).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("nepřijali"), "{}", p.body);
+    // A challenge older than 15 minutes.
+    let page = b.get(&h, "/registry/register/certificate").await;
+    let old = hidden(&page, "challenge");
+    h.clock.advance(time::Duration::minutes(16));
+    let (_, p) = submit(&mut b, page, cert.clone(), sign_b64(&key, &old)).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("vypršel"), "{}", p.body);
+    assert!(
+        deliver(&h).await.is_empty(),
+        "nothing sent for refused proofs"
+    );
+    // The right one: the SMS code, then details and PIN.
+    let page = b.get(&h, "/registry/register/certificate").await;
+    let challenge = hidden(&page, "challenge");
+    let (mut b, p) = submit(&mut b, page, cert.clone(), sign_b64(&key, &challenge)).await;
+    assert_eq!(p.location(), "/registry/register/code", "{}", p.body);
+    let sms = deliver(&h).await;
+    assert_eq!(sms.len(), 1);
+    assert_eq!(sms[0].0, PHONE);
+    let p = b.get(&h, "/registry/register/code").await;
+    let p = b
+        .post(
+            &h,
+            "/registry/register/code",
+            &[("csrf", &p.csrf()), ("code", &code_of(&sms[0].1))],
+        )
+        .await;
+    assert_eq!(p.location(), "/registry/register/details");
+    let p = b.get(&h, "/registry/register/details").await;
+    let done = b
+        .post(
+            &h,
+            "/registry/register/details",
+            &[
+                ("csrf", &p.csrf()),
+                ("name", "MUDr. Petr Svoboda"),
+                ("email", "petr@nemocnice.example"),
+                ("pin", PIN),
+                ("pin2", PIN),
+                ("channel", "sms"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    let m = mails(&h).await;
+    assert_eq!(m.len(), 1);
+    let username = username_in(&m[0].1);
+    let (_, p) = sign_in(&h, &username, PIN).await;
+    assert_eq!(p.location(), "/registry/login/code");
+    assert_eq!(deliver(&h).await.len(), 1);
+    assert!(h
+        .app
+        .store
+        .audit_events(100)
+        .await
+        .unwrap()
+        .iter()
+        .any(|(e, _)| e == "registry.certificate_verified"));
+    h.finish().await;
+}
+
+/// Without configured authorities the certificate path is not offered.
+#[tokio::test]
+async fn certificate_registration_is_off_without_authorities() {
+    let h = Harness::new(Backend::Sqlite).await;
+    let mut b = Browser::default();
+    let p = b.get(&h, "/registry/register").await;
+    assert!(!p.body.contains("/registry/register/certificate"));
+    let p = b.get(&h, "/registry/register/certificate").await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    h.finish().await;
+}

@@ -111,6 +111,18 @@ enum RegistryCommand {
         /// The CSV file.
         file: PathBuf,
     },
+    /// Approve a registry user's permission for an organisation (the first account managers).
+    Grant {
+        /// The registry user's username.
+        #[arg(long)]
+        username: String,
+        /// The organisation's IČO.
+        #[arg(long)]
+        ico: String,
+        /// As an account manager, who decides the organisation's requests.
+        #[arg(long)]
+        manager: bool,
+    },
 }
 
 pub fn run(a: AdminArgs) -> Result<Outcome> {
@@ -164,6 +176,24 @@ pub fn run(a: AdminArgs) -> Result<Outcome> {
         } => {
             let n = rt.block_on(server::admin::import_registry(&cfg, &file, now))?;
             println!("imported {n} persons into the development registry");
+        }
+        AdminCommand::Registry {
+            command:
+                RegistryCommand::Grant {
+                    username,
+                    ico,
+                    manager,
+                },
+        } => {
+            let org = rt.block_on(server::admin::registry_grant(
+                &cfg, &username, &ico, manager, now,
+            ))?;
+            println!(
+                "granted {} for {} ({})",
+                if manager { "account manager" } else { "member" },
+                org.ico,
+                org.name
+            );
         }
         AdminCommand::Legacy {
             command: LegacyCommand::Import { file, org },

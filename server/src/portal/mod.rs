@@ -6,7 +6,9 @@
 
 pub mod i18n;
 mod oidc;
+mod permissions;
 mod registry;
+mod renewal;
 mod web;
 
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
@@ -50,6 +52,14 @@ impl Default for Pages {
 }
 
 const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "perm_list.html",
+        include_str!("../../templates/perm_list.html"),
+    ),
+    (
+        "perm_org.html",
+        include_str!("../../templates/perm_org.html"),
+    ),
     ("base.html", include_str!("../../templates/base.html")),
     ("login.html", include_str!("../../templates/login.html")),
     ("code.html", include_str!("../../templates/code.html")),
@@ -83,6 +93,30 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "registry_account.html",
         include_str!("../../templates/registry_account.html"),
+    ),
+    (
+        "pin_fields.html",
+        include_str!("../../templates/pin_fields.html"),
+    ),
+    (
+        "renew_start.html",
+        include_str!("../../templates/renew_start.html"),
+    ),
+    (
+        "renew_email.html",
+        include_str!("../../templates/renew_email.html"),
+    ),
+    (
+        "renew_phone.html",
+        include_str!("../../templates/renew_phone.html"),
+    ),
+    (
+        "renew_set.html",
+        include_str!("../../templates/renew_set.html"),
+    ),
+    (
+        "registry_certificate.html",
+        include_str!("../../templates/registry_certificate.html"),
     ),
 ];
 
@@ -141,6 +175,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/exchange/{token}", get(exchange_page))
         .route("/exchange/{token}/pdf", get(exchange_pdf))
         .merge(registry::routes())
+        .merge(permissions::routes())
+        .merge(renewal::routes())
         .layer(DefaultBodyLimit::max(FORM_LIMIT))
         .merge(
             Router::new()
@@ -224,7 +260,7 @@ fn error_page(app: &AppState, web: &Web, e: AppError) -> Response {
             t("session_expired"),
             ("/", t("to_login")),
         ),
-        AppError::Invalid(m) | AppError::Conflict(m) => {
+        AppError::Invalid(m) | AppError::Conflict(m) | AppError::BadRequest(m) => {
             message(app, web, e.status(), t("invalid_title"), m, home)
         }
         AppError::Internal(_) | AppError::UnsupportedMediaType | AppError::TooLarge => {

@@ -2,7 +2,7 @@
 //! picture captcha and a one-time code, registration by SMS, and the account page. The logic
 //! lives in `service::registry`; these handlers read forms and cookies, check CSRF and render.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -17,7 +17,7 @@ use super::{
 };
 use crate::error::AppError;
 use crate::service::otp::Rejected;
-use crate::service::registry::{self as service, Details, FormRejected};
+use crate::service::registry::{self as service, CertRejected, Details, FormRejected};
 use crate::state::AppState;
 
 /// The registry's routes, under `/registry`.
@@ -39,17 +39,21 @@ pub fn routes() -> Router<AppState> {
             "/registry/register/details",
             get(details_page).post(details),
         )
+        .route(
+            "/registry/register/certificate",
+            get(certificate_page).post(certificate),
+        )
         .route("/registry/account", get(account))
         .route("/registry/logout", post(logout))
 }
 
-fn ts(app: &AppState) -> i64 {
+pub(super) fn ts(app: &AppState) -> i64 {
     now(app).unix_timestamp()
 }
 
 /// A page of a pre-login flow: renders with the flow's CSRF token, setting a new flow cookie
 /// when the browser had none.
-fn flow_page(
+pub(super) fn flow_page(
     app: &AppState,
     web: &Web,
     status: StatusCode,
@@ -81,6 +85,18 @@ async fn sign_in(
     error: Option<&str>,
     username: &str,
 ) -> Response {
+    sign_in_with(app, web, status, error, None, username).await
+}
+
+/// The sign-in page with a fresh captcha and an optional notice.
+async fn sign_in_with(
+    app: &AppState,
+    web: &Web,
+    status: StatusCode,
+    error: Option<&str>,
+    notice: Option<&str>,
+    username: &str,
+) -> Response {
     let captcha_id = match service::new_captcha(app, ts(app)).await {
         Ok(id) => id,
         Err(e) => return error_page(app, web, e),
@@ -90,17 +106,31 @@ async fn sign_in(
         web,
         status,
         "registry_login.html",
-        context! { captcha_id, error, username },
+        context! {
+            captcha_id, error, notice, username,
+            cert_offered => app.certificate_cas.is_some(),
+        },
     )
 }
 
-async fn login_page(State(app): State<AppState>, web: Web) -> Response {
+#[derive(Deserialize)]
+struct LoginQuery {
+    #[serde(default)]
+    renewed: Option<String>,
+}
+
+async fn login_page(
+    State(app): State<AppState>,
+    web: Web,
+    Query(q): Query<LoginQuery>,
+) -> Response {
     if let Some(tok) = &web.registry {
         if let Ok(Some(_)) = service::session(&app, tok, ts(&app)).await {
             return see_other("/registry/account");
         }
     }
-    sign_in(&app, &web, StatusCode::OK, None, "").await
+    let notice = q.renewed.is_some().then(|| web.lang.t("renew_done"));
+    sign_in_with(&app, &web, StatusCode::OK, None, notice, "").await
 }
 
 async fn captcha(State(app): State<AppState>, Path(id): Path<String>) -> Response {
@@ -137,7 +167,7 @@ struct LoginForm {
 }
 
 /// Counts the POST against the IP's authentication budget (SECURITY.md 49).
-async fn counted(app: &AppState, web: &Web) -> Result<(), Response> {
+pub(super) async fn counted(app: &AppState, web: &Web) -> Result<(), Response> {
     crate::service::citizen::count_auth_request(app, web.ip, ts(app))
         .await
         .map_err(|e| error_page(app, web, e))
@@ -178,7 +208,7 @@ async fn login(State(app): State<AppState>, web: Web, Form(f): Form<LoginForm>) 
     }
 }
 
-fn code_form(
+pub(super) fn code_form(
     app: &AppState,
     web: &Web,
     status: StatusCode,
@@ -270,7 +300,7 @@ fn register_form(
         web,
         status,
         "registry_register.html",
-        context! { error, phone },
+        context! { error, phone, cert_offered => app.certificate_cas.is_some() },
     )
 }
 
@@ -514,5 +544,100 @@ async fn logout(State(app): State<AppState>, web: Web, Form(f): Form<CsrfForm>) 
     with_cookie(
         see_other("/registry"),
         cookie_header(REGISTRY_COOKIE, "", Some(0)),
+    )
+}
+
+fn certificate_form(
+    app: &AppState,
+    web: &Web,
+    status: StatusCode,
+    error: Option<String>,
+    phone: &str,
+) -> Response {
+    let (flow, set) = match flow_of(web) {
+        Ok(f) => f,
+        Err(e) => return error_page(app, web, e),
+    };
+    let challenge =
+        service::certificate_challenge(app, &crate::secrets::token_digest(&flow), ts(app));
+    let resp = page(
+        app,
+        web,
+        status,
+        "registry_certificate.html",
+        context! { csrf => app.secrets.csrf_token(&flow), challenge, error, phone },
+    );
+    match set {
+        Some(c) => with_cookie(resp, c),
+        None => resp,
+    }
+}
+
+async fn certificate_page(State(app): State<AppState>, web: Web) -> Response {
+    if app.certificate_cas.is_none() {
+        let t = |k| web.lang.t(k);
+        return message(
+            &app,
+            &web,
+            StatusCode::NOT_FOUND,
+            t("cert_title"),
+            t("cert_not_offered"),
+            ("/registry/register", t("reg_register")),
+        );
+    }
+    certificate_form(&app, &web, StatusCode::OK, None, "")
+}
+
+#[derive(Deserialize)]
+struct CertificateForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    challenge: String,
+    #[serde(default)]
+    certificates: String,
+    #[serde(default)]
+    signature: String,
+}
+
+async fn certificate(
+    State(app): State<AppState>,
+    web: Web,
+    Form(f): Form<CertificateForm>,
+) -> Response {
+    let Some(flow) = web.csrf_checked(&app, web.flow.as_deref(), &f.csrf) else {
+        return error_page(&app, &web, AppError::Forbidden("csrf".into()));
+    };
+    if let Err(r) = counted(&app, &web).await {
+        return r;
+    }
+    let digest = crate::secrets::token_digest(flow);
+    let r = service::start_certificate_registration(
+        &app,
+        &digest,
+        &f.phone,
+        &f.challenge,
+        &f.certificates,
+        &f.signature,
+        ts(&app),
+    )
+    .await;
+    let t = |k| web.lang.t(k);
+    let error = match r {
+        Ok(Ok(())) => return see_other("/registry/register/code"),
+        Ok(Err(CertRejected::NotOffered)) => t("cert_not_offered").to_string(),
+        Ok(Err(CertRejected::Phone)) => t("reg_phone_invalid").to_string(),
+        Ok(Err(CertRejected::Challenge)) => t("cert_challenge_expired").to_string(),
+        Ok(Err(CertRejected::Certificate(why))) => format!("{}{why}", t("cert_refused")),
+        Err(e) => return error_page(&app, &web, e),
+    };
+    certificate_form(
+        &app,
+        &web,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some(error),
+        &f.phone,
     )
 }

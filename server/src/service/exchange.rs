@@ -107,7 +107,7 @@ async fn import_line(
         token_sha256: secrets::token_digest(&token),
         expires_at: now.unix_timestamp() + app.config.portal.exchange_days * 86_400,
     };
-    match provider::record_event(app, org, &input, None, Some(legacy), now).await {
+    match provider::record_event(app, org, None, &input, None, Some(legacy), now).await {
         Ok(_) => Ok(Imported::Ok {
             legacy_id: head.legacy_id,
             url: url(app, &token),

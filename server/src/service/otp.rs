@@ -24,6 +24,10 @@ pub enum Purpose {
     Registration,
     /// Registry-user login after username + PIN + captcha.
     RegistryLogin,
+    /// PIN renewal: the SMS code that goes with the e-mailed link.
+    Renewal,
+    /// PIN renewal without the picture: a code to the registered e-mail (SECURITY.md 14).
+    RenewalEmail,
 }
 
 impl Purpose {
@@ -36,6 +40,8 @@ impl Purpose {
             Purpose::StepUp => "step_up",
             Purpose::Registration => "registration",
             Purpose::RegistryLogin => "registry_login",
+            Purpose::Renewal => "renewal",
+            Purpose::RenewalEmail => "renewal_email",
         }
     }
 
@@ -47,6 +53,8 @@ impl Purpose {
             Purpose::StepUp => ("potvrzení změny", "confirming a change"),
             Purpose::Registration => ("registraci", "registration"),
             Purpose::RegistryLogin => ("přihlášení do registru", "registry login"),
+            Purpose::Renewal => ("obnovu PINu", "PIN renewal"),
+            Purpose::RenewalEmail => ("obnovu PINu bez obrázku", "PIN renewal without the picture"),
         }
     }
 }

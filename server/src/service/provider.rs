@@ -100,6 +100,9 @@ pub struct RecordView {
     pub entry: Value,
     /// Recorded at, Unix seconds.
     pub created_at: i64,
+    /// The registry user (id) who recorded it; absent when an API token did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recorded_by: Option<String>,
     /// The certificate issued on it.
     pub certificate: Option<CertificateView>,
     /// Why no certificate was issued.
@@ -115,6 +118,7 @@ impl From<RecordRow> for RecordView {
             kind: r.kind,
             entry: r.entry,
             created_at: r.created_at,
+            recorded_by: r.recorded_by,
             certificate: r.certificate.map(|c| CertificateView {
                 id: c.id,
                 uvci: c.uvci,
@@ -159,10 +163,7 @@ async fn replay(
             "Idempotency-Key: this key was used with a different request body",
         ));
     }
-    let row = app
-        .store
-        .record(org.id, &record_id)
-        .await?
+    let row = own_record(org, app.store.record(org.id, &record_id).await?)
         .ok_or_else(|| AppError::Internal("idempotency key without its record".into()))?;
     Ok(Some(row.into()))
 }
@@ -249,11 +250,19 @@ fn dose_complete(entry: &Map<String, Value>) -> bool {
     n("dn") >= n("sd")
 }
 
+/// A record read for `org` only when it is that organisation's: the second check of SECURITY.md
+/// 33 after the extractor's (the query filters by organisation too).
+fn own_record(org: &Org, row: Option<RecordRow>) -> Option<RecordRow> {
+    row.filter(|r| r.org_id == org.id)
+}
+
 /// Records an event for a person; issues and e-mails the certificate when the rules say so.
-/// Returns the record as stored (the same view on an idempotent replay).
+/// `recorder` is the registry user acting through a session (`None` for an API token); it is
+/// stored with the record. Returns the record as stored (the same view on an idempotent replay).
 pub async fn create_record(
     app: &AppState,
     org: &Org,
+    recorder: Option<&str>,
     body: &[u8],
     idempotency_key: Option<&str>,
     now: OffsetDateTime,
@@ -266,14 +275,25 @@ pub async fn create_record(
         }
     }
     let input: RecordInput = serde_json::from_slice(body).map_err(|e| invalid(e.to_string()))?;
-    record_event(app, org, &input, Some((digest, idempotency_key)), None, now).await
+    record_event(
+        app,
+        org,
+        recorder,
+        &input,
+        Some((digest, idempotency_key)),
+        None,
+        now,
+    )
+    .await
 }
 
 /// Checks and stores one recorded event; issues and e-mails its certificate when the rules say
 /// so, unless it came with an old-format certificate (`legacy`), whose exchange issues it.
+/// `recorder` is the registry user who writes it, if one does.
 pub(crate) async fn record_event(
     app: &AppState,
     org: &Org,
+    recorder: Option<&str>,
     input: &RecordInput,
     request: Option<(Vec<u8>, Option<&str>)>,
     legacy: Option<crate::store::portal::LegacyWrite>,
@@ -329,11 +349,18 @@ pub(crate) async fn record_event(
     let identified = app.registry.is_identified(&bn_index).await?;
     let complete = kind != "v" || dose_complete(&entry);
     let record_id = secrets::new_id();
+    let detail = match recorder {
+        Some(user_id) => json!({
+            "record": record_id, "type": kind,
+            "recorder": app.secrets.pseudonym(user_id.as_bytes()),
+        }),
+        None => json!({"record": record_id, "type": kind}),
+    };
     let mut audit = vec![AuditEvent {
         event: "record.created".into(),
         org_id: Some(org.id),
         subject: Some(subject.clone()),
-        detail: json!({"record": record_id, "type": kind}),
+        detail,
     }];
 
     let mut certificate = None;
@@ -430,6 +457,7 @@ pub(crate) async fn record_event(
         }),
         audit,
         legacy,
+        recorded_by: recorder.map(str::to_string),
     };
     match app.store.write_record(&write).await {
         Ok(_) => {}
@@ -471,10 +499,7 @@ pub(crate) async fn record_event(
             }
         }
     }
-    let row = app
-        .store
-        .record(org.id, &record_id)
-        .await?
+    let row = own_record(org, app.store.record(org.id, &record_id).await?)
         .ok_or_else(|| AppError::Internal("the record just written is missing".into()))?;
     Ok(row.into())
 }
@@ -490,14 +515,16 @@ pub async fn person_records(
         .person_records(org.id, person_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(rows.into_iter().map(RecordView::from).collect())
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| own_record(org, Some(r)))
+        .map(RecordView::from)
+        .collect())
 }
 
 /// One record of this organisation.
 pub async fn record(app: &AppState, org: &Org, record_id: &str) -> AppResult<RecordView> {
-    app.store
-        .record(org.id, record_id)
-        .await?
+    own_record(org, app.store.record(org.id, record_id).await?)
         .map(RecordView::from)
         .ok_or(AppError::NotFound)
 }

@@ -58,7 +58,7 @@ pub fn normalise_username(input: &str) -> String {
 }
 
 /// Runs `f` on a blocking thread holding an argon2id slot; 503 when none frees up in 2 s.
-async fn with_pins<T: Send + 'static>(
+pub(crate) async fn with_pins<T: Send + 'static>(
     app: &AppState,
     f: impl FnOnce(&PinHasher) -> T + Send + 'static,
 ) -> AppResult<T> {
@@ -417,6 +417,8 @@ pub async fn finish_login(
     let Some(user_id) = c.user_id else {
         return Ok(Err(Rejected::Wrong));
     };
+    // A successful login voids pending reset links (SECURITY.md 16).
+    app.store.resets_end(&user_id, now).await?;
     let token = secrets::new_url_token().map_err(|e| AppError::Internal(e.to_string()))?;
     app.store
         .rsession_create(
@@ -452,4 +454,166 @@ pub async fn session(
     }
     app.store.rsession_touch(&digest, now).await?;
     Ok(Some((digest, s.user_id)))
+}
+
+/// The prefix of the text a certificate holder signs.
+const CHALLENGE_PREFIX: &str = "dcc-registrace";
+
+/// The text a certificate holder signs to register (seeds 001 and 003): bound by an HMAC to the
+/// browser's flow and to the moment it was issued, so it is valid only in that flow for 15
+/// minutes and needs no storage.
+pub fn certificate_challenge(app: &AppState, flow: &[u8], now: i64) -> String {
+    let mut input = flow.to_vec();
+    input.extend_from_slice(&now.to_be_bytes());
+    let mac = app.secrets.keyed("registry_cert_challenge", &input);
+    format!(
+        "{CHALLENGE_PREFIX}:{now}:{}",
+        hex::encode(mac.get(..16).unwrap_or_default())
+    )
+}
+
+/// Whether `challenge` was issued to this flow within the last 15 minutes.
+fn challenge_valid(app: &AppState, flow: &[u8], challenge: &str, now: i64) -> bool {
+    let mut parts = challenge.trim().splitn(3, ':');
+    let (Some(CHALLENGE_PREFIX), Some(ts), Some(_)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    let Ok(issued) = ts.parse::<i64>() else {
+        return false;
+    };
+    (now - FLOW_SECS..=now).contains(&issued)
+        && secrets::ct_eq(
+            certificate_challenge(app, flow, issued).as_bytes(),
+            challenge.trim().as_bytes(),
+        )
+}
+
+/// Why a certificate registration was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CertRejected {
+    /// This installation has no trusted authorities configured.
+    NotOffered,
+    /// The phone number is malformed.
+    Phone,
+    /// The challenge is not this flow's or has expired: sign the new one.
+    Challenge,
+    /// The signature or certificate was refused; the reason names what was wrong.
+    Certificate(String),
+}
+
+/// The bytes of a pasted proof: PEM as it is, otherwise base64 (whitespace ignored).
+fn pasted(text: &str) -> Result<Vec<u8>, ()> {
+    use base64::Engine as _;
+    let t = text.trim();
+    if t.starts_with("-----BEGIN") {
+        return Ok(t.as_bytes().to_vec());
+    }
+    let compact: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(compact)
+        .map_err(|_| ())
+}
+
+/// Registration by certificate, step 1 (seeds 001 and 003; issue #9): the holder of a personal
+/// certificate from a configured authority signs this flow's challenge (CMS/PKCS#7, or a plain
+/// signature with the certificate pasted beside it); the chain, validity and key usage are
+/// checked. The certificate's subject then stands in for the birth number (one account per
+/// certificate holder), and the registration continues as the SMS one: a code to the phone,
+/// then contact details and PIN.
+pub async fn start_certificate_registration(
+    app: &AppState,
+    flow: &[u8],
+    phone: &str,
+    challenge: &str,
+    certificates: &str,
+    signature: &str,
+    now: i64,
+) -> AppResult<Result<(), CertRejected>> {
+    let Some(cas) = app.certificate_cas.clone() else {
+        return Ok(Err(CertRejected::NotOffered));
+    };
+    let Ok(phone) = validate::phone(phone) else {
+        return Ok(Err(CertRejected::Phone));
+    };
+    if !challenge_valid(app, flow, challenge, now) {
+        return Ok(Err(CertRejected::Challenge));
+    }
+    let Ok(signature) = pasted(signature) else {
+        return Ok(Err(CertRejected::Certificate(
+            "the signature is neither PEM nor base64".into(),
+        )));
+    };
+    if signature.len() > 64 * 1024 || certificates.len() > 64 * 1024 {
+        return Ok(Err(CertRejected::Certificate(
+            "the signature or the certificates exceed 64 KiB".into(),
+        )));
+    }
+    let proof_challenge = challenge.trim().as_bytes().to_vec();
+    let certificates = certificates.trim().as_bytes().to_vec();
+    let verified = tokio::task::spawn_blocking(move || {
+        let proof = crate::certreg::Proof {
+            kind: crate::certreg::ProofKind::detect(&signature),
+            certificates: &certificates,
+            signature: &signature,
+        };
+        crate::certreg::verify(&cas, &proof, &proof_challenge, now).map(|s| (s, proof.kind))
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("certificate check: {e}")))?;
+    let (signer, kind) = match verified {
+        Ok(v) => v,
+        Err(e) => return Ok(Err(CertRejected::Certificate(e.to_string()))),
+    };
+    let identity = app
+        .secrets
+        .keyed("registry_cert_subject", signer.subject.as_bytes());
+    otp::throttled(app, &identity, now).await?;
+    app.store
+        .reg_flow_put(
+            flow,
+            &RegFlow {
+                bn_index: identity.clone(),
+                phone: phone.clone(),
+                birth_date: None,
+                verified_at: None,
+                expires_at: now + FLOW_SECS,
+            },
+            now,
+        )
+        .await?;
+    app.store
+        .audit(
+            &AuditEvent {
+                event: "registry.certificate_verified".into(),
+                org_id: None,
+                subject: Some(hex::encode(identity.get(..8).unwrap_or_default())),
+                detail: json!({
+                    "proof": match kind {
+                        crate::certreg::ProofKind::Cms => "cms",
+                        crate::certreg::ProofKind::Plain => "plain",
+                    },
+                }),
+            },
+            now,
+        )
+        .await?;
+    otp::send(
+        app,
+        otp::Request {
+            flow,
+            purpose: Purpose::Registration,
+            person_id: None,
+            user_id: None,
+            throttle_key: identity,
+            delivery: Some(Delivery {
+                channel: "sms",
+                to: phone.clone(),
+            }),
+            destination: Some(phone),
+            now,
+        },
+    )
+    .await?;
+    Ok(Ok(()))
 }

@@ -1,6 +1,7 @@
 //! Storage behind one trait, so handlers and services never see SQL: SQLite (the embedded
 //! default) and PostgreSQL (for several instances) share the same migrations' semantics.
 
+pub mod permissions;
 pub mod portal;
 mod postgres;
 pub mod registry;
@@ -12,6 +13,7 @@ use std::path::Path;
 use async_trait::async_trait;
 use secrecy::{ExposeSecret, SecretString};
 
+pub use permissions::PermissionStore;
 pub use portal::PortalStore;
 pub use postgres::PgStore;
 pub use registry::RegistryStore;
@@ -192,6 +194,8 @@ pub struct RecordWrite {
     /// The old-format certificate this record came with (`dcc admin legacy import`): its
     /// exchange token is stored and no certificate is issued until the exchange.
     pub legacy: Option<portal::LegacyWrite>,
+    /// The registry user who wrote it through a registry session; `None` for an API token.
+    pub recorded_by: Option<String>,
 }
 
 /// A stored certificate.
@@ -245,6 +249,8 @@ pub struct RecordRow {
     pub note: Option<String>,
     /// Recorded at.
     pub created_at: i64,
+    /// The registry user who wrote it; `None` when an API token did.
+    pub recorded_by: Option<String>,
     /// The certificate issued on it.
     pub certificate: Option<CertificateRow>,
 }
@@ -306,7 +312,7 @@ pub struct TokenInfo {
 
 /// The storage operations of the server.
 #[async_trait]
-pub trait Store: PortalStore + RegistryStore + Send + Sync {
+pub trait Store: PortalStore + RegistryStore + PermissionStore + Send + Sync {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     /// A cheap round trip, for `/ready`.

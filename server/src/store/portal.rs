@@ -39,6 +39,20 @@ pub struct ChallengeWrite {
     pub audit: AuditEvent,
 }
 
+impl ChallengeWrite {
+    /// A message the size of a real code message, written and deleted in the challenge's
+    /// transaction when nothing is to be sent.
+    pub fn decoy_message(&self) -> MessageWrite {
+        MessageWrite {
+            channel: "sms".into(),
+            recipient: "+000000000000".into(),
+            subject: "dcc: jednorázový kód / one-time code".into(),
+            body: "0".repeat(110),
+            attachment: None,
+        }
+    }
+}
+
 impl std::fmt::Debug for ChallengeWrite {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ChallengeWrite")
@@ -386,8 +400,19 @@ macro_rules! portal_store {
                 .bind(&c.user_id)
                 .execute(&mut *tx)
                 .await?;
-                if let Some(m) = &c.message {
-                    insert_outbox(&mut *tx, m, None, c.now).await?;
+                match &c.message {
+                    Some(m) => {
+                        insert_outbox(&mut *tx, m, None, c.now).await?;
+                    }
+                    // Nothing to send: the same insert, undone in the same transaction, so the
+                    // work does not tell whether anything matched (SECURITY.md 9-10).
+                    None => {
+                        let id = insert_outbox(&mut *tx, &c.decoy_message(), None, c.now).await?;
+                        sqlx::query("DELETE FROM outbox WHERE id = $1")
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
                 }
                 for (kind, key) in &c.events {
                     sqlx::query("INSERT INTO auth_events (kind, key, at) VALUES ($1, $2, $3)")
@@ -593,7 +618,11 @@ macro_rules! portal_store {
                     .execute(&self.pool)
                     .await?
                     .rows_affected();
-                for table in ["captcha_challenges", "registry_flows"] {
+                for table in [
+                    "captcha_challenges",
+                    "registry_flows",
+                    "renewal_flows",
+                ] {
                     n += sqlx::query(&format!("DELETE FROM {table} WHERE expires_at < $1"))
                         .bind(before)
                         .execute(&self.pool)
@@ -605,6 +634,14 @@ macro_rules! portal_store {
                     .execute(&self.pool)
                     .await?
                     .rows_affected();
+                // Reset links: a day after they were used, voided or expired.
+                n += sqlx::query(
+                    "DELETE FROM pin_resets WHERE expires_at < $1 OR ended_at < $1",
+                )
+                .bind(before)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
                 Ok(n)
             }
 

@@ -38,3 +38,4 @@ const CLAIM: &str =
 super::sql::sql_store!(PgStore, sqlx::Postgres, CLAIM);
 super::portal::portal_store!(PgStore);
 super::registry::registry_store!(PgStore);
+super::permissions::permission_store!(PgStore);

@@ -152,6 +152,48 @@ pub trait RegistryStore: Send + Sync {
     async fn rsession_touch(&self, id_sha256: &[u8], now: i64) -> StoreResult<()>;
     /// Ends a registry session.
     async fn rsession_end(&self, id_sha256: &[u8]) -> StoreResult<()>;
+
+    /// Passes a renewal flow's first step (seed 000 step 5): the typed username, normalised.
+    async fn renewal_flow_put(
+        &self,
+        flow_sha256: &[u8],
+        username: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> StoreResult<()>;
+    /// The username of an unexpired renewal flow.
+    async fn renewal_flow(&self, flow_sha256: &[u8], now: i64) -> StoreResult<Option<String>>;
+    /// Stores a reset link in one transaction with its e-mail and audit event, ending the
+    /// user's older links (SECURITY.md 16: a newer request voids them).
+    async fn reset_create(
+        &self,
+        token_sha256: &[u8],
+        user_id: &str,
+        now: i64,
+        expires_at: i64,
+        mail: &super::MessageWrite,
+        audit: &AuditEvent,
+    ) -> StoreResult<()>;
+    /// The user of an open, unexpired reset link.
+    async fn reset_user(&self, token_sha256: &[u8], now: i64) -> StoreResult<Option<String>>;
+    /// Sets the new PIN through a reset link in one transaction (SECURITY.md 18): ends the
+    /// link (once only, before expiry) and every other open link of the user, stores the PIN
+    /// hash and code channel, ends all the user's sessions, enqueues `notices` (an `sms` one
+    /// goes to the user's phone, an `email` one to the e-mail; the recipients are filled in
+    /// here) and writes the audit event. The user's id, or `None` when the link was not open.
+    async fn reset_finish(
+        &self,
+        token_sha256: &[u8],
+        pin_hash: &str,
+        otp_channel: &str,
+        notices: &[super::MessageWrite],
+        audit: &AuditEvent,
+        now: i64,
+    ) -> StoreResult<Option<String>>;
+    /// Ends every open reset link of a user (a successful login, SECURITY.md 16).
+    async fn resets_end(&self, user_id: &str, now: i64) -> StoreResult<()>;
+    /// Ends every session of a user (helpdesk reset).
+    async fn rsessions_end_user(&self, user_id: &str) -> StoreResult<u64>;
 }
 
 /// Implements [`RegistryStore`] for a store type whose `pool` is an sqlx pool; `$db` is the
@@ -449,6 +491,175 @@ macro_rules! registry_store {
                     .execute(&self.pool)
                     .await?;
                 Ok(())
+            }
+
+            async fn renewal_flow_put(
+                &self,
+                flow_sha256: &[u8],
+                username: &str,
+                now: i64,
+                expires_at: i64,
+            ) -> StoreResult<()> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("DELETE FROM renewal_flows WHERE flow_sha256 = $1")
+                    .bind(flow_sha256)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO renewal_flows (flow_sha256, username, created_at, expires_at) \
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(flow_sha256)
+                .bind(username)
+                .bind(now)
+                .bind(expires_at)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn renewal_flow(
+                &self,
+                flow_sha256: &[u8],
+                now: i64,
+            ) -> StoreResult<Option<String>> {
+                let row = sqlx::query(
+                    "SELECT username FROM renewal_flows WHERE flow_sha256 = $1 AND expires_at >= $2",
+                )
+                .bind(flow_sha256)
+                .bind(now)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.as_ref().map(|r| col(r, "username")).transpose()
+            }
+
+            async fn reset_create(
+                &self,
+                token_sha256: &[u8],
+                user_id: &str,
+                now: i64,
+                expires_at: i64,
+                mail: &super::MessageWrite,
+                audit: &AuditEvent,
+            ) -> StoreResult<()> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query(
+                    "UPDATE pin_resets SET ended_at = $2 WHERE user_id = $1 AND ended_at IS NULL",
+                )
+                .bind(user_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO pin_resets (token_sha256, user_id, created_at, expires_at) \
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(token_sha256)
+                .bind(user_id)
+                .bind(now)
+                .bind(expires_at)
+                .execute(&mut *tx)
+                .await?;
+                insert_outbox(&mut *tx, mail, None, now).await?;
+                insert_audit(&mut *tx, audit, now).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn reset_user(
+                &self,
+                token_sha256: &[u8],
+                now: i64,
+            ) -> StoreResult<Option<String>> {
+                let row = sqlx::query(
+                    "SELECT user_id FROM pin_resets \
+                     WHERE token_sha256 = $1 AND ended_at IS NULL AND expires_at >= $2",
+                )
+                .bind(token_sha256)
+                .bind(now)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.as_ref().map(|r| col(r, "user_id")).transpose()
+            }
+
+            async fn reset_finish(
+                &self,
+                token_sha256: &[u8],
+                pin_hash: &str,
+                otp_channel: &str,
+                notices: &[super::MessageWrite],
+                audit: &AuditEvent,
+                now: i64,
+            ) -> StoreResult<Option<String>> {
+                let mut tx = self.pool.begin().await?;
+                let row = sqlx::query(
+                    "UPDATE pin_resets SET ended_at = $2 \
+                     WHERE token_sha256 = $1 AND ended_at IS NULL AND expires_at >= $2 \
+                     RETURNING user_id",
+                )
+                .bind(token_sha256)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(row) = row else {
+                    return Ok(None);
+                };
+                let user_id: String = col(&row, "user_id")?;
+                let user = sqlx::query(
+                    "UPDATE registry_users SET pin_hash = $2, otp_channel = $3, \
+                     pin_changed_at = $4 WHERE id = $1 RETURNING phone, email",
+                )
+                .bind(&user_id)
+                .bind(pin_hash)
+                .bind(otp_channel)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                let phone: String = col(&user, "phone")?;
+                let email: String = col(&user, "email")?;
+                sqlx::query(
+                    "UPDATE pin_resets SET ended_at = $2 WHERE user_id = $1 AND ended_at IS NULL",
+                )
+                .bind(&user_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("DELETE FROM registry_sessions WHERE user_id = $1")
+                    .bind(&user_id)
+                    .execute(&mut *tx)
+                    .await?;
+                for n in notices {
+                    let mut n = n.clone();
+                    n.recipient = if n.channel == "sms" {
+                        phone.clone()
+                    } else {
+                        email.clone()
+                    };
+                    insert_outbox(&mut *tx, &n, None, now).await?;
+                }
+                insert_audit(&mut *tx, audit, now).await?;
+                tx.commit().await?;
+                Ok(Some(user_id))
+            }
+
+            async fn resets_end(&self, user_id: &str, now: i64) -> StoreResult<()> {
+                sqlx::query(
+                    "UPDATE pin_resets SET ended_at = $2 WHERE user_id = $1 AND ended_at IS NULL",
+                )
+                .bind(user_id)
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn rsessions_end_user(&self, user_id: &str) -> StoreResult<u64> {
+                Ok(sqlx::query("DELETE FROM registry_sessions WHERE user_id = $1")
+                    .bind(user_id)
+                    .execute(&self.pool)
+                    .await?
+                    .rows_affected())
             }
         }
     };

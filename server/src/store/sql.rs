@@ -66,12 +66,13 @@ macro_rules! sql_store {
                 entry: serde_json::from_str(&entry).unwrap_or(serde_json::Value::Null),
                 note: col(row, "note")?,
                 created_at: col(row, "created_at")?,
+                recorded_by: col(row, "recorded_by")?,
                 certificate,
             })
         }
 
         const RECORD_SELECT: &str = "SELECT r.id, r.person_id, r.org_id, r.kind, r.entry, r.note, \
-             r.created_at, c.id AS cert_id, c.uvci, c.hc1, c.issued_at, c.expires_at, \
+             r.created_at, r.recorded_by, c.id AS cert_id, c.uvci, c.hc1, c.issued_at, c.expires_at, \
              c.superseded_at, c.revoked_at FROM records r LEFT JOIN certificates c ON c.record_id = r.id";
 
         const CERT_COLUMNS: &str = "c.id, c.kind, c.uvci, c.hc1, c.issued_at, c.expires_at, \
@@ -374,8 +375,8 @@ macro_rules! sql_store {
                 .await?;
                 let person_id: String = col(&person_row, "id")?;
                 sqlx::query(
-                    "INSERT INTO records (id, person_id, org_id, kind, entry, note, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    "INSERT INTO records (id, person_id, org_id, kind, entry, note, created_at, \
+                     recorded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 )
                 .bind(&w.record_id)
                 .bind(&person_id)
@@ -384,6 +385,7 @@ macro_rules! sql_store {
                 .bind(&w.entry_json)
                 .bind(&w.note)
                 .bind(w.now)
+                .bind(&w.recorded_by)
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| conflict_or(e, "record"))?;
@@ -619,16 +621,16 @@ macro_rules! sql_store {
             m: &super::MessageWrite,
             certificate_id: Option<&str>,
             now: i64,
-        ) -> StoreResult<()> {
+        ) -> StoreResult<i64> {
             let (name, mime, bytes) = match &m.attachment {
                 Some((n, t, b)) => (Some(n.as_str()), Some(t.as_str()), Some(b.as_slice())),
                 None => (None, None, None),
             };
-            sqlx::query(
+            let row = sqlx::query(
                 "INSERT INTO outbox (channel, recipient, subject, body, attachment_name, \
                  attachment_mime, attachment, certificate_id, status, attempts, \
                  next_attempt_at, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, $9)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, $9) RETURNING id",
             )
             .bind(&m.channel)
             .bind(&m.recipient)
@@ -639,9 +641,9 @@ macro_rules! sql_store {
             .bind(bytes)
             .bind(certificate_id)
             .bind(now)
-            .execute(conn)
+            .fetch_one(conn)
             .await?;
-            Ok(())
+            col(&row, "id")
         }
 
         async fn insert_audit(

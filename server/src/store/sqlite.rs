@@ -46,3 +46,4 @@ const CLAIM: &str =
 super::sql::sql_store!(SqliteStore, sqlx::Sqlite, CLAIM);
 super::portal::portal_store!(SqliteStore);
 super::registry::registry_store!(SqliteStore);
+super::permissions::permission_store!(SqliteStore);

@@ -1,0 +1,498 @@
+//! Permissions of registry users (issue #10; seeds 001 and 003; SECURITY.md 33, 34, 47): a user
+//! asks to act for an organisation named by its IČO; only that organisation's account managers
+//! approve, refuse or revoke, never for themselves; an organisation may give a processing
+//! organisation a power of attorney (recorded, at most [`ATTORNEY_MAX_DAYS`] days, revocable),
+//! whose members then act for it. [`authorise`] answers, on every provider request, whether a
+//! user may act for an organisation now. The operator bootstraps the first managers with
+//! `dcc admin registry grant` ([`grant_operator`]). Every decision is audited in the same
+//! transaction as the change.
+
+use serde_json::json;
+
+use crate::error::{AppError, AppResult};
+use crate::secrets::{self, Secrets};
+use crate::state::AppState;
+use crate::store::permissions::{AttorneyRow, AttorneyWrite, Authority, PermissionRow};
+use crate::store::{AuditEvent, Org, Store};
+
+/// The longest power of attorney, in days from its start.
+pub const ATTORNEY_MAX_DAYS: i64 = 366;
+/// A power of attorney may start this much before now (a date picked as "today").
+const ATTORNEY_BACKDATE_SECS: i64 = 86_400;
+/// The longest note on a power of attorney.
+const NOTE_MAX_CHARS: usize = 200;
+
+/// A manager's answer to a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// The user may act for the organisation.
+    Approve,
+    /// The user may not.
+    Refuse,
+}
+
+/// What a permission lets its holder do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Acts for the organisation (the provider API).
+    Member,
+    /// Also decides the organisation's requests and powers of attorney.
+    Manager,
+}
+
+impl Role {
+    /// As stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Member => "member",
+            Role::Manager => "manager",
+        }
+    }
+}
+
+/// Why a request for a permission was not recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestRejected {
+    /// The IČO is not 8 digits with a valid check digit.
+    Ico,
+    /// No organisation has this IČO.
+    UnknownOrg,
+    /// A request is waiting for a decision already.
+    Pending,
+    /// The user holds the permission already.
+    Approved,
+}
+
+/// Why a power of attorney was not recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttorneyRejected {
+    /// The agent's IČO is not 8 digits with a valid check digit.
+    Ico,
+    /// No organisation has the agent's IČO.
+    UnknownOrg,
+    /// The agent is the grantor.
+    SameOrg,
+    /// The period is empty, starts in the past or is longer than [`ATTORNEY_MAX_DAYS`].
+    Period,
+    /// The note is too long or holds control characters.
+    Note,
+}
+
+/// The organisation a user acts for, and by what right.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acting {
+    /// The organisation.
+    pub org: Org,
+    /// Its own permission, or a power of attorney.
+    pub authority: Authority,
+}
+
+/// What an organisation's managers see: its permissions and powers of attorney.
+#[derive(Debug, Clone)]
+pub struct OrgOverview {
+    /// The organisation.
+    pub org: Org,
+    /// Every permission of the organisation, oldest request first.
+    pub permissions: Vec<PermissionRow>,
+    /// The powers of attorney it gave or holds, newest first.
+    pub attorneys: Vec<AttorneyRow>,
+}
+
+/// An IČO as typed: spaces dropped; `None` unless 8 digits with a valid check digit.
+pub fn normalise_ico(input: &str) -> Option<String> {
+    let ico: String = input.chars().filter(|c| !c.is_whitespace()).collect();
+    crate::admin::check_ico(&ico).is_ok().then_some(ico)
+}
+
+fn pseudonym(secrets: &Secrets, user_id: &str) -> String {
+    secrets.pseudonym(user_id.as_bytes())
+}
+
+fn new_id() -> String {
+    secrets::new_id()
+}
+
+/// A user asks to act for the organisation with this IČO (seed 001: "zažádat o oprávnění").
+/// A refused or revoked permission may be asked for again.
+pub async fn request(
+    app: &AppState,
+    user_id: &str,
+    ico: &str,
+    now: i64,
+) -> AppResult<Result<(), RequestRejected>> {
+    let Some(ico) = normalise_ico(ico) else {
+        return Ok(Err(RequestRejected::Ico));
+    };
+    let Some(org) = app.store.org_by_ico(&ico).await? else {
+        return Ok(Err(RequestRejected::UnknownOrg));
+    };
+    match app.store.permission_of(user_id, org.id).await? {
+        Some(p) if p.state == "requested" => return Ok(Err(RequestRejected::Pending)),
+        Some(p) if p.state == "approved" => return Ok(Err(RequestRejected::Approved)),
+        _ => {}
+    }
+    let id = new_id();
+    let audit = AuditEvent {
+        event: "permission.requested".into(),
+        org_id: Some(org.id),
+        subject: Some(pseudonym(&app.secrets, user_id)),
+        detail: json!({ "permission": id, "role": Role::Member.as_str() }),
+    };
+    if app
+        .store
+        .permission_request(&id, user_id, org.id, &audit, now)
+        .await?
+    {
+        Ok(Ok(()))
+    } else {
+        // Another request of this user for this organisation won a race.
+        Ok(Err(RequestRejected::Pending))
+    }
+}
+
+/// Audits a refused attempt to decide; the 403 to answer.
+async fn denied(
+    app: &AppState,
+    manager: &str,
+    org_id: i64,
+    detail: serde_json::Value,
+    message: &str,
+    now: i64,
+) -> AppError {
+    let event = AuditEvent {
+        event: "permission.denied".into(),
+        org_id: Some(org_id),
+        subject: Some(pseudonym(&app.secrets, manager)),
+        detail,
+    };
+    match app.store.audit(&event, now).await {
+        Ok(()) => AppError::Forbidden(message.into()),
+        Err(e) => e.into(),
+    }
+}
+
+/// The permission `id` as a manager may change it: it exists (404), is not the manager's own
+/// (403) and the manager manages its organisation (403); refused attempts are audited.
+async fn managed_permission(
+    app: &AppState,
+    manager: &str,
+    id: &str,
+    now: i64,
+) -> AppResult<PermissionRow> {
+    let p = app.store.permission(id).await?.ok_or(AppError::NotFound)?;
+    if p.user_id == manager {
+        return Err(denied(
+            app,
+            manager,
+            p.org.id,
+            json!({ "permission": p.id, "reason": "own_permission" }),
+            "nobody decides on their own permission; another account manager does",
+            now,
+        )
+        .await);
+    }
+    if !app.store.is_manager(manager, p.org.id).await? {
+        return Err(denied(
+            app,
+            manager,
+            p.org.id,
+            json!({ "permission": p.id, "reason": "not_manager" }),
+            "only the organisation's account managers decide on its permissions",
+            now,
+        )
+        .await);
+    }
+    Ok(p)
+}
+
+/// An account manager approves or refuses a pending request of their organisation
+/// (SECURITY.md 34). 404: no such request; 403: the manager's own request, or not a manager of
+/// that organisation; 409: decided already.
+pub async fn decide(
+    app: &AppState,
+    manager: &str,
+    permission_id: &str,
+    decision: Decision,
+    now: i64,
+) -> AppResult<PermissionRow> {
+    let p = managed_permission(app, manager, permission_id, now).await?;
+    if p.state != "requested" {
+        return Err(AppError::Conflict(
+            "this request was decided already".into(),
+        ));
+    }
+    let (event, to) = match decision {
+        Decision::Approve => ("permission.approved", "approved"),
+        Decision::Refuse => ("permission.refused", "refused"),
+    };
+    let audit = AuditEvent {
+        event: event.into(),
+        org_id: Some(p.org.id),
+        subject: Some(pseudonym(&app.secrets, &p.user_id)),
+        detail: json!({
+            "permission": p.id, "role": p.role, "by": pseudonym(&app.secrets, manager),
+        }),
+    };
+    if !app
+        .store
+        .permission_decide(&p.id, "requested", to, Some(manager), &audit, now)
+        .await?
+    {
+        return Err(AppError::Conflict(
+            "this request was decided already".into(),
+        ));
+    }
+    Ok(p)
+}
+
+/// An account manager revokes an approved permission of their organisation; it stops working
+/// on the holder's next request. Same refusals as [`decide`].
+pub async fn revoke(
+    app: &AppState,
+    manager: &str,
+    permission_id: &str,
+    now: i64,
+) -> AppResult<PermissionRow> {
+    let p = managed_permission(app, manager, permission_id, now).await?;
+    if p.state != "approved" {
+        return Err(AppError::Conflict("this permission is not in force".into()));
+    }
+    let audit = AuditEvent {
+        event: "permission.revoked".into(),
+        org_id: Some(p.org.id),
+        subject: Some(pseudonym(&app.secrets, &p.user_id)),
+        detail: json!({
+            "permission": p.id, "role": p.role, "by": pseudonym(&app.secrets, manager),
+        }),
+    };
+    if !app
+        .store
+        .permission_decide(&p.id, "approved", "revoked", Some(manager), &audit, now)
+        .await?
+    {
+        return Err(AppError::Conflict("this permission is not in force".into()));
+    }
+    Ok(p)
+}
+
+/// The organisation with this IČO when `manager` manages it; 404 for a malformed or unknown
+/// IČO, 403 otherwise.
+pub async fn managed_org(app: &AppState, manager: &str, ico: &str) -> AppResult<Org> {
+    let ico = normalise_ico(ico).ok_or(AppError::NotFound)?;
+    let org = app
+        .store
+        .org_by_ico(&ico)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !app.store.is_manager(manager, org.id).await? {
+        return Err(AppError::Forbidden(
+            "only the organisation's account managers see this page".into(),
+        ));
+    }
+    Ok(org)
+}
+
+/// The organisation's permissions and powers of attorney, for its managers.
+pub async fn overview(app: &AppState, manager: &str, ico: &str) -> AppResult<OrgOverview> {
+    let org = managed_org(app, manager, ico).await?;
+    Ok(OrgOverview {
+        permissions: app.store.org_permissions(org.id).await?,
+        attorneys: app.store.org_attorneys(org.id).await?,
+        org,
+    })
+}
+
+/// A user's permissions, and for each approved one the powers of attorney its organisation
+/// holds in force at `now` (the organisations the user may also act for).
+pub async fn mine(
+    app: &AppState,
+    user_id: &str,
+    now: i64,
+) -> AppResult<(Vec<PermissionRow>, Vec<AttorneyRow>)> {
+    let permissions = app.store.user_permissions(user_id).await?;
+    let mut held = Vec::new();
+    for p in permissions.iter().filter(|p| p.state == "approved") {
+        held.extend(
+            app.store
+                .org_attorneys(p.org.id)
+                .await?
+                .into_iter()
+                .filter(|a| a.agent.id == p.org.id && a.in_force(now)),
+        );
+    }
+    Ok((permissions, held))
+}
+
+/// A power of attorney to record.
+#[derive(Debug, Clone)]
+pub struct AttorneyInput<'a> {
+    /// The processing organisation's IČO.
+    pub agent_ico: &'a str,
+    /// Start, Unix seconds.
+    pub valid_from: i64,
+    /// End (exclusive), Unix seconds.
+    pub valid_until: i64,
+    /// A note (the reference of the signed paper, say).
+    pub note: Option<&'a str>,
+}
+
+/// A manager of the organisation `grantor_ico` gives the processing organisation a power of
+/// attorney (seed 003: "plné moci"): its members act for the grantor from `valid_from` to
+/// `valid_until`, at most [`ATTORNEY_MAX_DAYS`] days. Returns the new id.
+pub async fn grant_attorney(
+    app: &AppState,
+    manager: &str,
+    grantor_ico: &str,
+    input: AttorneyInput<'_>,
+    now: i64,
+) -> AppResult<Result<String, AttorneyRejected>> {
+    let grantor = managed_org(app, manager, grantor_ico).await?;
+    let Some(agent_ico) = normalise_ico(input.agent_ico) else {
+        return Ok(Err(AttorneyRejected::Ico));
+    };
+    let Some(agent) = app.store.org_by_ico(&agent_ico).await? else {
+        return Ok(Err(AttorneyRejected::UnknownOrg));
+    };
+    if agent.id == grantor.id {
+        return Ok(Err(AttorneyRejected::SameOrg));
+    }
+    if input.valid_from < now - ATTORNEY_BACKDATE_SECS
+        || input.valid_until <= input.valid_from
+        || input.valid_until <= now
+        || input.valid_until - input.valid_from > ATTORNEY_MAX_DAYS * 86_400
+    {
+        return Ok(Err(AttorneyRejected::Period));
+    }
+    let note = input.note.map(str::trim).filter(|n| !n.is_empty());
+    if note.is_some_and(|n| n.chars().count() > NOTE_MAX_CHARS || n.chars().any(char::is_control)) {
+        return Ok(Err(AttorneyRejected::Note));
+    }
+    let id = new_id();
+    let audit = AuditEvent {
+        event: "attorney.granted".into(),
+        org_id: Some(grantor.id),
+        subject: Some(pseudonym(&app.secrets, manager)),
+        detail: json!({
+            "attorney": id, "agent_org": agent.id,
+            "valid_from": input.valid_from, "valid_until": input.valid_until,
+        }),
+    };
+    let write = AttorneyWrite {
+        id: id.clone(),
+        grantor_org_id: grantor.id,
+        agent_org_id: agent.id,
+        valid_from: input.valid_from,
+        valid_until: input.valid_until,
+        note: note.map(str::to_string),
+    };
+    if !app
+        .store
+        .attorney_grant(&write, Some(manager), &audit, now)
+        .await?
+    {
+        return Err(AppError::Forbidden(
+            "only the organisation's account managers give powers of attorney".into(),
+        ));
+    }
+    Ok(Ok(id))
+}
+
+/// A manager of the grantor revokes a power of attorney; the agent's members lose the right on
+/// their next request. 404: unknown; 403: not a manager of the grantor; 409: revoked already.
+pub async fn revoke_attorney(
+    app: &AppState,
+    manager: &str,
+    attorney_id: &str,
+    now: i64,
+) -> AppResult<AttorneyRow> {
+    let a = app
+        .store
+        .attorney(attorney_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !app.store.is_manager(manager, a.grantor.id).await? {
+        return Err(AppError::Forbidden(
+            "only the grantor's account managers revoke its powers of attorney".into(),
+        ));
+    }
+    if a.revoked_at.is_some() {
+        return Err(AppError::Conflict(
+            "this power of attorney was revoked already".into(),
+        ));
+    }
+    let audit = AuditEvent {
+        event: "attorney.revoked".into(),
+        org_id: Some(a.grantor.id),
+        subject: Some(pseudonym(&app.secrets, manager)),
+        detail: json!({ "attorney": a.id, "agent_org": a.agent.id }),
+    };
+    if !app
+        .store
+        .attorney_revoke(&a.id, Some(manager), &audit, now)
+        .await?
+    {
+        return Err(AppError::Conflict(
+            "this power of attorney was revoked already".into(),
+        ));
+    }
+    Ok(a)
+}
+
+/// Whether the registry user may act for the organisation with this IČO at `now`: an approved
+/// permission for it, or one for an organisation holding its power of attorney in force
+/// (SECURITY.md 33). Read from the database on every call, so a revocation bites on the next
+/// request.
+pub async fn authorise(
+    app: &AppState,
+    user_id: &str,
+    ico: &str,
+    now: i64,
+) -> AppResult<Option<Acting>> {
+    let Some(ico) = normalise_ico(ico) else {
+        return Ok(None);
+    };
+    let Some(org) = app.store.org_by_ico(&ico).await? else {
+        return Ok(None);
+    };
+    Ok(app
+        .store
+        .authority(user_id, org.id, now)
+        .await?
+        .map(|authority| Acting { org, authority }))
+}
+
+/// `dcc admin registry grant`: the operator approves a user's permission for an organisation
+/// with `role` (the first account managers; seed 003: the insurer "sets the access rights"),
+/// audited with `by: operator`.
+pub async fn grant_operator(
+    store: &dyn Store,
+    secrets: &Secrets,
+    username: &str,
+    ico: &str,
+    role: Role,
+    now: i64,
+) -> AppResult<Org> {
+    let ico = normalise_ico(ico).ok_or_else(|| {
+        AppError::Invalid("--ico must be 8 digits with a valid check digit".into())
+    })?;
+    let org = store
+        .org_by_ico(&ico)
+        .await?
+        .ok_or_else(|| AppError::Invalid(format!("no organisation with IČO {ico}")))?;
+    let username = crate::service::registry::normalise_username(username);
+    let user = store
+        .user_by_username(&username)
+        .await?
+        .ok_or_else(|| AppError::Invalid("no registry user with this username".into()))?;
+    let id = new_id();
+    let audit = AuditEvent {
+        event: "permission.approved".into(),
+        org_id: Some(org.id),
+        subject: Some(pseudonym(secrets, &user.id)),
+        detail: json!({ "role": role.as_str(), "by": crate::store::permissions::OPERATOR }),
+    };
+    store
+        .permission_grant(&id, &user.id, org.id, role.as_str(), &audit, now)
+        .await?;
+    Ok(org)
+}
