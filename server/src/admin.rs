@@ -263,3 +263,26 @@ pub async fn legacy_revoke(
         .await
         .map_err(|e| AdminError::App(e.to_string()))
 }
+
+/// `dcc admin registry reset --username U --operator NAME`: the helpdesk path of seed 000. The
+/// user's sessions end, the login lockout is released, and the renewal link (by e-mail) and code
+/// (by SMS) go out as in a self-service renewal; audited with the operator's name. `false` when
+/// no account has the username.
+pub async fn registry_reset(
+    config: Config,
+    username: &str,
+    operator: &str,
+    clock: Arc<dyn crate::clock::Clock>,
+) -> Result<bool, AdminError> {
+    if operator.trim().is_empty() || operator.len() > 64 || operator.chars().any(char::is_control) {
+        return Err(AdminError::Invalid(
+            "--operator: 1 to 64 printable characters naming who reset the account".into(),
+        ));
+    }
+    let now = clock.now().unix_timestamp();
+    let (app, _) =
+        crate::state::AppState::open(config, clock, crate::state::Overrides::default()).await?;
+    crate::service::renewal::helpdesk_reset(&app, username, operator.trim(), now)
+        .await
+        .map_err(|e| AdminError::App(e.to_string()))
+}

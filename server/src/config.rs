@@ -158,6 +158,9 @@ pub struct RegistryConfig {
     /// PEM file of the certification authorities whose personal certificates may register
     /// (seeds 001 and 003); registration by certificate is offered only when set.
     pub certificate_cas: Option<std::path::PathBuf>,
+    /// Whether a user without a usable mobile phone may renew the PIN by answering two of
+    /// three security questions (SECURITY.md 19); off by default.
+    pub recovery_questions: bool,
 }
 
 impl Default for RegistryConfig {
@@ -169,6 +172,7 @@ impl Default for RegistryConfig {
             argon2_t: 2,
             argon2_p: 1,
             certificate_cas: None,
+            recovery_questions: false,
         }
     }
 }
@@ -337,6 +341,11 @@ const ENV: &[(&str, &[&str], Kind)] = &[
     ("DCC_PIN_MIN_LEN", &["registry", "pin_min_len"], Kind::Int),
     ("DCC_EMAIL_OTP", &["registry", "email_otp"], Kind::Bool),
     ("DCC_ARGON2_T", &["registry", "argon2_t"], Kind::Int),
+    (
+        "DCC_RECOVERY_QUESTIONS",
+        &["registry", "recovery_questions"],
+        Kind::Bool,
+    ),
     (
         "DCC_REGISTRY_CAS",
         &["registry", "certificate_cas"],

@@ -533,6 +533,40 @@ async fn registry_user_registers_signs_in_and_renews_the_pin() {
     let text = p.main_text().await;
     assert!(text.contains(&username), "{text}");
     p.screenshot("registry-account").await;
+
+    // Permissions: the user manages the first organisation and asks for a second one.
+    let cfg = p.h.app.config.as_ref().clone();
+    let now = p.h.clock_now();
+    server::admin::create_org(&cfg, "27177203", "Laboratoř Test", now)
+        .await
+        .unwrap();
+    server::service::permissions::grant_operator(
+        p.h.app.store.as_ref(),
+        &p.h.app.secrets,
+        &username,
+        "25596641",
+        server::service::permissions::Role::Manager,
+        now,
+    )
+    .await
+    .unwrap();
+    p.wait_for("a[href='/registry/permissions']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    p.type_into("#ico", "27177203").await;
+    p.submit("/registry/permissions").await;
+    p.wait_for("main [role=status]").await;
+    let text = p.main_text().await;
+    assert!(text.contains("Laboratoř Test"), "{text}");
+    assert!(text.contains("čeká na schválení"), "{text}");
+    p.screenshot("registry-permissions").await;
+    p.goto("/registry/org/25596641").await;
+    p.wait_for("form[action='/registry/org/25596641/attorney']")
+        .await;
+    p.screenshot("registry-org").await;
+    p.goto("/registry/account").await;
     p.submit("/registry/logout").await;
     p.wait_for("#username").await;
 

@@ -390,7 +390,16 @@ fn query_of(url: &str) -> HashMap<String, String> {
 /// `/login/nia`, then the provider: the authorization request's parameters and the callback
 /// (path and query) the provider sends the browser back to.
 async fn to_provider_and_back(h: &Harness, b: &mut Browser) -> (HashMap<String, String>, String) {
-    let p = b.get(h, "/login/nia").await;
+    to_provider_and_back_from(h, b, "/login/nia").await
+}
+
+/// The same, starting at `start` (`/login/nia` or `/registry/nia`).
+async fn to_provider_and_back_from(
+    h: &Harness,
+    b: &mut Browser,
+    start: &str,
+) -> (HashMap<String, String>, String) {
+    let p = b.get(h, start).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     assert!(b.cookies.contains_key("__Host-dcc-nia"));
     let auth = p.location().to_string();
@@ -741,5 +750,78 @@ async fn nia_is_offered_only_when_configured_and_reachable() {
     assert_eq!(p.status, StatusCode::SERVICE_UNAVAILABLE, "{}", p.body);
     assert!(p.body.contains("NIA je nedostupná"), "{}", p.body);
     assert!(!b.cookies.contains_key("__Host-dcc-nia"));
+    h.finish().await;
+}
+
+/// A registry account registered by SMS with `bn` (through the service, code included).
+async fn registry_user(h: &Harness, bn: &str) {
+    use server::service::registry as reg;
+    let now = h.clock_now();
+    let flow = server::secrets::token_digest("registration-flow");
+    reg::start_registration(&h.app, &flow, "+420601555777", bn, now)
+        .await
+        .unwrap()
+        .unwrap();
+    let sms = common::web::deliver(h).await;
+    let code = common::web::code_of(&sms[0].1);
+    reg::verify_registration(&h.app, &flow, &code, now)
+        .await
+        .unwrap()
+        .unwrap();
+    let details = reg::Details {
+        name: "Jana Dvořáková".into(),
+        email: "jana@nemocnice.example".into(),
+        pin: "modrý kůň skáče přes plot".into(),
+        pin2: "modrý kůň skáče přes plot".into(),
+        channel: "sms".into(),
+    };
+    assert!(reg::finish_registration(&h.app, &flow, details, now)
+        .await
+        .unwrap()
+        .unwrap());
+}
+
+/// Seed 000's alternative sign-in: NIA opens a registry session for the account registered
+/// with the ID token's birth number (not a citizen session); without such an account the login
+/// is refused like any other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registry_login_through_nia() {
+    let (issuer, op) = provider().await;
+    let h = harness(Backend::Sqlite, &issuer, &op).await;
+    let mut b = Browser::default();
+    let login = b.get(&h, "/registry").await;
+    assert!(
+        login.body.contains("href=\"/registry/nia\""),
+        "{}",
+        login.body
+    );
+    let (_, callback) = to_provider_and_back_from(&h, &mut b, "/registry/nia").await;
+    let p = b.get(&h, &callback).await;
+    assert_refused(&p, &b, "no registry account");
+    assert!(!b.cookies.contains_key("__Host-dcc-registry"));
+    assert_eq!(refusals(&h).await, ["no_person"]);
+
+    registry_user(&h, BN_IDENTIFIED).await;
+    let mut b = Browser::default();
+    let (_, callback) = to_provider_and_back_from(&h, &mut b, "/registry/nia").await;
+    let p = b.get(&h, &callback).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(p.body.contains("href=\"/registry/account\""), "{}", p.body);
+    assert!(b.cookies.contains_key("__Host-dcc-registry"));
+    assert!(
+        !b.cookies.contains_key("__Host-dcc-session"),
+        "no citizen session"
+    );
+    let account = b.get(&h, "/registry/account").await;
+    assert_eq!(account.status, StatusCode::OK, "{}", account.body);
+    assert!(account.body.contains("Jana Dvořáková"));
+    assert_eq!(b.get(&h, "/me").await.status, StatusCode::UNAUTHORIZED);
+    // A citizen NIA login with the same birth number still opens a citizen session only.
+    record_series(&h, BN_IDENTIFIED).await;
+    let mut c = Browser::default();
+    let p = nia_login(&h, &mut c).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(c.cookies.contains_key("__Host-dcc-session"));
+    assert!(!c.cookies.contains_key("__Host-dcc-registry"));
     h.finish().await;
 }

@@ -602,3 +602,76 @@ async fn lockout_its_release_and_the_helpdesk_reset() {
         .any(|e| e == "registry.helpdesk_reset"));
     h.finish().await;
 }
+
+/// SECURITY.md 8: a PIN change needs the current PIN, a code entered at most 5 minutes ago and
+/// the new PIN twice; it ends the user's other sessions (not this one) and is notified by SMS
+/// and e-mail; CSRF-checked.
+#[tokio::test]
+async fn pin_change_needs_the_current_pin_and_a_fresh_code() {
+    use common::registry::{registered_user, sign_in};
+    let h = Harness::new(Backend::Sqlite).await;
+    let (username, mut b) = registered_user(&h, BN, PHONE, EMAIL).await;
+    let mut other = sign_in(&h, &username, PHONE).await;
+    mails(&h).await;
+    let p = b.get(&h, "/registry/account").await;
+    assert!(p.body.contains("/registry/account/pin"));
+    let form = b.get(&h, "/registry/account/pin").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert_eq!(form.headers["cache-control"], "no-store");
+    let change = |b: &mut Browser, csrf: String, current: &'static str, new: &'static str| {
+        let mut b2 = b.clone();
+        let h = &h;
+        async move {
+            b2.post(
+                h,
+                "/registry/account/pin",
+                &[
+                    ("csrf", &csrf),
+                    ("current", current),
+                    ("pin", new),
+                    ("pin2", new),
+                ],
+            )
+            .await
+        }
+    };
+    let p = change(&mut b, form.csrf(), "wrong PIN entirely", NEW_PIN).await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("Současný PIN nesouhlasí"), "{}", p.body);
+    let p = change(&mut b, String::new(), PIN, NEW_PIN).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN, "CSRF");
+    let p = change(&mut b, form.csrf(), PIN, "aaaaaaaa").await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let p = change(&mut b, form.csrf(), PIN, NEW_PIN).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(p.body.contains("PIN byl změněn"), "{}", p.body);
+    // This session goes on; the other one ended; notices by SMS and e-mail.
+    assert_eq!(b.get(&h, "/registry/account").await.status, StatusCode::OK);
+    assert_eq!(
+        other.get(&h, "/registry/account").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let (sms, m) = (deliver(&h).await, mails(&h).await);
+    assert_eq!((sms.len(), m.len()), (1, 1), "{sms:?} {m:?}");
+    assert!(sms[0].1.contains("PIN") && m[0].1.contains("PIN"));
+    assert!(audit_events(&h)
+        .await
+        .iter()
+        .any(|e| e == "registry.pin_changed"));
+    // Five minutes after the code, a change needs a new sign-in.
+    h.clock.advance(time::Duration::minutes(6));
+    let stale = b.get(&h, "/registry/account/pin").await;
+    assert!(
+        stale.body.contains("nejvýše před 5 minutami"),
+        "{}",
+        stale.body
+    );
+    let p = change(&mut b, stale.csrf(), NEW_PIN, PIN).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    // The new PIN signs in.
+    assert_eq!(
+        login_sends_code(&h, &username, NEW_PIN).await,
+        (StatusCode::SEE_OTHER, 1)
+    );
+    h.finish().await;
+}

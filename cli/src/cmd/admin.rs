@@ -123,6 +123,16 @@ enum RegistryCommand {
         #[arg(long)]
         manager: bool,
     },
+    /// Helpdesk reset of a registry user (seed 000): ends the sessions, releases the lockout
+    /// and sends a PIN renewal link by e-mail and a code by SMS; audited.
+    Reset {
+        /// The registry user's username.
+        #[arg(long)]
+        username: String,
+        /// Who resets the account (recorded in the audit trail).
+        #[arg(long)]
+        operator: String,
+    },
 }
 
 pub fn run(a: AdminArgs) -> Result<Outcome> {
@@ -194,6 +204,20 @@ pub fn run(a: AdminArgs) -> Result<Outcome> {
                 org.ico,
                 org.name
             );
+        }
+        AdminCommand::Registry {
+            command: RegistryCommand::Reset { username, operator },
+        } => {
+            let clock = std::sync::Arc::new(server::clock::SystemClock);
+            if rt.block_on(server::admin::registry_reset(
+                cfg, &username, &operator, clock,
+            ))? {
+                println!(
+                    "reset {username}: sessions ended, a renewal link and code are on their way"
+                );
+            } else {
+                anyhow::bail!("no registry account has the username {username}");
+            }
         }
         AdminCommand::Legacy {
             command: LegacyCommand::Import { file, org },

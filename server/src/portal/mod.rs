@@ -7,6 +7,7 @@
 pub mod i18n;
 mod oidc;
 mod permissions;
+mod questions;
 mod registry;
 mod renewal;
 mod web;
@@ -118,6 +119,18 @@ const TEMPLATES: &[(&str, &str)] = &[
         "registry_certificate.html",
         include_str!("../../templates/registry_certificate.html"),
     ),
+    (
+        "registry_pin.html",
+        include_str!("../../templates/registry_pin.html"),
+    ),
+    (
+        "questions_set.html",
+        include_str!("../../templates/questions_set.html"),
+    ),
+    (
+        "renew_questions.html",
+        include_str!("../../templates/renew_questions.html"),
+    ),
 ];
 
 /// The portal's style sheet.
@@ -161,6 +174,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/login/resend", post(resend))
         .route("/login/nia", get(oidc::start))
         .route("/login/nia/callback", get(oidc::callback))
+        .route("/registry/nia", get(oidc::start_registry))
         .route("/logout", post(logout))
         .route("/me", get(me))
         .route("/me/certificates/{id}/pdf", get(my_pdf))
@@ -177,6 +191,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(registry::routes())
         .merge(permissions::routes())
         .merge(renewal::routes())
+        .merge(questions::routes())
         .layer(DefaultBodyLimit::max(FORM_LIMIT))
         .merge(
             Router::new()
@@ -190,6 +205,8 @@ fn now(app: &AppState) -> time::OffsetDateTime {
 }
 
 fn page(app: &AppState, web: &Web, status: StatusCode, name: &str, ctx: Value) -> Response {
+    // Whether the security-question branch is on (SECURITY.md 19), for every page's links.
+    let ctx = context! { recovery_questions => app.config.registry.recovery_questions, ..ctx };
     match app.pages.render(name, web.lang, &web.path, ctx) {
         Ok(html) => (
             status,

@@ -13,12 +13,13 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
 
+use super::web::REGISTRY_COOKIE;
 use super::{
     cookie_header, error_page, message, see_other, with_cookie, Web, FLOW_COOKIE, SESSION_COOKIE,
 };
 use crate::error::AppError;
 use crate::service::citizen;
-use crate::service::nia::{self, Callback, FLOW_SECS, NIA_COOKIE};
+use crate::service::nia::{self, Callback, Opened, Purpose, FLOW_SECS, NIA_COOKIE};
 use crate::state::AppState;
 
 /// The `Set-Cookie` value of the NIA flow cookie: the portal's attributes, but `SameSite=Lax`
@@ -44,18 +45,32 @@ fn nia_cookie_of(headers: &HeaderMap) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
-/// `GET /login/nia`: a new pending request, then off to the provider.
-pub(super) async fn start(State(app): State<AppState>, mut web: Web) -> Response {
+/// `GET /login/nia`: a new pending citizen request, then off to the provider.
+pub(super) async fn start(State(app): State<AppState>, web: Web) -> Response {
+    start_for(&app, web, Purpose::Citizen).await
+}
+
+/// `GET /registry/nia`: the same for a registry user (seed 000's "eidentita.cz" sign-in).
+pub(super) async fn start_registry(State(app): State<AppState>, web: Web) -> Response {
+    start_for(&app, web, Purpose::Registry).await
+}
+
+async fn start_for(app: &AppState, mut web: Web, purpose: Purpose) -> Response {
+    let app = app.clone();
     if !app.config.oidc.enabled() {
         return error_page(&app, &web, AppError::NotFound);
     }
+    let home = match purpose {
+        Purpose::Citizen => "/",
+        Purpose::Registry => "/registry",
+    };
     // The language switch of these pages returns to the login page, not to a new attempt.
-    web.path = "/".into();
+    web.path = home.into();
     let now = app.clock.now().unix_timestamp();
     if let Err(e) = citizen::count_auth_request(&app, web.ip, now).await {
         return error_page(&app, &web, e);
     }
-    match nia::start(&app, now).await {
+    match nia::start(&app, purpose, now).await {
         Ok(Some(started)) => with_cookie(
             see_other(&started.redirect),
             nia_cookie(&started.cookie, FLOW_SECS),
@@ -68,7 +83,7 @@ pub(super) async fn start(State(app): State<AppState>, mut web: Web) -> Response
                 StatusCode::SERVICE_UNAVAILABLE,
                 t("nia_unavailable_title"),
                 t("nia_unavailable"),
-                ("/", t("to_login")),
+                (home, t("to_login")),
             )
         }
         Err(e) => error_page(&app, &web, e),
@@ -99,16 +114,20 @@ pub(super) async fn callback(
     let cookie = nia_cookie_of(&headers);
     let t = |k| web.lang.t(k);
     match nia::finish(&app, cookie.as_deref(), &callback, now).await {
-        Ok(Ok(session)) => {
+        Ok(Ok(opened)) => {
+            let (cookie_name, token, next) = match &opened {
+                Opened::Citizen(s) => (SESSION_COOKIE, &s.token, "/me"),
+                Opened::Registry(s) => (REGISTRY_COOKIE, &s.token, "/registry/account"),
+            };
             let resp = message(
                 &app,
                 &web,
                 StatusCode::OK,
                 t("nia_done_title"),
                 t("nia_done"),
-                ("/me", t("nia_continue")),
+                (next, t("nia_continue")),
             );
-            let resp = with_cookie(resp, cookie_header(SESSION_COOKIE, &session.token, None));
+            let resp = with_cookie(resp, cookie_header(cookie_name, token, None));
             let resp = with_cookie(resp, cookie_header(FLOW_COOKIE, "", Some(0)));
             with_cookie(resp, clear)
         }

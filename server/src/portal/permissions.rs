@@ -11,7 +11,8 @@ use axum::{Form, Router};
 use minijinja::{context, Value};
 use serde::Deserialize;
 
-use super::{error_page, message, now, page, see_other, web, Lang, Web};
+use super::registry::ts;
+use super::{error_page, page, see_other, web, Lang, Web};
 use crate::error::AppError;
 use crate::service::permissions::{
     self as service, AttorneyInput, AttorneyRejected, Decision, RequestRejected,
@@ -30,31 +31,11 @@ pub fn routes() -> Router<AppState> {
         .route("/registry/org/{ico}/attorney/revoke", post(revoke_attorney))
 }
 
-fn ts(app: &AppState) -> i64 {
-    now(app).unix_timestamp()
-}
-
 /// The registry session of a request: user id and cookie, or the sign-in page's 401.
 async fn require_session(app: &AppState, web: &Web) -> Result<(String, String), Response> {
-    let expired = || {
-        let t = |k| web.lang.t(k);
-        message(
-            app,
-            web,
-            StatusCode::UNAUTHORIZED,
-            t("session_expired_title"),
-            t("session_expired"),
-            ("/registry", t("to_login")),
-        )
-    };
-    let Some(tok) = &web.registry else {
-        return Err(expired());
-    };
-    match crate::service::registry::session(app, tok, ts(app)).await {
-        Ok(Some((_, user))) => Ok((user, tok.clone())),
-        Ok(None) => Err(expired()),
-        Err(e) => Err(error_page(app, web, e)),
-    }
+    super::registry::require_session(app, web)
+        .await
+        .map(|(_, user, tok)| (user, tok))
 }
 
 /// A POST's CSRF check (SECURITY.md 24) against the registry cookie, then its session.

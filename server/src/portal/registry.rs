@@ -17,7 +17,9 @@ use super::{
 };
 use crate::error::AppError;
 use crate::service::otp::Rejected;
-use crate::service::registry::{self as service, CertRejected, Details, FormRejected};
+use crate::service::registry::{
+    self as service, CertRejected, ChangeRejected, Details, FormRejected,
+};
 use crate::state::AppState;
 
 /// The registry's routes, under `/registry`.
@@ -44,6 +46,7 @@ pub fn routes() -> Router<AppState> {
             get(certificate_page).post(certificate),
         )
         .route("/registry/account", get(account))
+        .route("/registry/account/pin", get(pin_page).post(pin_change))
         .route("/registry/logout", post(logout))
 }
 
@@ -109,6 +112,7 @@ async fn sign_in_with(
         context! {
             captcha_id, error, notice, username,
             cert_offered => app.certificate_cas.is_some(),
+            nia => app.config.oidc.enabled(),
         },
     )
 }
@@ -484,7 +488,10 @@ async fn details(State(app): State<AppState>, web: Web, Form(f): Form<DetailsFor
 }
 
 /// The registry session of a request, or the sign-in page's 401.
-async fn require_session(app: &AppState, web: &Web) -> Result<(Vec<u8>, String, String), Response> {
+pub(super) async fn require_session(
+    app: &AppState,
+    web: &Web,
+) -> Result<(Vec<u8>, String, String), Response> {
     let expired = || {
         let t = |k| web.lang.t(k);
         message(
@@ -639,5 +646,113 @@ async fn certificate(
         StatusCode::UNPROCESSABLE_ENTITY,
         Some(error),
         &f.phone,
+    )
+}
+
+fn pin_form(
+    app: &AppState,
+    web: &Web,
+    status: StatusCode,
+    tok: &str,
+    stale: bool,
+    error: Option<String>,
+) -> Response {
+    let mut resp = page(
+        app,
+        web,
+        status,
+        "registry_pin.html",
+        context! { csrf => app.secrets.csrf_token(tok), stale, error, no_channel => true },
+    );
+    resp.headers_mut().insert(
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    resp
+}
+
+async fn pin_page(State(app): State<AppState>, web: Web) -> Response {
+    let (digest, _, tok) = match require_session(&app, &web).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match service::session_fresh(&app, &digest, ts(&app)).await {
+        Ok(fresh) => pin_form(&app, &web, StatusCode::OK, &tok, !fresh, None),
+        Err(e) => error_page(&app, &web, e),
+    }
+}
+
+#[derive(Deserialize)]
+struct PinChangeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    pin: String,
+    #[serde(default)]
+    pin2: String,
+}
+
+async fn pin_change(
+    State(app): State<AppState>,
+    web: Web,
+    Form(f): Form<PinChangeForm>,
+) -> Response {
+    if web
+        .csrf_checked(&app, web.registry.as_deref(), &f.csrf)
+        .is_none()
+    {
+        return error_page(&app, &web, AppError::Forbidden("csrf".into()));
+    }
+    let (digest, user_id, tok) = match require_session(&app, &web).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let r = service::change_pin(
+        &app,
+        &digest,
+        &user_id,
+        &f.current,
+        &f.pin,
+        &f.pin2,
+        ts(&app),
+    )
+    .await;
+    let t = |k| web.lang.t(k);
+    let error = match r {
+        Ok(Ok(())) => {
+            let mut resp = message(
+                &app,
+                &web,
+                StatusCode::OK,
+                t("pinc_title"),
+                t("pinc_done"),
+                ("/registry/account", t("perm_back_account")),
+            );
+            resp.headers_mut().insert(
+                header::CACHE_CONTROL,
+                axum::http::HeaderValue::from_static("no-store"),
+            );
+            return resp;
+        }
+        Ok(Err(ChangeRejected::Stale)) => {
+            return pin_form(&app, &web, StatusCode::FORBIDDEN, &tok, true, None)
+        }
+        Ok(Err(ChangeRejected::CurrentWrong)) => t("pinc_wrong").to_string(),
+        Ok(Err(ChangeRejected::Form(FormRejected::PinMismatch))) => {
+            t("reg_pin_mismatch").to_string()
+        }
+        Ok(Err(ChangeRejected::Form(FormRejected::Pin(p)))) => p.message(web.lang.code()),
+        Ok(Err(ChangeRejected::Form(_))) => t("reg_pin_mismatch").to_string(),
+        Err(e) => return error_page(&app, &web, e),
+    };
+    pin_form(
+        &app,
+        &web,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &tok,
+        false,
+        Some(error),
     )
 }

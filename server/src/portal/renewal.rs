@@ -254,7 +254,9 @@ fn link_invalid(app: &AppState, web: &Web) -> Response {
     ))
 }
 
-fn set_form(
+/// The link's form; its texts name the channel the link's code went by (SMS, or e-mail in the
+/// security-question branch).
+async fn set_form(
     app: &AppState,
     web: &Web,
     status: StatusCode,
@@ -262,13 +264,17 @@ fn set_form(
     error: Option<String>,
     notice: Option<&str>,
 ) -> Response {
+    let code_by_email = match service::code_channel(app, token).await {
+        Ok(c) => c == "email",
+        Err(e) => return error_page(app, web, e),
+    };
     no_store(flow_page(
         app,
         web,
         status,
         "renew_set.html",
         context! {
-            token, error, notice,
+            token, error, notice, code_by_email,
             email_otp => app.config.registry.email_otp,
         },
     ))
@@ -278,7 +284,7 @@ fn set_form(
 /// uses nothing up (SECURITY.md 16).
 async fn set_page(State(app): State<AppState>, web: Web, Path(token): Path<String>) -> Response {
     match service::link_user(&app, &token, ts(&app)).await {
-        Ok(Some(_)) => set_form(&app, &web, StatusCode::OK, &token, None, None),
+        Ok(Some(_)) => set_form(&app, &web, StatusCode::OK, &token, None, None).await,
         Ok(None) => link_invalid(&app, &web),
         Err(e) => error_page(&app, &web, e),
     }
@@ -322,7 +328,11 @@ async fn set(
             )
         }
         Ok(Err(SetRejected::Link)) => return link_invalid(&app, &web),
-        Ok(Err(SetRejected::Code)) => t("renew_code_wrong").to_string(),
+        Ok(Err(SetRejected::Code)) => match service::code_channel(&app, &token).await {
+            Ok("email") => t("q_code_wrong_email").to_string(),
+            Ok(_) => t("renew_code_wrong").to_string(),
+            Err(e) => return error_page(&app, &web, e),
+        },
         Ok(Err(SetRejected::Form(r))) => match r {
             FormRejected::PinMismatch => t("reg_pin_mismatch").to_string(),
             FormRejected::Pin(p) => p.message(web.lang.code()),
@@ -338,6 +348,7 @@ async fn set(
         Some(error),
         None,
     )
+    .await
 }
 
 async fn resend(
@@ -350,14 +361,17 @@ async fn resend(
         return r;
     }
     match service::resend_code(&app, &token, ts(&app)).await {
-        Ok(true) => set_form(
-            &app,
-            &web,
-            StatusCode::OK,
-            &token,
-            None,
-            Some(web.lang.t("renew_code_resent")),
-        ),
+        Ok(true) => {
+            set_form(
+                &app,
+                &web,
+                StatusCode::OK,
+                &token,
+                None,
+                Some(web.lang.t("renew_code_resent")),
+            )
+            .await
+        }
         Ok(false) => link_invalid(&app, &web),
         Err(e) => error_page(&app, &web, e),
     }

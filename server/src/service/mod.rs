@@ -7,6 +7,7 @@ pub mod otp;
 pub mod permissions;
 pub mod provider;
 pub mod public;
+pub mod questions;
 pub mod registry;
 pub mod renewal;
 pub mod revocation;

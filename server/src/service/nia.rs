@@ -279,9 +279,38 @@ impl std::fmt::Debug for Started {
     }
 }
 
+/// Whose login a NIA request is: a citizen's (seed 002) or a registry user's (seed 000), whose
+/// NIA identity is linked to the account registered with the same birth number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// The citizen portal.
+    Citizen,
+    /// The registry.
+    Registry,
+}
+
+impl Purpose {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Citizen => "citizen",
+            Purpose::Registry => "registry",
+        }
+    }
+}
+
+/// The session a NIA login opened.
+#[derive(Debug)]
+pub enum Opened {
+    /// A citizen session.
+    Citizen(NewSession),
+    /// A registry session.
+    Registry(NewSession),
+}
+
 /// Starts a login through NIA. `Ok(None)` when the provider cannot be reached (the page says
 /// NIA is unavailable); an error only when storage fails.
-pub async fn start(app: &AppState, now: i64) -> AppResult<Option<Started>> {
+pub async fn start(app: &AppState, purpose: Purpose, now: i64) -> AppResult<Option<Started>> {
     let http = Http::new().map_err(|e| AppError::Internal(e.to_string()))?;
     let Ok(client) = client(app, &http).await else {
         return Ok(None);
@@ -303,6 +332,7 @@ pub async fn start(app: &AppState, now: i64) -> AppResult<Option<Started>> {
                 state: state.secret().clone(),
                 nonce: nonce.secret().clone(),
                 pkce_verifier: verifier.secret().clone(),
+                purpose: purpose.as_str().into(),
                 created_at: now,
                 expires_at: now + FLOW_SECS,
             },
@@ -332,15 +362,34 @@ impl std::fmt::Debug for Callback {
 }
 
 /// Finishes a login through NIA: checks everything the module header lists and opens a
-/// session. `Ok(Err(_))` is a refusal (audited as `login.failed`); `Err` is a storage failure.
+/// session of the request's purpose: a citizen's for the person with the ID token's birth
+/// number, a registry user's for the (unsuspended) account registered with it. `Ok(Err(_))` is
+/// a refusal (audited as `login.failed`); `Err` is a storage failure.
 pub async fn finish(
     app: &AppState,
     cookie: Option<&str>,
     callback: &Callback,
     now: i64,
-) -> AppResult<Result<NewSession, Refused>> {
-    let person_id = match verify(app, cookie, callback, now).await? {
-        Ok(p) => p,
+) -> AppResult<Result<Opened, Refused>> {
+    let verified = match verify(app, cookie, callback, now).await? {
+        Ok((purpose, bn_index)) => match purpose {
+            Purpose::Citizen => match app.store.person_by_bn(&bn_index).await? {
+                Some(p) => Ok(Opened::Citizen(
+                    crate::service::citizen::open_session(app, &p.id, "nia", now).await?,
+                )),
+                None => Err(Refused::NoPerson),
+            },
+            Purpose::Registry => match app.store.user_by_bn_index(&bn_index).await? {
+                Some(u) if u.suspended_at.is_none() => Ok(Opened::Registry(
+                    crate::service::registry::open_session(app, &u.id, "nia", now).await?,
+                )),
+                _ => Err(Refused::NoPerson),
+            },
+        },
+        Err(r) => Err(r),
+    };
+    match verified {
+        Ok(opened) => Ok(Ok(opened)),
         Err(r) => {
             match r {
                 Refused::IdToken(check) => {
@@ -359,22 +408,19 @@ pub async fn finish(
                     now,
                 )
                 .await?;
-            return Ok(Err(r));
+            Ok(Err(r))
         }
-    };
-    Ok(Ok(crate::service::citizen::open_session(
-        app, &person_id, "nia", now,
-    )
-    .await?))
+    }
 }
 
-/// The checks of the callback; the person's id when all pass.
+/// The checks of the callback; the request's purpose and the birth-number index of the ID
+/// token's birth number when all pass.
 async fn verify(
     app: &AppState,
     cookie: Option<&str>,
     callback: &Callback,
     now: i64,
-) -> AppResult<Result<String, Refused>> {
+) -> AppResult<Result<(Purpose, Vec<u8>), Refused>> {
     // The pending request is used once, whatever follows.
     let Some(cookie) = cookie else {
         return Ok(Err(Refused::Flow));
@@ -389,6 +435,10 @@ async fn verify(
     if now > flow.expires_at || now < flow.created_at {
         return Ok(Err(Refused::Flow));
     }
+    let purpose = match flow.purpose.as_str() {
+        "registry" => Purpose::Registry,
+        _ => Purpose::Citizen,
+    };
     if callback.error.is_some() {
         return Ok(Err(Refused::Provider));
     }
@@ -470,14 +520,7 @@ async fn verify(
     let Ok(bn) = validate::birth_number(bn) else {
         return Ok(Err(Refused::Claim));
     };
-    match app
-        .store
-        .person_by_bn(&app.secrets.birth_number_index(&bn))
-        .await?
-    {
-        Some(p) => Ok(Ok(p.id)),
-        None => Ok(Err(Refused::NoPerson)),
-    }
+    Ok(Ok((purpose, app.secrets.birth_number_index(&bn))))
 }
 
 /// A Unix time as openidconnect's time type; out of its range, the far future (every token

@@ -417,24 +417,34 @@ pub async fn finish_login(
     let Some(user_id) = c.user_id else {
         return Ok(Err(Rejected::Wrong));
     };
-    // A successful login voids pending reset links (SECURITY.md 16).
-    app.store.resets_end(&user_id, now).await?;
+    Ok(Ok(open_session(app, &user_id, "pin+otp", now).await?))
+}
+
+/// Opens a registry session for a user whose login succeeded (`method`: `pin+otp` or `nia`):
+/// a new id, pending reset links void (SECURITY.md 16, 20), audited.
+pub async fn open_session(
+    app: &AppState,
+    user_id: &str,
+    method: &str,
+    now: i64,
+) -> AppResult<NewSession> {
+    app.store.resets_end(user_id, now).await?;
     let token = secrets::new_url_token().map_err(|e| AppError::Internal(e.to_string()))?;
     app.store
         .rsession_create(
             &secrets::token_digest(&token),
-            &user_id,
+            user_id,
             now,
             now + app.config.portal.session_absolute_secs,
             &AuditEvent {
                 event: "registry.login_succeeded".into(),
                 org_id: None,
                 subject: Some(app.secrets.pseudonym(user_id.as_bytes())),
-                detail: json!({ "method": "pin+otp" }),
+                detail: json!({ "method": method }),
             },
         )
         .await?;
-    Ok(Ok(NewSession { token }))
+    Ok(NewSession { token })
 }
 
 /// A live registry session: digest and user id. Idle and absolute time-outs as the portal's.
@@ -615,5 +625,103 @@ pub async fn start_certificate_registration(
         },
     )
     .await?;
+    Ok(Ok(()))
+}
+
+/// How long after its code a session may make sensitive changes (SECURITY.md 8, 23).
+pub const FRESH_SECS: i64 = 300;
+
+/// Whether the registry session's one-time code was entered at most 5 minutes ago.
+pub async fn session_fresh(app: &AppState, session: &[u8], now: i64) -> AppResult<bool> {
+    Ok(app
+        .store
+        .rsession(session)
+        .await?
+        .is_some_and(|s| now - s.otp_verified_at <= FRESH_SECS))
+}
+
+/// Why a PIN change was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangeRejected {
+    /// The session's code is older than 5 minutes: sign in again.
+    Stale,
+    /// The current PIN is wrong.
+    CurrentWrong,
+    /// The new PIN (mismatch or policy).
+    Form(FormRejected),
+}
+
+/// A PIN change by a signed-in user (SECURITY.md 8): the current PIN, a code entered at most
+/// 5 minutes ago and the new PIN twice. A wrong current PIN counts as a login failure of the
+/// username. On success the user's other sessions and reset links end and SMS and e-mail
+/// notices leave.
+pub async fn change_pin(
+    app: &AppState,
+    session: &[u8],
+    user_id: &str,
+    current: &str,
+    new: &str,
+    new2: &str,
+    now: i64,
+) -> AppResult<Result<(), ChangeRejected>> {
+    if !session_fresh(app, session, now).await? {
+        return Ok(Err(ChangeRejected::Stale));
+    }
+    let Some(user) = app.store.user(user_id).await? else {
+        return Err(AppError::Unauthorized);
+    };
+    let login_key = app.secrets.keyed("registry_user", user.username.as_bytes());
+    otp::throttled(app, &login_key, now).await?;
+    let (current_text, stored) = (current.to_string(), user.pin_hash.clone());
+    let right = with_pins(app, move |h| {
+        h.verify(&current_text, &stored).is_ok_and(|v| v.ok)
+    })
+    .await?;
+    if !right {
+        app.store.event_add("auth_fail", &login_key, now).await?;
+        return Ok(Err(ChangeRejected::CurrentWrong));
+    }
+    if new != new2 {
+        return Ok(Err(ChangeRejected::Form(FormRejected::PinMismatch)));
+    }
+    let ctx = PinContext {
+        min_len: app.config.registry.pin_min_len,
+        username: Some(&user.username),
+        phone: Some(&user.phone),
+        ..PinContext::default()
+    };
+    if let Err(r) = pin::check(new, &ctx) {
+        return Ok(Err(ChangeRejected::Form(FormRejected::Pin(r))));
+    }
+    let new_text = new.to_string();
+    let pin_hash = with_pins(app, move |h| h.hash(&new_text))
+        .await?
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let notice = |channel: &str| MessageWrite {
+        channel: channel.into(),
+        recipient: String::new(),
+        subject: "dcc: PIN byl změněn / your PIN was changed".into(),
+        body: "dcc: PIN k vašemu účtu v registru byl právě změněn. Pokud jste to nebyli vy, \
+               kontaktujte ihned helpdesk. / The PIN of your registry account was just \
+               changed. If this was not you, contact the helpdesk at once."
+            .into(),
+        attachment: None,
+    };
+    app.store
+        .pin_change(
+            user_id,
+            session,
+            &pin_hash,
+            &[notice("sms"), notice("email")],
+            &AuditEvent {
+                event: "registry.pin_changed".into(),
+                org_id: None,
+                subject: Some(app.secrets.pseudonym(user_id.as_bytes())),
+                detail: json!({}),
+            },
+            now,
+        )
+        .await?;
+    app.store.events_clear("auth_fail", &login_key).await?;
     Ok(Ok(()))
 }

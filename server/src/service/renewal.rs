@@ -28,11 +28,11 @@ const HOUR: i64 = 3600;
 const DAY: i64 = 24 * HOUR;
 
 /// The keyed identifier renewal counters use: the normalised username, known or not.
-fn user_key(app: &AppState, username: &str) -> Vec<u8> {
+pub(crate) fn user_key(app: &AppState, username: &str) -> Vec<u8> {
     app.secrets.keyed("registry_renewal", username.as_bytes())
 }
 
-fn subject(key: &[u8]) -> Option<String> {
+pub(crate) fn subject(key: &[u8]) -> Option<String> {
     Some(hex::encode(key.get(..8).unwrap_or_default()))
 }
 
@@ -234,19 +234,35 @@ pub async fn phone_digits(app: &AppState, flow: &[u8], digits: &str, now: i64) -
 
 /// Step 7: a reset link by e-mail (ending the user's older links) and an SMS code bound to it.
 async fn issue_reset(app: &AppState, user: &UserRow, now: i64) -> AppResult<()> {
+    issue_reset_via(app, user, "sms", now).await
+}
+
+/// Step 7 with the code bound to the link sent by `code_channel`: `sms`, or `email` for the
+/// security-question branch (SECURITY.md 19), whose user has no usable phone.
+pub(crate) async fn issue_reset_via(
+    app: &AppState,
+    user: &UserRow,
+    code_channel: &'static str,
+    now: i64,
+) -> AppResult<()> {
     let token = secrets::new_url_token().map_err(|e| AppError::Internal(e.to_string()))?;
     let digest = secrets::token_digest(&token);
     // From the configured origin, never from the request's Host (SECURITY.md 17).
     let link = format!("{}/registry/pin/{token}", app.config.base_url());
     let username = &user.username;
+    let (code_cs, code_en) = if code_channel == "email" {
+        ("z dalšího e-mailu", "from the other e-mail")
+    } else {
+        ("z SMS", "from the SMS")
+    };
     let mail = MessageWrite {
         channel: "email".into(),
         recipient: user.email.clone(),
         subject: "dcc: obnova PINu / PIN renewal".into(),
         body: format!(
             "Uživatelské jméno / Username: {username}\n\n\
-             Nový PIN nastavíte na této adrese; budete potřebovat i kód z SMS.\n\
-             Set your new PIN at this address; you will also need the code from the SMS.\n\n\
+             Nový PIN nastavíte na této adrese; budete potřebovat i kód {code_cs}.\n\
+             Set your new PIN at this address; you will also need the code {code_en}.\n\n\
              {link}\n\n\
              Odkaz platí 3 dny. / The link is valid for 3 days.\n\n\
              Pokud jste o obnovu PINu nežádali, kontaktujte ihned helpdesk.\n\
@@ -269,10 +285,21 @@ async fn issue_reset(app: &AppState, user: &UserRow, now: i64) -> AppResult<()> 
             },
         )
         .await?;
-    send_code(app, &digest, user, now).await
+    send_code(app, &digest, user, code_channel, now).await
 }
 
-async fn send_code(app: &AppState, link: &[u8], user: &UserRow, now: i64) -> AppResult<()> {
+async fn send_code(
+    app: &AppState,
+    link: &[u8],
+    user: &UserRow,
+    channel: &'static str,
+    now: i64,
+) -> AppResult<()> {
+    let to = if channel == "email" {
+        user.email.clone()
+    } else {
+        user.phone.clone()
+    };
     otp::send(
         app,
         otp::Request {
@@ -281,15 +308,25 @@ async fn send_code(app: &AppState, link: &[u8], user: &UserRow, now: i64) -> App
             person_id: None,
             user_id: Some(user.id.clone()),
             throttle_key: user_key(app, &user.username),
-            delivery: Some(Delivery {
-                channel: "sms",
-                to: user.phone.clone(),
-            }),
+            delivery: Some(Delivery { channel, to }),
             destination: None,
             now,
         },
     )
     .await
+}
+
+/// How the code of a link's request went: `email` when the security-question branch issued it,
+/// otherwise `sms`.
+pub async fn code_channel(app: &AppState, token: &str) -> AppResult<&'static str> {
+    let latest = app
+        .store
+        .otp_latest(&secrets::token_digest(token), Purpose::Renewal.as_str())
+        .await?;
+    Ok(match latest {
+        Some(c) if c.channel == "email" => "email",
+        _ => "sms",
+    })
 }
 
 /// The account of an open reset link (unknown, used, voided and expired links: `None`).
@@ -307,13 +344,14 @@ pub async fn link_user(app: &AppState, token: &str, now: i64) -> AppResult<Optio
     }
 }
 
-/// A new SMS code for an open link whose code expired (60 s cool-down, SECURITY.md 17).
-/// `false` when the link is not open.
+/// A new code for an open link whose code expired (60 s cool-down, SECURITY.md 17), by the
+/// channel of the first. `false` when the link is not open.
 pub async fn resend_code(app: &AppState, token: &str, now: i64) -> AppResult<bool> {
     let Some(user) = link_user(app, token, now).await? else {
         return Ok(false);
     };
-    send_code(app, &secrets::token_digest(token), &user, now).await?;
+    let channel = code_channel(app, token).await?;
+    send_code(app, &secrets::token_digest(token), &user, channel, now).await?;
     Ok(true)
 }
 

@@ -4,6 +4,7 @@
 pub mod permissions;
 pub mod portal;
 mod postgres;
+pub mod questions;
 pub mod registry;
 mod sql;
 mod sqlite;
@@ -16,6 +17,7 @@ use secrecy::{ExposeSecret, SecretString};
 pub use permissions::PermissionStore;
 pub use portal::PortalStore;
 pub use postgres::PgStore;
+pub use questions::QuestionStore;
 pub use registry::RegistryStore;
 pub use sqlite::SqliteStore;
 
@@ -312,7 +314,9 @@ pub struct TokenInfo {
 
 /// The storage operations of the server.
 #[async_trait]
-pub trait Store: PortalStore + RegistryStore + PermissionStore + Send + Sync {
+pub trait Store:
+    PortalStore + RegistryStore + PermissionStore + QuestionStore + Send + Sync
+{
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
     /// A cheap round trip, for `/ready`.

@@ -191,6 +191,8 @@ pub struct OidcFlow {
     pub nonce: String,
     /// The PKCE code verifier for the token request.
     pub pkce_verifier: String,
+    /// Whose login: `citizen` or `registry`.
+    pub purpose: String,
     /// When the request was made.
     pub created_at: i64,
     /// When it stops being accepted.
@@ -687,7 +689,7 @@ macro_rules! portal_store {
                     .await?;
                 sqlx::query(
                     "INSERT INTO oidc_flows (cookie_sha256, state, nonce, pkce_verifier, \
-                     created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                     created_at, expires_at, purpose) VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 )
                 .bind(cookie_sha256)
                 .bind(&flow.state)
@@ -695,6 +697,7 @@ macro_rules! portal_store {
                 .bind(&flow.pkce_verifier)
                 .bind(flow.created_at)
                 .bind(flow.expires_at)
+                .bind(&flow.purpose)
                 .execute(&mut *tx)
                 .await?;
                 tx.commit().await?;
@@ -707,7 +710,7 @@ macro_rules! portal_store {
             ) -> StoreResult<Option<super::portal::OidcFlow>> {
                 let row = sqlx::query(
                     "DELETE FROM oidc_flows WHERE cookie_sha256 = $1 \
-                     RETURNING state, nonce, pkce_verifier, created_at, expires_at",
+                     RETURNING state, nonce, pkce_verifier, purpose, created_at, expires_at",
                 )
                 .bind(cookie_sha256)
                 .fetch_optional(&self.pool)
@@ -717,6 +720,7 @@ macro_rules! portal_store {
                         state: col(&r, "state")?,
                         nonce: col(&r, "nonce")?,
                         pkce_verifier: col(&r, "pkce_verifier")?,
+                        purpose: col(&r, "purpose")?,
                         created_at: col(&r, "created_at")?,
                         expires_at: col(&r, "expires_at")?,
                     })),

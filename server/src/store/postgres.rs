@@ -39,3 +39,4 @@ super::sql::sql_store!(PgStore, sqlx::Postgres, CLAIM);
 super::portal::portal_store!(PgStore);
 super::registry::registry_store!(PgStore);
 super::permissions::permission_store!(PgStore);
+super::questions::question_store!(PgStore);

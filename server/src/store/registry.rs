@@ -134,6 +134,8 @@ pub trait RegistryStore: Send + Sync {
     async fn user_by_username(&self, username: &str) -> StoreResult<Option<UserRow>>;
     /// An account by id.
     async fn user(&self, id: &str) -> StoreResult<Option<UserRow>>;
+    /// The account registered with this birth-number index (NIA login).
+    async fn user_by_bn_index(&self, bn_index: &[u8]) -> StoreResult<Option<UserRow>>;
     /// Replaces the PIN hash (a rehash with stronger parameters at login).
     async fn user_set_pin_hash(&self, id: &str, pin_hash: &str) -> StoreResult<()>;
 
@@ -190,6 +192,18 @@ pub trait RegistryStore: Send + Sync {
         audit: &AuditEvent,
         now: i64,
     ) -> StoreResult<Option<String>>;
+    /// Changes a signed-in user's PIN in one transaction (SECURITY.md 8): stores the hash,
+    /// ends the user's other sessions (all but `keep_session`) and open reset links, enqueues
+    /// `notices` (recipients filled in as for [`RegistryStore::reset_finish`]) and audits.
+    async fn pin_change(
+        &self,
+        user_id: &str,
+        keep_session: &[u8],
+        pin_hash: &str,
+        notices: &[super::MessageWrite],
+        audit: &AuditEvent,
+        now: i64,
+    ) -> StoreResult<()>;
     /// Ends every open reset link of a user (a successful login, SECURITY.md 16).
     async fn resets_end(&self, user_id: &str, now: i64) -> StoreResult<()>;
     /// Ends every session of a user (helpdesk reset).
@@ -211,6 +225,53 @@ macro_rules! registry_store {
                 pin_hash: col(row, "pin_hash")?,
                 suspended_at: col(row, "suspended_at")?,
             })
+        }
+
+        /// A new PIN inside a transaction: the hash, the user's sessions (but `keep`) and open
+        /// reset links ended, the notices to the stored phone and e-mail, the audit event.
+        async fn new_pin_tx(
+            tx: &mut sqlx::Transaction<'_, Db>,
+            user_id: &str,
+            keep: Option<&[u8]>,
+            pin_hash: &str,
+            notices: &[super::MessageWrite],
+            audit: &AuditEvent,
+            now: i64,
+        ) -> StoreResult<()> {
+            let user = sqlx::query(
+                "UPDATE registry_users SET pin_hash = $2, pin_changed_at = $3 WHERE id = $1 \
+                 RETURNING phone, email",
+            )
+            .bind(user_id)
+            .bind(pin_hash)
+            .bind(now)
+            .fetch_one(&mut **tx)
+            .await?;
+            let phone: String = col(&user, "phone")?;
+            let email: String = col(&user, "email")?;
+            sqlx::query(
+                "UPDATE pin_resets SET ended_at = $2 WHERE user_id = $1 AND ended_at IS NULL",
+            )
+            .bind(user_id)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+            sqlx::query("DELETE FROM registry_sessions WHERE user_id = $1 AND id_sha256 <> $2")
+                .bind(user_id)
+                .bind(keep.unwrap_or_default())
+                .execute(&mut **tx)
+                .await?;
+            for n in notices {
+                let mut n = n.clone();
+                n.recipient = if n.channel == "sms" {
+                    phone.clone()
+                } else {
+                    email.clone()
+                };
+                insert_outbox(&mut **tx, &n, None, now).await?;
+            }
+            insert_audit(&mut **tx, audit, now).await?;
+            Ok(())
         }
 
         const USER_COLUMNS: &str = "id, username, display_name, phone, email, otp_channel, \
@@ -421,6 +482,19 @@ macro_rules! registry_store {
                 row.as_ref().map(user_of).transpose()
             }
 
+            async fn user_by_bn_index(
+                &self,
+                bn_index: &[u8],
+            ) -> StoreResult<Option<super::registry::UserRow>> {
+                let row = sqlx::query(&format!(
+                    "SELECT {USER_COLUMNS} FROM registry_users WHERE bn_index = $1"
+                ))
+                .bind(bn_index)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.as_ref().map(user_of).transpose()
+            }
+
             async fn user_set_pin_hash(&self, id: &str, pin_hash: &str) -> StoreResult<()> {
                 sqlx::query("UPDATE registry_users SET pin_hash = $2 WHERE id = $1")
                     .bind(id)
@@ -606,41 +680,38 @@ macro_rules! registry_store {
                     return Ok(None);
                 };
                 let user_id: String = col(&row, "user_id")?;
-                let user = sqlx::query(
-                    "UPDATE registry_users SET pin_hash = $2, otp_channel = $3, \
-                     pin_changed_at = $4 WHERE id = $1 RETURNING phone, email",
-                )
-                .bind(&user_id)
-                .bind(pin_hash)
-                .bind(otp_channel)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await?;
-                let phone: String = col(&user, "phone")?;
-                let email: String = col(&user, "email")?;
-                sqlx::query(
-                    "UPDATE pin_resets SET ended_at = $2 WHERE user_id = $1 AND ended_at IS NULL",
-                )
-                .bind(&user_id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query("DELETE FROM registry_sessions WHERE user_id = $1")
+                sqlx::query("UPDATE registry_users SET otp_channel = $2 WHERE id = $1")
                     .bind(&user_id)
+                    .bind(otp_channel)
                     .execute(&mut *tx)
                     .await?;
-                for n in notices {
-                    let mut n = n.clone();
-                    n.recipient = if n.channel == "sms" {
-                        phone.clone()
-                    } else {
-                        email.clone()
-                    };
-                    insert_outbox(&mut *tx, &n, None, now).await?;
-                }
-                insert_audit(&mut *tx, audit, now).await?;
+                new_pin_tx(&mut tx, &user_id, None, pin_hash, notices, audit, now).await?;
                 tx.commit().await?;
                 Ok(Some(user_id))
+            }
+
+            async fn pin_change(
+                &self,
+                user_id: &str,
+                keep_session: &[u8],
+                pin_hash: &str,
+                notices: &[super::MessageWrite],
+                audit: &AuditEvent,
+                now: i64,
+            ) -> StoreResult<()> {
+                let mut tx = self.pool.begin().await?;
+                new_pin_tx(
+                    &mut tx,
+                    user_id,
+                    Some(keep_session),
+                    pin_hash,
+                    notices,
+                    audit,
+                    now,
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(())
             }
 
             async fn resets_end(&self, user_id: &str, now: i64) -> StoreResult<()> {

@@ -33,6 +33,9 @@ macro_rules! sql_store {
         };
 
         type DbRow = <$db as sqlx::Database>::Row;
+        /// The sqlx database type, for helpers of the other store macros.
+        #[allow(dead_code)]
+        type Db = $db;
 
         fn org_of(row: &DbRow) -> StoreResult<Org> {
             Ok(Org {

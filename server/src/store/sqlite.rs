@@ -47,3 +47,4 @@ super::sql::sql_store!(SqliteStore, sqlx::Sqlite, CLAIM);
 super::portal::portal_store!(SqliteStore);
 super::registry::registry_store!(SqliteStore);
 super::permissions::permission_store!(SqliteStore);
+super::questions::question_store!(SqliteStore);
