@@ -14,7 +14,7 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::registry::{mails, register, sign_in, user_id, PIN};
+use common::registry::{captcha_id, mails, register, renewal_started, sign_in, user_id, PIN};
 use common::web::{code_of, deliver, Browser, Page};
 use common::{Backend, Harness, CAPTCHA};
 use server::service::questions as service;
@@ -32,31 +32,6 @@ const ANSWERED: &str = "Pokud odpovědi souhlasí";
 
 async fn on(backend: Backend) -> Harness {
     Harness::with(backend, &[("DCC_RECOVERY_QUESTIONS", "true")], true).await
-}
-
-fn captcha_id(p: &Page) -> String {
-    let i = p.body.find("name=\"captcha_id\" value=\"").unwrap() + 25;
-    p.body[i..i + p.body[i..].find('"').unwrap()].to_string()
-}
-
-/// Step 5 with a right captcha; returns the browser on the phone-digits step.
-async fn renewal_started(h: &Harness, username: &str) -> Browser {
-    let mut b = Browser::default();
-    let p = b.get(h, "/registry/renew").await;
-    let p = b
-        .post(
-            h,
-            "/registry/renew",
-            &[
-                ("csrf", &p.csrf()),
-                ("username", username),
-                ("captcha_id", &captcha_id(&p)),
-                ("captcha", CAPTCHA),
-            ],
-        )
-        .await;
-    assert_eq!(p.location(), "/registry/renew/phone", "{}", p.body);
-    b
 }
 
 /// The questions page, then its answers; returns both pages.

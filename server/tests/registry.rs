@@ -11,38 +11,13 @@
 mod common;
 
 use axum::http::StatusCode;
+use common::registry::{captcha_id, mails, username_in};
 use common::web::{code_of, deliver, Browser, Page};
 use common::{Backend, Harness, CAPTCHA};
 
 const BN: &str = "736028/0004";
 const PHONE: &str = "+420601555777";
 const PIN: &str = "modrý kůň skáče přes plot";
-
-macro_rules! both {
-    ($name:ident) => {
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$name(super::Backend::Sqlite).await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::$name(super::Backend::Postgres).await;
-            }
-        }
-    };
-}
-
-/// The e-mails delivered since the last call: recipient and body.
-async fn mails(h: &Harness) -> Vec<(String, String)> {
-    server::outbox::run_once(&h.app).await.unwrap();
-    std::mem::take(&mut *h.mailer.bodies.lock().unwrap())
-}
-
-fn username_in(body: &str) -> String {
-    let i = body.find("registry username: ").expect("a username") + 19;
-    body[i..i + 8].to_string()
-}
 
 /// Registration by SMS up to the final page; returns that page.
 async fn register(h: &Harness, bn: &str, phone: &str, email: &str, pin: &str) -> Page {
@@ -88,11 +63,6 @@ async fn register(h: &Harness, bn: &str, phone: &str, email: &str, pin: &str) ->
         ],
     )
     .await
-}
-
-fn captcha_id(p: &Page) -> String {
-    let i = p.body.find("name=\"captcha_id\" value=\"").unwrap() + 25;
-    p.body[i..i + p.body[i..].find('"').unwrap()].to_string()
 }
 
 /// Signs in up to the code step; returns the browser and the response of the first step.

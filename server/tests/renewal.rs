@@ -13,6 +13,7 @@
 mod common;
 
 use axum::http::StatusCode;
+use common::registry::{captcha_id, mails, renewal_started};
 use common::web::{code_of, deliver, Browser, Page};
 use common::{Backend, Harness, CAPTCHA};
 use server::service::registry::{self as reg, Details};
@@ -22,27 +23,6 @@ const PHONE: &str = "+420601555777";
 const EMAIL: &str = "jana@nemocnice.example";
 const PIN: &str = "modrý kůň skáče přes plot";
 const NEW_PIN: &str = "zelená žába v rákosí kváká";
-
-macro_rules! both {
-    ($name:ident) => {
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$name(super::Backend::Sqlite).await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::$name(super::Backend::Postgres).await;
-            }
-        }
-    };
-}
-
-/// The e-mails delivered since the last call: recipient and body.
-async fn mails(h: &Harness) -> Vec<(String, String)> {
-    server::outbox::run_once(&h.app).await.unwrap();
-    std::mem::take(&mut *h.mailer.bodies.lock().unwrap())
-}
 
 /// A registered user (through the service, SMS step included); returns the username.
 async fn registered(h: &Harness) -> String {
@@ -71,33 +51,6 @@ async fn registered(h: &Harness) -> String {
     let m = mails(h).await;
     let i = m[0].1.find("registry username: ").unwrap() + 19;
     m[0].1[i..i + 8].to_string()
-}
-
-fn captcha_id(p: &Page) -> String {
-    let i = p.body.find("name=\"captcha_id\" value=\"").unwrap() + 25;
-    p.body[i..i + p.body[i..].find('"').unwrap()].to_string()
-}
-
-/// Step 5 with a right captcha; returns the browser on the phone-digits step.
-async fn renewal_started(h: &Harness, username: &str) -> Browser {
-    let mut b = Browser::default();
-    let p = b.get(h, "/registry/renew").await;
-    assert_eq!(p.status, StatusCode::OK);
-    let p = b
-        .post(
-            h,
-            "/registry/renew",
-            &[
-                ("csrf", &p.csrf()),
-                ("username", username),
-                ("captcha_id", &captcha_id(&p)),
-                ("captcha", CAPTCHA),
-            ],
-        )
-        .await;
-    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
-    assert_eq!(p.location(), "/registry/renew/phone");
-    b
 }
 
 /// Step 6: the digits; returns the answer page.

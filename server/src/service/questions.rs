@@ -11,8 +11,6 @@ use serde_json::json;
 use unicode_normalization::UnicodeNormalization as _;
 
 use crate::error::{AppError, AppResult};
-use crate::secrets;
-use crate::service::otp::{self, Purpose};
 use crate::service::registry::with_pins;
 use crate::service::renewal::{issue_reset_via, subject, user_key};
 use crate::state::AppState;
@@ -267,26 +265,7 @@ pub async fn check_answers(
             issue_reset_via(app, &u, "email", now).await?;
             notify_managers(app, &u, now).await?;
         }
-        None => {
-            // The same challenge row and counters as a real send, with nothing to deliver.
-            let decoy = secrets::token_digest(
-                &secrets::new_url_token().map_err(|e| AppError::Internal(e.to_string()))?,
-            );
-            otp::send(
-                app,
-                otp::Request {
-                    flow: &decoy,
-                    purpose: Purpose::Renewal,
-                    person_id: None,
-                    user_id: None,
-                    throttle_key: key,
-                    delivery: None,
-                    destination: None,
-                    now,
-                },
-            )
-            .await?;
-        }
+        None => crate::service::renewal::decoy_reset(app, key, now).await?,
     }
     Ok(true)
 }

@@ -130,14 +130,30 @@ pub async fn start_registration(
     };
     let throttle_key = app.secrets.keyed("registry_bn", bn.as_bytes());
     otp::throttled(app, &throttle_key, now).await?;
+    let birth_date = pin::date_from_birth_number(&bn.replace('/', "")).map(|d| d.to_string());
+    let index = app.secrets.birth_number_index(&bn);
+    begin(app, flow, index, phone, birth_date, throttle_key, now).await?;
+    Ok(Ok(()))
+}
+
+/// Stores a registration flow for an identity (a birth number's index or a certificate
+/// subject's) and texts the code to the phone being registered.
+async fn begin(
+    app: &AppState,
+    flow: &[u8],
+    identity: Vec<u8>,
+    phone: String,
+    birth_date: Option<String>,
+    throttle_key: Vec<u8>,
+    now: i64,
+) -> AppResult<()> {
     app.store
         .reg_flow_put(
             flow,
             &RegFlow {
-                bn_index: app.secrets.birth_number_index(&bn),
+                bn_index: identity,
                 phone: phone.clone(),
-                birth_date: pin::date_from_birth_number(&bn.replace('/', ""))
-                    .map(|d| d.to_string()),
+                birth_date,
                 verified_at: None,
                 expires_at: now + FLOW_SECS,
             },
@@ -160,8 +176,7 @@ pub async fn start_registration(
             now,
         },
     )
-    .await?;
-    Ok(Ok(()))
+    .await
 }
 
 /// Registration step 2: the SMS code.
@@ -580,19 +595,6 @@ pub async fn start_certificate_registration(
         .keyed("registry_cert_subject", signer.subject.as_bytes());
     otp::throttled(app, &identity, now).await?;
     app.store
-        .reg_flow_put(
-            flow,
-            &RegFlow {
-                bn_index: identity.clone(),
-                phone: phone.clone(),
-                birth_date: None,
-                verified_at: None,
-                expires_at: now + FLOW_SECS,
-            },
-            now,
-        )
-        .await?;
-    app.store
         .audit(
             &AuditEvent {
                 event: "registry.certificate_verified".into(),
@@ -608,23 +610,7 @@ pub async fn start_certificate_registration(
             now,
         )
         .await?;
-    otp::send(
-        app,
-        otp::Request {
-            flow,
-            purpose: Purpose::Registration,
-            person_id: None,
-            user_id: None,
-            throttle_key: identity,
-            delivery: Some(Delivery {
-                channel: "sms",
-                to: phone.clone(),
-            }),
-            destination: Some(phone),
-            now,
-        },
-    )
-    .await?;
+    begin(app, flow, identity.clone(), phone, None, identity, now).await?;
     Ok(Ok(()))
 }
 
@@ -697,22 +683,15 @@ pub async fn change_pin(
     let pin_hash = with_pins(app, move |h| h.hash(&new_text))
         .await?
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    let notice = |channel: &str| MessageWrite {
-        channel: channel.into(),
-        recipient: String::new(),
-        subject: "dcc: PIN byl změněn / your PIN was changed".into(),
-        body: "dcc: PIN k vašemu účtu v registru byl právě změněn. Pokud jste to nebyli vy, \
-               kontaktujte ihned helpdesk. / The PIN of your registry account was just \
-               changed. If this was not you, contact the helpdesk at once."
-            .into(),
-        attachment: None,
-    };
     app.store
         .pin_change(
             user_id,
             session,
             &pin_hash,
-            &[notice("sms"), notice("email")],
+            &[
+                crate::service::renewal::pin_changed_notice("sms"),
+                crate::service::renewal::pin_changed_notice("email"),
+            ],
             &AuditEvent {
                 event: "registry.pin_changed".into(),
                 org_id: None,

@@ -208,28 +208,46 @@ pub async fn phone_digits(app: &AppState, flow: &[u8], digits: &str, now: i64) -
     audit(app, "registry.renewal_phone_step", subject(&key), now).await?;
     match matched {
         Some(u) => issue_reset(app, &u, now).await,
-        None => {
-            // The same challenge row and counters as a real send, with nothing to deliver.
-            let decoy = secrets::token_digest(
-                &secrets::new_url_token().map_err(|e| AppError::Internal(e.to_string()))?,
-            );
-            otp::send(
-                app,
-                otp::Request {
-                    flow: &decoy,
-                    purpose: Purpose::Renewal,
-                    person_id: None,
-                    user_id: None,
-                    throttle_key: key,
-                    delivery: None,
-                    destination: None,
-                    now,
-                },
-            )
-            .await
-        }
+        None => decoy_reset(app, key, now).await,
     }?;
     Ok(true)
+}
+
+/// What an unmatched renewal step writes instead of a reset: the same challenge row and
+/// counters as a real send, with nothing to deliver.
+pub(crate) async fn decoy_reset(app: &AppState, key: Vec<u8>, now: i64) -> AppResult<()> {
+    let decoy = secrets::token_digest(
+        &secrets::new_url_token().map_err(|e| AppError::Internal(e.to_string()))?,
+    );
+    otp::send(
+        app,
+        otp::Request {
+            flow: &decoy,
+            purpose: Purpose::Renewal,
+            person_id: None,
+            user_id: None,
+            throttle_key: key,
+            delivery: None,
+            destination: None,
+            now,
+        },
+    )
+    .await
+}
+
+/// The notice of a changed PIN (SECURITY.md 8, 18): no link, no code; the recipient is filled
+/// in by the store from the account.
+pub(crate) fn pin_changed_notice(channel: &str) -> MessageWrite {
+    MessageWrite {
+        channel: channel.into(),
+        recipient: String::new(),
+        subject: "dcc: PIN byl změněn / your PIN was changed".into(),
+        body: "dcc: PIN k vašemu účtu v registru byl právě změněn. Pokud jste to nebyli vy, \
+               kontaktujte ihned helpdesk. / The PIN of your registry account was just \
+               changed. If this was not you, contact the helpdesk at once."
+            .into(),
+        attachment: None,
+    }
 }
 
 /// Step 7: a reset link by e-mail (ending the user's older links) and an SMS code bound to it.
@@ -427,23 +445,13 @@ pub async fn set_pin(
     let pin_hash = with_pins(app, move |h| h.hash(&pin_text))
         .await?
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    let notice = |channel: &str| MessageWrite {
-        channel: channel.into(),
-        recipient: String::new(),
-        subject: "dcc: PIN byl změněn / your PIN was changed".into(),
-        body: "dcc: PIN k vašemu účtu v registru byl právě změněn. Pokud jste to nebyli vy, \
-               kontaktujte ihned helpdesk. / The PIN of your registry account was just \
-               changed. If this was not you, contact the helpdesk at once."
-            .into(),
-        attachment: None,
-    };
     let done = app
         .store
         .reset_finish(
             &digest,
             &pin_hash,
             channel,
-            &[notice("sms"), notice("email")],
+            &[pin_changed_notice("sms"), pin_changed_notice("email")],
             &AuditEvent {
                 event: "registry.pin_renewed".into(),
                 org_id: None,

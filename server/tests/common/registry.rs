@@ -78,7 +78,8 @@ pub async fn register(h: &Harness, bn: &str, phone: &str, email: &str) -> String
     username_in(body)
 }
 
-fn captcha_id(p: &Page) -> String {
+/// The captcha id of a page with the picture captcha.
+pub fn captcha_id(p: &Page) -> String {
     let i = p.body.find("name=\"captcha_id\" value=\"").unwrap() + 25;
     p.body[i..i + p.body[i..].find('"').unwrap()].to_string()
 }
@@ -132,4 +133,26 @@ pub async fn user_id(h: &Harness, username: &str) -> String {
         .unwrap()
         .expect("a registered user")
         .id
+}
+
+/// Step 5 with a right captcha; returns the browser on the phone-digits step.
+pub async fn renewal_started(h: &Harness, username: &str) -> Browser {
+    let mut b = Browser::default();
+    let p = b.get(h, "/registry/renew").await;
+    assert_eq!(p.status, StatusCode::OK);
+    let p = b
+        .post(
+            h,
+            "/registry/renew",
+            &[
+                ("csrf", &p.csrf()),
+                ("username", username),
+                ("captcha_id", &captcha_id(&p)),
+                ("captcha", CAPTCHA),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(p.location(), "/registry/renew/phone");
+    b
 }
