@@ -509,3 +509,59 @@ async fn certificate_registration_is_off_without_authorities() {
     assert_eq!(p.status, StatusCode::NOT_FOUND);
     h.finish().await;
 }
+
+/// SECURITY.md 22: a registry user lists their sessions and ends another one (CSRF-checked,
+/// audited); the page is private.
+#[tokio::test]
+async fn registry_users_list_and_end_their_other_sessions() {
+    use common::registry::{registered_user, sign_in};
+    let h = Harness::new(Backend::Sqlite).await;
+    let (username, mut b) = registered_user(&h, BN, PHONE, "jana@nemocnice.example").await;
+    let mut other = sign_in(&h, &username, PHONE).await;
+    let p = b.get(&h, "/registry/sessions").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert_eq!(p.headers["cache-control"], "no-store");
+    assert_eq!(p.body.matches("name=\"handle\"").count(), 1, "{}", p.body);
+    assert!(p.body.contains("Toto přihlášení") || p.body.contains("<strong>"));
+    let i = p.body.find("name=\"handle\" value=\"").unwrap() + 21;
+    let handle = p.body[i..i + 16].to_string();
+    let refused = b
+        .post(
+            &h,
+            "/registry/sessions/end",
+            &[("csrf", ""), ("handle", &handle)],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let unknown = b
+        .post(
+            &h,
+            "/registry/sessions/end",
+            &[("csrf", &p.csrf()), ("handle", "0000000000000000")],
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    let ended = b
+        .post(
+            &h,
+            "/registry/sessions/end",
+            &[("csrf", &p.csrf()), ("handle", &handle)],
+        )
+        .await;
+    assert_eq!(ended.status, StatusCode::OK, "{}", ended.body);
+    assert_eq!(ended.body.matches("name=\"handle\"").count(), 0);
+    assert_eq!(
+        other.get(&h, "/registry/account").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(b.get(&h, "/registry/account").await.status, StatusCode::OK);
+    assert!(h
+        .app
+        .store
+        .audit_events(100)
+        .await
+        .unwrap()
+        .iter()
+        .any(|(e, _)| e == "registry.session_ended"));
+    h.finish().await;
+}

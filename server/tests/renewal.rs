@@ -595,11 +595,30 @@ async fn pin_change_needs_the_current_pin_and_a_fresh_code() {
     assert_eq!(p.status, StatusCode::FORBIDDEN, "CSRF");
     let p = change(&mut b, form.csrf(), PIN, "aaaaaaaa").await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let p = change(&mut b, form.csrf(), PIN, NEW_PIN).await;
+    let before = b.cookies["__Host-dcc-registry"].clone();
+    let mut old_id = b.clone();
+    let p = b
+        .post(
+            &h,
+            "/registry/account/pin",
+            &[
+                ("csrf", &form.csrf()),
+                ("current", PIN),
+                ("pin", NEW_PIN),
+                ("pin2", NEW_PIN),
+            ],
+        )
+        .await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     assert!(p.body.contains("PIN byl změněn"), "{}", p.body);
-    // This session goes on; the other one ended; notices by SMS and e-mail.
+    // This session goes on under a new id (SECURITY.md 20); the old id and the other session
+    // ended; notices by SMS and e-mail.
+    assert_ne!(b.cookies["__Host-dcc-registry"], before);
     assert_eq!(b.get(&h, "/registry/account").await.status, StatusCode::OK);
+    assert_eq!(
+        old_id.get(&h, "/registry/account").await.status,
+        StatusCode::UNAUTHORIZED
+    );
     assert_eq!(
         other.get(&h, "/registry/account").await.status,
         StatusCode::UNAUTHORIZED

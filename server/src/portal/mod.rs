@@ -845,22 +845,29 @@ async fn sessions_view(
         Ok(l) => l,
         Err(e) => return error_page(app, web, e),
     };
-    let sessions: Vec<Value> = list
-        .iter()
+    let sessions = session_items(web, &list);
+    page(
+        app,
+        web,
+        StatusCode::OK,
+        "sessions.html",
+        context! {
+            csrf => app.secrets.csrf_token(tok), sessions, notice,
+            end_action => "/me/sessions/end", back => "/me", back_text => web.lang.t("back_records"),
+        },
+    )
+}
+
+/// The sessions page's list items.
+fn session_items(web: &Web, list: &[citizen::SessionInfo]) -> Vec<Value> {
+    list.iter()
         .map(|i| {
             context! {
                 handle => i.handle, current => i.current,
                 started => when(web.lang, i.created_at), last => when(web.lang, i.last_seen_at),
             }
         })
-        .collect();
-    page(
-        app,
-        web,
-        StatusCode::OK,
-        "sessions.html",
-        context! { csrf => app.secrets.csrf_token(tok), sessions, notice },
-    )
+        .collect()
 }
 
 async fn sessions_page(State(app): State<AppState>, web: Web) -> Response {

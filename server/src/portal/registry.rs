@@ -47,6 +47,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/registry/account", get(account))
         .route("/registry/account/pin", get(pin_page).post(pin_change))
+        .route("/registry/sessions", get(sessions_page))
+        .route("/registry/sessions/end", post(end_session))
         .route("/registry/logout", post(logout))
 }
 
@@ -721,7 +723,7 @@ async fn pin_change(
     .await;
     let t = |k| web.lang.t(k);
     let error = match r {
-        Ok(Ok(())) => {
+        Ok(Ok(session)) => {
             let mut resp = message(
                 &app,
                 &web,
@@ -734,7 +736,7 @@ async fn pin_change(
                 header::CACHE_CONTROL,
                 axum::http::HeaderValue::from_static("no-store"),
             );
-            return resp;
+            return with_cookie(resp, cookie_header(REGISTRY_COOKIE, &session.token, None));
         }
         Ok(Err(ChangeRejected::Stale)) => {
             return pin_form(&app, &web, StatusCode::FORBIDDEN, &tok, true, None)
@@ -755,4 +757,69 @@ async fn pin_change(
         false,
         Some(error),
     )
+}
+
+async fn sessions_view(
+    app: &AppState,
+    web: &Web,
+    (digest, user_id, tok): &(Vec<u8>, String, String),
+    status: StatusCode,
+    notice: Option<&str>,
+) -> Response {
+    let list = match service::sessions(app, user_id, digest).await {
+        Ok(l) => l,
+        Err(e) => return error_page(app, web, e),
+    };
+    let mut resp = page(
+        app,
+        web,
+        status,
+        "sessions.html",
+        context! {
+            csrf => app.secrets.csrf_token(tok), sessions => super::session_items(web, &list),
+            notice, end_action => "/registry/sessions/end", back => "/registry/account",
+            back_text => web.lang.t("perm_back_account"),
+        },
+    );
+    resp.headers_mut().insert(
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    resp
+}
+
+async fn sessions_page(State(app): State<AppState>, web: Web) -> Response {
+    match require_session(&app, &web).await {
+        Ok(s) => sessions_view(&app, &web, &s, StatusCode::OK, None).await,
+        Err(r) => r,
+    }
+}
+
+#[derive(Deserialize)]
+struct EndForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    handle: String,
+}
+
+async fn end_session(State(app): State<AppState>, web: Web, Form(f): Form<EndForm>) -> Response {
+    if web
+        .csrf_checked(&app, web.registry.as_deref(), &f.csrf)
+        .is_none()
+    {
+        return error_page(&app, &web, AppError::Forbidden("csrf".into()));
+    }
+    let s = match require_session(&app, &web).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match service::end_session(&app, &s.1, &s.0, &f.handle, ts(&app)).await {
+        Ok(true) => {
+            let notice = Some(web.lang.t("session_ended"));
+            sessions_view(&app, &web, &s, StatusCode::OK, notice).await
+        }
+        Ok(false) => error_page(&app, &web, AppError::NotFound),
+        Err(e) => error_page(&app, &web, e),
+    }
 }

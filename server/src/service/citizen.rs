@@ -221,32 +221,42 @@ fn handle_of(digest: &[u8]) -> String {
     hex::encode(digest.get(..8).unwrap_or_default())
 }
 
-/// The person's live sessions (SECURITY.md 22).
-pub async fn sessions(app: &AppState, s: &Session) -> AppResult<Vec<SessionInfo>> {
-    Ok(app
-        .store
-        .sessions_of(&s.person_id)
-        .await?
-        .into_iter()
+/// A list of stored sessions (digest, created, last seen) as the page shows it: a handle for
+/// each and which one is asking. Citizen and registry sessions alike.
+pub fn session_infos(list: Vec<(Vec<u8>, i64, i64)>, current: &[u8]) -> Vec<SessionInfo> {
+    list.into_iter()
         .map(|(digest, created_at, last_seen_at)| SessionInfo {
-            current: digest == s.digest,
+            current: digest == current,
             handle: handle_of(&digest),
             created_at,
             last_seen_at,
         })
-        .collect())
+        .collect()
+}
+
+/// The digest of the session in `list` with this handle, unless it is `current`.
+pub fn other_session(
+    list: Vec<(Vec<u8>, i64, i64)>,
+    current: &[u8],
+    handle: &str,
+) -> Option<Vec<u8>> {
+    list.into_iter()
+        .map(|(digest, _, _)| digest)
+        .find(|d| handle_of(d) == handle && d != current)
+}
+
+/// The person's live sessions (SECURITY.md 22).
+pub async fn sessions(app: &AppState, s: &Session) -> AppResult<Vec<SessionInfo>> {
+    Ok(session_infos(
+        app.store.sessions_of(&s.person_id).await?,
+        &s.digest,
+    ))
 }
 
 /// Ends another session of the same person by its handle; false when there is none.
 pub async fn end_session(app: &AppState, s: &Session, handle: &str, now: i64) -> AppResult<bool> {
-    let target = app
-        .store
-        .sessions_of(&s.person_id)
-        .await?
-        .into_iter()
-        .map(|(digest, _, _)| digest)
-        .find(|d| handle_of(d) == handle && *d != s.digest);
-    let Some(digest) = target else {
+    let list = app.store.sessions_of(&s.person_id).await?;
+    let Some(digest) = other_session(list, &s.digest, handle) else {
         return Ok(false);
     };
     app.store.session_end(&digest).await?;

@@ -640,7 +640,8 @@ pub enum ChangeRejected {
 /// A PIN change by a signed-in user (SECURITY.md 8): the current PIN, a code entered at most
 /// 5 minutes ago and the new PIN twice. A wrong current PIN counts as a login failure of the
 /// username. On success the user's other sessions and reset links end and SMS and e-mail
-/// notices leave.
+/// notices leave; the session continues under a new id (SECURITY.md 20), whose cookie value
+/// is returned.
 pub async fn change_pin(
     app: &AppState,
     session: &[u8],
@@ -649,7 +650,7 @@ pub async fn change_pin(
     new: &str,
     new2: &str,
     now: i64,
-) -> AppResult<Result<(), ChangeRejected>> {
+) -> AppResult<Result<NewSession, ChangeRejected>> {
     if !session_fresh(app, session, now).await? {
         return Ok(Err(ChangeRejected::Stale));
     }
@@ -683,10 +684,12 @@ pub async fn change_pin(
     let pin_hash = with_pins(app, move |h| h.hash(&new_text))
         .await?
         .map_err(|e| AppError::Internal(e.to_string()))?;
+    let token = secrets::new_url_token().map_err(|e| AppError::Internal(e.to_string()))?;
     app.store
         .pin_change(
             user_id,
             session,
+            &secrets::token_digest(&token),
             &pin_hash,
             &[
                 crate::service::renewal::pin_changed_notice("sms"),
@@ -702,5 +705,45 @@ pub async fn change_pin(
         )
         .await?;
     app.store.events_clear("auth_fail", &login_key).await?;
-    Ok(Ok(()))
+    Ok(Ok(NewSession { token }))
+}
+
+/// The user's live registry sessions (SECURITY.md 22).
+pub async fn sessions(
+    app: &AppState,
+    user_id: &str,
+    current: &[u8],
+) -> AppResult<Vec<crate::service::citizen::SessionInfo>> {
+    Ok(crate::service::citizen::session_infos(
+        app.store.rsessions_of(user_id).await?,
+        current,
+    ))
+}
+
+/// Ends another registry session of the same user by its handle (audited); false when there
+/// is none.
+pub async fn end_session(
+    app: &AppState,
+    user_id: &str,
+    current: &[u8],
+    handle: &str,
+    now: i64,
+) -> AppResult<bool> {
+    let list = app.store.rsessions_of(user_id).await?;
+    let Some(digest) = crate::service::citizen::other_session(list, current, handle) else {
+        return Ok(false);
+    };
+    app.store.rsession_end(&digest).await?;
+    app.store
+        .audit(
+            &AuditEvent {
+                event: "registry.session_ended".into(),
+                org_id: None,
+                subject: Some(app.secrets.pseudonym(user_id.as_bytes())),
+                detail: json!({}),
+            },
+            now,
+        )
+        .await?;
+    Ok(true)
 }

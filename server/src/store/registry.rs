@@ -192,13 +192,16 @@ pub trait RegistryStore: Send + Sync {
         audit: &AuditEvent,
         now: i64,
     ) -> StoreResult<Option<String>>;
-    /// Changes a signed-in user's PIN in one transaction (SECURITY.md 8): stores the hash,
-    /// ends the user's other sessions (all but `keep_session`) and open reset links, enqueues
-    /// `notices` (recipients filled in as for [`RegistryStore::reset_finish`]) and audits.
+    /// Changes a signed-in user's PIN in one transaction (SECURITY.md 8, 20): stores the hash,
+    /// gives the current session (`session`) the new id `new_session`, ends the user's other
+    /// sessions and open reset links, enqueues `notices` (recipients filled in as for
+    /// [`RegistryStore::reset_finish`]) and audits.
+    #[allow(clippy::too_many_arguments)]
     async fn pin_change(
         &self,
         user_id: &str,
-        keep_session: &[u8],
+        session: &[u8],
+        new_session: &[u8],
         pin_hash: &str,
         notices: &[super::MessageWrite],
         audit: &AuditEvent,
@@ -206,6 +209,8 @@ pub trait RegistryStore: Send + Sync {
     ) -> StoreResult<()>;
     /// Ends every open reset link of a user (a successful login, SECURITY.md 16).
     async fn resets_end(&self, user_id: &str, now: i64) -> StoreResult<()>;
+    /// A user's sessions: digest, created, last seen; newest activity first.
+    async fn rsessions_of(&self, user_id: &str) -> StoreResult<Vec<(Vec<u8>, i64, i64)>>;
     /// Ends every session of a user (helpdesk reset).
     async fn rsessions_end_user(&self, user_id: &str) -> StoreResult<u64>;
 }
@@ -693,17 +698,27 @@ macro_rules! registry_store {
             async fn pin_change(
                 &self,
                 user_id: &str,
-                keep_session: &[u8],
+                session: &[u8],
+                new_session: &[u8],
                 pin_hash: &str,
                 notices: &[super::MessageWrite],
                 audit: &AuditEvent,
                 now: i64,
             ) -> StoreResult<()> {
                 let mut tx = self.pool.begin().await?;
+                sqlx::query(
+                    "UPDATE registry_sessions SET id_sha256 = $3 \
+                     WHERE id_sha256 = $1 AND user_id = $2",
+                )
+                .bind(session)
+                .bind(user_id)
+                .bind(new_session)
+                .execute(&mut *tx)
+                .await?;
                 new_pin_tx(
                     &mut tx,
                     user_id,
-                    Some(keep_session),
+                    Some(new_session),
                     pin_hash,
                     notices,
                     audit,
@@ -723,6 +738,28 @@ macro_rules! registry_store {
                 .execute(&self.pool)
                 .await?;
                 Ok(())
+            }
+
+            async fn rsessions_of(
+                &self,
+                user_id: &str,
+            ) -> StoreResult<Vec<(Vec<u8>, i64, i64)>> {
+                let rows = sqlx::query(
+                    "SELECT id_sha256, created_at, last_seen_at FROM registry_sessions \
+                     WHERE user_id = $1 ORDER BY last_seen_at DESC",
+                )
+                .bind(user_id)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok((
+                            col(r, "id_sha256")?,
+                            col(r, "created_at")?,
+                            col(r, "last_seen_at")?,
+                        ))
+                    })
+                    .collect()
             }
 
             async fn rsessions_end_user(&self, user_id: &str) -> StoreResult<u64> {
