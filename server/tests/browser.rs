@@ -138,16 +138,26 @@ impl Chromedriver {
         let Value::Object(caps) = caps else {
             unreachable!()
         };
-        ClientBuilder::new(HttpConnector::new())
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{}", self.port))
-            .await
-            .unwrap_or_else(|e| {
-                panic!(
-                    "no WebDriver session ({e}); is Chromium installed? {INSTALL}\n{}",
-                    self.log_text()
-                )
-            })
+        // Chromium may be slow to start when the three browser tests start at once on two
+        // cores: a session that fails to start is asked for again, at most three times.
+        let mut last = String::new();
+        for attempt in 0..3 {
+            if attempt > 0 {
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            }
+            match ClientBuilder::new(HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{}", self.port))
+                .await
+            {
+                Ok(client) => return client,
+                Err(e) => last = e.to_string(),
+            }
+        }
+        panic!(
+            "no WebDriver session ({last}); is Chromium installed? {INSTALL}\n{}",
+            self.log_text()
+        )
     }
 }
 
