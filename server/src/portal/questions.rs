@@ -5,15 +5,17 @@
 //! logic lives in `service::questions`.
 
 use axum::extract::State;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Form, Router};
 use minijinja::context;
 use serde::Deserialize;
 
+use super::registry::require_session;
 use super::registry::{counted, flow_page, ts};
-use super::{error_page, message, page, see_other, Web};
+use super::renewal::no_store;
+use super::{error_page, page, see_other, Web};
 use crate::error::AppError;
 use crate::secrets::token_digest;
 use crate::service::questions::{self as service, QuestionsRejected, QUESTIONS};
@@ -35,35 +37,6 @@ pub fn routes() -> Router<AppState> {
 /// The 404 of every page here while the branch is off.
 fn off(app: &AppState, web: &Web) -> Option<Response> {
     (!app.config.registry.recovery_questions).then(|| error_page(app, web, AppError::NotFound))
-}
-
-fn no_store(mut resp: Response) -> Response {
-    resp.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    resp
-}
-
-/// The registry session of a request: its digest, user id and cookie, or the 401 page.
-async fn require_session(app: &AppState, web: &Web) -> Result<(Vec<u8>, String, String), Response> {
-    let expired = || {
-        let t = |k| web.lang.t(k);
-        message(
-            app,
-            web,
-            StatusCode::UNAUTHORIZED,
-            t("session_expired_title"),
-            t("session_expired"),
-            ("/registry", t("to_login")),
-        )
-    };
-    let Some(tok) = &web.registry else {
-        return Err(expired());
-    };
-    match crate::service::registry::session(app, tok, ts(app)).await {
-        Ok(Some((digest, user))) => Ok((digest, user, tok.clone())),
-        Ok(None) => Err(expired()),
-        Err(e) => Err(error_page(app, web, e)),
-    }
 }
 
 /// What the form shows besides the fixed parts.

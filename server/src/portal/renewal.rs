@@ -37,7 +37,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Marks a response private (SECURITY.md 17, 26).
-fn no_store(mut resp: Response) -> Response {
+pub(super) fn no_store(mut resp: Response) -> Response {
     resp.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     resp
