@@ -65,6 +65,12 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         .map_err(|e| StartError::Io(format!("cannot listen on {listen}: {e}")))?;
     let bound = listener.local_addr().unwrap_or(listen);
     tracing::info!("listening on http://{bound}");
+    // Responses go out at once rather than waiting on Nagle's algorithm for the peer's ACK.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!("TCP_NODELAY not set on a connection: {e}");
+        }
+    });
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = cfg
         .outbox

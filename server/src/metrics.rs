@@ -2,7 +2,7 @@
 //! route template and status; certificates issued; outbox depth (read from the store at scrape
 //! time, so every instance reports the shared queue).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -19,10 +19,15 @@ struct Series {
     buckets: [u64; BUCKETS.len()],
 }
 
+/// The series of one route template: by method and status, a handful per route, so a scan.
+type RouteSeries = Vec<(String, u16, Series)>;
+
 /// The process's counters.
 #[derive(Default)]
 pub struct Metrics {
-    requests: Mutex<BTreeMap<(String, String, u16), Series>>,
+    /// By route template; counting a request allocates only the first time a route, method
+    /// and status are seen.
+    requests: Mutex<HashMap<String, RouteSeries>>,
     issued: AtomicU64,
     sent: AtomicU64,
     send_failures: AtomicU64,
@@ -44,9 +49,19 @@ impl Metrics {
     /// Counts a request.
     pub fn request(&self, method: &str, route: &str, status: u16, seconds: f64) {
         if let Ok(mut m) = self.requests.lock() {
-            let s = m
-                .entry((method.to_string(), route.to_string(), status))
-                .or_default();
+            let series = match m.get_mut(route) {
+                Some(series) => series,
+                None => m.entry(route.to_string()).or_default(),
+            };
+            if !series.iter().any(|(m, st, _)| *st == status && m == method) {
+                series.push((method.to_string(), status, Series::default()));
+            }
+            let Some((_, _, s)) = series
+                .iter_mut()
+                .find(|(m, st, _)| *st == status && m == method)
+            else {
+                return;
+            };
             s.count += 1;
             s.sum += seconds;
             for (b, bound) in s.buckets.iter_mut().zip(BUCKETS) {
@@ -79,7 +94,19 @@ impl Metrics {
             "# HELP dcc_http_requests_total HTTP requests by route template."
         );
         let _ = writeln!(out, "# TYPE dcc_http_requests_total counter");
-        let snapshot = self.requests.lock().map(|m| m.clone()).unwrap_or_default();
+        let snapshot: BTreeMap<(String, String, u16), Series> = self
+            .requests
+            .lock()
+            .map(|m| {
+                m.iter()
+                    .flat_map(|(route, series)| {
+                        series.iter().map(|(method, status, s)| {
+                            ((method.clone(), route.clone(), *status), s.clone())
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         for ((method, route, status), s) in &snapshot {
             let _ = writeln!(
                 out,

@@ -23,6 +23,10 @@ use time::{Duration, OffsetDateTime};
 use trust_list::{Dsc, KeyUsage, TrustList};
 use verifier::{checks, Context};
 
+/// The allocator the `dcc` binary ships with, so the ratios describe the shipped program.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A certificate with what it takes to verify it, and its bare signature check.
 struct Case {
     name: &'static str,

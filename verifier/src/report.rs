@@ -195,6 +195,15 @@ fn number(v: f64) -> serde_json::Value {
     }
 }
 
+/// The `checks` object: check name → `pass`/`fail`/`skip`, in contract order.
+struct Checks<'a>(&'a BTreeMap<Check, Outcome>);
+
+impl Serialize for Checks<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(c, o)| (c.name(), o.as_str())))
+    }
+}
+
 impl Serialize for Report {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use base64::Engine as _;
@@ -205,12 +214,7 @@ impl Serialize for Report {
         }
         let mut m = s.serialize_map(None)?;
         m.serialize_entry("verdict", if self.is_valid() { "valid" } else { "invalid" })?;
-        let checks: serde_json::Map<String, serde_json::Value> = self
-            .checks
-            .iter()
-            .map(|(c, o)| (c.name().to_string(), o.as_str().into()))
-            .collect();
-        m.serialize_entry("checks", &checks)?;
+        m.serialize_entry("checks", &Checks(&self.checks))?;
         let errors: Vec<ErrorEntry<'_>> = self
             .errors()
             .map(|(c, message)| ErrorEntry {

@@ -189,12 +189,9 @@ async fn verify_limit(State(app): State<AppState>, req: Request, next: Next) -> 
 /// Counts the request by route template and logs the detail of internal errors (which the
 /// response itself hides).
 async fn observe(State(app): State<AppState>, req: Request, next: Next) -> Response {
-    let method = req.method().to_string();
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("unmatched", MatchedPath::as_str)
-        .to_string();
+    let method = req.method().clone();
+    let route = req.extensions().get::<MatchedPath>().cloned();
+    let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
     let start = Instant::now();
     let mut resp = next.run(req).await;
     if let Some(InternalDetail(detail)) = resp.extensions().get::<InternalDetail>() {
@@ -205,8 +202,8 @@ async fn observe(State(app): State<AppState>, req: Request, next: Next) -> Respo
         resp = generic_error(&app, &resp, &request_id);
     }
     app.metrics.request(
-        &method,
-        &route,
+        method.as_str(),
+        route,
         resp.status().as_u16(),
         start.elapsed().as_secs_f64(),
     );

@@ -92,7 +92,17 @@ pub async fn verify(
     // enough to run on the async worker (a hand-off to the blocking pool costs more than it
     // saves; measured with scripts/load-verify).
     let report = public::verify(&public, &country, &input.hc1, at, Some(&revoked));
-    Ok(([(header::CACHE_CONTROL, "no-store")], Json(report)).into_response())
+    // Straight to bytes, without an intermediate `serde_json::Value`.
+    let body = serde_json::to_vec(&report)
+        .map_err(|e| AppError::Internal(format!("verify report: {e}")))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 /// `GET /revocation-list`: the revocation entries of this installation's unexpired revoked
