@@ -1,8 +1,8 @@
 //! Single-pass CBOR → JSON for the verify path: the CWT payload is read once, straight into
 //! `serde_json::Value`, with no `ciborium::Value` tree in between.
 //!
-//! It accepts exactly what `ciborium::from_reader::<ciborium::Value>` accepts (the same
-//! 256-level nesting limit for arrays, maps and tags; bignums of up to 16 bytes read as
+//! It accepts exactly what `ciborium::de::from_reader_with_recursion_limit::<ciborium::Value>`
+//! accepts with the limit [`MAX_DEPTH`] (the same nesting count for arrays, maps and tags; bignums of up to 16 bytes read as
 //! integers; indefinite-length strings, nested ones included; simple values 20–23 only, in
 //! either encoding; half floats) and converts as [`crate::cwt::to_json`] does: text keys kept,
 //! integer keys as decimal text, other keys as their JSON text, byte strings as base64, tags
@@ -17,8 +17,9 @@ use serde_json::{Map, Number, Value as Json};
 
 use crate::{Error, Result};
 
-/// Arrays, maps and tags nested deeper than this are refused (ciborium's recursion limit).
-pub const MAX_DEPTH: usize = 256;
+/// Arrays, maps and tags nested deeper than this are refused (SECURITY.md 39; a DCC payload
+/// nests six deep). The typed decode ([`crate::cwt::decode`]) gives ciborium the same limit.
+pub const MAX_DEPTH: usize = 16;
 
 const TAG_BIGPOS: u64 = 2;
 const TAG_BIGNEG: u64 = 3;
@@ -576,10 +577,14 @@ mod tests {
 
     #[test]
     fn depth_limit_is_ciboriums() {
-        for depth in [255, 256, 257, 300] {
+        for depth in [1, 15, 16, 17, 257, 300] {
             let mut bytes = vec![0x81u8; depth];
             bytes.push(0x00);
-            let theirs = ciborium::from_reader::<ciborium::Value, _>(&bytes[..]).is_ok();
+            let theirs = ciborium::de::from_reader_with_recursion_limit::<ciborium::Value, _>(
+                &bytes[..],
+                MAX_DEPTH,
+            )
+            .is_ok();
             assert_eq!(to_json(&bytes).is_ok(), theirs, "depth {depth}");
             assert_eq!(theirs, depth <= MAX_DEPTH);
         }

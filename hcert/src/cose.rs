@@ -81,7 +81,22 @@ impl Sign1 {
         let untagged = untag(bytes);
         let parsed = match fast_parse(untagged) {
             Some(inner) => Ok(inner),
-            None => CoseSign1::from_slice(untagged),
+            None => {
+                // coset would follow nesting to ciborium's 256 levels; the headers of an
+                // unusual message are held to the payload's limit first (SECURITY.md 39).
+                if let Err(ciborium::de::Error::RecursionLimitExceeded) =
+                    ciborium::de::from_reader_with_recursion_limit::<ciborium::Value, _>(
+                        untagged,
+                        crate::cbor_json::MAX_DEPTH,
+                    )
+                {
+                    return Err(Error::Cose(format!(
+                        "the COSE_Sign1 message nests more than {} levels deep",
+                        crate::cbor_json::MAX_DEPTH
+                    )));
+                }
+                CoseSign1::from_slice(untagged)
+            }
         };
         let inner = parsed.map_err(|e| {
             Error::Cose(match first {
@@ -281,6 +296,22 @@ pub fn sign(payload: Vec<u8>, kid: &[u8], signer: &dyn Signer) -> Result<Vec<u8>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deep_nesting_in_headers_is_refused() {
+        // The message, its unprotected header and 15 arrays in label 4 (kid): 17 levels.
+        let mut bytes = vec![0x84, 0x40, 0xA1, 0x04];
+        bytes.extend([0x81u8; 15]);
+        bytes.extend([0x00, 0xF6, 0x40]);
+        let err = Sign1::parse(&bytes).err().unwrap().to_string();
+        assert!(err.contains("more than 16 levels"), "{err}");
+        // Sixteen levels go on to coset, which refuses the kid for its type instead.
+        let mut bytes = vec![0x84, 0x40, 0xA1, 0x04];
+        bytes.extend([0x81u8; 14]);
+        bytes.extend([0x00, 0xF6, 0x40]);
+        let err = Sign1::parse(&bytes).err().unwrap().to_string();
+        assert!(!err.contains("levels"), "{err}");
+    }
     use proptest::collection::vec;
     use proptest::prelude::*;
 

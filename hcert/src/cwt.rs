@@ -4,7 +4,7 @@
 
 use ciborium::Value;
 
-use crate::cbor_json::{Head, Inner, Malformed, Reader, Shape};
+use crate::cbor_json::{Head, Inner, Malformed, Reader, Shape, MAX_DEPTH};
 use crate::{Error, Result};
 
 /// CWT claim keys (RFC 8392) and the hcert claim.
@@ -111,7 +111,7 @@ pub fn kind(v: &Value) -> &'static str {
 /// -260 holds `{1: map}`.
 pub fn decode(payload: &[u8]) -> Result<Cwt> {
     let mut reader = payload;
-    let value: Value = ciborium::from_reader(&mut reader)
+    let value: Value = ciborium::de::from_reader_with_recursion_limit(&mut reader, MAX_DEPTH)
         .map_err(|e| Error::Cbor(format!("the payload is not valid CBOR: {e}")))?;
     if !reader.is_empty() {
         return Err(Error::Cbor(format!(

@@ -9,8 +9,9 @@ use flate2::{Compression, Decompress, FlushDecompress, Status};
 
 use crate::{Error, Result};
 
-/// Largest inflated payload accepted: a QR code holds under 4 KiB, so 256 KiB is generous.
-pub const MAX_INFLATED: usize = 256 * 1024;
+/// Largest inflated payload accepted (SECURITY.md 39): a QR code holds under 4 KiB. The output
+/// buffer never grows past this plus the one byte that shows a stream is longer.
+pub const MAX_INFLATED: usize = 64 * 1024;
 
 thread_local! {
     /// An inflater per thread, reset for each stream: making one (an aligned 40 KiB state

@@ -67,7 +67,10 @@ fn cwt_agrees(bytes: &[u8]) -> Result<(), TestCaseError> {
 fn item_agrees(bytes: &[u8]) -> Result<(), TestCaseError> {
     let old = {
         let mut reader = bytes;
-        match ciborium::from_reader::<Cbor, _>(&mut reader) {
+        match ciborium::de::from_reader_with_recursion_limit::<Cbor, _>(
+            &mut reader,
+            cbor_json::MAX_DEPTH,
+        ) {
             Ok(_) if !reader.is_empty() => Err(format!("{NOT_CBOR}trailing")),
             Ok(v) => Ok(cwt::to_json(&v).to_string()),
             Err(e) => Err(format!("{NOT_CBOR}{e}")),

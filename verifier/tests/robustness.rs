@@ -1054,3 +1054,27 @@ fn fuzz_regressions_replay() {
         dir.display()
     );
 }
+
+/// SECURITY.md 39: a zlib bomb (a megabyte of zeros in 1 KiB) fails `zlib` once the output
+/// passes 64 KiB, and the checks after it are skipped.
+#[test]
+fn zlib_bomb_stops_at_64_kib() {
+    let bomb = zlib::deflate(&vec![0u8; 1 << 20]).unwrap();
+    assert!(bomb.len() < 2048, "{} bytes", bomb.len());
+    let text = prefix::add(&base45::encode(&bomb));
+    let report = verify(&text, empty_trust(), datetime!(2026-01-01 0:00 UTC));
+    let Outcome::Fail(message) = report.outcome(Check::Zlib) else {
+        panic!("zlib: {:?}", report.outcome(Check::Zlib));
+    };
+    assert!(message.contains("more than 65536 bytes"), "{message}");
+    assert_eq!(*report.outcome(Check::Cose), Outcome::Skip);
+    assert!(!report.is_valid());
+    // Just under the cap still inflates (and then is no COSE message).
+    let under = zlib::deflate(&vec![0u8; 64 * 1024]).unwrap();
+    let report = verify(
+        &prefix::add(&base45::encode(&under)),
+        empty_trust(),
+        datetime!(2026-01-01 0:00 UTC),
+    );
+    assert_eq!(*report.outcome(Check::Zlib), Outcome::Pass);
+}
