@@ -2,8 +2,8 @@
 //! `serde_json::Value`, with no `ciborium::Value` tree in between.
 //!
 //! It accepts exactly what `ciborium::de::from_reader_with_recursion_limit::<ciborium::Value>`
-//! accepts with the limit [`MAX_DEPTH`] (the same nesting count for arrays, maps and tags; bignums of up to 16 bytes read as
-//! integers; indefinite-length strings, nested ones included; simple values 20–23 only, in
+//! accepts with the limit [`MAX_DEPTH`] (the same nesting count for arrays, maps and tags;
+//! bignums of up to 16 bytes read as integers; indefinite-length strings, nested ones included; simple values 20–23 only, in
 //! either encoding; half floats) and converts as [`crate::cwt::to_json`] does: text keys kept,
 //! integer keys as decimal text, other keys as their JSON text, byte strings as base64, tags
 //! dropped, non-finite floats as null, a repeated key keeping its first place and last value.

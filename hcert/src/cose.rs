@@ -297,6 +297,9 @@ pub fn sign(payload: Vec<u8>, kid: &[u8], signer: &dyn Signer) -> Result<Vec<u8>
 mod tests {
     use super::*;
 
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+
     #[test]
     fn deep_nesting_in_headers_is_refused() {
         // The message, its unprotected header and 15 arrays in label 4 (kid): 17 levels.
@@ -312,8 +315,6 @@ mod tests {
         let err = Sign1::parse(&bytes).err().unwrap().to_string();
         assert!(!err.contains("levels"), "{err}");
     }
-    use proptest::collection::vec;
-    use proptest::prelude::*;
 
     /// A CBOR head, in any width (non-minimal ones too).
     fn head(major: u8, arg: u64, width: u8) -> Vec<u8> {

@@ -53,13 +53,17 @@ impl Metrics {
                 Some(series) => series,
                 None => m.entry(route.to_string()).or_default(),
             };
-            if !series.iter().any(|(m, st, _)| *st == status && m == method) {
-                series.push((method.to_string(), status, Series::default()));
-            }
-            let Some((_, _, s)) = series
-                .iter_mut()
-                .find(|(m, st, _)| *st == status && m == method)
-            else {
+            let found = series
+                .iter()
+                .position(|(m, st, _)| *st == status && m == method);
+            let entry = match found {
+                Some(i) => series.get_mut(i),
+                None => {
+                    series.push((method.to_string(), status, Series::default()));
+                    series.last_mut()
+                }
+            };
+            let Some((_, _, s)) = entry else {
                 return;
             };
             s.count += 1;
