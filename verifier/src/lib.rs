@@ -18,7 +18,7 @@ use trust_list::TrustList;
 use crate::revocation::RevocationList;
 use crate::rules::{RuleSet, ValueSets};
 
-pub use report::{Check, Outcome, Report, RuleOutcome, TrustListAge};
+pub use report::{Check, Outcome, Outcomes, Report, RuleOutcome, TrustListAge};
 
 /// What a verification needs besides the certificate. Build it with [`Context::new`] and set
 /// the rules part when business rules are to run.

@@ -1,7 +1,7 @@
 //! The verification report: every check of the contract (DESIGN.md) as pass, fail or skip, with a
 //! message a person understands for each failure, and the decoded certificate.
 
-use std::collections::BTreeMap;
+use std::fmt;
 
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
@@ -72,6 +72,41 @@ impl Check {
     }
 }
 
+/// The outcome of every check, held in contract order (a fixed array: a report is made per
+/// verification, so it allocates nothing until a check fails).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Outcomes([Outcome; Check::ALL.len()]);
+
+impl Outcomes {
+    /// Each check with its outcome, in contract order.
+    pub fn iter(&self) -> impl Iterator<Item = (Check, &Outcome)> {
+        Check::ALL.iter().copied().zip(self.0.iter())
+    }
+
+    /// The outcome of a check.
+    pub fn get(&self, check: Check) -> &Outcome {
+        self.0.get(check as usize).unwrap_or(&Outcome::Skip)
+    }
+
+    fn set(&mut self, check: Check, outcome: Outcome) {
+        if let Some(slot) = self.0.get_mut(check as usize) {
+            *slot = outcome;
+        }
+    }
+}
+
+impl Default for Outcomes {
+    fn default() -> Self {
+        Outcomes(std::array::from_fn(|_| Outcome::Skip))
+    }
+}
+
+impl fmt::Debug for Outcomes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
 /// The outcome of one check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
@@ -108,10 +143,10 @@ pub struct RuleOutcome {
 }
 
 /// Everything the verifier found.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Report {
     /// Every check with its outcome.
-    pub checks: BTreeMap<Check, Outcome>,
+    pub checks: Outcomes,
     /// The kid that selected the signer.
     pub kid: Option<Vec<u8>>,
     /// CWT issuer (country).
@@ -138,35 +173,23 @@ pub struct TrustListAge {
     pub age_seconds: i64,
 }
 
-impl Default for Report {
-    fn default() -> Self {
-        Report {
-            checks: Check::ALL.iter().map(|c| (*c, Outcome::Skip)).collect(),
-            kid: None,
-            issuer: None,
-            issued_at: None,
-            expires_at: None,
-            dcc: None,
-            rules: Vec::new(),
-            trust_list: None,
-        }
-    }
-}
-
 impl Report {
     /// Records an outcome.
     pub fn set(&mut self, check: Check, outcome: Outcome) {
-        self.checks.insert(check, outcome);
+        self.checks.set(check, outcome);
     }
 
     /// The outcome of a check.
     pub fn outcome(&self, check: Check) -> &Outcome {
-        self.checks.get(&check).unwrap_or(&Outcome::Skip)
+        self.checks.get(check)
     }
 
     /// Valid when no check failed and the decode chain got through to the certificate.
     pub fn is_valid(&self) -> bool {
-        let none_failed = self.checks.values().all(|o| !matches!(o, Outcome::Fail(_)));
+        let none_failed = self
+            .checks
+            .iter()
+            .all(|(_, o)| !matches!(o, Outcome::Fail(_)));
         let reached = [
             Check::Signature,
             Check::Expiry,
@@ -181,7 +204,7 @@ impl Report {
     /// Failures as (check, message), in contract order.
     pub fn errors(&self) -> impl Iterator<Item = (Check, &str)> {
         self.checks.iter().filter_map(|(c, o)| match o {
-            Outcome::Fail(m) => Some((*c, m.as_str())),
+            Outcome::Fail(m) => Some((c, m.as_str())),
             _ => None,
         })
     }
@@ -196,7 +219,7 @@ fn number(v: f64) -> serde_json::Value {
 }
 
 /// The `checks` object: check name → `pass`/`fail`/`skip`, in contract order.
-struct Checks<'a>(&'a BTreeMap<Check, Outcome>);
+struct Checks<'a>(&'a Outcomes);
 
 impl Serialize for Checks<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -246,5 +269,26 @@ impl Serialize for Report {
             m.serialize_entry("trust_list", age)?;
         }
         m.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcomes_are_indexed_in_contract_order() {
+        for (i, check) in Check::ALL.iter().enumerate() {
+            assert_eq!(*check as usize, i, "{check:?}");
+        }
+        let mut report = Report::default();
+        report.set(Check::Schema, Outcome::Fail("x".into()));
+        report.set(Check::Qr, Outcome::Pass);
+        let seen: Vec<_> = report.checks.iter().map(|(c, o)| (c, o.as_str())).collect();
+        assert_eq!(seen.len(), Check::ALL.len());
+        assert_eq!(seen[0], (Check::Qr, "pass"));
+        assert_eq!(seen[9], (Check::Schema, "fail"));
+        assert_eq!(report.errors().collect::<Vec<_>>(), [(Check::Schema, "x")]);
+        assert!(format!("{:?}", report.checks).starts_with("{Qr: Pass, Prefix: Skip"));
     }
 }

@@ -3,7 +3,7 @@
 
 use hcert::cose::Sign1;
 use hcert::crypto::CryptoError;
-use trust_list::{Dsc, TrustList};
+use trust_list::{Dsc, TrustList, TrustedKey};
 
 use crate::Outcome;
 
@@ -12,7 +12,7 @@ pub struct Signer<'a> {
     /// Pass when a trusted certificate verified the signature.
     pub outcome: Outcome,
     verified: Option<&'a Dsc>,
-    candidates: Vec<&'a Dsc>,
+    candidates: &'a [TrustedKey],
 }
 
 impl<'a> Signer<'a> {
@@ -24,7 +24,8 @@ impl<'a> Signer<'a> {
     /// The certificate to check validity at iat against: the verifying one, else the first
     /// certificate with the kid.
     pub fn dsc_for_validity(&self) -> Option<&'a Dsc> {
-        self.verified.or_else(|| self.candidates.first().copied())
+        self.verified
+            .or_else(|| self.candidates.first().map(|k| &k.dsc))
     }
 }
 
@@ -35,7 +36,7 @@ fn kid_text(kid: &[u8]) -> String {
 
 /// Checks the signature against the trust list.
 pub fn check<'a>(sign1: &Sign1, trust: &'a TrustList) -> Signer<'a> {
-    let fail = |msg: String, candidates: Vec<&'a Dsc>| Signer {
+    let fail = |msg: String, candidates: &'a [TrustedKey]| Signer {
         outcome: Outcome::Fail(msg),
         verified: None,
         candidates,
@@ -43,12 +44,11 @@ pub fn check<'a>(sign1: &Sign1, trust: &'a TrustList) -> Signer<'a> {
     let Some(kid) = sign1.kid.as_deref() else {
         return fail(
             "the certificate names no key (no kid in the COSE headers)".into(),
-            Vec::new(),
+            &[],
         );
     };
-    let keys = trust.candidates(kid);
-    let candidates: Vec<&Dsc> = keys.iter().map(|k| &k.dsc).collect();
-    if keys.is_empty() {
+    let candidates = trust.candidates(kid);
+    if candidates.is_empty() {
         return fail(
             format!(
                 "no trusted signer certificate has kid {}; the issuer's key is unknown",
@@ -71,7 +71,7 @@ pub fn check<'a>(sign1: &Sign1, trust: &'a TrustList) -> Signer<'a> {
     };
     let tbs = sign1.to_be_signed();
     let mut reasons = Vec::new();
-    for trusted in keys {
+    for trusted in candidates {
         let result = match &trusted.key {
             Ok(key) => key.verify(alg, &tbs, sign1.signature()),
             Err(e) => Err(e.clone()),
