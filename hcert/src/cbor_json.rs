@@ -1,5 +1,8 @@
-//! Single-pass CBOR → JSON for the verify path: the CWT payload is read once, straight into
-//! `serde_json::Value`, with no `ciborium::Value` tree in between.
+//! Single-pass CBOR → JSON for the verify path: the CWT payload is read once, with no
+//! `ciborium::Value` tree in between, either straight into `serde_json::Value` ([`to_json`]) or
+//! into a [`Node`], the same JSON view with text borrowed from the bytes and maps kept as lists
+//! (no key strings to allocate, no hashing). The verifier checks a certificate on the `Node`
+//! and builds the `serde_json::Value` only when its report is asked for the certificate.
 //!
 //! It accepts exactly what `ciborium::de::from_reader_with_recursion_limit::<ciborium::Value>`
 //! accepts with the limit [`MAX_DEPTH`] (the same nesting count for arrays, maps and tags;
@@ -122,6 +125,107 @@ enum Big<'a> {
     Bytes(&'a [u8]),
 }
 
+/// The JSON view of a CBOR item without building `serde_json` values: text borrowed from the
+/// bytes, maps as lists of entries. It reads exactly what [`to_json`] reads and converts the
+/// same way; a key given more than once has its last value, as in [`to_json`]'s maps. The
+/// verifier checks a certificate on this view and builds the JSON only when it is asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node<'a> {
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number, as [`to_json`] writes it.
+    Number(Number),
+    /// A string (a byte string's is its base64).
+    Text(Cow<'a, str>),
+    /// An array.
+    Array(Vec<Node<'a>>),
+    /// An object.
+    Object(Object<'a>),
+}
+
+/// A map's entries as read, keys as [`to_json`] writes them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Object<'a> {
+    entries: Vec<(Cow<'a, str>, Node<'a>)>,
+}
+
+impl<'a> Object<'a> {
+    /// The value of `key`: the last one given, as in [`to_json`].
+    pub fn get(&self, key: &str) -> Option<&Node<'a>> {
+        // Keys are a few bytes: compared inline rather than through a `memcmp` call each.
+        let same =
+            |k: &str| k.len() == key.len() && k.bytes().zip(key.bytes()).all(|(a, b)| a == b);
+        self.entries
+            .iter()
+            .rev()
+            .find(|(k, _)| same(k))
+            .map(|(_, v)| v)
+    }
+
+    /// Whether `key` is present.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// The entries as read, repeated keys included.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &Node<'a>)> {
+        self.entries.iter().map(|(k, v)| (k.as_ref(), v))
+    }
+}
+
+impl<'a> Node<'a> {
+    /// The object, when it is one.
+    pub fn as_object(&self) -> Option<&Object<'a>> {
+        match self {
+            Node::Object(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    /// The items, when it is an array.
+    pub fn as_array(&self) -> Option<&[Node<'a>]> {
+        match self {
+            Node::Array(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// The text, when it is a string.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Node::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The number, when it is one.
+    pub fn as_number(&self) -> Option<&Number> {
+        match self {
+            Node::Number(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// A scalar as JSON (`null` for an array or an object).
+    pub fn scalar_json(&self) -> Json {
+        match self {
+            Node::Bool(b) => Json::Bool(*b),
+            Node::Number(n) => Json::Number(n.clone()),
+            Node::Text(t) => Json::String(t.to_string()),
+            Node::Null | Node::Array(_) | Node::Object(_) => Json::Null,
+        }
+    }
+}
+
+/// Reads one complete CBOR item (nothing after it) as a [`Node`].
+pub fn to_node(bytes: &[u8]) -> Result<Node<'_>> {
+    let mut r = Reader::new(bytes);
+    let node = r.node().and_then(|n| r.finish().map(|()| n));
+    node.map_err(|m| m.into_error())
+}
+
 /// A cursor over the bytes with the nesting budget left.
 pub(crate) struct Reader<'a> {
     data: &'a [u8],
@@ -152,6 +256,11 @@ impl<'a> Reader<'a> {
             0 => Ok(()),
             _ => Err(self.malformed("bytes after the item")),
         }
+    }
+
+    /// How many bytes were read.
+    pub(crate) fn position(&self) -> usize {
+        self.pos
     }
 
     /// How many bytes follow the item read so far.
@@ -466,6 +575,71 @@ impl<'a> Reader<'a> {
         })
     }
 
+    /// Reads one item as a [`Node`].
+    pub(crate) fn node(&mut self) -> Res<Node<'a>> {
+        let head = self.head()?;
+        self.node_from(head)
+    }
+
+    /// [`Reader::json_from`], as a [`Node`].
+    pub(crate) fn node_from(&mut self, head: Head) -> Res<Node<'a>> {
+        Ok(match head {
+            Head::Pos(x) => Node::Number(Number::from(x)),
+            Head::Neg(x) => number_node(-1 - i128::from(x)),
+            Head::Bytes(len) => Node::Text(Cow::Owned(base64_std(&self.bytes(len)?))),
+            Head::Text(len) => Node::Text(self.text(len)?),
+            Head::Array(mut left) => {
+                self.enter()?;
+                let mut items = Vec::with_capacity(capacity(left, self.left()));
+                while self.more(&mut left) {
+                    items.push(self.node()?);
+                }
+                self.leave();
+                Node::Array(items)
+            }
+            Head::Map(left) => Node::Object(self.node_map(left)?),
+            Head::Tag(tag) => match self.tagged_bignum(tag)? {
+                Some(Big::Int(i)) => number_node(i),
+                Some(Big::Bytes(b)) => Node::Text(Cow::Owned(base64_std(b))),
+                None => {
+                    self.enter()?;
+                    let inner = self.node()?;
+                    self.leave();
+                    inner
+                }
+            },
+            Head::Float(f) => Number::from_f64(f).map_or(Node::Null, Node::Number),
+            Head::Simple(20) => Node::Bool(false),
+            Head::Simple(21) => Node::Bool(true),
+            Head::Simple(22 | 23) => Node::Null,
+            Head::Simple(_) => return Err(self.malformed("an unassigned simple value")),
+            Head::Break => return Err(self.malformed("a break outside an indefinite item")),
+        })
+    }
+
+    /// [`Reader::json_map`], as an [`Object`].
+    pub(crate) fn node_map(&mut self, mut left: Option<u64>) -> Res<Object<'a>> {
+        self.enter()?;
+        let mut entries = Vec::with_capacity(capacity(left, self.left() / 2));
+        while self.more(&mut left) {
+            let key = self.node_key()?;
+            let value = self.node()?;
+            entries.push((key, value));
+        }
+        self.leave();
+        Ok(Object { entries })
+    }
+
+    /// [`Reader::json_key`], borrowing text keys.
+    fn node_key(&mut self) -> Res<Cow<'a, str>> {
+        let start = self.pos;
+        if let Head::Text(len) = self.head()? {
+            return self.text(len);
+        }
+        self.pos = start;
+        Ok(Cow::Owned(self.json_key()?))
+    }
+
     /// Reads the entries of the map whose head (`Head::Map(left)`) was just read into a JSON
     /// object.
     pub(crate) fn json_map(&mut self, mut left: Option<u64>) -> Res<Map<String, Json>> {
@@ -501,6 +675,14 @@ impl<'a> Reader<'a> {
             _ => self.json_from(head)?,
         };
         Ok(other.to_string())
+    }
+}
+
+/// An integer as [`int_json`] writes it, as a [`Node`].
+fn number_node(i: i128) -> Node<'static> {
+    match int_json(i) {
+        Json::Number(n) => Node::Number(n),
+        _ => Node::Null,
     }
 }
 

@@ -4,7 +4,7 @@
 
 use ciborium::Value;
 
-use crate::cbor_json::{Head, Inner, Malformed, Reader, Shape, MAX_DEPTH};
+use crate::cbor_json::{Head, Inner, Malformed, Node, Reader, Shape, MAX_DEPTH};
 use crate::{Error, Result};
 
 /// CWT claim keys (RFC 8392) and the hcert claim.
@@ -161,11 +161,12 @@ pub fn decode(payload: &[u8]) -> Result<Cwt> {
 }
 
 /// What the hcert claim (-260) turned out to hold.
-enum Hcert {
+enum Hcert<T> {
     NotMap(&'static str),
     NoDcc,
     DccNotMap(&'static str),
-    Dcc(serde_json::Map<String, serde_json::Value>),
+    /// The DCC as read, and where its map is in the payload.
+    Dcc(T, std::ops::Range<usize>),
 }
 
 /// The claims [`decode`] reads besides the hcert: iss, exp and iat.
@@ -178,14 +179,30 @@ struct Seen<'a> {
     value: Shape<'a>,
 }
 
-/// The verify path's [`decode`] followed by [`into_json`], in one pass over the bytes: the
-/// same claims, the same DCC JSON, the same errors (`cbor`), without a `ciborium::Value` tree.
+/// [`decode`] followed by [`into_json`], in one pass over the bytes: the same claims, the same
+/// DCC JSON, the same errors (`cbor`), without a `ciborium::Value` tree.
 /// The returned [`Cwt`]'s `dcc` is `Value::Null`: the DCC is the JSON beside it.
 pub fn decode_json(payload: &[u8]) -> Result<(Cwt, serde_json::Value)> {
-    decode_json_inner(payload).map_err(Malformed::into_error)?
+    let (cwt, dcc, _) = decode_with(payload, |r, left| {
+        r.json_map(left).map(serde_json::Value::Object)
+    })
+    .map_err(Malformed::into_error)??;
+    Ok((cwt, dcc))
 }
 
-fn decode_json_inner(payload: &[u8]) -> Result<Result<(Cwt, serde_json::Value)>, Malformed> {
+/// [`decode_json`] with the DCC as a [`Node`] borrowing from `payload`, and the byte range of
+/// the DCC's map in `payload` ([`crate::cbor_json::to_json`] of that range is
+/// [`decode_json`]'s DCC).
+pub fn decode_node(payload: &[u8]) -> Result<(Cwt, Node<'_>, std::ops::Range<usize>)> {
+    decode_with(payload, |r, left| r.node_map(left).map(Node::Object))
+        .map_err(Malformed::into_error)?
+}
+
+/// The one-pass decode, with `dcc` reading the DCC map's entries (its head read).
+fn decode_with<'a, T>(
+    payload: &'a [u8],
+    dcc: impl Fn(&mut Reader<'a>, Option<u64>) -> Result<T, Malformed>,
+) -> Result<Result<(Cwt, T, std::ops::Range<usize>)>, Malformed> {
     let mut r = Reader::new(payload);
     let head = r.head()?;
     let Head::Map(mut left) = head else {
@@ -204,7 +221,7 @@ fn decode_json_inner(payload: &[u8]) -> Result<Result<(Cwt, serde_json::Value)>,
         let key = r.shape()?.int();
         match key {
             Some(k) if k == i128::from(keys::HCERT) && hcert.is_none() => {
-                hcert = Some((count, hcert_claim(&mut r)?));
+                hcert = Some((count, hcert_claim(&mut r, &dcc)?));
             }
             Some(k) if CLAIMS.contains(&k) => {
                 seen.push(Seen {
@@ -240,7 +257,7 @@ fn decode_json_inner(payload: &[u8]) -> Result<Result<(Cwt, serde_json::Value)>,
                 "the EU DCC (-260/1) is {kind}, not a map"
             ))))
         }
-        Some((at, Hcert::Dcc(dcc))) => (at, dcc),
+        Some((at, Hcert::Dcc(dcc, range))) => (at, (dcc, range)),
     };
     // [`decode`] looks the claims up after swap-removing the hcert entry (the last entry takes
     // its place); with a repeated claim key, pick the one that lookup finds.
@@ -264,7 +281,8 @@ fn decode_json_inner(payload: &[u8]) -> Result<Result<(Cwt, serde_json::Value)>,
         expires_at: numeric_date_shape(pick(keys::EXP), "exp"),
         dcc: Value::Null,
     };
-    Ok(Ok((cwt, serde_json::Value::Object(dcc))))
+    let (dcc, range) = dcc;
+    Ok(Ok((cwt, dcc, range)))
 }
 
 /// The error for bytes after the claims map, if any.
@@ -276,7 +294,10 @@ fn after_the_map(r: &Reader<'_>) -> Option<Error> {
 }
 
 /// Reads the hcert claim's value: the first key 1 of its map converted to JSON when a map.
-fn hcert_claim(r: &mut Reader<'_>) -> Result<Hcert, Malformed> {
+fn hcert_claim<'a, T>(
+    r: &mut Reader<'a>,
+    dcc: &impl Fn(&mut Reader<'a>, Option<u64>) -> Result<T, Malformed>,
+) -> Result<Hcert<T>, Malformed> {
     let head = r.head()?;
     let Head::Map(mut left) = head else {
         return Ok(Hcert::NotMap(r.shape_from(head)?.kind()));
@@ -289,9 +310,13 @@ fn hcert_claim(r: &mut Reader<'_>) -> Result<Hcert, Malformed> {
             r.shape()?;
             continue;
         }
+        let start = r.position();
         let head = r.head()?;
         found = match head {
-            Head::Map(left) => Hcert::Dcc(r.json_map(left)?),
+            Head::Map(left) => {
+                let value = dcc(r, left)?;
+                Hcert::Dcc(value, start..r.position())
+            }
             _ => Hcert::DccNotMap(r.shape_from(head)?.kind()),
         };
     }

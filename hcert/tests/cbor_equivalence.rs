@@ -18,8 +18,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use ciborium::Value as Cbor;
+use hcert::cbor_json::Node;
 use hcert::cose::Sign1;
 use hcert::cwt::{self, Claim};
+use hcert::schema::{validate, Formats};
 use hcert::{cbor_json, hc1};
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -35,11 +37,54 @@ fn old(payload: &[u8]) -> Result<(Claims, String), String> {
     Ok(((c.issuer, c.issued_at, c.expires_at), json.to_string()))
 }
 
-/// The single-pass path.
+/// The single-pass path. Its [`cwt::decode_node`] twin must read the same claims, fail the
+/// same way, find the DCC where `to_json` gives the same JSON, and see the same JSON through its
+/// [`Node`]: the same schema verdict, messages included.
 fn new(payload: &[u8]) -> Result<(Claims, String), String> {
-    let (c, json) = cwt::decode_json(payload).map_err(|e| e.to_string())?;
+    let json_result = cwt::decode_json(payload).map_err(|e| e.to_string());
+    let node_result = cwt::decode_node(payload).map_err(|e| e.to_string());
+    let (c, json) = match (json_result, node_result) {
+        (Ok((c, json)), Ok((nc, node, range))) => {
+            assert_eq!(
+                (&c.issuer, &c.issued_at, &c.expires_at),
+                (&nc.issuer, &nc.issued_at, &nc.expires_at)
+            );
+            let again = cbor_json::to_json(&payload[range]).unwrap();
+            assert_eq!(again.to_string(), json.to_string());
+            assert_eq!(node_json(&node).to_string(), json.to_string());
+            for formats in [Formats::Annotate, Formats::Assert] {
+                assert_eq!(validate(&node, formats), validate(&json, formats));
+            }
+            (c, json)
+        }
+        (Err(a), Err(b)) => {
+            assert_eq!(a, b);
+            return Err(a);
+        }
+        (a, b) => panic!(
+            "decode_json {:?} but decode_node {:?}",
+            a.map(|_| ()),
+            b.map(|_| ())
+        ),
+    };
     assert_eq!(c.dcc, Cbor::Null);
     Ok(((c.issuer, c.issued_at, c.expires_at), json.to_string()))
+}
+
+/// A [`Node`] as `to_json` builds the same item: a repeated key keeps its first place and
+/// takes its last value.
+fn node_json(node: &Node<'_>) -> Json {
+    match node {
+        Node::Array(items) => Json::Array(items.iter().map(node_json).collect()),
+        Node::Object(object) => {
+            let mut map = serde_json::Map::new();
+            for (key, value) in object.entries() {
+                map.insert(key.to_string(), node_json(value));
+            }
+            Json::Object(map)
+        }
+        scalar => scalar.scalar_json(),
+    }
 }
 
 const NOT_CBOR: &str = "cbor: the payload is not valid CBOR: ";
@@ -79,6 +124,10 @@ fn item_agrees(bytes: &[u8]) -> Result<(), TestCaseError> {
     let new = cbor_json::to_json(bytes)
         .map(|j| j.to_string())
         .map_err(|e| e.to_string());
+    let node = cbor_json::to_node(bytes)
+        .map(|n| node_json(&n).to_string())
+        .map_err(|e| e.to_string());
+    prop_assert_eq!(&node, &new, "node and json of {}", hex::encode(bytes));
     agree("item", bytes, old, new).map_err(TestCaseError::fail)
 }
 

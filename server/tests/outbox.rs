@@ -188,7 +188,7 @@ async fn smtp_conversation(backend: Backend) {
         "{:?}",
         report.errors().collect::<Vec<_>>()
     );
-    let dcc = report.dcc.unwrap();
+    let dcc = report.dcc().unwrap().clone();
     assert_eq!(
         dcc["v"][0]["ci"].as_str(),
         rec["certificate"]["uvci"].as_str()

@@ -67,7 +67,7 @@ fn every_algorithm_and_type_round_trips() {
             let report = verify(&issued.hc1, &id);
             let errors: Vec<_> = report.errors().collect();
             assert!(report.is_valid(), "{alg} {kind}: {errors:?}");
-            let dcc = report.dcc.as_ref().unwrap();
+            let dcc = report.dcc().unwrap();
             assert_eq!(dcc["nam"]["fnt"], fnt, "{alg} {kind}");
             assert_eq!(dcc["nam"]["gnt"], gnt, "{alg} {kind}");
             assert_eq!(dcc["ver"], "1.3.0");

@@ -10,6 +10,7 @@ mod report;
 pub mod revocation;
 pub mod rules;
 
+use hcert::cbor_json::Node;
 use hcert::cose::Sign1;
 use hcert::cwt::{self, Cwt};
 use time::OffsetDateTime;
@@ -99,8 +100,22 @@ pub fn verify_qr_image(image: &[u8], ctx: &Context<'_>) -> Report {
 /// Verifies `HC1:` text.
 pub fn verify_text(text: &str, ctx: &Context<'_>) -> Report {
     let mut report = Report::default();
-    if let Some((sign1, cwt, dcc)) = decode_into(text, &mut report) {
-        check_decoded(&sign1, cwt, dcc, ctx, &mut report);
+    if let Some(sign1) = decode_into(text, &mut report) {
+        let decoded = if sign1.has_payload() {
+            cwt::decode_node(sign1.payload())
+        } else {
+            Err(hcert::Error::Cbor(
+                "the COSE_Sign1 carries no payload".into(),
+            ))
+        };
+        match decoded {
+            Ok((cwt, dcc, range)) => {
+                report.set(Check::Cbor, Outcome::Pass);
+                let bytes = sign1.payload().get(range).unwrap_or_default();
+                check_decoded(&sign1, cwt, &dcc, bytes, ctx, &mut report);
+            }
+            Err(e) => report.set(Check::Cbor, Outcome::Fail(message(&e))),
+        }
     }
     trust_freshness(ctx, &mut report);
     report
@@ -155,9 +170,9 @@ fn human_duration(secs: i64) -> String {
     }
 }
 
-/// Runs the decode chain (prefix → base45 → zlib → cose → cbor), recording each stage. The
-/// claims come with the DCC already JSON (one pass over the CBOR; the `Cwt`'s `dcc` is null).
-fn decode_into(text: &str, report: &mut Report) -> Option<(Sign1, Cwt, serde_json::Value)> {
+/// Runs the decode chain up to the COSE_Sign1 (prefix → base45 → zlib → cose), recording each
+/// stage; the caller reads the CWT from it (one pass over the CBOR, the DCC as a [`Node`]).
+fn decode_into(text: &str, report: &mut Report) -> Option<Sign1> {
     fn stage<T>(report: &mut Report, check: Check, r: hcert::Result<T>) -> Option<T> {
         match r {
             Ok(v) => {
@@ -175,15 +190,7 @@ fn decode_into(text: &str, report: &mut Report) -> Option<(Sign1, Cwt, serde_jso
     let cose_bytes = stage(report, Check::Zlib, hcert::zlib::inflate(&compressed))?;
     let sign1 = stage(report, Check::Cose, Sign1::parse(&cose_bytes))?;
     report.kid = sign1.kid.clone();
-    let decoded = if sign1.has_payload() {
-        cwt::decode_json(sign1.payload())
-    } else {
-        Err(hcert::Error::Cbor(
-            "the COSE_Sign1 carries no payload".into(),
-        ))
-    };
-    let (cwt, dcc) = stage(report, Check::Cbor, decoded)?;
-    Some((sign1, cwt, dcc))
+    Some(sign1)
 }
 
 /// The error's message without the stage prefix that the check name already gives.
@@ -195,11 +202,14 @@ fn message(e: &hcert::Error) -> String {
     }
 }
 
-/// The checks that follow a successful decode, each independent of the others.
+/// The checks that follow a successful decode, each independent of the others. `dcc` is the
+/// certificate read from its CBOR (`dcc_bytes`); its JSON is built only for the checks that
+/// need it (revocation, rules), or later when the report is asked for it.
 fn check_decoded(
     sign1: &Sign1,
     cwt: Cwt,
-    dcc: serde_json::Value,
+    dcc: &Node<'_>,
+    dcc_bytes: &[u8],
     ctx: &Context<'_>,
     report: &mut Report,
 ) {
@@ -217,27 +227,30 @@ fn check_decoded(
     report.set(
         Check::KeyUsage,
         match signer.verified_by() {
-            Some(dsc) => checks::key_usage::check(&dsc.key_usage, &dcc),
+            Some(dsc) => checks::key_usage::check(&dsc.key_usage, dcc),
             None => Outcome::Skip,
         },
     );
-    report.set(Check::Schema, checks::schema::check(&dcc));
-    if let Some(list) = ctx.revocation {
-        let outcome = revocation::check(list, sign1, cwt.issuer.as_deref(), &dcc, ctx.at);
-        report.set(Check::Revocation, outcome);
-    }
+    report.set(Check::Schema, checks::schema::check(dcc));
     // Rules need an authentic payload: as in the EU verifier apps, they do not run on a
     // certificate whose signature did not verify (the check is then skipped).
-    if let (Some(rules), Outcome::Pass) = (ctx.rules, &signer.outcome) {
+    let rules = ctx.rules.filter(|_| signer.outcome == Outcome::Pass);
+    let json = (ctx.revocation.is_some() || rules.is_some())
+        .then(|| hcert::cbor_json::to_json(dcc_bytes).unwrap_or(serde_json::Value::Null));
+    if let (Some(list), Some(json)) = (ctx.revocation, &json) {
+        let outcome = revocation::check(list, sign1, cwt.issuer.as_deref(), json, ctx.at);
+        report.set(Check::Revocation, outcome);
+    }
+    if let (Some(rules), Some(json)) = (rules, &json) {
         let input = checks::rules::Input {
             rules,
             value_sets: ctx.value_sets,
             country: ctx.country,
             at: ctx.at,
         };
-        let (outcome, results) = checks::rules::check(&input, cwt, sign1.kid.as_deref(), &dcc);
+        let (outcome, results) = checks::rules::check(&input, cwt, sign1.kid.as_deref(), json);
         report.set(Check::Rules, outcome);
         report.rules = results;
     }
-    report.dcc = Some(dcc);
+    report.set_dcc(dcc_bytes, json);
 }

@@ -2,6 +2,7 @@
 //! message a person understands for each failure, and the decoded certificate.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
@@ -155,13 +156,20 @@ pub struct Report {
     pub issued_at: Option<f64>,
     /// CWT exp, seconds since the epoch.
     pub expires_at: Option<f64>,
-    /// The certificate as decoded.
-    pub dcc: Option<serde_json::Value>,
+    /// The certificate as decoded: see [`Report::dcc`].
+    dcc: Option<DccJson>,
     /// Business-rule results, when rules were evaluated.
     pub rules: Vec<RuleOutcome>,
     /// When the trust list was issued and how old it was at the validation clock, when the
     /// list carries its issue time (dcc's signed list does).
     pub trust_list: Option<TrustListAge>,
+}
+
+/// The certificate's CBOR, and its JSON once built.
+#[derive(Debug, Clone)]
+struct DccJson {
+    cbor: Vec<u8>,
+    json: OnceLock<serde_json::Value>,
 }
 
 /// The freshness of the trust list a report was made with.
@@ -174,6 +182,24 @@ pub struct TrustListAge {
 }
 
 impl Report {
+    /// The certificate as decoded, as JSON (`cbor_json::to_json` of its CBOR), when the
+    /// payload got that far. Built on the first call: the checks read the certificate
+    /// straight from its CBOR.
+    pub fn dcc(&self) -> Option<&serde_json::Value> {
+        let dcc = self.dcc.as_ref()?;
+        Some(dcc.json.get_or_init(|| {
+            hcert::cbor_json::to_json(&dcc.cbor).unwrap_or(serde_json::Value::Null)
+        }))
+    }
+
+    /// Records the certificate's CBOR, with its JSON when already built.
+    pub(crate) fn set_dcc(&mut self, cbor: &[u8], json: Option<serde_json::Value>) {
+        self.dcc = Some(DccJson {
+            cbor: cbor.to_vec(),
+            json: json.map(OnceLock::from).unwrap_or_default(),
+        });
+    }
+
     /// Records an outcome.
     pub fn set(&mut self, check: Check, outcome: Outcome) {
         self.checks.set(check, outcome);
@@ -261,7 +287,7 @@ impl Serialize for Report {
         if let Some(exp) = self.expires_at {
             m.serialize_entry("expires_at", &number(exp))?;
         }
-        if let Some(dcc) = &self.dcc {
+        if let Some(dcc) = self.dcc() {
             m.serialize_entry("dcc", dcc)?;
         }
         m.serialize_entry("rules", &self.rules)?;

@@ -92,7 +92,7 @@ fn check_report(report: &Report, what: &str) {
             }
             assert!(!report.is_valid(), "{what}: valid with {stage:?} failing");
             assert!(
-                report.dcc.is_none(),
+                report.dcc().is_none(),
                 "{what}: a DCC without a decoded payload"
             );
         }
@@ -110,8 +110,8 @@ fn check_report(report: &Report, what: &str) {
                 report.outcome(Check::Signature)
             );
             assert!(
-                report.dcc.is_some(),
-                "{what}: decoded, but no DCC in the report"
+                report.dcc().is_some_and(Json::is_object),
+                "{what}: decoded, but no DCC object in the report"
             );
         }
     }
@@ -122,6 +122,7 @@ fn check_report(report: &Report, what: &str) {
         "invalid"
     };
     assert_eq!(json["verdict"], verdict, "{what}");
+    assert_eq!(json.get("dcc"), report.dcc(), "{what}");
     assert_eq!(
         json["errors"].as_array().map(Vec::len),
         Some(report.errors().count()),
@@ -298,6 +299,22 @@ fn valid_certificates() -> &'static [Valid] {
         }
         out
     })
+}
+
+/// The report builds the DCC's JSON only when asked: it must be the payload's JSON as
+/// `cwt::decode_json` reads it, in the report and in its serialisation.
+#[test]
+fn report_dcc_is_the_payloads_json() {
+    for v in valid_certificates() {
+        let report = verify(&v.hc1, &v.trust, v.at);
+        let cose_bytes = hc1::unwrap(&v.hc1).unwrap();
+        let sign1 = Sign1::parse(&cose_bytes).unwrap();
+        let (_, expected) = cwt::decode_json(sign1.payload()).unwrap();
+        assert_eq!(report.dcc(), Some(&expected), "{}", v.name);
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["dcc"], expected, "{}", v.name);
+        check_report(&report, &v.name);
+    }
 }
 
 /// What the signature covers, and the signature: a certificate may verify only with these

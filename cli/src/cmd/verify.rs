@@ -208,7 +208,7 @@ fn signed_batches(bytes: &[u8], pin: Option<&[u8]>, name: &str) -> Result<Option
 }
 
 fn print_human(report: &Report) {
-    let kind = report.dcc.as_ref().and_then(|d| {
+    let kind = report.dcc().and_then(|d| {
         ["v", "t", "r"]
             .into_iter()
             .find(|k| d.get(*k).is_some())

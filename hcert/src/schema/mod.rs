@@ -26,9 +26,91 @@ mod tests;
 
 use std::fmt;
 
-use serde_json::Value;
+use serde_json::{Map, Number, Value};
+
+use crate::cbor_json::{Node, Object};
 
 pub use version::SchemaVersion;
+
+/// What the validator reads of a JSON value. Implemented for `serde_json::Value` and for the
+/// verifier's [`Node`] (the certificate read straight from its CBOR).
+pub trait JsonView: Sized {
+    /// An object of such values.
+    type Obj: ObjectView<Self>;
+    /// The object, when the value is one.
+    fn object(&self) -> Option<&Self::Obj>;
+    /// The items, when the value is an array.
+    fn array(&self) -> Option<&[Self]>;
+    /// The text, when the value is a string.
+    fn text(&self) -> Option<&str>;
+    /// The number, when the value is one.
+    fn number(&self) -> Option<&Number>;
+    /// A scalar as JSON, for messages.
+    fn scalar(&self) -> Value;
+}
+
+/// Member lookup in an object of a [`JsonView`].
+pub trait ObjectView<V> {
+    /// The value of a member.
+    fn get(&self, key: &str) -> Option<&V>;
+    /// Whether the member is present.
+    fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+}
+
+impl JsonView for Value {
+    type Obj = Map<String, Value>;
+    fn object(&self) -> Option<&Self::Obj> {
+        self.as_object()
+    }
+    fn array(&self) -> Option<&[Self]> {
+        self.as_array().map(Vec::as_slice)
+    }
+    fn text(&self) -> Option<&str> {
+        self.as_str()
+    }
+    fn number(&self) -> Option<&Number> {
+        self.as_number()
+    }
+    fn scalar(&self) -> Value {
+        match self {
+            Value::Array(_) | Value::Object(_) => Value::Null,
+            scalar => scalar.clone(),
+        }
+    }
+}
+
+impl ObjectView<Value> for Map<String, Value> {
+    fn get(&self, key: &str) -> Option<&Value> {
+        Map::get(self, key)
+    }
+}
+
+impl<'a> JsonView for Node<'a> {
+    type Obj = Object<'a>;
+    fn object(&self) -> Option<&Self::Obj> {
+        self.as_object()
+    }
+    fn array(&self) -> Option<&[Self]> {
+        self.as_array()
+    }
+    fn text(&self) -> Option<&str> {
+        self.as_str()
+    }
+    fn number(&self) -> Option<&Number> {
+        self.as_number()
+    }
+    fn scalar(&self) -> Value {
+        self.scalar_json()
+    }
+}
+
+impl<'a> ObjectView<Node<'a>> for Object<'a> {
+    fn get(&self, key: &str) -> Option<&Node<'a>> {
+        Object::get(self, key)
+    }
+}
 
 /// How the `format` keywords (and the verifier's extra rules) apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,8 +164,11 @@ impl std::error::Error for SchemaError {}
 /// Validates a DCC payload (the JSON form of the `-260`/`1` certificate map) against the schema
 /// of the release its `ver` names. Returns that release, or every violation found, in schema
 /// order. Never panics, whatever the value.
-pub fn validate(payload: &Value, formats: Formats) -> Result<SchemaVersion, Vec<SchemaError>> {
-    let Some(root) = payload.as_object() else {
+pub fn validate<V: JsonView>(
+    payload: &V,
+    formats: Formats,
+) -> Result<SchemaVersion, Vec<SchemaError>> {
+    let Some(root) = payload.object() else {
         return Err(vec![SchemaError::new(
             "",
             format!("must be an object, got {}", describe(payload)),
@@ -94,7 +179,7 @@ pub fn validate(payload: &Value, formats: Formats) -> Result<SchemaVersion, Vec<
     if formats == Formats::Annotate {
         rules.one_group_one_entry = true;
     }
-    let errors = rules::check(root, rules, formats);
+    let errors = rules::check::<V>(root, rules, formats);
     if errors.is_empty() {
         Ok(version)
     } else {
@@ -104,11 +189,14 @@ pub fn validate(payload: &Value, formats: Formats) -> Result<SchemaVersion, Vec<
 
 /// The release `ver` selects. `ver` is checked here against its schema constraints (a string
 /// matching `^\d+.\d+.\d+$`, required), identical in all nine releases.
-fn select_version(ver: Option<&Value>, formats: Formats) -> Result<SchemaVersion, SchemaError> {
+fn select_version<V: JsonView>(
+    ver: Option<&V>,
+    formats: Formats,
+) -> Result<SchemaVersion, SchemaError> {
     let Some(ver) = ver else {
         return Err(SchemaError::new("ver", "is required but missing"));
     };
-    let Some(text) = ver.as_str() else {
+    let Some(text) = ver.text() else {
         return Err(SchemaError::new(
             "ver",
             format!("must be a string, got {}", describe(ver)),
@@ -137,11 +225,15 @@ fn select_version(ver: Option<&Value>, formats: Formats) -> Result<SchemaVersion
 }
 
 /// A value for a message: scalars as JSON (strings cut to 32 characters), containers by kind.
-fn describe(value: &Value) -> String {
+fn describe<V: JsonView>(value: &V) -> String {
     const MAX_CHARS: usize = 32;
-    match value {
-        Value::Array(_) => "an array".to_owned(),
-        Value::Object(_) => "an object".to_owned(),
+    if value.array().is_some() {
+        return "an array".to_owned();
+    }
+    if value.object().is_some() {
+        return "an object".to_owned();
+    }
+    match value.scalar() {
         Value::String(s) if s.chars().count() > MAX_CHARS => {
             let cut: String = s.chars().take(MAX_CHARS).collect();
             format!("{}…", Value::String(cut))

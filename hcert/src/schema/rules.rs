@@ -3,19 +3,23 @@
 
 use std::fmt;
 
-use serde_json::{Map, Number, Value};
+use serde_json::Number;
 
 use super::version::{DobRule, NameRule, Rules};
-use super::{describe, formats, patterns, Formats, SchemaError};
+use super::{describe, formats, patterns, Formats, JsonView, ObjectView, SchemaError};
 
 /// Every violation of `rules` in `root`, except those of `ver` (checked when it was selected).
-pub(super) fn check(root: &Map<String, Value>, rules: Rules, formats: Formats) -> Vec<SchemaError> {
+pub(super) fn check<V: JsonView>(
+    root: &V::Obj,
+    rules: Rules,
+    formats: Formats,
+) -> Vec<SchemaError> {
     let mut checker = Checker {
         rules,
         formats,
         errors: Vec::new(),
     };
-    checker.root(root);
+    checker.root::<V>(root);
     checker.errors
 }
 
@@ -88,7 +92,7 @@ impl Checker {
             .push(SchemaError::new(path.to_string(), message));
     }
 
-    fn root(&mut self, root: &Map<String, Value>) {
+    fn root<V: JsonView>(&mut self, root: &V::Obj) {
         // Up to 1.2.1 `required: [ver, nam, dob]`; from 1.3.0 each `oneOf` branch requires them.
         for key in ["nam", "dob"] {
             if !root.contains_key(key) {
@@ -110,7 +114,7 @@ impl Checker {
             let present: Vec<&str> = GROUPS
                 .iter()
                 .map(|(key, _)| *key)
-                .filter(|key| root.contains_key(*key))
+                .filter(|key| root.contains_key(key))
                 .collect();
             if present.len() != 1 {
                 let has = if present.is_empty() {
@@ -124,8 +128,8 @@ impl Checker {
     }
 
     /// `person_name`: an object of four optional strings, some required.
-    fn person_name(&mut self, name: &Value) {
-        let Some(name) = name.as_object() else {
+    fn person_name<V: JsonView>(&mut self, name: &V) {
+        let Some(name) = name.object() else {
             self.fail("nam", format!("must be an object, got {}", describe(name)));
             return;
         };
@@ -156,7 +160,7 @@ impl Checker {
         }
     }
 
-    fn date_of_birth(&mut self, dob: &Value) {
+    fn date_of_birth<V: JsonView>(&mut self, dob: &V) {
         let Some(text) = self.text(At::Key("dob"), dob, None) else {
             return;
         };
@@ -191,8 +195,8 @@ impl Checker {
     }
 
     /// A group: an array of 1 (from 1.3.0 exactly 1) entries, each checked.
-    fn group(&mut self, key: &str, group: Group, entries: &Value) {
-        let Some(entries) = entries.as_array() else {
+    fn group<V: JsonView>(&mut self, key: &str, group: Group, entries: &V) {
+        let Some(entries) = entries.array() else {
             self.fail(key, format!("must be an array, got {}", describe(entries)));
             return;
         };
@@ -260,8 +264,14 @@ impl Checker {
     }
 
     /// An entry: an object with the group's properties; others are allowed and ignored.
-    fn entry(&mut self, group: &str, index: usize, entry: &Value, properties: &[Property]) {
-        let Some(entry) = entry.as_object() else {
+    fn entry<V: JsonView>(
+        &mut self,
+        group: &str,
+        index: usize,
+        entry: &V,
+        properties: &[Property],
+    ) {
+        let Some(entry) = entry.object() else {
             let path = At::Entry(group, index);
             self.fail(path, format!("must be an object, got {}", describe(entry)));
             return;
@@ -276,7 +286,7 @@ impl Checker {
         }
     }
 
-    fn property(&mut self, path: At<'_>, kind: Kind, value: &Value) {
+    fn property<V: JsonView>(&mut self, path: At<'_>, kind: Kind, value: &V) {
         match kind {
             Kind::Text(max) => {
                 self.text(path, value, max);
@@ -293,7 +303,7 @@ impl Checker {
             }
             Kind::Dose => {
                 let max = self.rules.dose_max;
-                if !value.as_number().is_some_and(|n| is_dose(n, max)) {
+                if !value.number().is_some_and(|n| is_dose(n, max)) {
                     let range = match max {
                         Some(max) => format!("from 1 to {max}"),
                         None => ">= 1".to_owned(),
@@ -330,8 +340,13 @@ impl Checker {
 
     /// `type: string` and an optional `maxLength` (counted in Unicode code points, as JSON
     /// Schema counts). The string, when it is one, for further checks.
-    fn text<'v>(&mut self, path: At<'_>, value: &'v Value, max: Option<usize>) -> Option<&'v str> {
-        let Some(text) = value.as_str() else {
+    fn text<'v, V: JsonView>(
+        &mut self,
+        path: At<'_>,
+        value: &'v V,
+        max: Option<usize>,
+    ) -> Option<&'v str> {
+        let Some(text) = value.text() else {
             self.fail(path, format!("must be a string, got {}", describe(value)));
             return None;
         };

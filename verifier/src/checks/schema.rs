@@ -1,12 +1,12 @@
 //! Schema: the DCC against the schema of its `ver`, with `format` as an annotation only, plus
 //! exactly one of v/t/r holding exactly one entry (hcert spec; see DESIGN.md "Decisions").
 
-use hcert::schema::{self, Formats};
+use hcert::schema::{self, Formats, JsonView};
 
 use crate::Outcome;
 
 /// Checks the decoded DCC.
-pub fn check(dcc: &serde_json::Value) -> Outcome {
+pub fn check<V: JsonView>(dcc: &V) -> Outcome {
     match schema::validate(dcc, Formats::Annotate) {
         Ok(_) => Outcome::Pass,
         Err(errors) => {
