@@ -235,8 +235,7 @@ fn check_decoded(
     // Rules need an authentic payload: as in the EU verifier apps, they do not run on a
     // certificate whose signature did not verify (the check is then skipped).
     let rules = ctx.rules.filter(|_| signer.outcome == Outcome::Pass);
-    let json = (ctx.revocation.is_some() || rules.is_some())
-        .then(|| hcert::cbor_json::to_json(dcc_bytes).unwrap_or(serde_json::Value::Null));
+    let json = (ctx.revocation.is_some() || rules.is_some()).then(|| report::dcc_json(dcc_bytes));
     if let (Some(list), Some(json)) = (ctx.revocation, &json) {
         let outcome = revocation::check(list, sign1, cwt.issuer.as_deref(), json, ctx.at);
         report.set(Check::Revocation, outcome);

@@ -172,6 +172,11 @@ struct DccJson {
     json: OnceLock<serde_json::Value>,
 }
 
+/// The DCC's JSON from its CBOR (already read once, so it converts; `null` if it did not).
+pub(crate) fn dcc_json(cbor: &[u8]) -> serde_json::Value {
+    hcert::cbor_json::to_json(cbor).unwrap_or(serde_json::Value::Null)
+}
+
 /// The freshness of the trust list a report was made with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct TrustListAge {
@@ -187,9 +192,7 @@ impl Report {
     /// straight from its CBOR.
     pub fn dcc(&self) -> Option<&serde_json::Value> {
         let dcc = self.dcc.as_ref()?;
-        Some(dcc.json.get_or_init(|| {
-            hcert::cbor_json::to_json(&dcc.cbor).unwrap_or(serde_json::Value::Null)
-        }))
+        Some(dcc.json.get_or_init(|| dcc_json(&dcc.cbor)))
     }
 
     /// Records the certificate's CBOR, with its JSON when already built.
