@@ -1,25 +1,26 @@
 //! zlib (RFC 1950) around the COSE bytes. Decoding demands one complete stream and caps the
 //! output, so a truncated payload or a decompression bomb fails here, not later.
 
-use std::cell::RefCell;
 use std::io::Write;
 
 use flate2::write::ZlibEncoder;
-use flate2::{Compression, Decompress, FlushDecompress, Status};
+use flate2::Compression;
 
 use crate::{Error, Result};
 
-/// Largest inflated payload accepted (SECURITY.md 39): a QR code holds under 4 KiB. The output
-/// buffer never grows past this plus the one byte that shows a stream is longer.
+mod inflate;
+
+use inflate::Fault;
+
+/// Largest inflated payload accepted (SECURITY.md 39): a QR code holds under 4 KiB.
 pub const MAX_INFLATED: usize = 64 * 1024;
 
-thread_local! {
-    /// An inflater per thread, reset for each stream: making one (an aligned 40 KiB state
-    /// allocation, initialised) costs a tenth of inflating a certificate.
-    static INFLATER: RefCell<Option<Decompress>> = const { RefCell::new(None) };
-}
-
 /// Inflates one complete zlib stream; trailing bytes after it are an error.
+///
+/// Decoding is our own whole-buffer inflater (`zlib/inflate.rs`), about a quarter faster than
+/// flate2's zlib-rs on a certificate (`cargo bench -p hcert --bench decode -- inflate`) and held
+/// to it by differential tests (`tests/inflate_differential.rs`, `fuzz/fuzz_targets/inflate.rs`);
+/// encoding stays with flate2.
 pub fn inflate(data: &[u8]) -> Result<Vec<u8>> {
     if data.len() < 2 {
         return Err(Error::Zlib(format!(
@@ -36,58 +37,20 @@ pub fn inflate(data: &[u8]) -> Result<Vec<u8>> {
             "no zlib header (first bytes 0x{cmf:02x} 0x{flg:02x}); the data is not compressed"
         )));
     }
-    let reused = INFLATER.try_with(|cell| {
-        let mut slot = cell.try_borrow_mut().ok()?;
-        let inflater = slot.get_or_insert_with(|| Decompress::new(true));
-        inflater.reset(true);
-        Some(inflate_with(inflater, data))
-    });
-    match reused {
-        Ok(Some(result)) => result,
-        // The thread is exiting, or (never on this path) the inflater is in use.
-        _ => inflate_with(&mut Decompress::new(true), data),
-    }
-}
-
-/// Inflates `data` with a fresh (or freshly reset) inflater.
-fn inflate_with(inflater: &mut Decompress, data: &[u8]) -> Result<Vec<u8>> {
-    let mut out = Vec::with_capacity((data.len() * 4).min(MAX_INFLATED));
-    loop {
-        let consumed = usize::try_from(inflater.total_in()).unwrap_or(usize::MAX);
-        let rest = data.get(consumed..).unwrap_or(&[]);
-        let before = (inflater.total_in(), inflater.total_out());
-        let status = inflater
-            .decompress_vec(rest, &mut out, FlushDecompress::None)
-            .map_err(|e| Error::Zlib(format!("corrupt stream: {e}")))?;
-        if out.len() > MAX_INFLATED {
-            return Err(Error::Zlib(format!(
-                "inflates to more than {MAX_INFLATED} bytes"
-            )));
-        }
-        if status == Status::StreamEnd {
-            break;
-        }
-        if out.len() == out.capacity() {
-            if out.len() >= MAX_INFLATED {
-                return Err(Error::Zlib(format!(
-                    "inflates to more than {MAX_INFLATED} bytes"
-                )));
-            }
-            out.reserve_exact(out.len().clamp(1024, MAX_INFLATED + 1 - out.len()));
-        } else if before == (inflater.total_in(), inflater.total_out()) {
-            return Err(Error::Zlib(
-                "truncated stream: the data ends before the end of the zlib stream".into(),
-            ));
-        }
-    }
-    let consumed = inflater.total_in();
-    if consumed != data.len() as u64 {
-        return Err(Error::Zlib(format!(
+    match inflate::inflate(data, MAX_INFLATED) {
+        Ok(done) if done.consumed == data.len() => Ok(done.data),
+        Ok(done) => Err(Error::Zlib(format!(
             "{} byte(s) after the end of the zlib stream",
-            (data.len() as u64).saturating_sub(consumed)
-        )));
+            data.len() - done.consumed
+        ))),
+        Err(Fault::Truncated) => Err(Error::Zlib(
+            "truncated stream: the data ends before the end of the zlib stream".into(),
+        )),
+        Err(Fault::TooLarge) => Err(Error::Zlib(format!(
+            "inflates to more than {MAX_INFLATED} bytes"
+        ))),
+        Err(Fault::Corrupt(what)) => Err(Error::Zlib(format!("corrupt stream: {what}"))),
     }
-    Ok(out)
 }
 
 /// Deflates at the best compression level (QR space is what matters).
