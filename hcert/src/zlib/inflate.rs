@@ -11,7 +11,8 @@
 //! - the symbols are counted and sorted in two halves side by side, so that neighbours of
 //!   equal length do not wait on each other's increment;
 //! - the decoding loops work on a local copy of the bit reader, which then stays in
-//!   registers.
+//!   registers; one refill serves several literals, and short matches are copied byte by byte
+//!   rather than through a call to memmove.
 //!
 //! The input is one slice and the output one growing `Vec`, capped at `limit`. It accepts and
 //! refuses what zlib's one-call inflate does (zlib-rs is the oracle in the tests): a preset
@@ -85,7 +86,7 @@ pub(crate) fn inflate(data: &[u8], limit: usize) -> Result<Inflated> {
         return Err(Fault::Corrupt("the stream needs a preset dictionary"));
     }
     let mut bits = Bits::new(data, 2);
-    let mut out = Vec::with_capacity(data.len().saturating_mul(4).clamp(64, limit));
+    let mut out = Vec::with_capacity(data.len().saturating_mul(4).max(64).min(limit));
     // The dynamic blocks' codes, made when the first one comes.
     let mut tables: Option<(LitLen, Dist)> = None;
     loop {
@@ -113,7 +114,7 @@ pub(crate) fn inflate(data: &[u8], limit: usize) -> Result<Inflated> {
         .get(at..)
         .and_then(<[u8]>::first_chunk::<4>)
         .ok_or(Fault::Truncated)?;
-    if adler2::adler32_slice(&out) != u32::from_be_bytes(*trailer) {
+    if simd_adler32::adler32(&out.as_slice()) != u32::from_be_bytes(*trailer) {
         return Err(Fault::Corrupt("incorrect data check"));
     }
     Ok(Inflated {
@@ -152,7 +153,8 @@ impl<'a> Bits<'a> {
             self.pos += ((63 - self.count) >> 3) as usize;
             self.count |= 56;
         } else {
-            while self.count <= 56 {
+            // (`count` stays below 64: the fast path above shifts by it.)
+            while self.count < 56 {
                 let Some(&byte) = self.data.get(self.pos) else {
                     break;
                 };
@@ -561,8 +563,8 @@ fn decode_symbols(
     dist: &Dist,
 ) -> Result<()> {
     loop {
-        // 48 bits cover a length code with its extra bits and a distance code with its own.
-        if bits.count < 48 {
+        // A code is at most 15 bits: a refill (to 56 or more) serves several literals.
+        if bits.count < 15 {
             bits.refill();
         }
         let sym = litlen.decode(bits)?;
@@ -575,6 +577,10 @@ fn decode_symbols(
         }
         if sym == 256 {
             return Ok(());
+        }
+        // A length's extra bits (≤ 5), the distance code (≤ 15) and its extra bits (≤ 13).
+        if bits.count < 33 {
+            bits.refill();
         }
         let i = usize::from(sym - 257);
         let (Some(&base), Some(&extra)) = (LEN_BASE.get(i), LEN_EXTRA.get(i)) else {
@@ -592,8 +598,17 @@ fn decode_symbols(
         if out.len() + length > limit {
             return Err(Fault::TooLarge);
         }
-        // The copy may overlap what it writes: copy what exists, then what that made.
         let from = out.len() - distance;
+        // Short copies byte by byte (cheaper than a call to memmove); overlapping ones too, as
+        // each byte may be one the copy itself just wrote.
+        if length <= 16 || distance < length {
+            out.reserve(length);
+            for k in from..from + length {
+                let byte = out.get(k).copied().unwrap_or(0);
+                out.push(byte);
+            }
+            continue;
+        }
         let mut left = length;
         while left > 0 {
             let n = left.min(out.len() - from);
