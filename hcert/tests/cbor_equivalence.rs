@@ -15,7 +15,6 @@
 )]
 
 use std::fs;
-use std::path::{Path, PathBuf};
 
 use ciborium::Value as Cbor;
 use hcert::cbor_json::Node;
@@ -131,21 +130,6 @@ fn item_agrees(bytes: &[u8]) -> Result<(), TestCaseError> {
     agree("item", bytes, old, new).map_err(TestCaseError::fail)
 }
 
-fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|entry| entry.unwrap().path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            json_files(&path, out);
-        } else if path.extension().is_some_and(|ext| ext == "json") {
-            out.push(path);
-        }
-    }
-}
-
 /// Every CWT payload a vector carries: its `CBOR`, the payload of its `COSE`, and the payload
 /// of its `PREFIX` text unwrapped.
 fn payloads(vector: &Json) -> Vec<Vec<u8>> {
@@ -166,8 +150,7 @@ fn payloads(vector: &Json) -> Vec<Vec<u8>> {
 #[test]
 fn agrees_on_every_dgc_test_vector() {
     let data = fixtures::conformance().join("dgc/testdata");
-    let mut files = Vec::new();
-    json_files(&data, &mut files);
+    let files = fixtures::json_files(&data).unwrap();
     let (mut compared, mut decoded, mut failures) = (0, 0, Vec::new());
     for path in &files {
         let Ok(vector) = serde_json::from_str::<Json>(&fs::read_to_string(path).unwrap()) else {
@@ -199,8 +182,7 @@ fn agrees_on_every_dgc_test_vector() {
 fn cose_agrees_with_coset_on_every_dgc_test_vector() {
     use coset::CborSerializable as _;
     let data = fixtures::conformance().join("dgc/testdata");
-    let mut files = Vec::new();
-    json_files(&data, &mut files);
+    let files = fixtures::json_files(&data).unwrap();
     let (mut compared, mut parsed) = (0, 0);
     for path in &files {
         let Ok(vector) = serde_json::from_str::<Json>(&fs::read_to_string(path).unwrap()) else {

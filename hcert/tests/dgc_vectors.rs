@@ -10,28 +10,13 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use hcert::schema::{validate, Formats};
 use serde_json::Value;
 
 /// The vectors' folder, relative to this crate's manifest directory (adjust when moving).
 const DGC_DIR: &str = "../../shared/conformance/dgc";
-
-fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|entry| entry.unwrap().path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            json_files(&path, out);
-        } else if path.extension().is_some_and(|ext| ext == "json") {
-            out.push(path);
-        }
-    }
-}
 
 /// `vector,flag,...` rows naming the schema flag; the first two columns hold no quotes.
 fn known_schema_issues(dir: &Path) -> BTreeSet<String> {
@@ -52,8 +37,7 @@ fn annotate_mode_agrees_with_the_dgc_vectors() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(DGC_DIR);
     let data = dir.join("testdata");
     let known = known_schema_issues(&dir);
-    let mut files = Vec::new();
-    json_files(&data, &mut files);
+    let files = fixtures::json_files(&data).unwrap();
     let (mut graded, mut excused, mut failures) = (0, 0, Vec::new());
     for path in files {
         let Ok(vector) = serde_json::from_str::<Value>(&fs::read_to_string(&path).unwrap()) else {

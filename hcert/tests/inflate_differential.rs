@@ -12,7 +12,6 @@
 
 use std::fs;
 use std::io::Write;
-use std::path::{Path, PathBuf};
 
 use flate2::write::ZlibEncoder;
 use flate2::{Compression, Decompress, FlushDecompress, Status};
@@ -203,22 +202,10 @@ fn edge_streams() {
     );
 }
 
-fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            json_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "json") {
-            out.push(path);
-        }
-    }
-}
-
 /// Every `PREFIX` of the EU test vectors that gets as far as zlib.
 #[test]
 fn agrees_on_every_dgc_test_vector() {
-    let mut files = Vec::new();
-    json_files(&fixtures::conformance().join("dgc/testdata"), &mut files);
+    let files = fixtures::json_files(&fixtures::conformance().join("dgc/testdata")).unwrap();
     let mut compared = 0;
     for path in &files {
         let Ok(vector) =

@@ -96,12 +96,12 @@ pub(crate) fn inflate(data: &[u8], limit: usize) -> Result<Inflated> {
             0 => stored(&mut bits, &mut out, limit)?,
             1 => {
                 let (litlen, dist) = fixed_tables()?;
-                codes(&mut bits, &mut out, limit, litlen, dist)?;
+                bits = codes(bits, &mut out, limit, litlen, dist)?;
             }
             2 => {
                 let (litlen, dist) = tables.get_or_insert_with(|| (LitLen::empty(), Dist::empty()));
-                dynamic_tables(&mut bits, litlen, dist)?;
-                codes(&mut bits, &mut out, limit, litlen, dist)?;
+                bits = dynamic_tables(bits, litlen, dist)?;
+                bits = codes(bits, &mut out, limit, litlen, dist)?;
             }
             _ => return Err(Fault::Corrupt("invalid block type")),
         }
@@ -440,16 +440,13 @@ fn fixed_tables() -> Result<&'static (LitLen, Dist)> {
 }
 
 /// Reads a dynamic block's header (RFC 1951 3.2.7) and builds its two codes.
-fn dynamic_tables(bits: &mut Bits<'_>, litlen: &mut LitLen, dist: &mut Dist) -> Result<()> {
-    // A local copy of the reader, as in `codes`.
-    let mut local = *bits;
-    let result = read_dynamic_tables(&mut local, litlen, dist);
-    *bits = local;
-    result
-}
-
-#[inline(always)]
-fn read_dynamic_tables(bits: &mut Bits<'_>, litlen: &mut LitLen, dist: &mut Dist) -> Result<()> {
+///
+/// The reader is taken and given back by value, so that its state stays in registers.
+fn dynamic_tables<'a>(
+    mut bits: Bits<'a>,
+    litlen: &mut LitLen,
+    dist: &mut Dist,
+) -> Result<Bits<'a>> {
     bits.refill();
     let nlen = bits.take(5)? as usize + 257;
     let ndist = bits.take(5)? as usize + 1;
@@ -474,7 +471,7 @@ fn read_dynamic_tables(bits: &mut Bits<'_>, litlen: &mut LitLen, dist: &mut Dist
         if bits.count < 14 {
             bits.refill();
         }
-        let sym = code_length_code.decode(bits)?;
+        let sym = code_length_code.decode(&mut bits)?;
         if sym < 16 {
             if let Some(l) = lengths.get_mut(at) {
                 *l = sym as u8;
@@ -512,7 +509,8 @@ fn read_dynamic_tables(bits: &mut Bits<'_>, litlen: &mut LitLen, dist: &mut Dist
         .map_err(|_| Fault::Corrupt("invalid literal/lengths set"))?;
     let distances = distances.get(..ndist).unwrap_or(&[]);
     dist.build(distances, DIST_BITS, Kind::Data)
-        .map_err(|_| Fault::Corrupt("invalid distances set"))
+        .map_err(|_| Fault::Corrupt("invalid distances set"))?;
+    Ok(bits)
 }
 
 /// Copies a stored block (RFC 1951 3.2.4).
@@ -540,34 +538,21 @@ fn stored(bits: &mut Bits<'_>, out: &mut Vec<u8>, limit: usize) -> Result<()> {
 }
 
 /// Decodes a Huffman-coded block's symbols up to its end-of-block code.
-fn codes(
-    bits: &mut Bits<'_>,
+///
+/// The reader is taken and given back by value, so that its state stays in registers.
+fn codes<'a>(
+    mut bits: Bits<'a>,
     out: &mut Vec<u8>,
     limit: usize,
     litlen: &LitLen,
     dist: &Dist,
-) -> Result<()> {
-    // A local copy of the reader, so that its state stays in registers across the loop.
-    let mut local = *bits;
-    let result = decode_symbols(&mut local, out, limit, litlen, dist);
-    *bits = local;
-    result
-}
-
-#[inline(always)]
-fn decode_symbols(
-    bits: &mut Bits<'_>,
-    out: &mut Vec<u8>,
-    limit: usize,
-    litlen: &LitLen,
-    dist: &Dist,
-) -> Result<()> {
+) -> Result<Bits<'a>> {
     loop {
         // A code is at most 15 bits: a refill (to 56 or more) serves several literals.
         if bits.count < 15 {
             bits.refill();
         }
-        let sym = litlen.decode(bits)?;
+        let sym = litlen.decode(&mut bits)?;
         if sym < 256 {
             if out.len() >= limit {
                 return Err(Fault::TooLarge);
@@ -576,7 +561,7 @@ fn decode_symbols(
             continue;
         }
         if sym == 256 {
-            return Ok(());
+            return Ok(bits);
         }
         // A length's extra bits (≤ 5), the distance code (≤ 15) and its extra bits (≤ 13).
         if bits.count < 33 {
@@ -587,7 +572,7 @@ fn decode_symbols(
             return Err(Fault::Corrupt("invalid literal/length code"));
         };
         let length = usize::from(base) + bits.take(u32::from(extra))? as usize;
-        let d = usize::from(dist.decode(bits)?);
+        let d = usize::from(dist.decode(&mut bits)?);
         let (Some(&base), Some(&extra)) = (DIST_BASE.get(d), DIST_EXTRA.get(d)) else {
             return Err(Fault::Corrupt("invalid distance code"));
         };
