@@ -70,15 +70,13 @@ const CODE_LENGTH_ORDER: [usize; 19] = [
 ];
 
 /// Inflates the zlib stream at the start of `data`; bytes after it are left for the caller to
-/// judge (`consumed` says where the stream ended).
+/// judge (`consumed` says where the stream ended). The caller (`zlib::inflate`) has checked the
+/// header's method and check bits, with a message of its own; this checks the rest of it.
 pub(crate) fn inflate(data: &[u8], limit: usize) -> Result<Inflated> {
     let (cmf, flg) = match data {
         [cmf, flg, ..] => (*cmf, *flg),
         _ => return Err(Fault::Truncated),
     };
-    if cmf & 0x0F != 8 || (u16::from(cmf) << 8 | u16::from(flg)) % 31 != 0 {
-        return Err(Fault::Corrupt("incorrect header check"));
-    }
     if cmf >> 4 > 7 {
         return Err(Fault::Corrupt("invalid window size"));
     }
