@@ -38,7 +38,10 @@ pub struct SmtpConfig {
     pub username: Option<String>,
     /// Login password.
     pub password: Option<SecretString>,
-    /// Per-connection timeout in seconds.
+    /// Timeout of connecting to the SMTP server, in seconds (lettre's async transport bounds
+    /// only the connection); at most three quarters of `outbox.lease_secs`, the bound the worker
+    /// puts on each whole send, whatever the transport, so a message is sent while its lease
+    /// holds.
     pub timeout_secs: u64,
 }
 
@@ -75,6 +78,8 @@ pub struct OutboxConfig {
     /// Poll interval in milliseconds.
     pub poll_ms: u64,
     /// Lease of a claimed message in seconds: after a crash it is sent again once this passes.
+    /// The worker renews it immediately before each send, and each send may take at most three
+    /// quarters of it.
     pub lease_secs: i64,
     /// Attempts before a message is given up.
     pub max_attempts: i64,
@@ -90,6 +95,26 @@ impl Default for OutboxConfig {
             lease_secs: 120,
             max_attempts: 10,
             batch: 10,
+        }
+    }
+}
+
+/// How long ended rows are kept (SECURITY.md 48).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetentionConfig {
+    /// Days a sent or given-up outbox message is kept (recipient, status, times and last error;
+    /// its text is wiped when it ends), so operators can answer "did my mail leave?".
+    pub outbox_days: i64,
+    /// Days audit events are kept.
+    pub audit_days: i64,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        RetentionConfig {
+            outbox_days: 7,
+            audit_days: 365,
         }
     }
 }
@@ -250,6 +275,8 @@ pub struct Config {
     pub sms: SmsConfig,
     /// Outbox worker.
     pub outbox: OutboxConfig,
+    /// How long ended outbox messages and audit events are kept.
+    pub retention: RetentionConfig,
     /// Citizen portal and exchange.
     pub portal: PortalConfig,
     /// Login through NIA (OpenID Connect).
@@ -277,6 +304,7 @@ impl Default for Config {
             smtp: SmtpConfig::default(),
             sms: SmsConfig::default(),
             outbox: OutboxConfig::default(),
+            retention: RetentionConfig::default(),
             portal: PortalConfig::default(),
             oidc: OidcConfig::default(),
             registry: RegistryConfig::default(),
@@ -360,6 +388,21 @@ const ENV: &[(&str, &[&str], Kind)] = &[
     (
         "DCC_OUTBOX_LEASE_SECS",
         &["outbox", "lease_secs"],
+        Kind::Int,
+    ),
+    (
+        "DCC_SMTP_TIMEOUT_SECS",
+        &["smtp", "timeout_secs"],
+        Kind::Int,
+    ),
+    (
+        "DCC_RETENTION_OUTBOX_DAYS",
+        &["retention", "outbox_days"],
+        Kind::Int,
+    ),
+    (
+        "DCC_RETENTION_AUDIT_DAYS",
+        &["retention", "audit_days"],
         Kind::Int,
     ),
 ];
@@ -471,7 +514,45 @@ impl Config {
         if self.max_dose == 0 {
             return Err(ConfigError::Invalid("max_dose must be at least 1".into()));
         }
+        self.check_outbox()
+    }
+
+    /// A message is sent while its lease holds, so a worker never sends one another instance
+    /// has re-claimed (issue 18 defect 6).
+    fn check_outbox(&self) -> Result<(), ConfigError> {
+        let o = &self.outbox;
+        if !(2..=3600).contains(&o.lease_secs) {
+            return Err(ConfigError::Invalid(
+                "outbox.lease_secs must be 2 to 3600".into(),
+            ));
+        }
+        if !(1..=100).contains(&o.batch) || o.max_attempts < 1 {
+            return Err(ConfigError::Invalid(
+                "outbox.batch must be 1 to 100 and outbox.max_attempts at least 1".into(),
+            ));
+        }
+        let timeout = i64::try_from(self.smtp.timeout_secs).unwrap_or(i64::MAX);
+        if timeout < 1 || timeout.saturating_mul(4) > o.lease_secs.saturating_mul(3) {
+            return Err(ConfigError::Invalid(format!(
+                "smtp.timeout_secs ({timeout}) must be 1 to three quarters of outbox.lease_secs \
+                 ({}): a message must be sent while its lease holds",
+                o.lease_secs
+            )));
+        }
+        let r = &self.retention;
+        if !(1..=365).contains(&r.outbox_days) || !(1..=3650).contains(&r.audit_days) {
+            return Err(ConfigError::Invalid(
+                "retention.outbox_days must be 1 to 365 and retention.audit_days 1 to 3650".into(),
+            ));
+        }
         Ok(())
+    }
+
+    /// The longest one send may take: three quarters of the lease, so the message is marked
+    /// before the lease the worker renewed just before sending it runs out.
+    pub fn send_deadline(&self) -> std::time::Duration {
+        let lease_ms = u64::try_from(self.outbox.lease_secs).unwrap_or(0) * 1000;
+        std::time::Duration::from_millis(lease_ms / 4 * 3)
     }
 
     /// The origin links and the `Origin` check use.
@@ -617,6 +698,64 @@ mod tests {
         assert!(e.is_err());
         let e = Config::load(None, &env).unwrap_err().to_string();
         assert!(e.contains("DCC_SMTP_PORT"), "{e}");
+    }
+
+    #[test]
+    fn sends_fit_in_the_lease_and_retention_is_bounded() {
+        let load = |pairs: &[(&str, &str)]| {
+            let env: HashMap<String, String> = pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            Config::load(None, &env).map_err(|e| e.to_string())
+        };
+        let d = load(&[]).unwrap();
+        assert_eq!((d.retention.outbox_days, d.retention.audit_days), (7, 365));
+        assert_eq!(d.send_deadline(), std::time::Duration::from_secs(90));
+        let short = load(&[
+            ("DCC_OUTBOX_LEASE_SECS", "2"),
+            ("DCC_SMTP_TIMEOUT_SECS", "1"),
+        ])
+        .unwrap();
+        assert_eq!(
+            short.send_deadline(),
+            std::time::Duration::from_millis(1500)
+        );
+        for (pairs, named) in [
+            (
+                &[("DCC_OUTBOX_LEASE_SECS", "20")][..],
+                "smtp.timeout_secs (20)",
+            ),
+            (
+                &[("DCC_SMTP_TIMEOUT_SECS", "91")][..],
+                "smtp.timeout_secs (91)",
+            ),
+            (
+                &[("DCC_SMTP_TIMEOUT_SECS", "0")][..],
+                "smtp.timeout_secs (0)",
+            ),
+            (&[("DCC_OUTBOX_LEASE_SECS", "1")][..], "outbox.lease_secs"),
+            (
+                &[("DCC_RETENTION_OUTBOX_DAYS", "0")][..],
+                "retention.outbox_days",
+            ),
+            (
+                &[("DCC_RETENTION_AUDIT_DAYS", "0")][..],
+                "retention.audit_days",
+            ),
+        ] {
+            let e = load(pairs).unwrap_err();
+            assert!(e.contains(named), "{pairs:?}: {e}");
+        }
+        let kept = load(&[
+            ("DCC_RETENTION_OUTBOX_DAYS", "1"),
+            ("DCC_RETENTION_AUDIT_DAYS", "730"),
+        ])
+        .unwrap();
+        assert_eq!(
+            (kept.retention.outbox_days, kept.retention.audit_days),
+            (1, 730)
+        );
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod portal;
 pub mod ratelimit;
 pub mod registry;
 mod routes;
+pub mod seal;
 pub mod secrets;
 pub mod service;
 pub mod sms;

@@ -1,7 +1,13 @@
 //! The outbox worker: claims due messages with a lease, sends them (SMTP or SMS) and marks them
-//! sent; failures retry with exponential backoff. A crash between claim and send leaves the
-//! lease to expire, after which the message is claimed again: nothing is lost, and a message
-//! is sent twice at most when the crash falls between sending and marking.
+//! sent; failures retry with exponential backoff. Immediately before each send the worker renews
+//! its lease on that one message and skips it if another worker re-claimed it meanwhile, and no
+//! send may outlast three quarters of the lease, so a message is never sent by a worker that no
+//! longer holds it (given instances whose clocks agree to well within the lease). A crash
+//! between claim and send leaves the lease to expire, after which the message is claimed again:
+//! nothing is lost. Delivery stays at least once: a crash (or a send cut at its deadline) after
+//! the SMTP server or SMS gateway accepted the message and before the row is marked sends it
+//! again once the lease runs out. Message texts are sealed at rest and wiped when a message
+//! ends; ended messages and old audit events are purged after their retention (SECURITY.md 48).
 
 use std::time::Duration;
 
@@ -20,6 +26,7 @@ pub fn backoff_secs(attempts: i64) -> i64 {
 /// Claims one batch and processes it; returns how many messages were claimed.
 pub async fn run_once(app: &AppState) -> Result<usize, StoreError> {
     let cfg = &app.config.outbox;
+    let deadline = app.config.send_deadline();
     let now = app.clock.now().unix_timestamp();
     let lease_token = secrets::new_id();
     let claimed = app
@@ -27,13 +34,33 @@ pub async fn run_once(app: &AppState) -> Result<usize, StoreError> {
         .claim_messages(now, now + cfg.lease_secs, &lease_token, cfg.batch)
         .await?;
     for m in &claimed {
-        let result = match m.channel.as_str() {
-            "sms" => app
-                .sms
-                .send(&m.recipient, &SecretString::from(m.body.clone()))
-                .await
-                .map_err(|e| e.to_string()),
-            _ => app.mailer.send(m).await.map_err(|e| e.to_string()),
+        // The batch may have outlived the claim's lease: renew it for this message alone, or
+        // leave the message to the worker that re-claimed it.
+        let now = app.clock.now().unix_timestamp();
+        if !app
+            .store
+            .extend_lease(m.id, &lease_token, now + cfg.lease_secs)
+            .await?
+        {
+            tracing::warn!(
+                outbox_id = m.id,
+                "lease lost before sending; left to its new holder"
+            );
+            continue;
+        }
+        let send = async {
+            match m.channel.as_str() {
+                "sms" => app
+                    .sms
+                    .send(&m.recipient, &SecretString::from(m.body.clone()))
+                    .await
+                    .map_err(|e| e.to_string()),
+                _ => app.mailer.send(m).await.map_err(|e| e.to_string()),
+            }
+        };
+        let result = match tokio::time::timeout(deadline, send).await {
+            Ok(r) => r,
+            Err(_) => Err(format!("not sent within {} ms", deadline.as_millis())),
         };
         let now = app.clock.now().unix_timestamp();
         match result {
@@ -49,14 +76,13 @@ pub async fn run_once(app: &AppState) -> Result<usize, StoreError> {
                 app.metrics.message_sent(false);
                 let give_up = m.attempts >= cfg.max_attempts;
                 tracing::warn!(outbox_id = m.id, attempts = m.attempts, give_up, error = %e, "send failed");
+                let next = if give_up {
+                    now
+                } else {
+                    now + backoff_secs(m.attempts)
+                };
                 app.store
-                    .mark_failed(
-                        m.id,
-                        &lease_token,
-                        now + backoff_secs(m.attempts),
-                        &e,
-                        give_up,
-                    )
+                    .mark_failed(m.id, &lease_token, next, &e, give_up)
                     .await?;
             }
         }
@@ -64,17 +90,22 @@ pub async fn run_once(app: &AppState) -> Result<usize, StoreError> {
     Ok(claimed.len())
 }
 
-/// Runs the worker until `shutdown` resolves.
-/// How often the worker purges ended codes, sessions and counters.
+/// How often the worker purges ended codes, sessions, counters, messages and audit events.
 const PURGE_EVERY_SECS: i64 = 600;
 
-/// Deletes one-time-code challenges, counters and sessions that ended more than 24 hours ago
-/// (sessions: once they expire) (SECURITY.md 48).
+/// Deletes what ended long enough ago (SECURITY.md 48): one-time-code challenges, counters and
+/// flows 24 hours after they end, sessions once they expire, sent and given-up messages after
+/// `retention.outbox_days`, audit events after `retention.audit_days`.
 pub async fn purge(app: &AppState, now: i64) -> Result<u64, StoreError> {
-    app.store.purge(now - 24 * 3600, now).await
+    const DAY: i64 = 24 * 3600;
+    let r = &app.config.retention;
+    let mut n = app.store.purge(now - DAY, now).await?;
+    n += app.store.purge_outbox(now - r.outbox_days * DAY).await?;
+    n += app.store.purge_audit(now - r.audit_days * DAY).await?;
+    Ok(n)
 }
 
-/// Runs the worker until shutdown (also purging the portal's ended rows every 10 minutes).
+/// Runs the worker until shutdown (also purging ended rows every 10 minutes).
 pub async fn run(app: AppState, shutdown: tokio::sync::watch::Receiver<bool>) {
     let poll = Duration::from_millis(app.config.outbox.poll_ms.max(10));
     let mut shutdown = shutdown;
@@ -85,7 +116,7 @@ pub async fn run(app: AppState, shutdown: tokio::sync::watch::Receiver<bool>) {
             last_purge = Some(now);
             match purge(&app, now).await {
                 Ok(0) => {}
-                Ok(n) => tracing::info!(rows = n, "purged ended codes, sessions and counters"),
+                Ok(n) => tracing::info!(rows = n, "purged ended rows"),
                 Err(e) => tracing::error!(error = %e, "purge"),
             }
         }

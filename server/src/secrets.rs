@@ -1,6 +1,6 @@
 //! The installation secret and what is derived from it: blind indexes of birth and ID-card
-//! numbers, pseudonyms for logs and audit, the UVCI secret; plus API tokens (256 bits, stored
-//! as SHA-256) and random ids.
+//! numbers, pseudonyms for logs and audit, the UVCI secret, sealing keys; plus API tokens (256
+//! bits, stored as SHA-256) and random ids.
 
 use hmac::{Hmac, Mac};
 use secrecy::{ExposeSecret, SecretBox};
@@ -94,6 +94,15 @@ impl Secrets {
     /// The UVCI secret of this installation.
     pub fn uvci_secret(&self) -> Vec<u8> {
         self.derive("dcc/uvci/v1", b"").to_vec()
+    }
+
+    /// An AEAD key for one purpose (`label`, e.g. `dcc/outbox/v1`): what it seals opens only
+    /// with this installation's secret and the same label.
+    pub fn sealing_key(
+        &self,
+        label: &str,
+    ) -> Result<crate::seal::SealingKey, crate::seal::SealError> {
+        crate::seal::SealingKey::new(&self.derive("dcc/seal/v1", label.as_bytes()))
     }
 }
 

@@ -6,6 +6,7 @@ pub mod portal;
 mod postgres;
 pub mod questions;
 pub mod registry;
+mod sealed;
 mod sql;
 mod sqlite;
 
@@ -14,11 +15,15 @@ use std::path::Path;
 use async_trait::async_trait;
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::seal::SealingKey;
+use crate::secrets::Secrets;
+
 pub use permissions::PermissionStore;
 pub use portal::PortalStore;
 pub use postgres::PgStore;
 pub use questions::QuestionStore;
 pub use registry::RegistryStore;
+pub use sealed::KEY_LABEL as OUTBOX_KEY_LABEL;
 pub use sqlite::SqliteStore;
 
 /// Why a storage call failed.
@@ -372,7 +377,9 @@ pub trait Store:
         org_id: i64,
         person_id: &str,
     ) -> StoreResult<Option<Vec<RecordRow>>>;
-    /// Claims up to `limit` due messages with a lease until `lease_until`.
+    /// Claims up to `limit` due messages with a lease until `lease_until`, opened. A sealed
+    /// message that does not open (another installation secret, a damaged or readdressed row)
+    /// is given up at once with an error naming no content, and not returned.
     async fn claim_messages(
         &self,
         now: i64,
@@ -380,9 +387,16 @@ pub trait Store:
         lease_token: &str,
         limit: i64,
     ) -> StoreResult<Vec<OutboxMessage>>;
-    /// Marks a claimed message sent; false when the lease was lost.
+    /// Moves the lease of a claimed message to `lease_until`, immediately before sending it;
+    /// false when this claim no longer holds the message (another worker re-claimed it after the
+    /// lease ran out, or it ended), and then it must not be sent.
+    async fn extend_lease(&self, id: i64, lease_token: &str, lease_until: i64)
+        -> StoreResult<bool>;
+    /// Marks a claimed message sent and wipes its text, which is no longer needed (SECURITY.md
+    /// 48: a sent code has ended); false when the lease was lost.
     async fn mark_sent(&self, id: i64, lease_token: &str, now: i64) -> StoreResult<bool>;
-    /// Records a failed attempt: retry at `next_attempt_at`, or give up.
+    /// Records a failed attempt: retry at `next_attempt_at`, or give up (the text is wiped and
+    /// `next_attempt_at`, now when giving up, is recorded as the message's end).
     async fn mark_failed(
         &self,
         id: i64,
@@ -393,6 +407,10 @@ pub trait Store:
     ) -> StoreResult<()>;
     /// Outbox counts by status.
     async fn outbox_counts(&self) -> StoreResult<OutboxCounts>;
+    /// Deletes sent and given-up messages that ended before `before`; returns how many.
+    async fn purge_outbox(&self, before: i64) -> StoreResult<u64>;
+    /// Deletes audit events written before `before`; returns how many.
+    async fn purge_audit(&self, before: i64) -> StoreResult<u64>;
     /// Appends an audit event.
     async fn audit(&self, event: &AuditEvent, now: i64) -> StoreResult<()>;
     /// The latest audit events, newest first.
@@ -401,18 +419,27 @@ pub trait Store:
     async fn certificates_issued(&self) -> StoreResult<i64>;
 }
 
-/// Opens the database of a URL (`postgres://…` or `sqlite:…`) and runs its migrations.
-pub async fn open(url: &SecretString) -> StoreResult<std::sync::Arc<dyn Store>> {
+/// The key outbox messages are sealed with, from the installation secret.
+fn outbox_key(secrets: &Secrets) -> StoreResult<std::sync::Arc<SealingKey>> {
+    secrets
+        .sealing_key(sealed::KEY_LABEL)
+        .map(std::sync::Arc::new)
+        .map_err(|e| StoreError::Database(format!("outbox key: {e}")))
+}
+
+/// Opens the database of a URL (`postgres://…` or `sqlite:…`) and runs its migrations. The
+/// secrets give the key that seals outbox messages at rest.
+pub async fn open(url: &SecretString, secrets: &Secrets) -> StoreResult<std::sync::Arc<dyn Store>> {
     let u = url.expose_secret();
     if u.starts_with("postgres://") || u.starts_with("postgresql://") {
-        Ok(std::sync::Arc::new(PgStore::connect(u).await?))
+        Ok(std::sync::Arc::new(PgStore::connect(u, secrets).await?))
     } else if let Some(path) = u
         .strip_prefix("sqlite://")
         .or_else(|| u.strip_prefix("sqlite:"))
     {
         let path = path.split('?').next().unwrap_or(path);
         Ok(std::sync::Arc::new(
-            SqliteStore::open(Path::new(path)).await?,
+            SqliteStore::open(Path::new(path), secrets).await?,
         ))
     } else {
         Err(StoreError::Database(

@@ -404,12 +404,14 @@ macro_rules! portal_store {
                 .await?;
                 match &c.message {
                     Some(m) => {
-                        insert_outbox(&mut *tx, m, None, c.now).await?;
+                        insert_outbox(&self.outbox_key, &mut *tx, m, None, c.now).await?;
                     }
                     // Nothing to send: the same insert, undone in the same transaction, so the
                     // work does not tell whether anything matched (SECURITY.md 9-10).
                     None => {
-                        let id = insert_outbox(&mut *tx, &c.decoy_message(), None, c.now).await?;
+                        let decoy = c.decoy_message();
+                        let id =
+                            insert_outbox(&self.outbox_key, &mut *tx, &decoy, None, c.now).await?;
                         sqlx::query("DELETE FROM outbox WHERE id = $1")
                             .bind(id)
                             .execute(&mut *tx)
@@ -796,7 +798,7 @@ macro_rules! portal_store {
                     .execute(&mut *tx)
                     .await?;
                 if let Some(m) = notice {
-                    insert_outbox(&mut *tx, m, None, now).await?;
+                    insert_outbox(&self.outbox_key, &mut *tx, m, None, now).await?;
                 }
                 insert_audit(&mut *tx, audit, now).await?;
                 tx.commit().await?;

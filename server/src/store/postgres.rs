@@ -4,26 +4,30 @@
 use sqlx::postgres::PgPoolOptions;
 
 use super::StoreError;
+use crate::secrets::Secrets;
 
 /// PostgreSQL storage.
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: sqlx::PgPool,
+    /// Seals and opens outbox messages (SECURITY.md 46).
+    outbox_key: std::sync::Arc<crate::seal::SealingKey>,
 }
 
 impl PgStore {
     const BACKEND: &'static str = "postgres";
 
     /// Connects and runs the migrations (sqlx takes an advisory lock, so concurrent starts are
-    /// safe).
-    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+    /// safe); outbox messages are sealed under a key from `secrets`.
+    pub async fn connect(url: &str, secrets: &Secrets) -> Result<Self, StoreError> {
+        let outbox_key = super::outbox_key(secrets)?;
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .connect(url)
             .await
             .map_err(|e| StoreError::Database(format!("cannot connect to PostgreSQL: {e}")))?;
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
-        Ok(PgStore { pool })
+        Ok(PgStore { pool, outbox_key })
     }
 }
 
@@ -33,7 +37,7 @@ const CLAIM: &str =
      AND (lease_until IS NULL OR lease_until < $3) ORDER BY id LIMIT $4 \
      FOR UPDATE SKIP LOCKED) \
      RETURNING id, channel, recipient, subject, body, attachment_name, attachment_mime, \
-     attachment, attempts";
+     attachment, sealed, attempts";
 
 super::sql::sql_store!(PgStore, sqlx::Postgres, CLAIM);
 super::portal::portal_store!(PgStore);

@@ -100,7 +100,7 @@ macro_rules! question_store {
                         recipient: col(&r, "email")?,
                         ..notice.clone()
                     };
-                    insert_outbox(&mut *tx, &message, None, now).await?;
+                    insert_outbox(&self.outbox_key, &mut *tx, &message, None, now).await?;
                 }
                 insert_audit(&mut *tx, audit, now).await?;
                 tx.commit().await?;
@@ -155,7 +155,7 @@ macro_rules! question_store {
                         recipient: col(r, "email")?,
                         ..notice.clone()
                     };
-                    insert_outbox(&mut *tx, &message, None, now).await?;
+                    insert_outbox(&self.outbox_key, &mut *tx, &message, None, now).await?;
                     n += 1;
                 }
                 let audit = AuditEvent {

@@ -233,8 +233,12 @@ macro_rules! registry_store {
         }
 
         /// A new PIN inside a transaction: the hash, the user's sessions (but `keep`) and open
-        /// reset links ended, the notices to the stored phone and e-mail, the audit event.
+        /// reset links ended, the notices to the stored phone and e-mail (sealed under
+        /// `outbox_key`), the audit event.
+        // One transaction's inputs; a struct would only rename them.
+        #[allow(clippy::too_many_arguments)]
         async fn new_pin_tx(
+            outbox_key: &crate::seal::SealingKey,
             tx: &mut sqlx::Transaction<'_, Db>,
             user_id: &str,
             keep: Option<&[u8]>,
@@ -273,7 +277,7 @@ macro_rules! registry_store {
                 } else {
                     email.clone()
                 };
-                insert_outbox(&mut **tx, &n, None, now).await?;
+                insert_outbox(outbox_key, &mut **tx, &n, None, now).await?;
             }
             insert_audit(&mut **tx, audit, now).await?;
             Ok(())
@@ -444,7 +448,7 @@ macro_rules! registry_store {
                         )
                     }
                 };
-                insert_outbox(&mut *tx, &notice, None, now).await?;
+                insert_outbox(&self.outbox_key, &mut *tx, &notice, None, now).await?;
                 insert_audit(
                     &mut *tx,
                     &AuditEvent {
@@ -640,7 +644,7 @@ macro_rules! registry_store {
                 .bind(expires_at)
                 .execute(&mut *tx)
                 .await?;
-                insert_outbox(&mut *tx, mail, None, now).await?;
+                insert_outbox(&self.outbox_key, &mut *tx, mail, None, now).await?;
                 insert_audit(&mut *tx, audit, now).await?;
                 tx.commit().await?;
                 Ok(())
@@ -690,7 +694,8 @@ macro_rules! registry_store {
                     .bind(otp_channel)
                     .execute(&mut *tx)
                     .await?;
-                new_pin_tx(&mut tx, &user_id, None, pin_hash, notices, audit, now).await?;
+                let key = &self.outbox_key;
+                new_pin_tx(key, &mut tx, &user_id, None, pin_hash, notices, audit, now).await?;
                 tx.commit().await?;
                 Ok(Some(user_id))
             }
@@ -716,6 +721,7 @@ macro_rules! registry_store {
                 .execute(&mut *tx)
                 .await?;
                 new_pin_tx(
+                    &self.outbox_key,
                     &mut tx,
                     user_id,
                     Some(new_session),

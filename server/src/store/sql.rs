@@ -410,8 +410,8 @@ macro_rules! sql_store {
                     insert_certificate(&mut tx, &w.record_id, &person_id, c, w.now).await?;
                 }
                 if let Some(m) = &w.message {
-                    insert_outbox(&mut *tx, m, w.certificate.as_ref().map(|c| c.id.as_str()), w.now)
-                        .await?;
+                    let certificate_id = w.certificate.as_ref().map(|c| c.id.as_str());
+                    insert_outbox(&self.outbox_key, &mut *tx, m, certificate_id, w.now).await?;
                 }
                 if let Some(l) = &w.legacy {
                     sqlx::query(
@@ -484,19 +484,48 @@ macro_rules! sql_store {
                     .await?;
                 let mut out = Vec::with_capacity(rows.len());
                 for r in &rows {
-                    let name: Option<String> = col(r, "attachment_name")?;
-                    let mime: Option<String> = col(r, "attachment_mime")?;
-                    let bytes: Option<Vec<u8>> = col(r, "attachment")?;
+                    let id: i64 = col(r, "id")?;
+                    let channel: String = col(r, "channel")?;
+                    let recipient: String = col(r, "recipient")?;
+                    let sealed: Option<Vec<u8>> = col(r, "sealed")?;
+                    let content = match sealed {
+                        Some(s) => {
+                            let key = &self.outbox_key;
+                            match super::sealed::open(key, &channel, &recipient, &s) {
+                                Ok(c) => c,
+                                Err(_) => {
+                                    tracing::warn!(
+                                        outbox_id = id,
+                                        "a sealed message does not open; given up"
+                                    );
+                                    let error = super::sealed::UNOPENED;
+                                    self.mark_failed(id, lease_token, now, error, true).await?;
+                                    continue;
+                                }
+                            }
+                        }
+                        // Written before messages were sealed (migration 0011): sent as stored.
+                        None => {
+                            let name: Option<String> = col(r, "attachment_name")?;
+                            let mime: Option<String> = col(r, "attachment_mime")?;
+                            let bytes: Option<Vec<u8>> = col(r, "attachment")?;
+                            super::sealed::Content {
+                                subject: col(r, "subject")?,
+                                body: col(r, "body")?,
+                                attachment: match (name, mime, bytes) {
+                                    (Some(n), Some(m), Some(b)) => Some((n, m, b)),
+                                    _ => None,
+                                },
+                            }
+                        }
+                    };
                     out.push(OutboxMessage {
-                        id: col(r, "id")?,
-                        channel: col(r, "channel")?,
-                        recipient: col(r, "recipient")?,
-                        subject: col(r, "subject")?,
-                        body: col(r, "body")?,
-                        attachment: match (name, mime, bytes) {
-                            (Some(n), Some(m), Some(b)) => Some((n, m, b)),
-                            _ => None,
-                        },
+                        id,
+                        channel,
+                        recipient,
+                        subject: content.subject,
+                        body: content.body,
+                        attachment: content.attachment,
                         attempts: col(r, "attempts")?,
                         lease_token: lease_token.to_string(),
                     });
@@ -505,11 +534,31 @@ macro_rules! sql_store {
                 Ok(out)
             }
 
-            async fn mark_sent(&self, id: i64, lease_token: &str, now: i64) -> StoreResult<bool> {
+            async fn extend_lease(
+                &self,
+                id: i64,
+                lease_token: &str,
+                lease_until: i64,
+            ) -> StoreResult<bool> {
                 let done = sqlx::query(
-                    "UPDATE outbox SET status = 'sent', sent_at = $1, lease_until = NULL \
+                    "UPDATE outbox SET lease_until = $1 \
                      WHERE id = $2 AND lease_token = $3 AND status = 'pending'",
                 )
+                .bind(lease_until)
+                .bind(id)
+                .bind(lease_token)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn mark_sent(&self, id: i64, lease_token: &str, now: i64) -> StoreResult<bool> {
+                let done = sqlx::query(&format!(
+                    "UPDATE outbox SET status = 'sent', sent_at = $1, ended_at = $1, \
+                     lease_until = NULL, {} \
+                     WHERE id = $2 AND lease_token = $3 AND status = 'pending'",
+                    super::sealed::WIPE
+                ))
                 .bind(now)
                 .bind(id)
                 .bind(lease_token)
@@ -526,17 +575,25 @@ macro_rules! sql_store {
                 error: &str,
                 give_up: bool,
             ) -> StoreResult<()> {
-                sqlx::query(
-                    "UPDATE outbox SET status = $1, next_attempt_at = $2, last_error = $3, \
-                     lease_until = NULL WHERE id = $4 AND lease_token = $5 AND status = 'pending'",
-                )
-                .bind(if give_up { "failed" } else { "pending" })
-                .bind(next_attempt_at)
-                .bind(error)
-                .bind(id)
-                .bind(lease_token)
-                .execute(&self.pool)
-                .await?;
+                let sql = if give_up {
+                    format!(
+                        "UPDATE outbox SET status = 'failed', next_attempt_at = $1, \
+                         ended_at = $1, last_error = $2, lease_until = NULL, {} \
+                         WHERE id = $3 AND lease_token = $4 AND status = 'pending'",
+                        super::sealed::WIPE
+                    )
+                } else {
+                    "UPDATE outbox SET next_attempt_at = $1, last_error = $2, \
+                     lease_until = NULL WHERE id = $3 AND lease_token = $4 AND status = 'pending'"
+                        .to_string()
+                };
+                sqlx::query(&sql)
+                    .bind(next_attempt_at)
+                    .bind(error)
+                    .bind(id)
+                    .bind(lease_token)
+                    .execute(&self.pool)
+                    .await?;
                 Ok(())
             }
 
@@ -556,6 +613,22 @@ macro_rules! sql_store {
                     }
                 }
                 Ok(c)
+            }
+
+            async fn purge_outbox(&self, before: i64) -> StoreResult<u64> {
+                let done = sqlx::query("DELETE FROM outbox WHERE ended_at < $1")
+                    .bind(before)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected())
+            }
+
+            async fn purge_audit(&self, before: i64) -> StoreResult<u64> {
+                let done = sqlx::query("DELETE FROM audit_log WHERE at < $1")
+                    .bind(before)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected())
             }
 
             async fn audit(&self, event: &AuditEvent, now: i64) -> StoreResult<()> {
@@ -619,29 +692,24 @@ macro_rules! sql_store {
             Ok(())
         }
 
+        /// Enqueues a message, its subject, body and attachment sealed (SECURITY.md 46).
         async fn insert_outbox(
+            key: &crate::seal::SealingKey,
             conn: &mut <$db as sqlx::Database>::Connection,
             m: &super::MessageWrite,
             certificate_id: Option<&str>,
             now: i64,
         ) -> StoreResult<i64> {
-            let (name, mime, bytes) = match &m.attachment {
-                Some((n, t, b)) => (Some(n.as_str()), Some(t.as_str()), Some(b.as_slice())),
-                None => (None, None, None),
-            };
+            let sealed = super::sealed::seal(key, m)
+                .map_err(|e| super::StoreError::Database(format!("outbox: {e}")))?;
             let row = sqlx::query(
-                "INSERT INTO outbox (channel, recipient, subject, body, attachment_name, \
-                 attachment_mime, attachment, certificate_id, status, attempts, \
-                 next_attempt_at, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, $9) RETURNING id",
+                "INSERT INTO outbox (channel, recipient, subject, body, sealed, certificate_id, \
+                 status, attempts, next_attempt_at, created_at) \
+                 VALUES ($1, $2, '', '', $3, $4, 'pending', 0, $5, $5) RETURNING id",
             )
             .bind(&m.channel)
             .bind(&m.recipient)
-            .bind(&m.subject)
-            .bind(&m.body)
-            .bind(name)
-            .bind(mime)
-            .bind(bytes)
+            .bind(sealed)
             .bind(certificate_id)
             .bind(now)
             .fetch_one(conn)

@@ -8,18 +8,23 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use super::StoreError;
+use crate::secrets::Secrets;
 
 /// SQLite storage.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: sqlx::SqlitePool,
+    /// Seals and opens outbox messages (SECURITY.md 46).
+    outbox_key: std::sync::Arc<crate::seal::SealingKey>,
 }
 
 impl SqliteStore {
     const BACKEND: &'static str = "sqlite";
 
-    /// Opens (creating it if missing) the database file and runs the migrations.
-    pub async fn open(path: &Path) -> Result<Self, StoreError> {
+    /// Opens (creating it if missing) the database file and runs the migrations; outbox
+    /// messages are sealed under a key from `secrets`.
+    pub async fn open(path: &Path, secrets: &Secrets) -> Result<Self, StoreError> {
+        let outbox_key = super::outbox_key(secrets)?;
         let opts = SqliteConnectOptions::from_str("sqlite:")?
             .filename(path)
             .create_if_missing(true)
@@ -32,7 +37,7 @@ impl SqliteStore {
             .connect_with(opts)
             .await?;
         sqlx::migrate!("migrations/sqlite").run(&pool).await?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore { pool, outbox_key })
     }
 }
 
@@ -41,7 +46,7 @@ const CLAIM: &str =
      WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $3 \
      AND (lease_until IS NULL OR lease_until < $3) ORDER BY id LIMIT $4) \
      RETURNING id, channel, recipient, subject, body, attachment_name, attachment_mime, \
-     attachment, attempts";
+     attachment, sealed, attempts";
 
 super::sql::sql_store!(SqliteStore, sqlx::Sqlite, CLAIM);
 super::portal::portal_store!(SqliteStore);

@@ -372,3 +372,46 @@ impl Sink {
         String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
     }
 }
+
+/// `pg_dump --data-only --inserts` of a PostgreSQL test database: what a backup would hold.
+pub fn pg_dump(url: &str) -> Vec<u8> {
+    let out = std::process::Command::new("pg_dump")
+        .args(["--data-only", "--inserts", url])
+        .output()
+        .expect("pg_dump (postgresql-client) is installed");
+    assert!(
+        out.status.success(),
+        "pg_dump: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+impl Harness {
+    /// The database as a thief of the disk or a backup would see it: the SQLite file and its
+    /// write-ahead log (checkpointed first, both read anyway), or a `pg_dump` of the database.
+    pub async fn raw_database_bytes(&self) -> Vec<u8> {
+        match self.backend {
+            Backend::Postgres => pg_dump(&self.db.url),
+            Backend::Sqlite => {
+                let path = self.dir.path().join("test.db");
+                let mut conn =
+                    sqlx::SqliteConnection::connect(&format!("sqlite:{}", path.display()))
+                        .await
+                        .expect("open the SQLite file");
+                sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .execute(&mut conn)
+                    .await
+                    .expect("checkpoint");
+                conn.close().await.ok();
+                let mut bytes = std::fs::read(&path).expect("the SQLite file");
+                let wal = self.dir.path().join("test.db-wal");
+                if wal.exists() {
+                    bytes.extend(std::fs::read(&wal).expect("the WAL file"));
+                }
+                assert!(bytes.len() > 10_000, "the database holds the data");
+                bytes
+            }
+        }
+    }
+}
