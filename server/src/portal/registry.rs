@@ -65,7 +65,7 @@ pub(super) fn flow_page(
     name: &str,
     ctx: minijinja::Value,
 ) -> Response {
-    let (flow, set) = match flow_of(web) {
+    let (flow, set) = match flow_of(app, web) {
         Ok(f) => f,
         Err(e) => return error_page(app, web, e),
     };
@@ -563,7 +563,7 @@ fn certificate_form(
     error: Option<String>,
     phone: &str,
 ) -> Response {
-    let (flow, set) = match flow_of(web) {
+    let (flow, set) = match flow_of(app, web) {
         Ok(f) => f,
         Err(e) => return error_page(app, web, e),
     };

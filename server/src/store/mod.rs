@@ -58,13 +58,20 @@ pub struct Org {
     pub name: String,
 }
 
-/// One person of the development population registry.
-#[derive(Clone)]
+/// One person of the development population registry: the identity source for the persons it
+/// holds (DESIGN.md "Who owns a person's data").
+#[derive(Clone, Default)]
 pub struct RegistryEntry {
     /// HMAC blind index of the birth number.
     pub bn_index: Vec<u8>,
     /// HMAC blind index of the ID-card number, when known.
     pub id_card_index: Option<Vec<u8>>,
+    /// Family name, when the registry gives one.
+    pub family_name: Option<String>,
+    /// Given name, when the registry gives one.
+    pub given_name: Option<String>,
+    /// Date of birth (`YYYY-MM-DD`), when the registry gives one.
+    pub dob: Option<String>,
 }
 
 impl std::fmt::Debug for RegistryEntry {
@@ -94,6 +101,12 @@ pub struct PersonWrite {
     pub phone: Option<String>,
     /// Identified in the population registry.
     pub identified: bool,
+    /// Names and date of birth come from the population registry: they replace what is on
+    /// file. Otherwise the ones on file stay and these are used only for a new person.
+    pub names_from_registry: bool,
+    /// The ID-card number comes from the population registry and replaces what is on file.
+    /// Otherwise it (like phone and e-mail) only fills an empty field.
+    pub id_card_from_registry: bool,
 }
 
 impl std::fmt::Debug for PersonWrite {
@@ -189,6 +202,10 @@ pub struct RecordWrite {
     pub certificate: Option<CertificateWrite>,
     /// The e-mail, when one is sent.
     pub message: Option<MessageWrite>,
+    /// Notices to the person's contacts on file (a provider recorded different contacts).
+    pub notices: Vec<MessageWrite>,
+    /// The contacts given with this record, kept with it whatever is on file.
+    pub contacts: RecordContacts,
     /// The request's idempotency key.
     pub idempotency: Option<IdempotencyWrite>,
     /// Audit events.
@@ -198,6 +215,23 @@ pub struct RecordWrite {
     pub legacy: Option<portal::LegacyWrite>,
     /// The registry user who wrote it through a registry session; `None` for an API token.
     pub recorded_by: Option<String>,
+}
+
+/// The login factor and contacts given with one record.
+#[derive(Clone, Default)]
+pub struct RecordContacts {
+    /// HMAC blind index of the ID-card number.
+    pub id_card_index: Option<Vec<u8>>,
+    /// Phone, E.164.
+    pub phone: Option<String>,
+    /// E-mail address.
+    pub email: Option<String>,
+}
+
+impl std::fmt::Debug for RecordContacts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecordContacts").finish_non_exhaustive()
+    }
 }
 
 /// A stored certificate.
