@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod admin;
+pub mod audit;
 pub mod bootstrap;
 pub mod captcha;
 pub mod certreg;

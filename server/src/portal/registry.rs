@@ -741,7 +741,11 @@ async fn pin_change(
         Ok(Err(ChangeRejected::Stale)) => {
             return pin_form(&app, &web, StatusCode::FORBIDDEN, &tok, true, None)
         }
-        Ok(Err(ChangeRejected::CurrentWrong)) => t("pinc_wrong").to_string(),
+        // A wrong current PIN is a refused credential, not a malformed form (SECURITY.md 8).
+        Ok(Err(ChangeRejected::CurrentWrong)) => {
+            let error = Some(t("pinc_wrong").to_string());
+            return pin_form(&app, &web, StatusCode::FORBIDDEN, &tok, false, error);
+        }
         Ok(Err(ChangeRejected::Form(FormRejected::PinMismatch))) => {
             t("reg_pin_mismatch").to_string()
         }

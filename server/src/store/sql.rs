@@ -681,15 +681,19 @@ macro_rules! sql_store {
             a: &AuditEvent,
             now: i64,
         ) -> StoreResult<()> {
+            // The request it came from (SECURITY.md 47); none outside a request.
+            let request = crate::audit::RequestContext::current();
             sqlx::query(
-                "INSERT INTO audit_log (at, event, org_id, subject, detail) \
-                 VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO audit_log (at, event, org_id, subject, detail, request_id, \
+                 client_ip) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(now)
             .bind(&a.event)
             .bind(a.org_id)
             .bind(&a.subject)
             .bind(a.detail.to_string())
+            .bind(request.as_ref().map(|r| r.request_id.clone()))
+            .bind(request.and_then(|r| r.client_ip).map(|ip| ip.to_string()))
             .execute(conn)
             .await?;
             Ok(())
