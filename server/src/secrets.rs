@@ -117,6 +117,14 @@ impl Secrets {
         bytes.len() == 32 && ct_eq(mac, self.keyed("flow", nonce).get(..16).unwrap_or_default())
     }
 
+    /// The UVCI secret for one person's certificates: the installation's UVCI key bound to the
+    /// person's birth-number index, so two people whose certificates read alike (same name,
+    /// date of birth and event) never share a UVCI, while one record keeps its UVCI when it is
+    /// issued again (SECURITY.md 44).
+    pub fn person_uvci_secret(&self, bn_index: &[u8]) -> Vec<u8> {
+        hmac(&self.uvci_secret(), &[b"dcc/uvci/person/v1", bn_index]).to_vec()
+    }
+
     /// The UVCI secret of this installation.
     pub fn uvci_secret(&self) -> Vec<u8> {
         self.derive("dcc/uvci/v1", b"").to_vec()

@@ -492,3 +492,31 @@ async fn unidentified_names_stay(backend: Backend) {
     h.finish().await;
 }
 both!(unidentified_names_stay);
+
+/// Two people whose certificates read alike (same names, date of birth and vaccination) get
+/// different UVCIs; before, the second was refused as "already recorded" (SECURITY.md 44).
+async fn look_alikes_get_their_own_uvci(backend: Backend) {
+    let h = Harness::new(backend).await;
+    // A second identified person born the same day, with the same names.
+    let twin = "736028/0015";
+    let csv = h.dir.path().join("twin.csv");
+    std::fs::write(
+        &csv,
+        format!("birth_number,family_name,given_name,dob\n{twin},Dvořáková,Anežka,1973-10-28\n"),
+    )
+    .unwrap();
+    server::admin::import_registry(&h.app.config, &csv, NOW.unix_timestamp())
+        .await
+        .unwrap();
+    let mut uvcis = Vec::new();
+    for bn in [BN_IDENTIFIED, twin] {
+        let (s, rec, _) = h
+            .send(h.post_record(&common::vaccination(bn, 2, 2, "2026-02-20", None), None))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{rec}");
+        uvcis.push(rec["certificate"]["uvci"].as_str().unwrap().to_string());
+    }
+    assert_ne!(uvcis[0], uvcis[1]);
+    h.finish().await;
+}
+both!(look_alikes_get_their_own_uvci);

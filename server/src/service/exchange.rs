@@ -236,8 +236,12 @@ async fn issue(
         record.kind.as_str(): [record.entry],
     });
     let issuance = app.issuance.clone();
+    let policy = issuer::Policy {
+        uvci_secret: app.secrets.person_uvci_secret(&person.bn_index),
+        ..issuance.policy.clone()
+    };
     let issued = tokio::task::spawn_blocking(move || {
-        issuer::issue_record(&dcc_record, &issuance.identity, &issuance.policy, now)
+        issuer::issue_record(&dcc_record, &issuance.identity, &policy, now)
     })
     .await
     .map_err(|e| AppError::Internal(format!("signing task: {e}")))?

@@ -580,8 +580,11 @@ pub(crate) async fn record_event(
         kind: [Value::Object(entry.clone())],
     });
     let issuance = app.issuance.clone();
-    let dcc =
-        issuer::prepare(&record, &issuance.policy, now).map_err(|e| invalid(e.to_string()))?;
+    let policy = issuer::Policy {
+        uvci_secret: app.secrets.person_uvci_secret(&bn_index),
+        ..issuance.policy.clone()
+    };
+    let dcc = issuer::prepare(&record, &policy, now).map_err(|e| invalid(e.to_string()))?;
 
     let subject = app.secrets.pseudonym(&bn_index);
     let identified = registered.is_some();
@@ -632,7 +635,7 @@ pub(crate) async fn record_event(
         });
     } else {
         let signed = tokio::task::spawn_blocking(move || {
-            issuer::issue(dcc, &issuance.identity, &issuance.policy, now)
+            issuer::issue(dcc, &issuance.identity, &policy, now)
         })
         .await
         .map_err(|e| AppError::Internal(format!("signing task: {e}")))?;

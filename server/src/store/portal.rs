@@ -134,6 +134,8 @@ pub struct PersonView {
     pub identified: bool,
     /// HMAC blind index of the ID-card number on file.
     pub id_card_index: Option<Vec<u8>>,
+    /// HMAC blind index of the birth number.
+    pub bn_index: Vec<u8>,
 }
 
 impl std::fmt::Debug for PersonView {
@@ -367,6 +369,7 @@ macro_rules! portal_store {
                 phone: col(row, "phone")?,
                 identified: col(row, "identified")?,
                 id_card_index: col(row, "id_card_index")?,
+                bn_index: col(row, "bn_index")?,
             })
         }
 
@@ -682,7 +685,7 @@ macro_rules! portal_store {
                 id_card_index: &[u8],
             ) -> StoreResult<Option<super::portal::PersonView>> {
                 let row = sqlx::query(
-                    "SELECT id, family_name, given_name, dob, email, phone, identified, id_card_index \
+                    "SELECT id, family_name, given_name, dob, email, phone, identified, id_card_index, bn_index \
                      FROM persons WHERE bn_index = $1 AND id_card_index = $2",
                 )
                 .bind(bn_index)
@@ -697,7 +700,7 @@ macro_rules! portal_store {
                 bn_index: &[u8],
             ) -> StoreResult<Option<super::portal::PersonView>> {
                 let row = sqlx::query(
-                    "SELECT id, family_name, given_name, dob, email, phone, identified, id_card_index \
+                    "SELECT id, family_name, given_name, dob, email, phone, identified, id_card_index, bn_index \
                      FROM persons WHERE bn_index = $1",
                 )
                 .bind(bn_index)
@@ -759,7 +762,7 @@ macro_rules! portal_store {
 
             async fn person(&self, id: &str) -> StoreResult<Option<super::portal::PersonView>> {
                 let row = sqlx::query(
-                    "SELECT id, family_name, given_name, dob, email, phone, identified, id_card_index \
+                    "SELECT id, family_name, given_name, dob, email, phone, identified, id_card_index, bn_index \
                      FROM persons WHERE id = $1",
                 )
                 .bind(id)
