@@ -1,6 +1,7 @@
 //! Storage behind one trait, so handlers and services never see SQL: SQLite (the embedded
 //! default) and PostgreSQL (for several instances) share the same migrations' semantics.
 
+pub mod limits;
 pub mod permissions;
 pub mod portal;
 mod postgres;
@@ -14,6 +15,7 @@ use std::path::Path;
 use async_trait::async_trait;
 use secrecy::{ExposeSecret, SecretString};
 
+pub use limits::LimitStore;
 pub use permissions::PermissionStore;
 pub use portal::PortalStore;
 pub use postgres::PgStore;
@@ -349,7 +351,7 @@ pub struct TokenInfo {
 /// The storage operations of the server.
 #[async_trait]
 pub trait Store:
-    PortalStore + RegistryStore + PermissionStore + QuestionStore + Send + Sync
+    PortalStore + RegistryStore + PermissionStore + QuestionStore + LimitStore + Send + Sync
 {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
