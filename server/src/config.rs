@@ -113,6 +113,16 @@ pub struct PortalConfig {
     pub session_absolute_secs: i64,
     /// Authentication POSTs per IP per 10 minutes.
     pub auth_per_ip: i64,
+    /// Client addresses whose authentication POSTs are counted in one 10-minute window, across
+    /// instances; a further address gets 429 until the window ends, so the counters' rows stay
+    /// bounded whatever the number of addresses (DESIGN.md "Anonymous work is bounded").
+    pub auth_clients_max: i64,
+    /// Captcha pictures per client IP (IPv6: per /64) and minute, per instance and in memory;
+    /// 0 switches the limit off.
+    pub captcha_per_minute: u32,
+    /// Captcha answers whose one-use rows may be held at once (their tokens live 5 minutes);
+    /// beyond, answers are refused like expired ones and an alert is logged.
+    pub captcha_answers_max: i64,
     /// Days an exchange URL stays valid after import.
     pub exchange_days: i64,
     /// Downloads per exchange URL.
@@ -133,6 +143,9 @@ impl Default for PortalConfig {
             session_idle_secs: 30 * 60,
             session_absolute_secs: 12 * 3600,
             auth_per_ip: 60,
+            auth_clients_max: 100_000,
+            captcha_per_minute: 60,
+            captcha_answers_max: 20_000,
             exchange_days: 90,
             exchange_downloads: 20,
             exchange_misses_per_ip: 20,
@@ -336,6 +349,21 @@ const ENV: &[(&str, &[&str], Kind)] = &[
     ("DCC_OUTBOX_POLL_MS", &["outbox", "poll_ms"], Kind::Int),
     ("DCC_BASE_URL", &["portal", "base_url"], Kind::Str),
     ("DCC_AUTH_PER_IP", &["portal", "auth_per_ip"], Kind::Int),
+    (
+        "DCC_AUTH_CLIENTS_MAX",
+        &["portal", "auth_clients_max"],
+        Kind::Int,
+    ),
+    (
+        "DCC_CAPTCHA_PER_MINUTE",
+        &["portal", "captcha_per_minute"],
+        Kind::Int,
+    ),
+    (
+        "DCC_CAPTCHA_ANSWERS_MAX",
+        &["portal", "captcha_answers_max"],
+        Kind::Int,
+    ),
     ("DCC_SMS_PER_HOUR", &["portal", "sms_per_hour"], Kind::Int),
     ("DCC_OIDC_ISSUER", &["oidc", "issuer_url"], Kind::Str),
     ("DCC_PIN_MIN_LEN", &["registry", "pin_min_len"], Kind::Int),
@@ -448,6 +476,11 @@ impl Config {
         if r.argon2_m_kib < 19456 || r.argon2_t < 2 || r.argon2_p < 1 {
             return Err(ConfigError::Invalid(
                 "registry.argon2 parameters must be at least m=19456 KiB, t=2, p=1".into(),
+            ));
+        }
+        if self.portal.auth_clients_max < 1 || self.portal.captcha_answers_max < 1 {
+            return Err(ConfigError::Invalid(
+                "portal.auth_clients_max and portal.captcha_answers_max must be at least 1".into(),
             ));
         }
         if !(60..=600).contains(&self.portal.otp_secs) {

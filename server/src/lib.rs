@@ -11,6 +11,7 @@ pub mod certreg;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod input;
 pub mod mail;
 pub mod metrics;
 pub mod outbox;

@@ -102,7 +102,7 @@ async fn sign_in_with(
     notice: Option<&str>,
     username: &str,
 ) -> Response {
-    let captcha_id = match service::new_captcha(app, ts(app)).await {
+    let captcha_id = match crate::service::captcha::issue(app, ts(app)) {
         Ok(id) => id,
         Err(e) => return error_page(app, web, e),
     };
@@ -139,12 +139,16 @@ async fn login_page(
     sign_in_with(&app, &web, StatusCode::OK, None, notice, "").await
 }
 
-async fn captcha(State(app): State<AppState>, Path(id): Path<String>) -> Response {
-    let id = id.trim_end_matches(".png");
-    if id.len() > 64 {
-        return StatusCode::NOT_FOUND.into_response();
+/// The picture of a captcha token, drawn again from the token (nothing is read from the
+/// database); limited per client in memory, since drawing costs CPU (`benches/captcha.rs`).
+async fn captcha(State(app): State<AppState>, web: Web, Path(token): Path<String>) -> Response {
+    if let Some(limiter) = &app.anonymous.captcha_pictures {
+        if let Err(secs) = limiter.check(crate::ratelimit::client_of(web.ip)) {
+            return AppError::TooManyRequests(secs).into_response();
+        }
     }
-    match app.store.captcha_png(id, ts(&app)).await {
+    let token = token.trim_end_matches(".png");
+    match crate::service::captcha::picture(&app, token, ts(&app)).await {
         Ok(Some(png)) => (
             [
                 (header::CONTENT_TYPE, "image/png"),
@@ -154,7 +158,7 @@ async fn captcha(State(app): State<AppState>, Path(id): Path<String>) -> Respons
         )
             .into_response(),
         Ok(None) => StatusCode::NOT_FOUND.into_response(),
-        Err(e) => AppError::from(e).into_response(),
+        Err(e) => e.into_response(),
     }
 }
 

@@ -95,9 +95,10 @@ async fn import_line(
     if let Some(map) = value.as_object_mut() {
         map.remove("legacy_id");
     }
-    let input: RecordInput = match serde_json::from_value(value) {
+    // The message names the field, never the value (a birth number in the wrong type).
+    let input: RecordInput = match crate::input::from_value(value) {
         Ok(i) => i,
-        Err(e) => return Ok(Imported::Failed(e.to_string())),
+        Err(message) => return Ok(Imported::Failed(message)),
     };
     let token = secrets::new_url_token().map_err(|e| AppError::Internal(e.to_string()))?;
     let legacy = LegacyWrite {

@@ -495,7 +495,7 @@ pub async fn create_record(
             return Ok(view);
         }
     }
-    let input: RecordInput = serde_json::from_slice(body).map_err(|e| invalid(e.to_string()))?;
+    let input: RecordInput = crate::input::json(body)?;
     record_event(
         app,
         org,

@@ -1,6 +1,7 @@
 //! Storage behind one trait, so handlers and services never see SQL: SQLite (the embedded
 //! default) and PostgreSQL (for several instances) share the same migrations' semantics.
 
+pub mod limits;
 pub mod permissions;
 pub mod portal;
 mod postgres;
@@ -14,6 +15,7 @@ use std::path::Path;
 use async_trait::async_trait;
 use secrecy::{ExposeSecret, SecretString};
 
+pub use limits::LimitStore;
 pub use permissions::PermissionStore;
 pub use portal::PortalStore;
 pub use postgres::PgStore;
@@ -27,6 +29,10 @@ pub enum StoreError {
     /// A unique key already holds this value; the text names what.
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// The database refused a value the edge should have refused first (PostgreSQL: text with a
+    /// NUL character or not in its encoding); a client error, not a failure of the server.
+    #[error("{0}")]
+    Refused(&'static str),
     /// The database failed (connection, SQL, migration).
     #[error("database: {0}")]
     Database(String),
@@ -34,7 +40,16 @@ pub enum StoreError {
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
-        StoreError::Database(e.to_string())
+        match &e {
+            // 22021 character_not_in_repertoire, 22P05 untranslatable_character: PostgreSQL
+            // stores no NUL in text (`crate::input` refuses it at the edge already).
+            sqlx::Error::Database(db)
+                if matches!(db.code().as_deref(), Some("22021" | "22P05")) =>
+            {
+                StoreError::Refused("text with a NUL or a character the database cannot store")
+            }
+            _ => StoreError::Database(e.to_string()),
+        }
     }
 }
 
@@ -349,7 +364,7 @@ pub struct TokenInfo {
 /// The storage operations of the server.
 #[async_trait]
 pub trait Store:
-    PortalStore + RegistryStore + PermissionStore + QuestionStore + Send + Sync
+    PortalStore + RegistryStore + PermissionStore + QuestionStore + LimitStore + Send + Sync
 {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;

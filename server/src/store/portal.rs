@@ -652,11 +652,15 @@ macro_rules! portal_store {
                     .execute(&self.pool)
                     .await?
                     .rows_affected();
-                for table in [
-                    "captcha_challenges",
-                    "registry_flows",
-                    "renewal_flows",
-                ] {
+                // Captcha one-use rows and request counters: once their token or window ended.
+                for table in ["captcha_answers", "rate_counters"] {
+                    n += sqlx::query(&format!("DELETE FROM {table} WHERE expires_at < $1"))
+                        .bind(now)
+                        .execute(&self.pool)
+                        .await?
+                        .rows_affected();
+                }
+                for table in ["registry_flows", "renewal_flows"] {
                     n += sqlx::query(&format!("DELETE FROM {table} WHERE expires_at < $1"))
                         .bind(before)
                         .execute(&self.pool)
