@@ -2,6 +2,8 @@
 //! header-read or idle time-out and no connection limit (issue 18: a few hundred half-sent
 //! requests used to exhaust the file descriptors and `/health` stopped answering).
 
+use std::collections::BTreeMap;
+use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -10,8 +12,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
+use axum::body::Body;
 use axum::extract::connect_info::IntoMakeServiceWithConnectInfo;
 use axum::Router;
+use http_body_util::BodyExt as _;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -54,10 +58,11 @@ const ACCEPT_LOG_EVERY: Duration = Duration::from_secs(5);
 /// Serves `app` on `listener` until `shutdown` completes, then stops accepting, lets open
 /// connections finish their requests for `limits.shutdown_grace` and closes the rest.
 ///
-/// At `limits.max_connections` a new connection closes the oldest connection that has not yet
-/// sent a whole request head (a slow-header client, by the time there are that many), so a
-/// flood of half-sent requests cannot keep `/health` out; when every connection has been
-/// served at least once, the new one waits in the kernel's accept queue instead.
+/// At `limits.max_connections` a new connection closes the one that has waited longest for a
+/// request head: a client that has not finished sending one (a slow-header client, by the
+/// time there are that many) or a keep-alive connection idle since its response. So a flood of
+/// half-sent requests cannot keep `/health` out. When every connection is busy with a request,
+/// the new one waits in the kernel's accept queue instead.
 pub async fn serve_on(
     listener: TcpListener,
     app: Router,
@@ -66,10 +71,9 @@ pub async fn serve_on(
 ) {
     let make = app.into_make_service_with_connect_info::<SocketAddr>();
     let slots = Arc::new(Semaphore::new(limits.max_connections));
-    let unserved = Arc::new(Unserved::default());
+    let waiting = Arc::new(Waiting::default());
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut tasks = JoinSet::new();
-    let mut next_id: u64 = 0;
     let mut last_logged: Option<Instant> = None;
     tokio::pin!(shutdown);
     loop {
@@ -94,7 +98,7 @@ pub async fn serve_on(
         let permit = match Arc::clone(&slots).try_acquire_owned() {
             Ok(p) => p,
             Err(_) => {
-                unserved.close_oldest();
+                waiting.close_oldest();
                 tokio::select! {
                     () = &mut shutdown => break,
                     p = Arc::clone(&slots).acquire_owned() => match p {
@@ -104,12 +108,11 @@ pub async fn serve_on(
                 }
             }
         };
-        let id = next_id;
-        next_id = next_id.wrapping_add(1);
+        let slot = Slot::new();
+        waiting.enter(&slot);
         let conn = Conn {
-            id,
-            close: unserved.insert(id),
-            unserved: Arc::clone(&unserved),
+            slot,
+            waiting: Arc::clone(&waiting),
             stop: stop_rx.clone(),
             limits,
             _permit: permit,
@@ -131,45 +134,95 @@ pub async fn serve_on(
     tasks.shutdown().await;
 }
 
-/// The connections that have not yet sent a whole request head, oldest (lowest id) first, each
-/// with the signal that closes it.
+/// The connections waiting for a request head (accepted, or idle after a response), in the
+/// order they began to wait, so the one that has waited longest can be closed.
 #[derive(Default)]
-struct Unserved(Mutex<std::collections::BTreeMap<u64, Arc<Notify>>>);
+struct Waiting {
+    order: Mutex<BTreeMap<u64, Arc<Slot>>>,
+    next: AtomicU64,
+}
 
-impl Unserved {
-    fn insert(&self, id: u64) -> Arc<Notify> {
-        let close = Arc::new(Notify::new());
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(id, Arc::clone(&close));
-        close
-    }
+/// One connection's place in [`Waiting`] and the signal that closes it.
+struct Slot {
+    /// Its key in [`Waiting::order`], or [`NOT_WAITING`].
+    key: AtomicU64,
+    close: Notify,
+    ended: AtomicBool,
+}
 
-    fn remove(&self, id: u64) {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(&id);
-    }
-
-    /// Signals the oldest to close; false when there is none.
-    fn close_oldest(&self) -> bool {
-        let oldest = self
-            .0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .pop_first();
-        oldest.map(|(_, close)| close.notify_one()).is_some()
+impl Slot {
+    fn new() -> Arc<Slot> {
+        Arc::new(Slot {
+            key: AtomicU64::new(NOT_WAITING),
+            close: Notify::new(),
+            ended: AtomicBool::new(false),
+        })
     }
 }
 
-/// One accepted connection and what it holds: its slot, its place among the unserved, the
+const NOT_WAITING: u64 = u64::MAX;
+
+impl Waiting {
+    fn order(&self) -> std::sync::MutexGuard<'_, BTreeMap<u64, Arc<Slot>>> {
+        self.order.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The connection begins to wait for a request head.
+    fn enter(&self, slot: &Arc<Slot>) {
+        let mut order = self.order();
+        if slot.ended.load(Ordering::Relaxed) {
+            return;
+        }
+        let key = self.next.fetch_add(1, Ordering::Relaxed);
+        let old = slot.key.swap(key, Ordering::Relaxed);
+        if old != NOT_WAITING {
+            order.remove(&old);
+        }
+        order.insert(key, Arc::clone(slot));
+    }
+
+    /// The connection has a request (or has ended, when `ended`).
+    fn leave(&self, slot: &Slot, ended: bool) {
+        let mut order = self.order();
+        if ended {
+            slot.ended.store(true, Ordering::Relaxed);
+        }
+        let key = slot.key.swap(NOT_WAITING, Ordering::Relaxed);
+        if key != NOT_WAITING {
+            order.remove(&key);
+        }
+    }
+
+    /// Signals the connection that has waited longest to close; false when none waits.
+    fn close_oldest(&self) -> bool {
+        let oldest = self.order().pop_first();
+        oldest
+            .map(|(_, slot)| {
+                slot.key.store(NOT_WAITING, Ordering::Relaxed);
+                slot.close.notify_one();
+            })
+            .is_some()
+    }
+}
+
+/// Puts its connection back among the waiting when dropped: hyper drops a response's body once
+/// it is written, and the connection then waits for the next request.
+struct WaitAgain {
+    waiting: Arc<Waiting>,
+    slot: Arc<Slot>,
+}
+
+impl Drop for WaitAgain {
+    fn drop(&mut self) {
+        self.waiting.enter(&self.slot);
+    }
+}
+
+/// One accepted connection and what it holds: its slot, its place among the waiting, the
 /// server's stop signal.
 struct Conn {
-    id: u64,
-    close: Arc<Notify>,
-    unserved: Arc<Unserved>,
+    slot: Arc<Slot>,
+    waiting: Arc<Waiting>,
     stop: watch::Receiver<bool>,
     limits: Limits,
     _permit: OwnedSemaphorePermit,
@@ -187,14 +240,24 @@ impl Conn {
             tracing::debug!("TCP_NODELAY not set on a connection: {e}");
         }
         let Ok(router) = make.call(peer).await;
-        let served = Arc::new(AtomicBool::new(false));
         let service = {
-            let (unserved, id, served) = (Arc::clone(&self.unserved), self.id, served);
+            let (waiting, slot) = (Arc::clone(&self.waiting), Arc::clone(&self.slot));
             hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
-                if !served.swap(true, Ordering::Relaxed) {
-                    unserved.remove(id);
+                waiting.leave(&slot, false);
+                let again = WaitAgain {
+                    waiting: Arc::clone(&waiting),
+                    slot: Arc::clone(&slot),
+                };
+                let router = router.clone();
+                async move {
+                    let Ok(resp) = router.oneshot(req).await;
+                    Ok::<_, Infallible>(resp.map(|body| {
+                        Body::new(body.map_frame(move |frame| {
+                            let _waits_again_once_dropped = &again;
+                            frame
+                        }))
+                    }))
                 }
-                router.clone().oneshot(req)
             })
         };
         let activity = Activity::new();
@@ -219,7 +282,7 @@ impl Conn {
                     }
                     break;
                 }
-                () = self.close.notified() => break,
+                () = self.slot.close.notified() => break,
                 () = &mut idle => break,
                 _ = self.stop.changed(), if !stopping => {
                     stopping = true;
@@ -227,7 +290,7 @@ impl Conn {
                 }
             }
         }
-        self.unserved.remove(self.id);
+        self.waiting.leave(&self.slot, true);
     }
 }
 
@@ -251,16 +314,14 @@ impl Activity {
     }
 
     /// Completes once `timeout` has passed without a byte moving.
-    fn expiry(self: Arc<Self>, timeout: Duration) -> impl Future<Output = ()> {
-        async move {
-            loop {
-                let last = Duration::from_millis(self.last_ms.load(Ordering::Relaxed));
-                let due = self.start + last + timeout;
-                if Instant::now() >= due {
-                    return;
-                }
-                tokio::time::sleep_until(due.into()).await;
+    async fn expiry(self: Arc<Self>, timeout: Duration) {
+        loop {
+            let last = Duration::from_millis(self.last_ms.load(Ordering::Relaxed));
+            let due = self.start + last + timeout;
+            if Instant::now() >= due {
+                return;
             }
+            tokio::time::sleep_until(due.into()).await;
         }
     }
 }

@@ -130,16 +130,31 @@ async fn slow_header_is_closed_after_the_header_timeout() {
     h.finish().await;
 }
 
-/// Opens `flood` slow-header connections against a limit of `max`, then asks `/health`, which
-/// must answer at once; the server holds no more than `max` connections: the oldest
-/// half-sent ones are closed to make room.
-async fn flood(flood: usize, max: usize) {
+/// A keep-alive connection idle after one request.
+async fn idle_after_a_request(addr: SocketAddr) -> TcpStream {
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    s.write_all(b"GET /health HTTP/1.1\r\nHost: test\r\n\r\n")
+        .await
+        .unwrap();
+    read_response(&mut s).await;
+    s
+}
+
+/// Opens `flood` connections against a limit of `max`, slow-header ones or keep-alive ones idle
+/// after a request, then asks `/health`, which must answer at once; the server holds no more
+/// than `max` connections: those that have waited longest for a request head are closed to make
+/// room.
+async fn flood(flood: usize, max: usize, idle: bool) {
     let h = Harness::new(Backend::Sqlite).await;
     // The header time-out is longer than the test: the limit, not the time-out, makes room.
     let srv = start(server::app(h.app.clone()), limits(60.0, 120.0, max)).await;
     let mut slow = Vec::with_capacity(flood);
     for _ in 0..flood {
-        slow.push(slow_header(srv.addr).await);
+        slow.push(if idle {
+            idle_after_a_request(srv.addr).await
+        } else {
+            slow_header(srv.addr).await
+        });
     }
     let (status, body) = timeout(PATIENCE, health(srv.addr))
         .await
@@ -164,7 +179,13 @@ async fn flood(flood: usize, max: usize) {
 /// Defect 4, scaled down: 2 × the limit of slow-header connections, `/health` still answers.
 #[tokio::test]
 async fn health_answers_through_a_slow_header_flood() {
-    flood(32, 16).await;
+    flood(32, 16, false).await;
+}
+
+/// The same with connections that sent one request and stay idle (keep-alive).
+#[tokio::test]
+async fn health_answers_through_a_flood_of_idle_connections() {
+    flood(32, 16, true).await;
 }
 
 /// Defect 4 as the issue states it: 2,048 slow-header connections against the default limit
@@ -174,7 +195,7 @@ async fn health_answers_through_2048_slow_header_connections() {
     let default = Limits::from(&server::config::ServerConfig::default());
     assert_eq!(default.max_connections, 1024);
     assert_eq!(default.header_read_timeout, Duration::from_secs(10));
-    flood(2048, default.max_connections).await;
+    flood(2048, default.max_connections, false).await;
 }
 
 /// A keep-alive connection idle after its response is closed: by the header-read time-out,
