@@ -4,7 +4,7 @@
 //! 4,000 px. `cargo bench -p server --bench decode`; the ratios are read off criterion's report.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use server::decode_pool::{read_qr_within, Cancel};
@@ -48,7 +48,38 @@ pub fn noise(side: u32, block: u32) -> Vec<u8> {
     png(&img)
 }
 
+/// `DCC_BENCH_UNBOUNDED=4,8` (block sizes in pixels): one timing each, outside criterion, since
+/// a full-size pass over noise takes tens of seconds: the PNG's size, the first pass alone
+/// (budget 0), the 2 s budget and the whole unbounded decoder, as before the budget.
+fn calibrate() {
+    let Ok(blocks) = std::env::var("DCC_BENCH_UNBOUNDED") else {
+        return;
+    };
+    let cancel = Cancel::default();
+    for block in blocks
+        .split(',')
+        .filter_map(|b| b.trim().parse::<u32>().ok())
+    {
+        let bytes = noise(4000, block);
+        let t = Instant::now();
+        let first = read_qr_within(&bytes, Duration::ZERO, &cancel);
+        let first_pass = t.elapsed();
+        let t = Instant::now();
+        let within = read_qr_within(&bytes, BUDGET, &cancel);
+        let budgeted = t.elapsed();
+        let t = Instant::now();
+        let full = verifier::qr::decode(&bytes);
+        let unbounded = t.elapsed();
+        eprintln!(
+            "noise {block} px blocks: {} KiB; first pass {first_pass:.2?} ({first:?}); 2 s budget \
+             {budgeted:.2?} ({within:?}); unbounded {unbounded:.2?} ({full:?})",
+            bytes.len() / 1024
+        );
+    }
+}
+
 fn bench(c: &mut Criterion) {
+    calibrate();
     let clean = code(1000);
     let photo = code(4000);
     let noisy = noise(4000, 4);

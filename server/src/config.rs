@@ -225,8 +225,9 @@ pub struct ServerConfig {
     /// doing: a client that stops reading a response or stops sending a body. Longer than the
     /// 30 s request time-out, so a slow handler is never cut by it.
     pub idle_timeout_secs: u64,
-    /// Connections open at once. At the limit a new connection closes the oldest one that has
-    /// not yet sent a whole request head, or waits in the accept queue when there is none.
+    /// Connections open at once (lowered at start to the open-file limit less 64). At the limit
+    /// a new connection closes the one that has waited longest for a request head (half-sent,
+    /// or idle after a response), or waits in the accept queue when there is none.
     pub max_connections: usize,
     /// Seconds open connections get to finish after Ctrl-C or SIGTERM before they are closed.
     pub shutdown_grace_secs: u64,

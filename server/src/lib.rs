@@ -74,7 +74,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         .outbox
         .worker
         .then(|| tokio::spawn(outbox::run(state.clone(), stop_rx)));
-    let limits = Limits::from(&cfg.server);
+    let limits = Limits::from(&cfg.server).within_fd_limit(listener::open_files_limit());
     serve_on(listener, app(state), limits, shutdown_signal()).await;
     let _ = stop_tx.send(true);
     if let Some(w) = worker {

@@ -50,6 +50,46 @@ impl From<&ServerConfig> for Limits {
     }
 }
 
+/// File descriptors kept for everything but client connections: the database pool, SMTP, the
+/// listener, files being read.
+const FD_RESERVE: usize = 64;
+
+impl Limits {
+    /// Lowers `max_connections` below the process's open-file limit (`soft_limit`, see
+    /// [`open_files_limit`]) less [`FD_RESERVE`]: at the limit the server must still accept a
+    /// connection in order to close an old one, so `EMFILE` must never come first.
+    pub fn within_fd_limit(mut self, soft_limit: Option<u64>) -> Self {
+        if let Some(soft) = soft_limit {
+            let usable = usize::try_from(soft)
+                .unwrap_or(usize::MAX)
+                .saturating_sub(FD_RESERVE)
+                .max(1);
+            if usable < self.max_connections {
+                tracing::warn!(
+                    configured = self.max_connections,
+                    open_files = soft,
+                    "server.max_connections lowered to {usable} to stay below the open-file \
+                     limit; raise the limit (LimitNOFILE=, ulimit -n) to allow more"
+                );
+                self.max_connections = usable;
+            }
+        }
+        self
+    }
+}
+
+/// The soft limit on open files, from `/proc/self/limits` (Linux; `None` elsewhere or when
+/// unlimited), read without `getrlimit`, which would need unsafe code or another crate.
+pub fn open_files_limit() -> Option<u64> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line.trim_start_matches("Max open files")
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
 /// How long the accept loop pauses after an error (`EMFILE` leaves the connection in the
 /// queue, so retrying at once would spin), and how often such an error is logged at most.
 const ACCEPT_PAUSE: Duration = Duration::from_millis(50);

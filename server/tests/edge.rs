@@ -130,6 +130,19 @@ async fn slow_header_is_closed_after_the_header_timeout() {
     h.finish().await;
 }
 
+/// `max_connections` stays below the open-file limit, so the server can always accept the
+/// connection that makes it close an old one.
+#[test]
+fn the_connection_limit_stays_below_the_open_file_limit() {
+    let default = Limits::from(&server::config::ServerConfig::default());
+    assert_eq!(default.within_fd_limit(Some(1024)).max_connections, 960);
+    assert_eq!(default.within_fd_limit(Some(20_000)).max_connections, 1024);
+    assert_eq!(default.within_fd_limit(None).max_connections, 1024);
+    assert_eq!(default.within_fd_limit(Some(10)).max_connections, 1);
+    let own = server::listener::open_files_limit().expect("Linux has /proc/self/limits");
+    assert!(own >= 64, "{own}");
+}
+
 /// A keep-alive connection idle after one request.
 async fn idle_after_a_request(addr: SocketAddr) -> TcpStream {
     let mut s = TcpStream::connect(addr).await.unwrap();
