@@ -224,6 +224,79 @@ impl OidcConfig {
     }
 }
 
+/// The listener (issue 18, DESIGN.md "Anonymous work is bounded"): what one client can hold
+/// open. `axum::serve` had none of these, so a few hundred half-sent requests exhausted the
+/// process's file descriptors.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Seconds a client has to send a request's head, from when the connection is ready for one
+    /// (accepted, or idle after a response; hyper restarts the timer then, so this is also the
+    /// time a keep-alive connection may sit idle between requests).
+    pub header_read_timeout_secs: u64,
+    /// Seconds without a byte moving either way before a connection is closed, whatever it is
+    /// doing: a client that stops reading a response or stops sending a body. Longer than the
+    /// 30 s request time-out, so a slow handler is never cut by it.
+    pub idle_timeout_secs: u64,
+    /// Connections open at once (lowered at start to the open-file limit less 64). At the limit
+    /// a new connection closes the one that has waited longest for a request head (half-sent,
+    /// or idle after a response), or waits in the accept queue when there is none.
+    pub max_connections: usize,
+    /// Seconds open connections get to finish after Ctrl-C or SIGTERM before they are closed.
+    pub shutdown_grace_secs: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            header_read_timeout_secs: 10,
+            idle_timeout_secs: 60,
+            max_connections: 1024,
+            shutdown_grace_secs: 20,
+        }
+    }
+}
+
+/// The image decoders of the scan form (issue 18, DESIGN.md "Anonymous work is bounded"): one
+/// fixed pool, a bounded queue, a time budget per image.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DecodeConfig {
+    /// Images decoded at once; 0: one per core.
+    pub workers: usize,
+    /// Images that may wait for a decoder; beyond them a request gets 503. Default: twice the
+    /// number of workers.
+    pub queue: Option<usize>,
+    /// Milliseconds one image may take before the decoder gives up on it.
+    pub budget_ms: u64,
+}
+
+impl Default for DecodeConfig {
+    fn default() -> Self {
+        DecodeConfig {
+            workers: 0,
+            queue: None,
+            budget_ms: 2000,
+        }
+    }
+}
+
+impl DecodeConfig {
+    /// The number of decoders: the configured one, or one per core.
+    pub fn workers(&self) -> usize {
+        match self.workers {
+            0 => std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+            n => n,
+        }
+    }
+
+    /// The number of images that may wait.
+    pub fn queue(&self) -> usize {
+        self.queue
+            .unwrap_or_else(|| self.workers().saturating_mul(2))
+    }
+}
+
 /// Everything `dcc serve` reads.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -269,6 +342,10 @@ pub struct Config {
     pub oidc: OidcConfig,
     /// Registry users: PIN policy and hashing, one-time-code channels.
     pub registry: RegistryConfig,
+    /// Connection limits and time-outs.
+    pub server: ServerConfig,
+    /// Image decoding of the scan form.
+    pub decode: DecodeConfig,
 }
 
 impl Default for Config {
@@ -293,6 +370,8 @@ impl Default for Config {
             portal: PortalConfig::default(),
             oidc: OidcConfig::default(),
             registry: RegistryConfig::default(),
+            server: ServerConfig::default(),
+            decode: DecodeConfig::default(),
         }
     }
 }
@@ -390,6 +469,23 @@ const ENV: &[(&str, &[&str], Kind)] = &[
         &["outbox", "lease_secs"],
         Kind::Int,
     ),
+    (
+        "DCC_HEADER_READ_TIMEOUT_SECS",
+        &["server", "header_read_timeout_secs"],
+        Kind::Int,
+    ),
+    (
+        "DCC_IDLE_TIMEOUT_SECS",
+        &["server", "idle_timeout_secs"],
+        Kind::Int,
+    ),
+    (
+        "DCC_MAX_CONNECTIONS",
+        &["server", "max_connections"],
+        Kind::Int,
+    ),
+    ("DCC_DECODE_WORKERS", &["decode", "workers"], Kind::Int),
+    ("DCC_DECODE_QUEUE", &["decode", "queue"], Kind::Int),
 ];
 
 impl Config {
@@ -500,6 +596,23 @@ impl Config {
                     "oidc.birth_number_claim must name a claim".into(),
                 ));
             }
+        }
+        let srv = &self.server;
+        if srv.header_read_timeout_secs == 0
+            || srv.idle_timeout_secs == 0
+            || srv.max_connections == 0
+            || !(1..=30).contains(&srv.shutdown_grace_secs)
+        {
+            return Err(ConfigError::Invalid(
+                "server: time-outs and max_connections must be at least 1, shutdown_grace_secs \
+                 1 to 30"
+                    .into(),
+            ));
+        }
+        if self.decode.budget_ms == 0 {
+            return Err(ConfigError::Invalid(
+                "decode.budget_ms must be at least 1".into(),
+            ));
         }
         if self.max_dose == 0 {
             return Err(ConfigError::Invalid("max_dose must be at least 1".into()));

@@ -97,6 +97,8 @@ pub struct Shared {
     pub pins: Arc<crate::pin::PinHasher>,
     /// argon2id evaluations at once (SECURITY.md 50): one per core.
     pub pin_slots: Arc<tokio::sync::Semaphore>,
+    /// The scan form's image decoders: a fixed pool with a bounded queue (issue 18).
+    pub decode_pool: Arc<crate::decode_pool::DecodePool>,
     /// Where captcha challenges come from.
     pub captchas: crate::captcha::CaptchaSource,
     /// In-memory limits and alert gates of the anonymous pages.
@@ -266,6 +268,10 @@ impl AppState {
             ),
             pin_slots: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+            )),
+            decode_pool: Arc::new(crate::decode_pool::DecodePool::new(
+                config.decode.workers(),
+                config.decode.queue(),
             )),
             captchas: overrides
                 .captcha

@@ -171,6 +171,8 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("scan_nothing", "Vložte text kódu, nebo nahrajte jeho fotografii.", "Paste the code's text or upload a photo of it."),
     ("scan_not_exchange", "Tento kód neobsahuje odkaz na výměnu certifikátu.", "This code does not hold a certificate-exchange link."),
     ("scan_no_qr", "Na obrázku jsme nenašli QR kód. Zkuste ostřejší fotografii celého kódu.", "We found no QR code in the image. Try a sharper photo of the whole code."),
+    ("scan_unreadable", "Kód na tomto obrázku se nepodařilo přečíst. Zkuste fotografii, na které je jen ostrý QR kód, nebo vložte text kódu.", "We could not read the code in this picture. Try a sharp photo showing only the QR code, or paste the code's text."),
+    ("scan_busy", "Právě zpracováváme mnoho obrázků. Zkuste to prosím za několik sekund znovu, nebo vložte text kódu.", "We are processing many pictures right now. Please try again in a few seconds, or paste the code's text."),
     ("scan_bad_image", "Soubor není obrázek PNG ani JPEG.", "The file is not a PNG or JPEG image."),
     ("scan_too_large", "Obrázek je příliš velký (nejvýše 2 MB a 4000 × 4000 bodů).", "The image is too large (at most 2 MB and 4,000 × 4,000 pixels)."),
     ("exchange_title", "Váš nový certifikát EU", "Your new EU certificate"),

@@ -1047,7 +1047,8 @@ async fn scan_submit(State(app): State<AppState>, web: Web, mut form: Multipart)
     let scanned = if !text.trim().is_empty() {
         Ok(text)
     } else if let Some(bytes) = photo {
-        web::read_qr(bytes).await
+        let budget = std::time::Duration::from_millis(app.config.decode.budget_ms);
+        web::read_qr(&app.decode_pool, budget, bytes).await
     } else {
         Err((StatusCode::UNPROCESSABLE_ENTITY, "scan_nothing"))
     };
@@ -1055,7 +1056,15 @@ async fn scan_submit(State(app): State<AppState>, web: Web, mut form: Multipart)
         web::exchange_token(&t).ok_or((StatusCode::UNPROCESSABLE_ENTITY, "scan_not_exchange"))
     }) {
         Ok(token) => see_other(&format!("/exchange/{token}")),
-        Err((status, key)) => scan_form(&app, &web, status, Some(web.lang.t(key))),
+        Err((status, key)) => {
+            let mut resp = scan_form(&app, &web, status, Some(web.lang.t(key)));
+            if status == StatusCode::SERVICE_UNAVAILABLE {
+                // Every decoder busy and the queue full (issue 18): a few seconds frees them.
+                resp.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            }
+            resp
+        }
     }
 }
 
