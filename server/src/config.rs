@@ -138,6 +138,16 @@ pub struct PortalConfig {
     pub session_absolute_secs: i64,
     /// Authentication POSTs per IP per 10 minutes.
     pub auth_per_ip: i64,
+    /// Client addresses whose authentication POSTs are counted in one 10-minute window, across
+    /// instances; a further address gets 429 until the window ends, so the counters' rows stay
+    /// bounded whatever the number of addresses (DESIGN.md "Anonymous work is bounded").
+    pub auth_clients_max: i64,
+    /// Captcha pictures per client IP (IPv6: per /64) and minute, per instance and in memory;
+    /// 0 switches the limit off.
+    pub captcha_per_minute: u32,
+    /// Captcha answers whose one-use rows may be held at once (their tokens live 5 minutes);
+    /// beyond, answers are refused like expired ones and an alert is logged.
+    pub captcha_answers_max: i64,
     /// Days an exchange URL stays valid after import.
     pub exchange_days: i64,
     /// Downloads per exchange URL.
@@ -158,6 +168,9 @@ impl Default for PortalConfig {
             session_idle_secs: 30 * 60,
             session_absolute_secs: 12 * 3600,
             auth_per_ip: 60,
+            auth_clients_max: 100_000,
+            captcha_per_minute: 60,
+            captcha_answers_max: 20_000,
             exchange_days: 90,
             exchange_downloads: 20,
             exchange_misses_per_ip: 20,
@@ -236,6 +249,79 @@ impl OidcConfig {
     }
 }
 
+/// The listener (issue 18, DESIGN.md "Anonymous work is bounded"): what one client can hold
+/// open. `axum::serve` had none of these, so a few hundred half-sent requests exhausted the
+/// process's file descriptors.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Seconds a client has to send a request's head, from when the connection is ready for one
+    /// (accepted, or idle after a response; hyper restarts the timer then, so this is also the
+    /// time a keep-alive connection may sit idle between requests).
+    pub header_read_timeout_secs: u64,
+    /// Seconds without a byte moving either way before a connection is closed, whatever it is
+    /// doing: a client that stops reading a response or stops sending a body. Longer than the
+    /// 30 s request time-out, so a slow handler is never cut by it.
+    pub idle_timeout_secs: u64,
+    /// Connections open at once (lowered at start to the open-file limit less 64). At the limit
+    /// a new connection closes the one that has waited longest for a request head (half-sent,
+    /// or idle after a response), or waits in the accept queue when there is none.
+    pub max_connections: usize,
+    /// Seconds open connections get to finish after Ctrl-C or SIGTERM before they are closed.
+    pub shutdown_grace_secs: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            header_read_timeout_secs: 10,
+            idle_timeout_secs: 60,
+            max_connections: 1024,
+            shutdown_grace_secs: 20,
+        }
+    }
+}
+
+/// The image decoders of the scan form (issue 18, DESIGN.md "Anonymous work is bounded"): one
+/// fixed pool, a bounded queue, a time budget per image.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DecodeConfig {
+    /// Images decoded at once; 0: one per core.
+    pub workers: usize,
+    /// Images that may wait for a decoder; beyond them a request gets 503. Default: twice the
+    /// number of workers.
+    pub queue: Option<usize>,
+    /// Milliseconds one image may take before the decoder gives up on it.
+    pub budget_ms: u64,
+}
+
+impl Default for DecodeConfig {
+    fn default() -> Self {
+        DecodeConfig {
+            workers: 0,
+            queue: None,
+            budget_ms: 2000,
+        }
+    }
+}
+
+impl DecodeConfig {
+    /// The number of decoders: the configured one, or one per core.
+    pub fn workers(&self) -> usize {
+        match self.workers {
+            0 => std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+            n => n,
+        }
+    }
+
+    /// The number of images that may wait.
+    pub fn queue(&self) -> usize {
+        self.queue
+            .unwrap_or_else(|| self.workers().saturating_mul(2))
+    }
+}
+
 /// Everything `dcc serve` reads.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -283,6 +369,10 @@ pub struct Config {
     pub oidc: OidcConfig,
     /// Registry users: PIN policy and hashing, one-time-code channels.
     pub registry: RegistryConfig,
+    /// Connection limits and time-outs.
+    pub server: ServerConfig,
+    /// Image decoding of the scan form.
+    pub decode: DecodeConfig,
 }
 
 impl Default for Config {
@@ -308,6 +398,8 @@ impl Default for Config {
             portal: PortalConfig::default(),
             oidc: OidcConfig::default(),
             registry: RegistryConfig::default(),
+            server: ServerConfig::default(),
+            decode: DecodeConfig::default(),
         }
     }
 }
@@ -364,6 +456,21 @@ const ENV: &[(&str, &[&str], Kind)] = &[
     ("DCC_OUTBOX_POLL_MS", &["outbox", "poll_ms"], Kind::Int),
     ("DCC_BASE_URL", &["portal", "base_url"], Kind::Str),
     ("DCC_AUTH_PER_IP", &["portal", "auth_per_ip"], Kind::Int),
+    (
+        "DCC_AUTH_CLIENTS_MAX",
+        &["portal", "auth_clients_max"],
+        Kind::Int,
+    ),
+    (
+        "DCC_CAPTCHA_PER_MINUTE",
+        &["portal", "captcha_per_minute"],
+        Kind::Int,
+    ),
+    (
+        "DCC_CAPTCHA_ANSWERS_MAX",
+        &["portal", "captcha_answers_max"],
+        Kind::Int,
+    ),
     ("DCC_SMS_PER_HOUR", &["portal", "sms_per_hour"], Kind::Int),
     ("DCC_OIDC_ISSUER", &["oidc", "issuer_url"], Kind::Str),
     ("DCC_PIN_MIN_LEN", &["registry", "pin_min_len"], Kind::Int),
@@ -390,6 +497,23 @@ const ENV: &[(&str, &[&str], Kind)] = &[
         &["outbox", "lease_secs"],
         Kind::Int,
     ),
+    (
+        "DCC_HEADER_READ_TIMEOUT_SECS",
+        &["server", "header_read_timeout_secs"],
+        Kind::Int,
+    ),
+    (
+        "DCC_IDLE_TIMEOUT_SECS",
+        &["server", "idle_timeout_secs"],
+        Kind::Int,
+    ),
+    (
+        "DCC_MAX_CONNECTIONS",
+        &["server", "max_connections"],
+        Kind::Int,
+    ),
+    ("DCC_DECODE_WORKERS", &["decode", "workers"], Kind::Int),
+    ("DCC_DECODE_QUEUE", &["decode", "queue"], Kind::Int),
     (
         "DCC_SMTP_TIMEOUT_SECS",
         &["smtp", "timeout_secs"],
@@ -493,6 +617,11 @@ impl Config {
                 "registry.argon2 parameters must be at least m=19456 KiB, t=2, p=1".into(),
             ));
         }
+        if self.portal.auth_clients_max < 1 || self.portal.captcha_answers_max < 1 {
+            return Err(ConfigError::Invalid(
+                "portal.auth_clients_max and portal.captcha_answers_max must be at least 1".into(),
+            ));
+        }
         if !(60..=600).contains(&self.portal.otp_secs) {
             return Err(ConfigError::Invalid(
                 "portal.otp_secs must be 60 to 600 (codes live at most 10 minutes)".into(),
@@ -510,6 +639,23 @@ impl Config {
                     "oidc.birth_number_claim must name a claim".into(),
                 ));
             }
+        }
+        let srv = &self.server;
+        if srv.header_read_timeout_secs == 0
+            || srv.idle_timeout_secs == 0
+            || srv.max_connections == 0
+            || !(1..=30).contains(&srv.shutdown_grace_secs)
+        {
+            return Err(ConfigError::Invalid(
+                "server: time-outs and max_connections must be at least 1, shutdown_grace_secs \
+                 1 to 30"
+                    .into(),
+            ));
+        }
+        if self.decode.budget_ms == 0 {
+            return Err(ConfigError::Invalid(
+                "decode.budget_ms must be at least 1".into(),
+            ));
         }
         if self.max_dose == 0 {
             return Err(ConfigError::Invalid("max_dose must be at least 1".into()));

@@ -120,6 +120,7 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Conflict(what) => AppError::Conflict(format!("{what} already exists")),
+            StoreError::Refused(what) => AppError::BadRequest(what.into()),
             StoreError::Database(d) => AppError::Internal(d),
         }
     }
@@ -133,9 +134,13 @@ impl From<axum::extract::rejection::JsonRejection> for AppError {
             J::BytesRejection(b) if b.status() == StatusCode::PAYLOAD_TOO_LARGE => {
                 AppError::TooLarge
             }
-            J::JsonDataError(e) => AppError::Invalid(e.body_text()),
-            J::JsonSyntaxError(e) => AppError::Invalid(e.body_text()),
-            other => AppError::Invalid(other.body_text()),
+            // axum's texts quote the value serde saw; `crate::input::Json` names the field
+            // without it, and this generic text keeps any other use of axum's extractor safe.
+            J::JsonDataError(_) => {
+                AppError::Invalid("the body does not have the fields and types expected".into())
+            }
+            J::JsonSyntaxError(_) => AppError::Invalid("the body is not valid JSON".into()),
+            _ => AppError::Invalid("the body could not be read as JSON".into()),
         }
     }
 }

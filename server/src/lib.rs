@@ -4,12 +4,16 @@
 #![forbid(unsafe_code)]
 
 pub mod admin;
+pub mod audit;
 pub mod bootstrap;
 pub mod captcha;
 pub mod certreg;
 pub mod clock;
 pub mod config;
+pub mod decode_pool;
 pub mod error;
+pub mod input;
+pub mod listener;
 pub mod mail;
 pub mod metrics;
 pub mod outbox;
@@ -29,11 +33,13 @@ pub mod validate;
 use std::sync::Arc;
 
 pub use config::Config;
+pub use listener::{serve_on, Limits};
 pub use routes::{app, JSON_LIMIT, VERIFY_LIMIT};
 pub use state::{AppState, Overrides, StartError, Started};
 
 /// Runs `dcc serve`: opens everything, starts the outbox worker, serves until Ctrl-C or
-/// SIGTERM, then lets the worker finish its batch.
+/// SIGTERM (connections get `server.shutdown_grace_secs` to finish), then lets the worker
+/// finish its batch.
 pub async fn serve(config: Config) -> Result<(), StartError> {
     let clock: Arc<dyn clock::Clock> = Arc::new(clock::SystemClock);
     let listen = config.listen;
@@ -66,22 +72,13 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         .map_err(|e| StartError::Io(format!("cannot listen on {listen}: {e}")))?;
     let bound = listener.local_addr().unwrap_or(listen);
     tracing::info!("listening on http://{bound}");
-    // Responses go out at once rather than waiting on Nagle's algorithm for the peer's ACK.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!("TCP_NODELAY not set on a connection: {e}");
-        }
-    });
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = cfg
         .outbox
         .worker
         .then(|| tokio::spawn(outbox::run(state.clone(), stop_rx)));
-    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| StartError::Io(format!("server: {e}")))?;
+    let limits = Limits::from(&cfg.server).within_fd_limit(listener::open_files_limit());
+    serve_on(listener, app(state), limits, shutdown_signal()).await;
     let _ = stop_tx.send(true);
     if let Some(w) = worker {
         let _ = w.await;

@@ -454,12 +454,24 @@ pub struct Verified {
     pub needs_rehash: bool,
 }
 
-/// argon2id PIN hasher (item 7) that counts its evaluations.
+/// argon2id PIN hasher (item 7) that counts its evaluations, and how many ran at once at most
+/// (SECURITY.md 50 bounds that by the number of cores).
 #[derive(Debug)]
 pub struct PinHasher {
     params: argon2::Params,
     dummy: String,
     evaluations: AtomicU64,
+    running: AtomicU64,
+    peak: AtomicU64,
+}
+
+/// One evaluation in progress; counted from creation to drop.
+struct Running<'a>(&'a AtomicU64);
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl Default for PinHasher {
@@ -492,6 +504,8 @@ impl PinHasher {
             params,
             dummy,
             evaluations: AtomicU64::new(0),
+            running: AtomicU64::new(0),
+            peak: AtomicU64::new(0),
         }
     }
 
@@ -505,6 +519,18 @@ impl PinHasher {
         self.evaluations.load(Ordering::Relaxed)
     }
 
+    /// The most evaluations that have run at the same time.
+    pub fn peak_concurrency(&self) -> u64 {
+        self.peak.load(Ordering::Relaxed)
+    }
+
+    fn start(&self) -> Running<'_> {
+        self.evaluations.fetch_add(1, Ordering::Relaxed);
+        let now = self.running.fetch_add(1, Ordering::Relaxed) + 1;
+        self.peak.fetch_max(now, Ordering::Relaxed);
+        Running(&self.running)
+    }
+
     fn argon2(&self) -> Argon2<'static> {
         Argon2::new(Algorithm::Argon2id, Version::V0x13, self.params.clone())
     }
@@ -515,7 +541,7 @@ impl PinHasher {
         let mut salt = [0u8; SALT_LEN];
         getrandom::getrandom(&mut salt).map_err(|_| PinError::Random)?;
         let pin = normalise(pin);
-        self.evaluations.fetch_add(1, Ordering::Relaxed);
+        let _running = self.start();
         let hash = self
             .argon2()
             .hash_password_with_salt(pin.as_bytes(), &salt)
@@ -532,7 +558,7 @@ impl PinHasher {
             return Err(PinError::Malformed);
         };
         let pin = normalise(pin);
-        self.evaluations.fetch_add(1, Ordering::Relaxed);
+        let _running = self.start();
         let ok = match self.argon2().verify_password(pin.as_bytes(), &stored) {
             Ok(()) => true,
             Err(argon2::password_hash::Error::PasswordInvalid) => false,
@@ -548,7 +574,7 @@ impl PinHasher {
     /// exactly what a known user costs. The result is always a mismatch and is discarded.
     pub fn verify_dummy(&self, pin: &str) {
         let pin = normalise(pin);
-        self.evaluations.fetch_add(1, Ordering::Relaxed);
+        let _running = self.start();
         if let Ok(dummy) = PasswordHash::new(&self.dummy) {
             let _ = self.argon2().verify_password(pin.as_bytes(), &dummy);
         }

@@ -1,10 +1,12 @@
-//! The public verify endpoint's limit (SECURITY.md 49): a per-instance, in-memory token bucket
-//! per client IP, so verification never writes to the database. Authentication counters, which
-//! instances must share, live in the database instead.
+//! In-memory limits of anonymous requests (SECURITY.md 49): a per-instance token bucket per
+//! client IP for the public verify endpoint and the captcha pictures, so neither writes to the
+//! database, and a gate that keeps a tripped cap's alert from flooding the log. Authentication
+//! counters, which instances must share, live in the database instead.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::Arc;
 
 use governor::clock::{Clock as _, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -52,9 +54,89 @@ impl IpLimiter {
     }
 }
 
+/// The client as the anonymous limits count it: an IPv4 address as it is, an IPv6 address by
+/// its /64 network (one subscriber's usual assignment), so rotating addresses inside one's own
+/// prefix does not multiply a budget. IPv4-mapped IPv6 addresses count as their IPv4 address.
+pub fn client_of(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6((u128::from(v6) & !u128::from(u64::MAX)).into()),
+        },
+    }
+}
+
+/// Lets an alert through at most once per interval per instance.
+#[derive(Debug, Default)]
+pub struct AlertGate {
+    last: AtomicI64,
+}
+
+impl AlertGate {
+    /// Whether an alert at `now` (Unix seconds) is due: true at most once per `every_secs`.
+    pub fn due(&self, now: i64, every_secs: i64) -> bool {
+        let last = self.last.load(Ordering::Relaxed);
+        (last == 0 || now - last >= every_secs)
+            && self
+                .last
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+    }
+}
+
+/// What an instance holds in memory for the anonymous pages.
+#[derive(Debug)]
+pub struct Anonymous {
+    /// Captcha pictures per client and minute; `None` when switched off.
+    pub captcha_pictures: Option<IpLimiter>,
+    /// Captcha pictures drawn at once, on blocking threads: half the cores (at least one), so a
+    /// flood from many clients cannot take the whole CPU.
+    pub picture_slots: Arc<tokio::sync::Semaphore>,
+    /// The alert when the captcha answers' cap is reached.
+    pub captcha_full: AlertGate,
+    /// The alert when the authentication counters' cap on client addresses is reached.
+    pub auth_clients_full: AlertGate,
+}
+
+impl Anonymous {
+    /// With `captcha_per_minute` pictures per client and minute (0: no limit) and
+    /// `picture_slots` pictures drawn at once.
+    pub fn new(captcha_per_minute: u32, picture_slots: usize) -> Self {
+        Anonymous {
+            captcha_pictures: IpLimiter::per_minute(captcha_per_minute),
+            picture_slots: Arc::new(tokio::sync::Semaphore::new(picture_slots.max(1))),
+            captcha_full: AlertGate::default(),
+            auth_clients_full: AlertGate::default(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ipv6_counts_by_its_64_network() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        let c: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(client_of(a), client_of(b));
+        assert_ne!(client_of(a), client_of(c));
+        let v4: IpAddr = "203.0.113.7".parse().unwrap();
+        assert_eq!(client_of(v4), v4);
+        let mapped: IpAddr = "::ffff:203.0.113.7".parse().unwrap();
+        assert_eq!(client_of(mapped), v4);
+    }
+
+    #[test]
+    fn alerts_pass_once_per_interval() {
+        let g = AlertGate::default();
+        assert!(g.due(1000, 60));
+        assert!(!g.due(1001, 60));
+        assert!(!g.due(1059, 60));
+        assert!(g.due(1060, 60));
+    }
 
     #[test]
     fn limits_each_ip_separately() {

@@ -91,6 +91,40 @@ impl Secrets {
         .to_vec()
     }
 
+    /// A new pre-login flow id: 128 random bits and a 128-bit MAC of them under this
+    /// installation's key, base64url (43 characters). Only ids this installation issued pass
+    /// [`Secrets::flow_id_issued`], so a client-chosen flow cookie is never adopted
+    /// (SECURITY.md 20).
+    pub fn new_flow_id(&self) -> Result<String, getrandom::Error> {
+        use base64::Engine as _;
+        let nonce = random::<16>()?;
+        let mut id = [0u8; 32];
+        let (head, tail) = id.split_at_mut(16);
+        head.copy_from_slice(&nonce);
+        tail.copy_from_slice(self.keyed("flow", &nonce).get(..16).unwrap_or_default());
+        Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id))
+    }
+
+    /// Whether `id` is a flow id this installation issued ([`Secrets::new_flow_id`]).
+    pub fn flow_id_issued(&self, id: &str) -> bool {
+        use base64::Engine as _;
+        let Ok(bytes) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(id) else {
+            return false;
+        };
+        let (Some(nonce), Some(mac)) = (bytes.get(..16), bytes.get(16..)) else {
+            return false;
+        };
+        bytes.len() == 32 && ct_eq(mac, self.keyed("flow", nonce).get(..16).unwrap_or_default())
+    }
+
+    /// The UVCI secret for one person's certificates: the installation's UVCI key bound to the
+    /// person's birth-number index, so two people whose certificates read alike (same name,
+    /// date of birth and event) never share a UVCI, while one record keeps its UVCI when it is
+    /// issued again (SECURITY.md 44).
+    pub fn person_uvci_secret(&self, bn_index: &[u8]) -> Vec<u8> {
+        hmac(&self.uvci_secret(), &[b"dcc/uvci/person/v1", bn_index]).to_vec()
+    }
+
     /// The UVCI secret of this installation.
     pub fn uvci_secret(&self) -> Vec<u8> {
         self.derive("dcc/uvci/v1", b"").to_vec()
@@ -178,6 +212,26 @@ mod tests {
         for (d, n) in first.iter().enumerate() {
             assert!((800..=1200).contains(n), "first digit {d}: {n} of 10,000");
         }
+    }
+
+    #[test]
+    fn only_issued_flow_ids_pass() {
+        let s = Secrets::new([7; 32]);
+        let id = s.new_flow_id().unwrap();
+        assert_eq!(id.len(), 43);
+        assert!(s.flow_id_issued(&id));
+        assert!(
+            !Secrets::new([8; 32]).flow_id_issued(&id),
+            "another installation's"
+        );
+        assert!(
+            !s.flow_id_issued(&new_url_token().unwrap()),
+            "a plain random token"
+        );
+        let mut forged = id.into_bytes();
+        forged[42] = if forged[42] == b'A' { b'B' } else { b'A' };
+        assert!(!s.flow_id_issued(std::str::from_utf8(&forged).unwrap()));
+        assert!(!s.flow_id_issued("") && !s.flow_id_issued("attacker-chosen"));
     }
 
     #[test]

@@ -16,16 +16,38 @@ pub trait Sms: Send + Sync {
     async fn send(&self, to: &str, text: &SecretString) -> Result<(), SmsError>;
 }
 
-/// Development: logs that a message was sent (to a masked number), never the text.
+/// Development: logs that a message was sent (to the number's country code only), never the
+/// text.
 #[derive(Debug, Default)]
 pub struct LogSms;
 
-/// `+420123456789` → `+42*******89`: enough to tell messages apart in a log.
+/// The country code of an E.164 number (ITU-T E.164 assignments: `1` and `7` have one digit,
+/// the two-digit codes are listed, every other code has three digits).
+fn country_code(digits: &str) -> Option<&str> {
+    const TWO: &[&str] = &[
+        "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46",
+        "47", "48", "49", "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63",
+        "64", "65", "66", "81", "82", "84", "86", "90", "91", "92", "93", "94", "95", "98",
+    ];
+    let len = match digits.get(..1)? {
+        "1" | "7" => 1,
+        _ if TWO.contains(&digits.get(..2)?) => 2,
+        _ => 3,
+    };
+    digits.get(..len)
+}
+
+/// `+420601123456` → `+420 ***`: the country code and nothing else of the number
+/// (SECURITY.md 15), which still tells a log reader where a message went.
 pub fn mask_phone(to: &str) -> String {
-    to.chars()
-        .enumerate()
-        .map(|(i, c)| if i < 3 || i + 2 >= to.len() { c } else { '*' })
-        .collect()
+    match to
+        .strip_prefix('+')
+        .filter(|d| d.len() > 3 && d.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(country_code)
+    {
+        Some(cc) => format!("+{cc} ***"),
+        None => "***".to_string(),
+    }
 }
 
 #[async_trait]
@@ -102,6 +124,26 @@ impl Sms for HttpSms {
             Ok(())
         } else {
             Err(SmsError(format!("SMS gateway answered {status}")))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn masks_keep_the_country_code_only() {
+        for (number, masked) in [
+            ("+420601123456", "+420 ***"),
+            ("+421901123456", "+421 ***"),
+            ("+12025550123", "+1 ***"),
+            ("+74951234567", "+7 ***"),
+            ("+4915112345678", "+49 ***"),
+            ("+353861234567", "+353 ***"),
+            ("601123456", "***"),
+            ("+42", "***"),
+            ("+420 601 123 456", "***"),
+        ] {
+            assert_eq!(super::mask_phone(number), masked, "{number}");
         }
     }
 }

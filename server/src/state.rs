@@ -97,8 +97,12 @@ pub struct Shared {
     pub pins: Arc<crate::pin::PinHasher>,
     /// argon2id evaluations at once (SECURITY.md 50): one per core.
     pub pin_slots: Arc<tokio::sync::Semaphore>,
-    /// Picture captchas.
+    /// The scan form's image decoders: a fixed pool with a bounded queue (issue 18).
+    pub decode_pool: Arc<crate::decode_pool::DecodePool>,
+    /// Where captcha challenges come from.
     pub captchas: crate::captcha::CaptchaSource,
+    /// In-memory limits and alert gates of the anonymous pages.
+    pub anonymous: Arc<crate::ratelimit::Anonymous>,
     /// The authorities whose personal certificates may register registry users, if any.
     pub certificate_cas: Option<Arc<crate::certreg::TrustedCas>>,
     /// Configuration.
@@ -265,9 +269,17 @@ impl AppState {
             pin_slots: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
             )),
+            decode_pool: Arc::new(crate::decode_pool::DecodePool::new(
+                config.decode.workers(),
+                config.decode.queue(),
+            )),
             captchas: overrides
                 .captcha
                 .unwrap_or_else(|| Arc::new(crate::captcha::new_challenge)),
+            anonymous: Arc::new(crate::ratelimit::Anonymous::new(
+                config.portal.captcha_per_minute,
+                std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get) / 2,
+            )),
             config: Arc::new(config),
         }));
         Ok((state, started))

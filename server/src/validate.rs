@@ -24,6 +24,12 @@ fn invalid(field: &'static str, problem: &'static str) -> Invalid {
 /// women, +20/+70 since 2004; 10 digits: divisible by 11, or the first 9 ≡ 10 (mod 11) with
 /// check digit 0.
 pub fn birth_number(input: &str) -> Result<String, Invalid> {
+    birth_number_and_date(input).map(|(digits, _)| digits)
+}
+
+/// Checks a birth number (as [`birth_number`]) and returns it normalised with the date of
+/// birth it encodes.
+pub fn birth_number_and_date(input: &str) -> Result<(String, Date), Invalid> {
     const F: &str = "person.birth_number";
     let s = input.trim();
     let digits: String = match s.split_once('/') {
@@ -74,7 +80,7 @@ pub fn birth_number(input: &str) -> Result<String, Invalid> {
         .ok_or_else(|| invalid(F, "the month is not valid"))?;
     let day = u8::try_from(dd).map_err(|_| invalid(F, "the day is not valid"))?;
     let year = i32::try_from(year).map_err(|_| invalid(F, "the year is not valid"))?;
-    Date::from_calendar_date(year, month, day)
+    let born = Date::from_calendar_date(year, month, day)
         .map_err(|_| invalid(F, "the day is not valid for the month"))?;
     if digits.len() == 10 {
         let all: u64 = digits.parse().unwrap_or(1);
@@ -88,7 +94,55 @@ pub fn birth_number(input: &str) -> Result<String, Invalid> {
             return Err(invalid(F, "the check digit does not match"));
         }
     }
-    Ok(digits)
+    Ok((digits, born))
+}
+
+/// Checks that a DCC date of birth (`YYYY-MM-DD`, `YYYY-MM` or `YYYY`) agrees with the date a
+/// birth number encodes: every part given must be that date's.
+pub fn dob_agrees(field: &'static str, dob: &str, born: Date) -> Result<(), Invalid> {
+    let parts: Vec<&str> = dob.split('-').collect();
+    let number = |s: &str, len: usize| -> Option<u32> {
+        (s.len() == len && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse().ok())
+            .flatten()
+    };
+    let expected = [
+        u32::try_from(born.year()).unwrap_or(0),
+        u32::from(u8::from(born.month())),
+        u32::from(born.day()),
+    ];
+    let lens = [4, 2, 2];
+    if parts.is_empty() || parts.len() > 3 {
+        return Err(invalid(field, "must be YYYY-MM-DD, YYYY-MM or YYYY"));
+    }
+    for ((part, len), want) in parts.iter().zip(lens).zip(expected) {
+        match number(part, len) {
+            None => return Err(invalid(field, "must be YYYY-MM-DD, YYYY-MM or YYYY")),
+            Some(got) if got != want => {
+                return Err(invalid(
+                    field,
+                    "does not agree with the date the birth number encodes",
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// A name compared as a person would read it: Unicode-normalised (NFC), case-folded, with runs
+/// of white space as one space. "Nováková" and "NOVÁKOVÁ " are the same name.
+pub fn same_name(a: &str, b: &str) -> bool {
+    use unicode_normalization::UnicodeNormalization as _;
+    let fold = |s: &str| -> String {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .nfc()
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    fold(a) == fold(b)
 }
 
 /// An ID-card number: 1–12 of `[0-9A-Z]` after removing spaces and upper-casing.
@@ -205,6 +259,50 @@ mod tests {
             .find(|b| b.parse::<u64>().unwrap() % 11 == 0)
             .unwrap();
         assert!(birth_number(&ok2004).is_ok(), "{ok2004}");
+    }
+
+    #[test]
+    fn dates_of_birth_agree_with_birth_numbers() {
+        let date = |bn: &str| birth_number_and_date(bn).unwrap().1;
+        // +50 for women.
+        let eva = date("736028/0004");
+        assert!(dob_agrees("dob", "1973-10-28", eva).is_ok());
+        assert!(dob_agrees("dob", "1973-10", eva).is_ok());
+        assert!(dob_agrees("dob", "1973", eva).is_ok());
+        for bad in [
+            "1973-10-29",
+            "1973-11-28",
+            "1974",
+            "1973-10-28x",
+            "",
+            "73-10-28",
+            "1973-1-28",
+        ] {
+            assert!(dob_agrees("dob", bad, eva).is_err(), "{bad}");
+        }
+        assert!(dob_agrees("dob", "1964-08-12", date("640812/0004")).is_ok());
+        // +20 and +70 (since 2004), and a 9-digit number (before 1954).
+        let plus20 = (0..10000u64)
+            .map(|s| format!("0421{:02}{s:04}", 15))
+            .find(|b| b.parse::<u64>().unwrap() % 11 == 0)
+            .unwrap();
+        assert!(dob_agrees("dob", "2004-01-15", date(&plus20)).is_ok());
+        let plus70 = (0..10000u64)
+            .map(|s| format!("0571{:02}{s:04}", 3))
+            .find(|b| b.parse::<u64>().unwrap() % 11 == 0)
+            .unwrap();
+        assert!(dob_agrees("dob", "2005-01-03", date(&plus70)).is_ok());
+        assert!(dob_agrees("dob", "1950-01-03", date("500103/123")).is_ok());
+    }
+
+    #[test]
+    fn names_compare_as_read() {
+        assert!(same_name("Nováková", "NOVÁKOVÁ"));
+        assert!(same_name("Jan  Petr", " jan petr "));
+        // Composed and decomposed á.
+        assert!(same_name("Nov\u{e1}k", "Nova\u{301}k"));
+        assert!(!same_name("Novák", "Novak"));
+        assert!(!same_name("Novák", "Nováková"));
     }
 
     #[test]

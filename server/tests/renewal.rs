@@ -589,7 +589,7 @@ async fn pin_change_needs_the_current_pin_and_a_fresh_code() {
         }
     };
     let p = change(&mut b, form.csrf(), "wrong PIN entirely", NEW_PIN).await;
-    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
     assert!(p.body.contains("Současný PIN nesouhlasí"), "{}", p.body);
     let p = change(&mut b, String::new(), PIN, NEW_PIN).await;
     assert_eq!(p.status, StatusCode::FORBIDDEN, "CSRF");

@@ -309,13 +309,20 @@ fn with_cookie(mut resp: Response, cookie: String) -> Response {
     resp
 }
 
-/// The flow cookie of a pre-login page: the browser's, or a new one to set.
-fn flow_of(web: &Web) -> Result<(String, Option<String>), AppError> {
-    match &web.flow {
-        Some(f) => Ok((f.clone(), None)),
+/// The flow cookie of a pre-login page: the browser's when this installation issued it, else
+/// a new one to set (a client-chosen flow id is never adopted, SECURITY.md 20).
+fn flow_of(app: &AppState, web: &Web) -> Result<(String, Option<String>), AppError> {
+    match web
+        .flow
+        .as_deref()
+        .filter(|f| app.secrets.flow_id_issued(f))
+    {
+        Some(f) => Ok((f.to_string(), None)),
         None => {
-            let f =
-                crate::secrets::new_url_token().map_err(|e| AppError::Internal(e.to_string()))?;
+            let f = app
+                .secrets
+                .new_flow_id()
+                .map_err(|e| AppError::Internal(e.to_string()))?;
             Ok((f.clone(), Some(cookie_header(FLOW_COOKIE, &f, None))))
         }
     }
@@ -329,7 +336,7 @@ fn login_page(
     notice: Option<&str>,
     birth_number: &str,
 ) -> Response {
-    let (flow, set) = match flow_of(web) {
+    let (flow, set) = match flow_of(app, web) {
         Ok(f) => f,
         Err(e) => return error_page(app, web, e),
     };
@@ -609,6 +616,38 @@ async fn contact_view(
         Ok(None) => return error_page(app, web, AppError::NotFound),
         Err(e) => return error_page(app, web, e.into()),
     };
+    let proposals = match app.store.contact_proposals(&s.person_id).await {
+        Ok(p) => p,
+        Err(e) => return error_page(app, web, e.into()),
+    };
+    let items: Vec<Value> = proposals
+        .iter()
+        .flat_map(|p| {
+            let phone = p.phone.as_deref().map(|v| {
+                (
+                    "phone",
+                    web.lang.t("phone"),
+                    web::mask_phone(Some(v)).unwrap_or_default(),
+                )
+            });
+            let email = p.email.as_deref().map(|v| {
+                (
+                    "email",
+                    web.lang.t("email"),
+                    web::mask_email(Some(v)).unwrap_or_default(),
+                )
+            });
+            [phone, email]
+                .into_iter()
+                .flatten()
+                .map(|(field, label, shown)| {
+                    context! {
+                        field, label, shown, record => p.record_id.clone(),
+                        org => p.org_name.clone(), when => when(web.lang, p.created_at),
+                    }
+                })
+        })
+        .collect();
     let none = web.lang.t("none");
     page(
         app,
@@ -617,6 +656,7 @@ async fn contact_view(
         "contact.html",
         context! {
             csrf => app.secrets.csrf_token(tok),
+            proposals => items,
             phone => web::mask_phone(person.phone.as_deref()).unwrap_or_else(|| none.to_string()),
             email => web::mask_email(person.email.as_deref()).unwrap_or_else(|| none.to_string()),
             fresh => citizen::fresh_otp(s, now(app).unix_timestamp()),
@@ -652,6 +692,10 @@ struct ContactForm {
     field: String,
     #[serde(default)]
     value: String,
+    /// Adopt the contact recorded with this record (a provider's different contact) instead
+    /// of a typed `value`.
+    #[serde(default)]
+    record: String,
 }
 
 fn contact_field(name: &str) -> Option<ContactField> {
@@ -699,8 +743,23 @@ async fn contact_submit(
             AppError::Invalid("field must be phone or email".into()),
         );
     };
-    match citizen::start_contact_change(&app, &s, field, &f.value, now(&app).unix_timestamp()).await
-    {
+    let value = if f.record.is_empty() {
+        f.value.clone()
+    } else {
+        let proposed = match app.store.contact_proposals(&s.person_id).await {
+            Ok(list) => list.into_iter().find(|p| p.record_id == f.record),
+            Err(e) => return error_page(&app, &web, e.into()),
+        };
+        let value = proposed.and_then(|p| match field {
+            ContactField::Phone => p.phone,
+            ContactField::Email => p.email,
+        });
+        match value {
+            Some(v) => v,
+            None => return error_page(&app, &web, AppError::NotFound),
+        }
+    };
+    match citizen::start_contact_change(&app, &s, field, &value, now(&app).unix_timestamp()).await {
         Ok(()) => contact_code_form(&app, &web, &tok, &f.field, StatusCode::OK, None),
         Err(AppError::Invalid(_)) => {
             let msg = web.lang.t(match field {
@@ -924,7 +983,7 @@ async fn css() -> Response {
 }
 
 fn scan_form(app: &AppState, web: &Web, status: StatusCode, error: Option<&str>) -> Response {
-    let (flow, set) = match flow_of(web) {
+    let (flow, set) = match flow_of(app, web) {
         Ok(f) => f,
         Err(e) => return error_page(app, web, e),
     };
@@ -988,7 +1047,8 @@ async fn scan_submit(State(app): State<AppState>, web: Web, mut form: Multipart)
     let scanned = if !text.trim().is_empty() {
         Ok(text)
     } else if let Some(bytes) = photo {
-        web::read_qr(bytes).await
+        let budget = std::time::Duration::from_millis(app.config.decode.budget_ms);
+        web::read_qr(&app.decode_pool, budget, bytes).await
     } else {
         Err((StatusCode::UNPROCESSABLE_ENTITY, "scan_nothing"))
     };
@@ -996,7 +1056,15 @@ async fn scan_submit(State(app): State<AppState>, web: Web, mut form: Multipart)
         web::exchange_token(&t).ok_or((StatusCode::UNPROCESSABLE_ENTITY, "scan_not_exchange"))
     }) {
         Ok(token) => see_other(&format!("/exchange/{token}")),
-        Err((status, key)) => scan_form(&app, &web, status, Some(web.lang.t(key))),
+        Err((status, key)) => {
+            let mut resp = scan_form(&app, &web, status, Some(web.lang.t(key)));
+            if status == StatusCode::SERVICE_UNAVAILABLE {
+                // Every decoder busy and the queue full (issue 18): a few seconds frees them.
+                resp.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            }
+            resp
+        }
     }
 }
 

@@ -65,7 +65,7 @@ pub(super) fn flow_page(
     name: &str,
     ctx: minijinja::Value,
 ) -> Response {
-    let (flow, set) = match flow_of(web) {
+    let (flow, set) = match flow_of(app, web) {
         Ok(f) => f,
         Err(e) => return error_page(app, web, e),
     };
@@ -102,7 +102,7 @@ async fn sign_in_with(
     notice: Option<&str>,
     username: &str,
 ) -> Response {
-    let captcha_id = match service::new_captcha(app, ts(app)).await {
+    let captcha_id = match crate::service::captcha::issue(app, ts(app)) {
         Ok(id) => id,
         Err(e) => return error_page(app, web, e),
     };
@@ -139,12 +139,16 @@ async fn login_page(
     sign_in_with(&app, &web, StatusCode::OK, None, notice, "").await
 }
 
-async fn captcha(State(app): State<AppState>, Path(id): Path<String>) -> Response {
-    let id = id.trim_end_matches(".png");
-    if id.len() > 64 {
-        return StatusCode::NOT_FOUND.into_response();
+/// The picture of a captcha token, drawn again from the token (nothing is read from the
+/// database); limited per client in memory, since drawing costs CPU (`benches/captcha.rs`).
+async fn captcha(State(app): State<AppState>, web: Web, Path(token): Path<String>) -> Response {
+    if let Some(limiter) = &app.anonymous.captcha_pictures {
+        if let Err(secs) = limiter.check(crate::ratelimit::client_of(web.ip)) {
+            return AppError::TooManyRequests(secs).into_response();
+        }
     }
-    match app.store.captcha_png(id, ts(&app)).await {
+    let token = token.trim_end_matches(".png");
+    match crate::service::captcha::picture(&app, token, ts(&app)).await {
         Ok(Some(png)) => (
             [
                 (header::CONTENT_TYPE, "image/png"),
@@ -154,7 +158,7 @@ async fn captcha(State(app): State<AppState>, Path(id): Path<String>) -> Respons
         )
             .into_response(),
         Ok(None) => StatusCode::NOT_FOUND.into_response(),
-        Err(e) => AppError::from(e).into_response(),
+        Err(e) => e.into_response(),
     }
 }
 
@@ -563,7 +567,7 @@ fn certificate_form(
     error: Option<String>,
     phone: &str,
 ) -> Response {
-    let (flow, set) = match flow_of(web) {
+    let (flow, set) = match flow_of(app, web) {
         Ok(f) => f,
         Err(e) => return error_page(app, web, e),
     };
@@ -741,7 +745,11 @@ async fn pin_change(
         Ok(Err(ChangeRejected::Stale)) => {
             return pin_form(&app, &web, StatusCode::FORBIDDEN, &tok, true, None)
         }
-        Ok(Err(ChangeRejected::CurrentWrong)) => t("pinc_wrong").to_string(),
+        // A wrong current PIN is a refused credential, not a malformed form (SECURITY.md 8).
+        Ok(Err(ChangeRejected::CurrentWrong)) => {
+            let error = Some(t("pinc_wrong").to_string());
+            return pin_form(&app, &web, StatusCode::FORBIDDEN, &tok, false, error);
+        }
         Ok(Err(ChangeRejected::Form(FormRejected::PinMismatch))) => {
             t("reg_pin_mismatch").to_string()
         }

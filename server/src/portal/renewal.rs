@@ -17,8 +17,9 @@ use super::{
 };
 use crate::error::AppError;
 use crate::secrets::token_digest;
+use crate::service::captcha;
 use crate::service::otp::Rejected;
-use crate::service::registry::{new_captcha, FormRejected};
+use crate::service::registry::FormRejected;
 use crate::service::renewal::{self as service, NewPin, SetRejected};
 use crate::state::AppState;
 
@@ -50,7 +51,7 @@ async fn start_form(
     error: Option<&str>,
     username: &str,
 ) -> Response {
-    let captcha_id = match new_captcha(app, ts(app)).await {
+    let captcha_id = match captcha::issue(app, ts(app)) {
         Ok(id) => id,
         Err(e) => return error_page(app, web, e),
     };

@@ -2,14 +2,17 @@
 //! (SECURITY.md 21, 24), how records read on the page, and the scan form's parsing.
 
 use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use issuer::names::{Kind, Names};
 use serde_json::Value;
+use verifier::qr::QrError;
 
 use super::i18n::Lang;
+use crate::decode_pool::{DecodePool, PoolError};
 use crate::secrets;
 use crate::state::AppState;
 use crate::store::RecordRow;
@@ -312,12 +315,17 @@ pub fn exchange_token(text: &str) -> Option<String> {
 }
 
 /// Reads the QR code of an uploaded photo: PNG or JPEG, at most 4,000 × 4,000 pixels, decoded
-/// off the async threads. The error is a status and the message key.
-pub async fn read_qr(bytes: Vec<u8>) -> Result<String, (StatusCode, &'static str)> {
+/// in the application's decode pool within `budget` (issue 18). The error is a status and the
+/// message key: 503 when the pool and its queue are full, 422 when the budget ran out.
+pub async fn read_qr(
+    pool: &DecodePool,
+    budget: Duration,
+    bytes: Vec<u8>,
+) -> Result<String, (StatusCode, &'static str)> {
     if bytes.len() > super::PHOTO_LIMIT {
         return Err((StatusCode::PAYLOAD_TOO_LARGE, "scan_too_large"));
     }
-    let job = tokio::task::spawn_blocking(move || {
+    let job = pool.run(move |cancel| {
         let reader = image::ImageReader::new(std::io::Cursor::new(&bytes))
             .with_guessed_format()
             .map_err(|_| (StatusCode::UNPROCESSABLE_ENTITY, "scan_bad_image"))?;
@@ -333,13 +341,19 @@ pub async fn read_qr(bytes: Vec<u8>) -> Result<String, (StatusCode, &'static str
         if w > super::PHOTO_MAX_SIDE || h > super::PHOTO_MAX_SIDE {
             return Err((StatusCode::PAYLOAD_TOO_LARGE, "scan_too_large"));
         }
-        verifier::qr::decode(&bytes).map_err(|e| match e {
-            verifier::qr::QrError::Image(_) => (StatusCode::UNPROCESSABLE_ENTITY, "scan_bad_image"),
-            _ => (StatusCode::UNPROCESSABLE_ENTITY, "scan_no_qr"),
+        crate::decode_pool::read_qr_within(&bytes, budget, cancel).map_err(|e| match e {
+            QrError::Image(_) => (StatusCode::UNPROCESSABLE_ENTITY, "scan_bad_image"),
+            QrError::Stopped => (StatusCode::UNPROCESSABLE_ENTITY, "scan_unreadable"),
+            QrError::NotFound | QrError::Decode(_) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "scan_no_qr")
+            }
         })
     });
-    job.await
-        .map_err(|_| (StatusCode::INTERNAL_SERVER_ERROR, "error"))?
+    match job.await {
+        Ok(read) => read,
+        Err(PoolError::Busy) => Err((StatusCode::SERVICE_UNAVAILABLE, "scan_busy")),
+        Err(PoolError::Failed) => Err((StatusCode::INTERNAL_SERVER_ERROR, "error")),
+    }
 }
 
 #[cfg(test)]

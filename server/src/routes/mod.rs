@@ -18,6 +18,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::audit::RequestContext;
 use crate::error::{AppError, InternalDetail};
 use crate::state::AppState;
 
@@ -65,6 +66,8 @@ pub fn app(state: AppState) -> Router {
         .merge(verifier)
         .layer(DefaultBodyLimit::max(JSON_LIMIT))
         .merge(crate::portal::routes(&state))
+        // Before any handler: NUL, control characters and invalid UTF-8 are a 400 here.
+        .layer(middleware::from_fn(crate::input::hygiene))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
@@ -75,7 +78,12 @@ pub fn app(state: AppState) -> Router {
                 .extensions()
                 .get::<MatchedPath>()
                 .map_or("unmatched", MatchedPath::as_str);
-            tracing::info_span!("http", method = %req.method(), route)
+            tracing::info_span!(
+                "http",
+                method = %req.method(),
+                route,
+                request_id = tracing::field::Empty
+            )
         }))
         // Outermost, so timeouts and the generic 500 body carry the headers too.
         .layer(middleware::from_fn(security_headers))
@@ -186,18 +194,23 @@ async fn verify_limit(State(app): State<AppState>, req: Request, next: Next) -> 
     next.run(req).await
 }
 
-/// Counts the request by route template and logs the detail of internal errors (which the
-/// response itself hides).
+/// Gives the request its id and client address for the audit trail (SECURITY.md 47) and the
+/// request span, counts it by route template and logs the detail of internal errors (which
+/// the response itself hides) under the same id.
 async fn observe(State(app): State<AppState>, req: Request, next: Next) -> Response {
     let method = req.method().clone();
     let route = req.extensions().get::<MatchedPath>().cloned();
     let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
+    let client_ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    let context = RequestContext::new(client_ip);
+    let request_id = context.request_id.clone();
+    tracing::Span::current().record("request_id", request_id.as_str());
     let start = Instant::now();
-    let mut resp = next.run(req).await;
+    let mut resp = context.scope(next.run(req)).await;
     if let Some(InternalDetail(detail)) = resp.extensions().get::<InternalDetail>() {
-        let request_id = crate::secrets::random::<8>()
-            .map(hex::encode)
-            .unwrap_or_default();
         tracing::error!(route = %route, request_id = %request_id, error = %detail, "internal error");
         resp = generic_error(&app, &resp, &request_id);
     }

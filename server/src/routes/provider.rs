@@ -195,9 +195,8 @@ pub async fn revoke_certificate(
     State(app): State<AppState>,
     Provider { org, .. }: Provider,
     Path(uvci): Path<String>,
-    body: Result<Json<RevokeInput>, axum::extract::rejection::JsonRejection>,
+    crate::input::Json(input): crate::input::Json<RevokeInput>,
 ) -> AppResult<Response> {
-    let Json(input) = body?;
     let out = crate::service::revocation::revoke_for_org(
         &app,
         org.id,

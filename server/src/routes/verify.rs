@@ -1,13 +1,12 @@
 //! The verifier back end: trust list, rules and value sets with ETags, and `POST /verify`.
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde::Deserialize;
 
 use crate::error::{AppError, AppResult};
+use crate::input::Json;
 use crate::service::public::{self, Resource, MAX_HC1};
 use crate::service::revocation;
 use crate::state::AppState;
@@ -78,9 +77,8 @@ pub struct VerifyInput {
 /// certificate is a 200 with verdict `invalid`; only a malformed request is a 4xx.
 pub async fn verify(
     State(app): State<AppState>,
-    body: Result<Json<VerifyInput>, JsonRejection>,
+    Json(input): Json<VerifyInput>,
 ) -> AppResult<Response> {
-    let Json(input) = body?;
     if input.hc1.len() > MAX_HC1 {
         return Err(AppError::TooLarge);
     }

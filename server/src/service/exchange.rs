@@ -95,9 +95,10 @@ async fn import_line(
     if let Some(map) = value.as_object_mut() {
         map.remove("legacy_id");
     }
-    let input: RecordInput = match serde_json::from_value(value) {
+    // The message names the field, never the value (a birth number in the wrong type).
+    let input: RecordInput = match crate::input::from_value(value) {
         Ok(i) => i,
-        Err(e) => return Ok(Imported::Failed(e.to_string())),
+        Err(message) => return Ok(Imported::Failed(message)),
     };
     let token = secrets::new_url_token().map_err(|e| AppError::Internal(e.to_string()))?;
     let legacy = LegacyWrite {
@@ -236,8 +237,12 @@ async fn issue(
         record.kind.as_str(): [record.entry],
     });
     let issuance = app.issuance.clone();
+    let policy = issuer::Policy {
+        uvci_secret: app.secrets.person_uvci_secret(&person.bn_index),
+        ..issuance.policy.clone()
+    };
     let issued = tokio::task::spawn_blocking(move || {
-        issuer::issue_record(&dcc_record, &issuance.identity, &issuance.policy, now)
+        issuer::issue_record(&dcc_record, &issuance.identity, &policy, now)
     })
     .await
     .map_err(|e| AppError::Internal(format!("signing task: {e}")))?

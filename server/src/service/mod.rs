@@ -1,5 +1,6 @@
 //! Domain logic, free of HTTP: each function takes the state's parts and the instant.
 
+pub mod captcha;
 pub mod citizen;
 pub mod exchange;
 pub mod nia;

@@ -14,9 +14,10 @@ use time::OffsetDateTime;
 use crate::error::{AppError, AppResult};
 use crate::secrets;
 use crate::state::AppState;
+use crate::store::portal::PersonView;
 use crate::store::{
-    AuditEvent, CertificateWrite, IdempotencyWrite, MessageWrite, Org, PersonWrite, RecordRow,
-    RecordWrite, StoreError,
+    AuditEvent, CertificateWrite, IdempotencyWrite, MessageWrite, Org, PersonWrite, RecordContacts,
+    RecordRow, RecordWrite, RegistryEntry, StoreError,
 };
 use crate::{mail, validate};
 
@@ -210,6 +211,71 @@ fn entry_of(input: &RecordInput, max_dose: u64) -> AppResult<(&'static str, Map<
     Ok((kind, entry.clone()))
 }
 
+/// The first day an event date may name (SECURITY.md 35): the pandemic's, 2020-01-01.
+const FIRST_EVENT_DAY: time::Date = time::macros::date!(2020 - 01 - 01);
+
+/// The event dates of an entry lie from 2020-01-01 to today + 1 day (SECURITY.md 35: `v.dt`,
+/// `t.sc`, `r.fr`, `r.df`), and a recovery's validity ends (`r.du`) no earlier than it starts.
+/// The messages name the field and the allowed range, never the value.
+fn check_dates(kind: &str, entry: &Map<String, Value>, today: time::Date) -> AppResult<()> {
+    let last = today.next_day().unwrap_or(today);
+    let day = |field: &str, with_time: bool| -> AppResult<Option<time::Date>> {
+        let Some(v) = entry.get(field) else {
+            return Ok(None);
+        };
+        // A non-string value is left to the schema check, which names the type.
+        let Some(text) = v.as_str() else {
+            return Ok(None);
+        };
+        let parsed = if with_time {
+            OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+                .ok()
+                .map(|t| t.to_offset(time::UtcOffset::UTC).date())
+        } else {
+            time::Date::parse(
+                text,
+                time::macros::format_description!("[year]-[month]-[day]"),
+            )
+            .ok()
+        };
+        match parsed {
+            Some(d) => Ok(Some(d)),
+            None => Err(invalid(format!(
+                "{kind}.{field}: must be {}",
+                if with_time {
+                    "a date and time (RFC 3339)"
+                } else {
+                    "a date YYYY-MM-DD"
+                }
+            ))),
+        }
+    };
+    let fields: &[(&str, bool)] = match kind {
+        "v" => &[("dt", false)],
+        "t" => &[("sc", true)],
+        "r" => &[("fr", false), ("df", false)],
+        _ => &[],
+    };
+    for (field, with_time) in fields {
+        if let Some(d) = day(field, *with_time)? {
+            if d < FIRST_EVENT_DAY || d > last {
+                return Err(invalid(format!(
+                    "{kind}.{field}: must lie from 2020-01-01 to tomorrow, not before and not \
+                     further in the future"
+                )));
+            }
+        }
+    }
+    if kind == "r" {
+        if let (Some(from), Some(until)) = (day("df", false)?, day("du", false)?) {
+            if until < from {
+                return Err(invalid("r.du: must not be before r.df"));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The coded fields of each entry type and the value set each code must come from
 /// (SECURITY.md 35).
 const CODED: &[(&str, &str, Kind)] = &[
@@ -256,6 +322,161 @@ fn own_record(org: &Org, row: Option<RecordRow>) -> Option<RecordRow> {
     row.filter(|r| r.org_id == org.id)
 }
 
+/// Names and date of birth for a record: the population registry's where it has them (a
+/// record that disagrees is refused, naming the field), else the record's.
+struct Identity {
+    family_name: String,
+    given_name: String,
+    dob: String,
+    /// The registry gave them: they replace what is on file.
+    from_registry: bool,
+}
+
+impl Identity {
+    fn resolve(
+        registered: Option<&RegistryEntry>,
+        family_name: String,
+        given_name: String,
+        dob: &str,
+    ) -> AppResult<Identity> {
+        let Some(r) = registered else {
+            return Ok(Identity {
+                family_name,
+                given_name,
+                dob: dob.to_string(),
+                from_registry: false,
+            });
+        };
+        let mismatch =
+            |field: &str| invalid(format!("{field}: does not match the population registry"));
+        let family_name = match &r.family_name {
+            Some(n) if !validate::same_name(n, &family_name) => {
+                return Err(mismatch("person.family_name"))
+            }
+            Some(n) => n.clone(),
+            None => family_name,
+        };
+        let given_name = match &r.given_name {
+            Some(n) if !validate::same_name(n, &given_name) => {
+                return Err(mismatch("person.given_name"))
+            }
+            Some(n) => n.clone(),
+            None => given_name,
+        };
+        let dob = match &r.dob {
+            // A shorter date (`YYYY-MM`, `YYYY`) agrees when it is a prefix of the registry's.
+            Some(d) if !d.starts_with(dob) || dob.is_empty() => return Err(mismatch("person.dob")),
+            Some(d) => d.clone(),
+            None => dob.to_string(),
+        };
+        let from_registry = r.family_name.is_some() && r.given_name.is_some() && r.dob.is_some();
+        Ok(Identity {
+            family_name,
+            given_name,
+            dob,
+            from_registry,
+        })
+    }
+}
+
+/// What a record's login factor and contacts do to the person's (DESIGN.md "Who owns a
+/// person's data"): they fill empty fields only; a different value stays with the record, and
+/// the person is told.
+struct Contacts {
+    /// The ID-card index to write: the registry's, or the record's for an empty field.
+    id_card_index: Option<Vec<u8>>,
+    /// The registry's ID-card number replaces what is on file.
+    id_card_from_registry: bool,
+    /// Where this record's certificate e-mail goes: the address given with the record, else
+    /// the one on file (SECURITY.md 48).
+    mail_to: Option<String>,
+    /// The fields given with values other than those on file (`id_card`, `phone`, `email`).
+    differing: Vec<&'static str>,
+}
+
+impl Contacts {
+    fn resolve(
+        on_file: Option<&PersonView>,
+        registry_card: Option<Vec<u8>>,
+        given: &RecordContacts,
+    ) -> Contacts {
+        fn differs<T: PartialEq + ?Sized>(on_file: Option<&T>, given: Option<&T>) -> bool {
+            matches!((on_file, given), (Some(a), Some(b)) if a != b)
+        }
+        let card_on_file = registry_card
+            .as_deref()
+            .or(on_file.and_then(|p| p.id_card_index.as_deref()));
+        let mut differing = Vec::new();
+        if differs(card_on_file, given.id_card_index.as_deref()) {
+            differing.push("id_card");
+        }
+        if differs(
+            on_file.and_then(|p| p.phone.as_deref()),
+            given.phone.as_deref(),
+        ) {
+            differing.push("phone");
+        }
+        if differs(
+            on_file.and_then(|p| p.email.as_deref()),
+            given.email.as_deref(),
+        ) {
+            differing.push("email");
+        }
+        Contacts {
+            id_card_from_registry: registry_card.is_some(),
+            id_card_index: registry_card.or_else(|| given.id_card_index.clone()),
+            mail_to: given
+                .email
+                .clone()
+                .or_else(|| on_file.and_then(|p| p.email.clone())),
+            differing,
+        }
+    }
+}
+
+/// The notices to a person's contacts on file when an organisation recorded other contacts
+/// for them: one SMS to the phone and one e-mail to the address on file. No values, no
+/// health data.
+fn contact_notices(person: &PersonView, org: &str, fields: &[&str]) -> Vec<MessageWrite> {
+    let (cs, en): (Vec<&str>, Vec<&str>) = fields
+        .iter()
+        .map(|f| match *f {
+            "id_card" => ("číslo občanského průkazu", "ID-card number"),
+            "phone" => ("telefonní číslo", "phone number"),
+            _ => ("e-mailovou adresu", "e-mail address"),
+        })
+        .unzip();
+    let org: String = org.chars().filter(|c| !c.is_control()).take(100).collect();
+    let body = format!(
+        "dcc: {org} u Vás zaznamenal(a) jiné údaje: {}. Vaše údaje se nezměnily. Pokud jste to \
+         nebyli Vy, kontaktujte podporu; novou hodnotu můžete převzít v portálu (Kontakty). / \
+         dcc: {org} recorded a different {} for you. Your details have not changed. If that was \
+         not you, contact support; you can adopt the new value in the portal (Contacts).",
+        cs.join(", "),
+        en.join(", "),
+    );
+    let mut out = Vec::new();
+    if let Some(phone) = &person.phone {
+        out.push(MessageWrite {
+            channel: "sms".into(),
+            recipient: phone.clone(),
+            subject: String::new(),
+            body: body.clone(),
+            attachment: None,
+        });
+    }
+    if let Some(email) = &person.email {
+        out.push(MessageWrite {
+            channel: "email".into(),
+            recipient: email.clone(),
+            subject: "dcc: jiné kontaktní údaje / different contact details".into(),
+            body,
+            attachment: None,
+        });
+    }
+    out
+}
+
 /// Records an event for a person; issues and e-mails the certificate when the rules say so.
 /// `recorder` is the registry user acting through a session (`None` for an API token); it is
 /// stored with the record. Returns the record as stored (the same view on an idempotent replay).
@@ -274,7 +495,7 @@ pub async fn create_record(
             return Ok(view);
         }
     }
-    let input: RecordInput = serde_json::from_slice(body).map_err(|e| invalid(e.to_string()))?;
+    let input: RecordInput = crate::input::json(body)?;
     record_event(
         app,
         org,
@@ -306,8 +527,11 @@ pub(crate) async fn record_event(
     let cfg = &app.config;
     let (kind, mut entry) = entry_of(input, cfg.max_dose)?;
     check_codes(kind, &entry, &app.public.names)?;
+    check_dates(kind, &entry, now.date())?;
     let p = &input.person;
-    let bn = validate::birth_number(&p.birth_number).map_err(|e| invalid(e.to_string()))?;
+    let (bn, born) =
+        validate::birth_number_and_date(&p.birth_number).map_err(|e| invalid(e.to_string()))?;
+    validate::dob_agrees("person.dob", &p.dob, born).map_err(|e| invalid(e.to_string()))?;
     let id_card = p
         .id_card
         .as_deref()
@@ -331,22 +555,39 @@ pub(crate) async fn record_event(
         .transpose()
         .map_err(|e| invalid(e.to_string()))?;
 
+    let bn_index = app.secrets.birth_number_index(&bn);
+    let registered = app.registry.lookup(&bn_index).await?;
+    let identity = Identity::resolve(registered.as_ref(), family_name, given_name, &p.dob)?;
+    let on_file = app.store.person_by_bn(&bn_index).await?;
+    let given = RecordContacts {
+        id_card_index: id_card.map(|c| app.secrets.id_card_index(&c)),
+        phone,
+        email,
+    };
+    let contacts = Contacts::resolve(
+        on_file.as_ref(),
+        registered.as_ref().and_then(|r| r.id_card_index.clone()),
+        &given,
+    );
+
     entry.insert("is".into(), Value::from(cfg.certificate_issuer.clone()));
     entry
         .entry("co")
         .or_insert_with(|| Value::from(cfg.country.clone()));
     let record = json!({
-        "nam": {"fn": family_name, "gn": given_name},
-        "dob": p.dob,
+        "nam": {"fn": &identity.family_name, "gn": &identity.given_name},
+        "dob": &identity.dob,
         kind: [Value::Object(entry.clone())],
     });
     let issuance = app.issuance.clone();
-    let dcc =
-        issuer::prepare(&record, &issuance.policy, now).map_err(|e| invalid(e.to_string()))?;
+    let policy = issuer::Policy {
+        uvci_secret: app.secrets.person_uvci_secret(&bn_index),
+        ..issuance.policy.clone()
+    };
+    let dcc = issuer::prepare(&record, &policy, now).map_err(|e| invalid(e.to_string()))?;
 
-    let bn_index = app.secrets.birth_number_index(&bn);
     let subject = app.secrets.pseudonym(&bn_index);
-    let identified = app.registry.is_identified(&bn_index).await?;
+    let identified = registered.is_some();
     let complete = kind != "v" || dose_complete(&entry);
     let record_id = secrets::new_id();
     let detail = match recorder {
@@ -362,6 +603,20 @@ pub(crate) async fn record_event(
         subject: Some(subject.clone()),
         detail,
     }];
+    let notices = if contacts.differing.is_empty() {
+        Vec::new()
+    } else {
+        audit.push(AuditEvent {
+            event: "person.contact_differs".into(),
+            org_id: Some(org.id),
+            subject: Some(subject.clone()),
+            detail: json!({"record": record_id, "fields": contacts.differing}),
+        });
+        on_file
+            .as_ref()
+            .map(|person| contact_notices(person, &org.name, &contacts.differing))
+            .unwrap_or_default()
+    };
 
     let mut certificate = None;
     let mut message = None;
@@ -380,7 +635,7 @@ pub(crate) async fn record_event(
         });
     } else {
         let signed = tokio::task::spawn_blocking(move || {
-            issuer::issue(dcc, &issuance.identity, &issuance.policy, now)
+            issuer::issue(dcc, &issuance.identity, &policy, now)
         })
         .await
         .map_err(|e| AppError::Internal(format!("signing task: {e}")))?;
@@ -393,7 +648,7 @@ pub(crate) async fn record_event(
                     subject: Some(subject.clone()),
                     detail: json!({"record": record_id, "certificate": cert_id, "type": kind}),
                 });
-                if let Some(to) = &email {
+                if let Some(to) = &contacts.mail_to {
                     let attachment = mail::certificate_attachment(&issued, &cfg.country).await;
                     message = Some(MessageWrite {
                         channel: "email".into(),
@@ -436,13 +691,15 @@ pub(crate) async fn record_event(
         person: PersonWrite {
             new_id: secrets::new_id(),
             bn_index,
-            id_card_index: id_card.map(|c| app.secrets.id_card_index(&c)),
-            family_name,
-            given_name,
-            dob: p.dob.clone(),
-            email,
-            phone,
+            id_card_index: contacts.id_card_index,
+            family_name: identity.family_name,
+            given_name: identity.given_name,
+            dob: identity.dob,
+            email: given.email.clone(),
+            phone: given.phone.clone(),
             identified,
+            names_from_registry: identity.from_registry,
+            id_card_from_registry: contacts.id_card_from_registry,
         },
         record_id: record_id.clone(),
         kind: kind.to_string(),
@@ -451,6 +708,8 @@ pub(crate) async fn record_event(
         now: now.unix_timestamp(),
         certificate,
         message,
+        notices,
+        contacts: given,
         idempotency: idempotency_key.map(|k| IdempotencyWrite {
             key: k.to_string(),
             request_sha256: digest.clone(),
@@ -514,12 +773,18 @@ pub async fn person_records(
         .store
         .person_records(org.id, person_id)
         .await?
-        .ok_or(AppError::NotFound)?;
-    Ok(rows
+        .unwrap_or_default();
+    let views: Vec<RecordView> = rows
         .into_iter()
         .filter_map(|r| own_record(org, Some(r)))
         .map(RecordView::from)
-        .collect())
+        .collect();
+    // A person this organisation recorded nothing for answers as an unknown id does: the
+    // answer must not tell which ids exist.
+    if views.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    Ok(views)
 }
 
 /// One record of this organisation.

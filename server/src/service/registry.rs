@@ -18,8 +18,6 @@ use crate::store::registry::{RegFlow, Registered, UserWrite};
 use crate::store::{AuditEvent, MessageWrite, StoreError};
 use crate::validate;
 
-/// A captcha challenge lives 5 minutes (SECURITY.md 13).
-pub const CAPTCHA_SECS: i64 = 300;
 /// A registration flow lives 15 minutes (SECURITY.md 22: pre-login flows).
 pub const FLOW_SECS: i64 = 900;
 /// The longest wait for an argon2id slot before 503 (SECURITY.md 50).
@@ -73,32 +71,6 @@ pub(crate) async fn with_pins<T: Send + 'static>(
     })
     .await
     .map_err(|e| AppError::Internal(format!("PIN task: {e}")))
-}
-
-/// A fresh captcha; returns its id (the picture is served from the store by id).
-pub async fn new_captcha(app: &AppState, now: i64) -> AppResult<String> {
-    let c = (app.captchas)().map_err(|e| AppError::Internal(e.to_string()))?;
-    let id = secrets::new_url_token().map_err(|e| AppError::Internal(e.to_string()))?;
-    let mac = crate::captcha::answer_digest(&captcha_key(app), &id, &c.answer);
-    app.store
-        .captcha_put(&id, &mac, &c.png, now, now + CAPTCHA_SECS)
-        .await?;
-    Ok(id)
-}
-
-fn captcha_key(app: &AppState) -> Vec<u8> {
-    app.secrets.keyed("captcha", b"answers")
-}
-
-/// Uses a captcha challenge: true only for its answer, once, within 5 minutes.
-pub async fn captcha_answered(app: &AppState, id: &str, answer: &str, now: i64) -> AppResult<bool> {
-    if id.is_empty() || id.len() > 64 {
-        return Ok(false);
-    }
-    Ok(match app.store.captcha_take(id, now).await? {
-        Some(mac) => crate::captcha::answer_matches(&captcha_key(app), id, answer, &mac),
-        None => false,
-    })
 }
 
 /// Why a registration form was not accepted: the field and a reason code for the page.
@@ -343,7 +315,7 @@ pub async fn start_login(
     captcha_answer: &str,
     now: i64,
 ) -> AppResult<Result<(), FormRejected>> {
-    if !captcha_answered(app, captcha_id, captcha_answer, now).await? {
+    if !crate::service::captcha::answered(app, captcha_id, captcha_answer, now).await? {
         return Ok(Err(FormRejected::Captcha));
     }
     let username = normalise_username(username);

@@ -10,8 +10,9 @@ use serde_json::json;
 use crate::error::{AppError, AppResult};
 use crate::pin::{self, PinContext};
 use crate::secrets;
+use crate::service::captcha;
 use crate::service::otp::{self, Delivery, Purpose, Rejected};
-use crate::service::registry::{captcha_answered, normalise_username, with_pins, FormRejected};
+use crate::service::registry::{normalise_username, with_pins, FormRejected};
 use crate::state::AppState;
 use crate::store::registry::UserRow;
 use crate::store::{AuditEvent, MessageWrite};
@@ -74,7 +75,7 @@ pub async fn start(
     now: i64,
 ) -> AppResult<Result<(), FormRejected>> {
     count_start(app, ip, now).await?;
-    if !captcha_answered(app, captcha_id, captcha_answer, now).await? {
+    if !captcha::answered(app, captcha_id, captcha_answer, now).await? {
         return Ok(Err(FormRejected::Captcha));
     }
     let username = normalise_username(username);

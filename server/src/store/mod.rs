@@ -1,6 +1,7 @@
 //! Storage behind one trait, so handlers and services never see SQL: SQLite (the embedded
 //! default) and PostgreSQL (for several instances) share the same migrations' semantics.
 
+pub mod limits;
 pub mod permissions;
 pub mod portal;
 mod postgres;
@@ -18,6 +19,7 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::seal::SealingKey;
 use crate::secrets::Secrets;
 
+pub use limits::LimitStore;
 pub use permissions::PermissionStore;
 pub use portal::PortalStore;
 pub use postgres::PgStore;
@@ -32,6 +34,10 @@ pub enum StoreError {
     /// A unique key already holds this value; the text names what.
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// The database refused a value the edge should have refused first (PostgreSQL: text with a
+    /// NUL character or not in its encoding); a client error, not a failure of the server.
+    #[error("{0}")]
+    Refused(&'static str),
     /// The database failed (connection, SQL, migration).
     #[error("database: {0}")]
     Database(String),
@@ -39,7 +45,16 @@ pub enum StoreError {
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
-        StoreError::Database(e.to_string())
+        match &e {
+            // 22021 character_not_in_repertoire, 22P05 untranslatable_character: PostgreSQL
+            // stores no NUL in text (`crate::input` refuses it at the edge already).
+            sqlx::Error::Database(db)
+                if matches!(db.code().as_deref(), Some("22021" | "22P05")) =>
+            {
+                StoreError::Refused("text with a NUL or a character the database cannot store")
+            }
+            _ => StoreError::Database(e.to_string()),
+        }
     }
 }
 
@@ -63,13 +78,20 @@ pub struct Org {
     pub name: String,
 }
 
-/// One person of the development population registry.
-#[derive(Clone)]
+/// One person of the development population registry: the identity source for the persons it
+/// holds (DESIGN.md "Who owns a person's data").
+#[derive(Clone, Default)]
 pub struct RegistryEntry {
     /// HMAC blind index of the birth number.
     pub bn_index: Vec<u8>,
     /// HMAC blind index of the ID-card number, when known.
     pub id_card_index: Option<Vec<u8>>,
+    /// Family name, when the registry gives one.
+    pub family_name: Option<String>,
+    /// Given name, when the registry gives one.
+    pub given_name: Option<String>,
+    /// Date of birth (`YYYY-MM-DD`), when the registry gives one.
+    pub dob: Option<String>,
 }
 
 impl std::fmt::Debug for RegistryEntry {
@@ -99,6 +121,12 @@ pub struct PersonWrite {
     pub phone: Option<String>,
     /// Identified in the population registry.
     pub identified: bool,
+    /// Names and date of birth come from the population registry: they replace what is on
+    /// file. Otherwise the ones on file stay and these are used only for a new person.
+    pub names_from_registry: bool,
+    /// The ID-card number comes from the population registry and replaces what is on file.
+    /// Otherwise it (like phone and e-mail) only fills an empty field.
+    pub id_card_from_registry: bool,
 }
 
 impl std::fmt::Debug for PersonWrite {
@@ -194,6 +222,10 @@ pub struct RecordWrite {
     pub certificate: Option<CertificateWrite>,
     /// The e-mail, when one is sent.
     pub message: Option<MessageWrite>,
+    /// Notices to the person's contacts on file (a provider recorded different contacts).
+    pub notices: Vec<MessageWrite>,
+    /// The contacts given with this record, kept with it whatever is on file.
+    pub contacts: RecordContacts,
     /// The request's idempotency key.
     pub idempotency: Option<IdempotencyWrite>,
     /// Audit events.
@@ -203,6 +235,23 @@ pub struct RecordWrite {
     pub legacy: Option<portal::LegacyWrite>,
     /// The registry user who wrote it through a registry session; `None` for an API token.
     pub recorded_by: Option<String>,
+}
+
+/// The login factor and contacts given with one record.
+#[derive(Clone, Default)]
+pub struct RecordContacts {
+    /// HMAC blind index of the ID-card number.
+    pub id_card_index: Option<Vec<u8>>,
+    /// Phone, E.164.
+    pub phone: Option<String>,
+    /// E-mail address.
+    pub email: Option<String>,
+}
+
+impl std::fmt::Debug for RecordContacts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecordContacts").finish_non_exhaustive()
+    }
 }
 
 /// A stored certificate.
@@ -320,7 +369,7 @@ pub struct TokenInfo {
 /// The storage operations of the server.
 #[async_trait]
 pub trait Store:
-    PortalStore + RegistryStore + PermissionStore + QuestionStore + Send + Sync
+    PortalStore + RegistryStore + PermissionStore + QuestionStore + LimitStore + Send + Sync
 {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;

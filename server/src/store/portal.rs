@@ -132,12 +132,39 @@ pub struct PersonView {
     pub phone: Option<String>,
     /// Identified in the population registry.
     pub identified: bool,
+    /// HMAC blind index of the ID-card number on file.
+    pub id_card_index: Option<Vec<u8>>,
+    /// HMAC blind index of the birth number.
+    pub bn_index: Vec<u8>,
 }
 
 impl std::fmt::Debug for PersonView {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PersonView")
             .field("identified", &self.identified)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A contact an organisation recorded for a person that differs from the one on file.
+#[derive(Clone)]
+pub struct ContactProposal {
+    /// The record it came with.
+    pub record_id: String,
+    /// The recording organisation's name.
+    pub org_name: String,
+    /// The phone given with the record, when it differs from the one on file.
+    pub phone: Option<String>,
+    /// The e-mail given with the record, when it differs from the one on file.
+    pub email: Option<String>,
+    /// Recorded at, Unix seconds.
+    pub created_at: i64,
+}
+
+impl std::fmt::Debug for ContactProposal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContactProposal")
+            .field("record_id", &self.record_id)
             .finish_non_exhaustive()
     }
 }
@@ -286,6 +313,9 @@ pub trait PortalStore: Send + Sync {
     /// Takes (reads and deletes, in one statement) the pending request of a cookie digest, so
     /// a callback can use it once.
     async fn oidc_flow_take(&self, cookie_sha256: &[u8]) -> StoreResult<Option<OidcFlow>>;
+    /// Contacts that organisations recorded for a person and that differ from the person's
+    /// current ones (the portal offers to adopt them), newest first, at most 10.
+    async fn contact_proposals(&self, person_id: &str) -> StoreResult<Vec<ContactProposal>>;
     /// A person's records of every organisation, with the organisation's name, oldest first.
     async fn citizen_records(&self, person_id: &str) -> StoreResult<Vec<(RecordRow, String)>>;
     /// One of a person's certificates.
@@ -338,6 +368,8 @@ macro_rules! portal_store {
                 email: col(row, "email")?,
                 phone: col(row, "phone")?,
                 identified: col(row, "identified")?,
+                id_card_index: col(row, "id_card_index")?,
+                bn_index: col(row, "bn_index")?,
             })
         }
 
@@ -622,11 +654,15 @@ macro_rules! portal_store {
                     .execute(&self.pool)
                     .await?
                     .rows_affected();
-                for table in [
-                    "captcha_challenges",
-                    "registry_flows",
-                    "renewal_flows",
-                ] {
+                // Captcha one-use rows and request counters: once their token or window ended.
+                for table in ["captcha_answers", "rate_counters"] {
+                    n += sqlx::query(&format!("DELETE FROM {table} WHERE expires_at < $1"))
+                        .bind(now)
+                        .execute(&self.pool)
+                        .await?
+                        .rows_affected();
+                }
+                for table in ["registry_flows", "renewal_flows"] {
                     n += sqlx::query(&format!("DELETE FROM {table} WHERE expires_at < $1"))
                         .bind(before)
                         .execute(&self.pool)
@@ -655,7 +691,7 @@ macro_rules! portal_store {
                 id_card_index: &[u8],
             ) -> StoreResult<Option<super::portal::PersonView>> {
                 let row = sqlx::query(
-                    "SELECT id, family_name, given_name, dob, email, phone, identified \
+                    "SELECT id, family_name, given_name, dob, email, phone, identified, id_card_index, bn_index \
                      FROM persons WHERE bn_index = $1 AND id_card_index = $2",
                 )
                 .bind(bn_index)
@@ -670,7 +706,7 @@ macro_rules! portal_store {
                 bn_index: &[u8],
             ) -> StoreResult<Option<super::portal::PersonView>> {
                 let row = sqlx::query(
-                    "SELECT id, family_name, given_name, dob, email, phone, identified \
+                    "SELECT id, family_name, given_name, dob, email, phone, identified, id_card_index, bn_index \
                      FROM persons WHERE bn_index = $1",
                 )
                 .bind(bn_index)
@@ -732,13 +768,43 @@ macro_rules! portal_store {
 
             async fn person(&self, id: &str) -> StoreResult<Option<super::portal::PersonView>> {
                 let row = sqlx::query(
-                    "SELECT id, family_name, given_name, dob, email, phone, identified \
+                    "SELECT id, family_name, given_name, dob, email, phone, identified, id_card_index, bn_index \
                      FROM persons WHERE id = $1",
                 )
                 .bind(id)
                 .fetch_optional(&self.pool)
                 .await?;
                 row.as_ref().map(person_view_of).transpose()
+            }
+
+            async fn contact_proposals(
+                &self,
+                person_id: &str,
+            ) -> StoreResult<Vec<super::portal::ContactProposal>> {
+                let rows = sqlx::query(
+                    "SELECT r.id, o.name AS org_name, r.created_at, \
+                     CASE WHEN r.phone <> COALESCE(p.phone, '') THEN r.phone END AS phone, \
+                     CASE WHEN r.email <> COALESCE(p.email, '') THEN r.email END AS email \
+                     FROM records r JOIN persons p ON p.id = r.person_id \
+                     JOIN organisations o ON o.id = r.org_id \
+                     WHERE r.person_id = $1 AND (r.phone <> COALESCE(p.phone, '') \
+                       OR r.email <> COALESCE(p.email, '')) \
+                     ORDER BY r.seq DESC LIMIT 10",
+                )
+                .bind(person_id)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(super::portal::ContactProposal {
+                            record_id: col(r, "id")?,
+                            org_name: col(r, "org_name")?,
+                            phone: col(r, "phone")?,
+                            email: col(r, "email")?,
+                            created_at: col(r, "created_at")?,
+                        })
+                    })
+                    .collect()
             }
 
             async fn citizen_records(

@@ -44,3 +44,4 @@ super::portal::portal_store!(PgStore);
 super::registry::registry_store!(PgStore);
 super::permissions::permission_store!(PgStore);
 super::questions::question_store!(PgStore);
+super::limits::limit_store!(PgStore);

@@ -1,6 +1,6 @@
 //! Storage of registry users (issue #9): accounts, registrations between their SMS code and
-//! their contact details, registry sessions and picture captchas. The SQL is shared by SQLite
-//! and PostgreSQL through [`registry_store`].
+//! their contact details, and registry sessions. The SQL is shared by SQLite and PostgreSQL
+//! through [`registry_store`].
 
 use async_trait::async_trait;
 
@@ -96,20 +96,6 @@ pub enum Registered {
 /// Registry-user storage.
 #[async_trait]
 pub trait RegistryStore: Send + Sync {
-    /// Stores a captcha challenge.
-    async fn captcha_put(
-        &self,
-        id: &str,
-        answer_mac: &[u8],
-        png: &[u8],
-        now: i64,
-        expires_at: i64,
-    ) -> StoreResult<()>;
-    /// The picture of an unused, unexpired challenge.
-    async fn captcha_png(&self, id: &str, now: i64) -> StoreResult<Option<Vec<u8>>>;
-    /// Uses a challenge (one conditional UPDATE: once only, before expiry); its answer digest.
-    async fn captcha_take(&self, id: &str, now: i64) -> StoreResult<Option<Vec<u8>>>;
-
     /// Starts (or restarts) the registration of a flow.
     async fn reg_flow_put(&self, flow_sha256: &[u8], flow: &RegFlow, now: i64) -> StoreResult<()>;
     /// The registration of a flow.
@@ -288,52 +274,6 @@ macro_rules! registry_store {
 
         #[async_trait::async_trait]
         impl super::registry::RegistryStore for $store {
-            async fn captcha_put(
-                &self,
-                id: &str,
-                answer_mac: &[u8],
-                png: &[u8],
-                now: i64,
-                expires_at: i64,
-            ) -> StoreResult<()> {
-                sqlx::query(
-                    "INSERT INTO captcha_challenges (id, answer_mac, png, created_at, expires_at) \
-                     VALUES ($1, $2, $3, $4, $5)",
-                )
-                .bind(id)
-                .bind(answer_mac)
-                .bind(png)
-                .bind(now)
-                .bind(expires_at)
-                .execute(&self.pool)
-                .await?;
-                Ok(())
-            }
-
-            async fn captcha_png(&self, id: &str, now: i64) -> StoreResult<Option<Vec<u8>>> {
-                let row = sqlx::query(
-                    "SELECT png FROM captcha_challenges \
-                     WHERE id = $1 AND used_at IS NULL AND expires_at >= $2",
-                )
-                .bind(id)
-                .bind(now)
-                .fetch_optional(&self.pool)
-                .await?;
-                row.as_ref().map(|r| col(r, "png")).transpose()
-            }
-
-            async fn captcha_take(&self, id: &str, now: i64) -> StoreResult<Option<Vec<u8>>> {
-                let row = sqlx::query(
-                    "UPDATE captcha_challenges SET used_at = $2 \
-                     WHERE id = $1 AND used_at IS NULL AND expires_at >= $2 RETURNING answer_mac",
-                )
-                .bind(id)
-                .bind(now)
-                .fetch_optional(&self.pool)
-                .await?;
-                row.as_ref().map(|r| col(r, "answer_mac")).transpose()
-            }
-
             async fn reg_flow_put(
                 &self,
                 flow_sha256: &[u8],

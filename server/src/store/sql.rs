@@ -299,13 +299,19 @@ macro_rules! sql_store {
                 let mut n = 0;
                 for e in entries {
                     n += sqlx::query(
-                        "INSERT INTO registry_persons (bn_index, id_card_index, imported_at) \
-                         VALUES ($1, $2, $3) ON CONFLICT (bn_index) DO UPDATE SET \
-                         id_card_index = excluded.id_card_index, imported_at = excluded.imported_at",
+                        "INSERT INTO registry_persons (bn_index, id_card_index, imported_at, \
+                         family_name, given_name, dob) VALUES ($1, $2, $3, $4, $5, $6) \
+                         ON CONFLICT (bn_index) DO UPDATE SET \
+                         id_card_index = excluded.id_card_index, imported_at = excluded.imported_at, \
+                         family_name = excluded.family_name, given_name = excluded.given_name, \
+                         dob = excluded.dob",
                     )
                     .bind(&e.bn_index)
                     .bind(&e.id_card_index)
                     .bind(now)
+                    .bind(&e.family_name)
+                    .bind(&e.given_name)
+                    .bind(&e.dob)
                     .execute(&mut *tx)
                     .await?
                     .rows_affected();
@@ -316,7 +322,8 @@ macro_rules! sql_store {
 
             async fn registry_lookup(&self, bn_index: &[u8]) -> StoreResult<Option<RegistryEntry>> {
                 let row = sqlx::query(
-                    "SELECT bn_index, id_card_index FROM registry_persons WHERE bn_index = $1",
+                    "SELECT bn_index, id_card_index, family_name, given_name, dob \
+                     FROM registry_persons WHERE bn_index = $1",
                 )
                 .bind(bn_index)
                 .fetch_optional(&self.pool)
@@ -325,6 +332,9 @@ macro_rules! sql_store {
                     Some(r) => Ok(Some(RegistryEntry {
                         bn_index: col(&r, "bn_index")?,
                         id_card_index: col(&r, "id_card_index")?,
+                        family_name: col(&r, "family_name")?,
+                        given_name: col(&r, "given_name")?,
+                        dob: col(&r, "dob")?,
                     })),
                     None => Ok(None),
                 }
@@ -353,14 +363,22 @@ macro_rules! sql_store {
                 let mut tx = self.pool.begin().await?;
                 let p = &w.person;
                 let person_row = sqlx::query(
+                    // The login factors and contacts belong to the citizen: a record fills them
+                    // only where none is on file; names, date of birth (and the ID-card number
+                    // when the registry has one) come from the population registry.
                     "INSERT INTO persons (id, bn_index, id_card_index, family_name, given_name, \
                      dob, email, phone, identified, created_at, updated_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) \
                      ON CONFLICT (bn_index) DO UPDATE SET \
-                     id_card_index = COALESCE(excluded.id_card_index, persons.id_card_index), \
-                     family_name = excluded.family_name, given_name = excluded.given_name, \
-                     dob = excluded.dob, email = COALESCE(excluded.email, persons.email), \
-                     phone = COALESCE(excluded.phone, persons.phone), \
+                     id_card_index = CASE WHEN $12 THEN excluded.id_card_index \
+                       ELSE COALESCE(persons.id_card_index, excluded.id_card_index) END, \
+                     family_name = CASE WHEN $11 THEN excluded.family_name \
+                       ELSE persons.family_name END, \
+                     given_name = CASE WHEN $11 THEN excluded.given_name \
+                       ELSE persons.given_name END, \
+                     dob = CASE WHEN $11 THEN excluded.dob ELSE persons.dob END, \
+                     email = COALESCE(persons.email, excluded.email), \
+                     phone = COALESCE(persons.phone, excluded.phone), \
                      identified = excluded.identified, updated_at = excluded.updated_at \
                      RETURNING id",
                 )
@@ -374,12 +392,15 @@ macro_rules! sql_store {
                 .bind(&p.phone)
                 .bind(p.identified)
                 .bind(w.now)
+                .bind(p.names_from_registry)
+                .bind(p.id_card_from_registry)
                 .fetch_one(&mut *tx)
                 .await?;
                 let person_id: String = col(&person_row, "id")?;
                 sqlx::query(
                     "INSERT INTO records (id, person_id, org_id, kind, entry, note, created_at, \
-                     recorded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                     recorded_by, id_card_index, phone, email) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                 )
                 .bind(&w.record_id)
                 .bind(&person_id)
@@ -389,6 +410,9 @@ macro_rules! sql_store {
                 .bind(&w.note)
                 .bind(w.now)
                 .bind(&w.recorded_by)
+                .bind(&w.contacts.id_card_index)
+                .bind(&w.contacts.phone)
+                .bind(&w.contacts.email)
                 .execute(&mut *tx)
                 .await
                 .map_err(|e| conflict_or(e, "record"))?;
@@ -412,6 +436,9 @@ macro_rules! sql_store {
                 if let Some(m) = &w.message {
                     let certificate_id = w.certificate.as_ref().map(|c| c.id.as_str());
                     insert_outbox(&self.outbox_key, &mut *tx, m, certificate_id, w.now).await?;
+                }
+                for m in &w.notices {
+                    insert_outbox(&self.outbox_key, &mut *tx, m, None, w.now).await?;
                 }
                 if let Some(l) = &w.legacy {
                     sqlx::query(
@@ -722,15 +749,19 @@ macro_rules! sql_store {
             a: &AuditEvent,
             now: i64,
         ) -> StoreResult<()> {
+            // The request it came from (SECURITY.md 47); none outside a request.
+            let request = crate::audit::RequestContext::current();
             sqlx::query(
-                "INSERT INTO audit_log (at, event, org_id, subject, detail) \
-                 VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO audit_log (at, event, org_id, subject, detail, request_id, \
+                 client_ip) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(now)
             .bind(&a.event)
             .bind(a.org_id)
             .bind(&a.subject)
             .bind(a.detail.to_string())
+            .bind(request.as_ref().map(|r| r.request_id.clone()))
+            .bind(request.and_then(|r| r.client_ip).map(|ip| ip.to_string()))
             .execute(conn)
             .await?;
             Ok(())

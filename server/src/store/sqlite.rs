@@ -53,3 +53,4 @@ super::portal::portal_store!(SqliteStore);
 super::registry::registry_store!(SqliteStore);
 super::permissions::permission_store!(SqliteStore);
 super::questions::question_store!(SqliteStore);
+super::limits::limit_store!(SqliteStore);

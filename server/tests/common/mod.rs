@@ -233,7 +233,12 @@ impl Harness {
         let csv = self.dir.path().join("persons.csv");
         std::fs::write(
             &csv,
-            format!("birth_number,id_card,family_name\n{BN_IDENTIFIED},AB123456,Novak\n{BN_OTHER},,Other\n"),
+            // The identified person with names and date of birth (the registry is the identity
+            // source), and one the registry knows only by number.
+            format!(
+                "birth_number,id_card,family_name,given_name,dob\n\
+                 {BN_IDENTIFIED},AB123456,Dvořáková,Anežka,1973-10-28\n{BN_OTHER},,,,\n"
+            ),
         )
         .unwrap();
         let n = server::admin::import_registry(&cfg, &csv, now)
@@ -291,13 +296,20 @@ pub async fn send(
     (status, body, headers)
 }
 
+/// The date of birth a birth number encodes, as the DCC writes it (for a malformed number, which
+/// tests send to see it refused, any date).
+pub fn dob_of(bn: &str) -> String {
+    server::validate::birth_number_and_date(bn)
+        .map_or_else(|_| "1973-10-28".to_string(), |(_, born)| born.to_string())
+}
+
 pub fn person(bn: &str, email: Option<&str>) -> Value {
     let mut p = json!({
         "birth_number": bn,
         "id_card": "AB123456",
         "family_name": "Dvořáková",
         "given_name": "Anežka",
-        "dob": "1973-10-28",
+        "dob": dob_of(bn),
         "phone": "+420601123456"
     });
     if let Some(e) = email {

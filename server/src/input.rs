@@ -1,0 +1,238 @@
+//! Input hygiene at the edge (issue 18): requests whose path, query or form carry a NUL or
+//! invalid UTF-8, or whose JSON holds a `\u0000`, are refused with 400 before any handler (so no
+//! such text reaches the database, which PostgreSQL would refuse with a 500); JSON bodies parse
+//! into an object only, and their errors name the field and the expected type, never the value
+//! sent (SECURITY.md 28, 45: a birth number sent as a number must not come back in the message).
+
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+
+use crate::error::{AppError, AppResult};
+
+/// The longest form body read (the portal's limit, SECURITY.md 50).
+const FORM_LIMIT: usize = crate::portal::FORM_LIMIT;
+/// The longest JSON body read (the provider API's limit, SECURITY.md 50).
+const JSON_LIMIT: usize = crate::routes::JSON_LIMIT;
+
+/// What is wrong with a request's text, for the 400's message.
+const BAD_TEXT: &str = "the request holds a NUL or control character, or text that is not UTF-8";
+
+/// Whether percent-decoded `raw` is UTF-8 without NUL (and, when `controls` is set, without any
+/// other control character: no path segment of ours has one). A `%` without two hex digits
+/// after it stays as it is, as the extractors read it.
+fn clean(raw: &[u8], controls: bool) -> bool {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while let Some(&b) = raw.get(i) {
+        if b == b'%' {
+            let hex = |j: usize| raw.get(j).and_then(|c| char::from(*c).to_digit(16));
+            if let (Some(h), Some(l)) = (hex(i + 1), hex(i + 2)) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b);
+        i += 1;
+    }
+    match std::str::from_utf8(&out) {
+        Ok(s) => !s.chars().any(|c| c == '\0' || (controls && c.is_control())),
+        Err(_) => false,
+    }
+}
+
+/// Whether a form body (`k=v&…`) decodes to UTF-8 without NUL in any name or value.
+fn clean_form(body: &[u8]) -> bool {
+    body.split(|b| *b == b'&').all(|pair| clean(pair, false))
+}
+
+/// Whether JSON text is UTF-8 without a `\u0000` escape inside a string (raw control
+/// characters are a syntax error the parser reports itself).
+fn clean_json(body: &[u8]) -> bool {
+    if std::str::from_utf8(body).is_err() {
+        return false;
+    }
+    let mut in_string = false;
+    let mut i = 0;
+    while let Some(&b) = body.get(i) {
+        match (in_string, b) {
+            (false, b'"') => in_string = true,
+            (true, b'"') => in_string = false,
+            (true, b'\\') => {
+                if body.get(i + 1) == Some(&b'u') && body.get(i + 2..i + 6) == Some(b"0000") {
+                    return false;
+                }
+                // Skip the escaped character, so `\"` does not end the string.
+                i += 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The media type of a request, lower-case, without parameters.
+fn media_type(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|m| m.trim().to_ascii_lowercase())
+}
+
+/// Whether a media type is JSON (`application/json` or `…+json`).
+fn is_json(media: &str) -> bool {
+    media == "application/json" || (media.starts_with("application/") && media.ends_with("+json"))
+}
+
+/// The edge check of every request: path (no control character), query (no NUL), and the
+/// bodies of forms (no NUL in any field) and JSON (no `\u0000`); all must be UTF-8. A failure
+/// is a 400 before routing reaches a handler. Form and JSON bodies are read here up to their
+/// limits (a longer one is 413, as the handler's extractor would answer) and handed on.
+pub async fn hygiene(req: Request, next: Next) -> Response {
+    let bad = || AppError::BadRequest(BAD_TEXT.into()).into_response();
+    let uri = req.uri();
+    if !clean(uri.path().as_bytes(), true)
+        || !uri.query().is_none_or(|q| clean(q.as_bytes(), false))
+    {
+        return bad();
+    }
+    let media = media_type(req.headers());
+    let (limit, check): (usize, fn(&[u8]) -> bool) = match media.as_deref() {
+        Some("application/x-www-form-urlencoded") => (FORM_LIMIT, clean_form),
+        Some(m) if is_json(m) => (JSON_LIMIT, clean_json),
+        _ => return next.run(req).await,
+    };
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, limit).await {
+        Ok(b) => b,
+        Err(_) => return AppError::TooLarge.into_response(),
+    };
+    if !check(&bytes) {
+        return bad();
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
+/// Parses a JSON body into `T`: an object at the top (serde would take an array for a struct,
+/// field by position), then the fields; an error names the path and the expected type, never
+/// the value sent.
+pub fn json<T: DeserializeOwned>(body: &[u8]) -> AppResult<T> {
+    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    if first.is_some_and(|b| *b != b'{') {
+        return Err(AppError::Invalid("the body must be a JSON object".into()));
+    }
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut de)
+        .map_err(|e| AppError::Invalid(describe(&e.path().to_string(), e.inner())))?;
+    de.end().map_err(|e| AppError::Invalid(describe(".", &e)))?;
+    Ok(value)
+}
+
+/// A JSON value into `T`, with the same value-free messages as [`json`].
+pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, String> {
+    serde_path_to_error::deserialize(value).map_err(|e| describe(&e.path().to_string(), e.inner()))
+}
+
+/// A serde_json error as a message without the value: serde's `invalid type: integer
+/// `7401040020`, expected a string` becomes `person.birth_number: invalid type: integer,
+/// expected a string`. Syntax errors say what and where (line, column); they hold no input.
+pub fn describe(path: &str, e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let at = format!("line {} column {}", e.line(), e.column());
+    let full = e.to_string();
+    let msg = full
+        .strip_suffix(&format!(" at {at}"))
+        .unwrap_or(&full)
+        .to_string();
+    match e.classify() {
+        Category::Syntax | Category::Eof | Category::Io => {
+            format!("the body is not valid JSON: {msg} at {at}")
+        }
+        Category::Data => {
+            let field = if path.is_empty() || path == "." {
+                "body".to_string()
+            } else {
+                path.to_string()
+            };
+            format!("{field}: {}", without_value(&msg))
+        }
+    }
+}
+
+/// serde's data-error text with any value the client sent taken out.
+fn without_value(msg: &str) -> String {
+    let expected = msg
+        .rfind(", expected ")
+        .and_then(|i| msg.get(i + 2..))
+        .unwrap_or("");
+    let with_expected = |head: &str| {
+        if expected.is_empty() {
+            head.to_string()
+        } else {
+            format!("{head}, {expected}")
+        }
+    };
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = msg.strip_prefix(prefix) {
+            // The kind of what came ("integer", "string", "map", "floating point"), without
+            // the value serde prints after it in quotes or backticks.
+            let kind: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphabetic() || *c == ' ')
+                .collect();
+            let kind = kind.trim();
+            let kind = if kind.is_empty() { "value" } else { kind };
+            return with_expected(&format!("{prefix}{kind}"));
+        }
+    }
+    if msg.starts_with("invalid length ") {
+        return with_expected("invalid length");
+    }
+    if msg.starts_with("unknown variant ") {
+        return with_expected("unknown value");
+    }
+    // Field names come from the schema or, for an unknown field, are the key the client chose:
+    // these name the problem and carry no value.
+    for prefix in ["unknown field `", "missing field `", "duplicate field `"] {
+        if msg.starts_with(prefix) {
+            return msg.to_string();
+        }
+    }
+    "invalid value".to_string()
+}
+
+/// A JSON body for an axum handler: `application/json` (else 415), within the route's body
+/// limit (else 413), parsed by [`json`].
+#[derive(Debug, Clone)]
+pub struct Json<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        if !media_type(req.headers()).is_some_and(|m| is_json(&m)) {
+            return Err(AppError::UnsupportedMediaType);
+        }
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|r: BytesRejection| {
+                if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    AppError::TooLarge
+                } else {
+                    AppError::BadRequest("the body could not be read".into())
+                }
+            })?;
+        json(&bytes).map(Json)
+    }
+}
+
+#[cfg(test)]
+mod tests;
