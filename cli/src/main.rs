@@ -6,6 +6,7 @@ mod clock;
 mod cmd;
 mod fetch;
 mod files;
+mod passphrase;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -39,6 +39,7 @@ impl Case {
             country: "CZ".into(),
             now: now - time::Duration::days(10),
             dsc_days: 365,
+            usage_days: 365,
         })
         .unwrap();
         let id = SigningIdentity::load(

@@ -1,6 +1,6 @@
 //! Record → DCC → signed HC1. The record is the DCC JSON of the schema; `ci` is generated when
 //! absent, `fnt`/`gnt` are always written, and the issuer refuses what the signer certificate
-//! may not sign (type by key usage, validity at iat).
+//! may not sign (KeyUsage, type, validity and usage period at iat).
 
 use hcert::dcc::{Dcc, Entry};
 use hcert::{cose, cwt, hc1, schema, translit, uvci};
@@ -244,8 +244,8 @@ fn expiry(dcc: &Dcc, policy: &Policy, iat: OffsetDateTime) -> Result<OffsetDateT
     })
 }
 
-/// Signs a prepared DCC at `now`. Refuses a type the DSC's key usage forbids and a DSC that is
-/// not valid at iat.
+/// Signs a prepared DCC at `now`, after the signer checks of SECURITY.md 42
+/// ([`SigningIdentity::check_before_signing`]): KeyUsage, type, validity, usage period.
 pub fn issue(
     dcc: Dcc,
     key: &SigningIdentity,
@@ -255,31 +255,8 @@ pub fn issue(
     let cert_type = dcc
         .cert_type()
         .ok_or_else(|| record_err("a record holds exactly one of v, t or r"))?;
-    if !key.dsc.key_usage.allows(cert_type) {
-        return Err(Error::Signer(format!(
-            "it may not sign {} certificates (key usage: {})",
-            cert_type.name(),
-            key.dsc.key_usage.describe()
-        )));
-    }
     let iat = now.unix_timestamp();
-    if iat < key.dsc.not_before || iat > key.dsc.not_after {
-        let show = |t: i64| {
-            OffsetDateTime::from_unix_timestamp(t)
-                .ok()
-                .and_then(|t| {
-                    t.format(&time::format_description::well_known::Rfc3339)
-                        .ok()
-                })
-                .unwrap_or_else(|| t.to_string())
-        };
-        return Err(Error::Signer(format!(
-            "it is not valid at the issue time {} (valid from {} to {})",
-            show(iat),
-            show(key.dsc.not_before),
-            show(key.dsc.not_after)
-        )));
-    }
+    key.check_before_signing(cert_type, iat)?;
     let exp = expiry(&dcc, policy, now)?;
     let exp = exp.unix_timestamp().min(key.dsc.not_after);
     let dcc_cbor = ciborium::Value::serialized(&dcc)

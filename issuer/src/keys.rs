@@ -1,13 +1,15 @@
-//! Development keys: a CSCA and a DSC (with the DCC extended-key-usage OIDs when the types are
-//! restricted) and a trust-list signing certificate, generated with `rcgen`.
+//! Development keys: a CSCA and a DSC (KeyUsage digitalSignature, the DCC extended-key-usage
+//! OIDs when the types are restricted, a private-key usage period) and a trust-list signing
+//! certificate, generated with `rcgen`.
 
 use hcert::crypto::Algorithm;
 use hcert::CertType;
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
-    KeyPair, KeyUsagePurpose, RsaKeySize, SignatureAlgorithm,
+    BasicConstraints, CertificateParams, CustomExtension, DistinguishedName, DnType,
+    ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose, RsaKeySize, SignatureAlgorithm,
 };
 use time::{Duration, OffsetDateTime};
+use trust_list::UsagePeriod;
 
 use crate::{Error, Result};
 
@@ -63,6 +65,29 @@ pub struct KeyOptions {
     pub now: OffsetDateTime,
     /// DSC validity in days.
     pub dsc_days: i64,
+    /// Days the DSC's key may sign, from its notBefore (at most `dsc_days`), written as its
+    /// PrivateKeyUsagePeriod: the issuer refuses to sign outside it (SECURITY.md 42). The EU
+    /// practice is about six months of signing ([`EU_USAGE_DAYS`]) within a validity long enough
+    /// for the last certificate signed to expire (a year more).
+    pub usage_days: i64,
+}
+
+/// About six months: the DSC usage period of the EU DCC governance, `dcc keys generate`'s
+/// default.
+pub const EU_USAGE_DAYS: i64 = 183;
+
+/// The PrivateKeyUsagePeriod extension (2.5.29.16, not critical) for `from..=until`, Unix
+/// seconds.
+pub fn usage_period_extension(from: i64, until: i64) -> Result<CustomExtension> {
+    let value = UsagePeriod {
+        not_before: Some(from),
+        not_after: Some(until),
+    }
+    .to_der()?;
+    Ok(CustomExtension::from_oid_content(
+        trust_list::ARCS_PRIVATE_KEY_USAGE_PERIOD,
+        value,
+    ))
 }
 
 fn gen_err(e: impl std::fmt::Display) -> Error {
@@ -129,7 +154,21 @@ pub fn generate(opts: &KeyOptions) -> Result<DevKeys> {
         from,
         opts.dsc_days,
     )?;
+    if opts.usage_days < 1 {
+        return Err(Error::Generate(format!(
+            "the DSC usage period of {} days is not positive",
+            opts.usage_days
+        )));
+    }
+    let usage_until = from + Duration::days(opts.usage_days.min(opts.dsc_days));
+    dsc_params.custom_extensions = vec![usage_period_extension(
+        from.unix_timestamp(),
+        usage_until.unix_timestamp(),
+    )?];
     dsc_params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    // rcgen 0.13 writes no extensions at all (KeyUsage included) unless one of a few others is
+    // asked for; the authority key identifier is one, and belongs in a DSC anyway.
+    dsc_params.use_authority_key_identifier_extension = true;
     dsc_params.extended_key_usages = opts
         .types
         .iter()
@@ -147,6 +186,7 @@ pub fn generate(opts: &KeyOptions) -> Result<DevKeys> {
         3650,
     )?;
     tl_params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    tl_params.use_authority_key_identifier_extension = true;
     let tl = tl_params
         .signed_by(&tl_key, &csca, &csca_key)
         .map_err(gen_err)?;

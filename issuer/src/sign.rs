@@ -1,9 +1,12 @@
-//! A signing identity: the private key (PKCS#8, PEM or DER) with its signer certificate. The
-//! algorithm follows the certificate's key; the pair is checked to match before first use.
+//! A signing identity: the private key (PKCS#8, PEM or DER, plain or encrypted) with its signer
+//! certificate. The algorithm follows the certificate's key; the pair is checked to match before
+//! first use.
 
 use hcert::crypto::{Algorithm, Backend, PublicKeyInfo, Signer};
-use trust_list::Dsc;
+use secrecy::SecretString;
+use trust_list::{Dsc, SigningLimits};
 
+use crate::key_file::{self, KeyDer};
 use crate::{Error, Result};
 
 /// A private key and the DSC that certifies it.
@@ -11,7 +14,10 @@ pub struct SigningIdentity {
     signer: Box<dyn Signer>,
     /// The signer certificate.
     pub dsc: Dsc,
-    pkcs8_der: Vec<u8>,
+    /// KeyUsage and private-key usage period, read once at load for the checks before each
+    /// signature.
+    pub(crate) limits: SigningLimits,
+    pkcs8_der: KeyDer,
 }
 
 impl std::fmt::Debug for SigningIdentity {
@@ -23,22 +29,10 @@ impl std::fmt::Debug for SigningIdentity {
     }
 }
 
-/// PKCS#8 DER from PEM (`PRIVATE KEY`) or DER bytes.
+/// PKCS#8 DER of an unencrypted key file (PEM or DER); an encrypted one is
+/// [`Error::KeyEncrypted`]: use [`key_file::decode`] with its passphrase.
 pub fn pkcs8_der(bytes: &[u8]) -> Result<Vec<u8>> {
-    let text = std::str::from_utf8(bytes).ok();
-    if let Some(t) = text.filter(|t| t.contains("-----BEGIN")) {
-        let block = pem::parse(t).map_err(|e| Error::Key(format!("not a PEM key: {e}")))?;
-        return match block.tag() {
-            "PRIVATE KEY" => Ok(block.contents().to_vec()),
-            other => Err(Error::Key(format!(
-                "PEM block is {other:?}; a PKCS#8 \"PRIVATE KEY\" is needed"
-            ))),
-        };
-    }
-    if bytes.first() == Some(&0x30) {
-        return Ok(bytes.to_vec());
-    }
-    Err(Error::Key("the key is neither PEM nor DER".into()))
+    key_file::decode(bytes, None).map(|der| der.to_vec())
 }
 
 /// The algorithm a certificate's key signs with.
@@ -55,11 +49,23 @@ pub fn algorithm_for(key: &PublicKeyInfo) -> Result<Algorithm> {
 }
 
 impl SigningIdentity {
-    /// Loads a key and its certificate; fails when they do not belong together.
+    /// Loads an unencrypted key and its certificate; fails when they do not belong together.
     pub fn load(key: &[u8], cert: &[u8], backend: &dyn Backend) -> Result<Self> {
+        Self::load_with_passphrase(key, cert, None, backend)
+    }
+
+    /// Loads a key, encrypted (with `passphrase`) or not, and its certificate; fails when they
+    /// do not belong together or the certificate's KeyUsage or usage period is malformed.
+    pub fn load_with_passphrase(
+        key: &[u8],
+        cert: &[u8],
+        passphrase: Option<&SecretString>,
+        backend: &dyn Backend,
+    ) -> Result<Self> {
         let dsc = trust_list::parse_certificate(cert)?;
+        let limits = dsc.signing_limits()?;
         let alg = algorithm_for(&dsc.public_key)?;
-        let der = pkcs8_der(key)?;
+        let der = key_file::decode(key, passphrase)?;
         let signer = backend
             .signer(alg, &der)
             .map_err(|e| Error::Key(format!("cannot load the {alg} private key: {e}")))?;
@@ -75,6 +81,7 @@ impl SigningIdentity {
         Ok(SigningIdentity {
             signer,
             dsc,
+            limits,
             pkcs8_der: der,
         })
     }
@@ -95,7 +102,7 @@ impl SigningIdentity {
         use sha2::{Digest, Sha256};
         let mut h = Sha256::new();
         h.update(b"dcc uvci secret v1\0");
-        h.update(&self.pkcs8_der);
+        h.update(self.pkcs8_der.as_slice());
         h.finalize().to_vec()
     }
 }

@@ -1,6 +1,7 @@
 //! First start: the data directory, development keys (as `dcc keys generate` writes them) and
 //! the installation secret are created when missing; keys readable by group or others are
-//! refused (SECURITY.md 41).
+//! refused, encrypted keys are opened with the configured passphrase, and an EdDSA DSC is refused
+//! unless allowed (SECURITY.md 41).
 
 use std::fs;
 use std::io::Write as _;
@@ -8,10 +9,13 @@ use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
 use std::path::{Path, PathBuf};
 
 use hcert::crypto::{Algorithm, Backend, Signer};
+use issuer::key_file;
 use issuer::keys::{self, KeyOptions};
 use issuer::SigningIdentity;
+use secrecy::SecretString;
 use time::OffsetDateTime;
 
+use crate::config::IssuerConfig;
 use crate::secrets::{self, Secrets};
 
 /// Why the server could not prepare its files.
@@ -36,6 +40,21 @@ pub enum BootstrapError {
         /// Why.
         message: String,
     },
+    /// A key file is encrypted and no passphrase is configured.
+    #[error(
+        "{0} is encrypted: set issuer.key_passphrase_env (or DCC_KEY_PASSPHRASE_ENV) to the name \
+         of the environment variable that holds its passphrase"
+    )]
+    KeyEncrypted(String),
+    /// The configured passphrase does not open a key file.
+    #[error("{0}: cannot decrypt the signing key: wrong passphrase or damaged file")]
+    KeyDecrypt(String),
+    /// The DSC is EdDSA and `issuer.allow_eddsa` is not set.
+    #[error(
+        "{0} is an EdDSA key, which EU verifiers reject; the server signs with ES256 or PS256 \
+         (set issuer.allow_eddsa = true to sign with EdDSA anyway)"
+    )]
+    EddsaNotAllowed(String),
     /// The OS random generator failed.
     #[error("random generator: {0}")]
     Random(String),
@@ -73,20 +92,44 @@ pub fn write_file(path: &Path, bytes: &[u8], mode: u32) -> Result<(), BootstrapE
     fs::rename(&tmp, path).map_err(io(path))
 }
 
-/// Generates a development CSCA, DSC (ES256, unrestricted) and trust-list signer into `dir`.
+/// Days the development DSC is valid, and may sign: its PrivateKeyUsagePeriod covers the whole
+/// validity, so a development server keeps issuing for two years rather than the EU's six
+/// months; `dcc serve` warns as the end nears (replace the keys directory to start over).
+pub const DEV_DSC_DAYS: i64 = 730;
+
+/// Generates a development CSCA, DSC (ES256, unrestricted) and trust-list signer into `dir`,
+/// the private keys unencrypted.
 pub fn generate_keys(dir: &Path, country: &str, now: OffsetDateTime) -> Result<(), BootstrapError> {
+    generate_keys_with(dir, country, now, None)
+}
+
+/// [`generate_keys`], the private keys encrypted under `passphrase` when given.
+pub fn generate_keys_with(
+    dir: &Path,
+    country: &str,
+    now: OffsetDateTime,
+    passphrase: Option<&SecretString>,
+) -> Result<(), BootstrapError> {
+    let keys_err = |e: issuer::Error| BootstrapError::Keys {
+        dir: dir.display().to_string(),
+        message: e.to_string(),
+    };
     let generated = keys::generate(&KeyOptions {
         alg: Algorithm::Es256,
         rsa_bits: 3072,
         types: Vec::new(),
         country: country.to_string(),
         now,
-        dsc_days: 730,
+        dsc_days: DEV_DSC_DAYS,
+        usage_days: DEV_DSC_DAYS,
     })
-    .map_err(|e| BootstrapError::Keys {
-        dir: dir.display().to_string(),
-        message: e.to_string(),
-    })?;
+    .map_err(keys_err)?;
+    let key = |pem: &str| -> Result<String, BootstrapError> {
+        match passphrase {
+            Some(p) => key_file::encrypt_pem(pem.as_bytes(), p).map_err(keys_err),
+            None => Ok(pem.to_string()),
+        }
+    };
     write_file(
         &dir.join("csca.pem"),
         generated.csca.cert_pem.as_bytes(),
@@ -94,7 +137,7 @@ pub fn generate_keys(dir: &Path, country: &str, now: OffsetDateTime) -> Result<(
     )?;
     write_file(
         &dir.join("csca.key"),
-        generated.csca.key_pem.as_bytes(),
+        key(&generated.csca.key_pem)?.as_bytes(),
         0o600,
     )?;
     write_file(
@@ -104,7 +147,7 @@ pub fn generate_keys(dir: &Path, country: &str, now: OffsetDateTime) -> Result<(
     )?;
     write_file(
         &dir.join("dsc.key"),
-        generated.dsc.key_pem.as_bytes(),
+        key(&generated.dsc.key_pem)?.as_bytes(),
         0o600,
     )?;
     write_file(
@@ -114,7 +157,7 @@ pub fn generate_keys(dir: &Path, country: &str, now: OffsetDateTime) -> Result<(
     )?;
     write_file(
         &dir.join("trust-list.key"),
-        generated.trust_list.key_pem.as_bytes(),
+        key(&generated.trust_list.key_pem)?.as_bytes(),
         0o600,
     )
 }
@@ -146,16 +189,35 @@ impl std::fmt::Debug for LoadedKeys {
     }
 }
 
-/// Loads (generating on first start) the keys in `dir`. Returns whether they were generated.
+/// The issuer's key errors with the file named, and the configuration key for a passphrase.
+fn key_file_err(path: &Path, e: issuer::Error) -> BootstrapError {
+    let file = path.display().to_string();
+    match e {
+        issuer::Error::KeyEncrypted => BootstrapError::KeyEncrypted(file),
+        issuer::Error::KeyDecrypt => BootstrapError::KeyDecrypt(file),
+        other => BootstrapError::Keys {
+            dir: path.parent().unwrap_or(path).display().to_string(),
+            message: format!(
+                "{}: {other}",
+                path.file_name().unwrap_or_default().to_string_lossy()
+            ),
+        },
+    }
+}
+
+/// Loads (generating on first start) the keys in `dir`, decrypting them with
+/// `issuer.key_passphrase` where they are encrypted. Returns whether they were generated.
 pub fn load_keys(
     dir: &Path,
     country: &str,
     now: OffsetDateTime,
+    issuer: &IssuerConfig,
     backend: &dyn Backend,
 ) -> Result<(LoadedKeys, bool), BootstrapError> {
+    let passphrase = issuer.key_passphrase.as_ref();
     let generated = !dir.join("dsc.key").exists();
     if generated {
-        generate_keys(dir, country, now)?;
+        generate_keys_with(dir, country, now, passphrase)?;
     }
     let keys_err = |message: String| BootstrapError::Keys {
         dir: dir.display().to_string(),
@@ -163,16 +225,22 @@ pub fn load_keys(
     };
     let dsc_pem_path = dir.join("dsc.pem");
     let dsc_pem = fs::read(&dsc_pem_path).map_err(io(&dsc_pem_path))?;
-    let identity = SigningIdentity::load(&read_key(&dir.join("dsc.key"))?, &dsc_pem, backend)
-        .map_err(|e| keys_err(e.to_string()))?;
-    if identity.algorithm() == Algorithm::EdDsa {
-        return Err(keys_err(
-            "the DSC is EdDSA, which EU verifiers reject; the server signs with ES256 or PS256"
-                .into(),
+    let dsc_key_path = dir.join("dsc.key");
+    let identity = SigningIdentity::load_with_passphrase(
+        &read_key(&dsc_key_path)?,
+        &dsc_pem,
+        passphrase,
+        backend,
+    )
+    .map_err(|e| key_file_err(&dsc_key_path, e))?;
+    if identity.algorithm() == Algorithm::EdDsa && !issuer.allow_eddsa {
+        return Err(BootstrapError::EddsaNotAllowed(
+            dsc_key_path.display().to_string(),
         ));
     }
-    let tl_key = issuer::sign::pkcs8_der(&read_key(&dir.join("trust-list.key"))?)
-        .map_err(|e| keys_err(e.to_string()))?;
+    let tl_key_path = dir.join("trust-list.key");
+    let tl_key = key_file::decode(&read_key(&tl_key_path)?, passphrase)
+        .map_err(|e| key_file_err(&tl_key_path, e))?;
     let trust_list_signer = backend
         .signer(Algorithm::Es256, &tl_key)
         .map_err(|e| keys_err(format!("trust-list.key: {e}")))?;

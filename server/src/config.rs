@@ -322,6 +322,23 @@ impl DecodeConfig {
     }
 }
 
+/// The signing keys (SECURITY.md 41).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IssuerConfig {
+    /// The name of the environment variable that holds the passphrase of encrypted keys
+    /// (`dsc.key`, `trust-list.key`); read once at start. Development keys generated on first
+    /// start are encrypted with it too.
+    pub key_passphrase_env: Option<String>,
+    /// Sign with an EdDSA DSC. EdDSA is outside the EU DCC specification and EU verifiers reject
+    /// it, so the server refuses such a key unless this is set.
+    pub allow_eddsa: bool,
+    /// The passphrase itself, from the variable `key_passphrase_env` names in the environment
+    /// [`Config::load`] was given; never from the file.
+    #[serde(skip)]
+    pub key_passphrase: Option<SecretString>,
+}
+
 /// Everything `dcc serve` reads.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -373,6 +390,8 @@ pub struct Config {
     pub server: ServerConfig,
     /// Image decoding of the scan form.
     pub decode: DecodeConfig,
+    /// Signing keys: passphrase, EdDSA.
+    pub issuer: IssuerConfig,
 }
 
 impl Default for Config {
@@ -400,6 +419,7 @@ impl Default for Config {
             registry: RegistryConfig::default(),
             server: ServerConfig::default(),
             decode: DecodeConfig::default(),
+            issuer: IssuerConfig::default(),
         }
     }
 }
@@ -529,6 +549,12 @@ const ENV: &[(&str, &[&str], Kind)] = &[
         &["retention", "audit_days"],
         Kind::Int,
     ),
+    (
+        "DCC_KEY_PASSPHRASE_ENV",
+        &["issuer", "key_passphrase_env"],
+        Kind::Str,
+    ),
+    ("DCC_ALLOW_EDDSA", &["issuer", "allow_eddsa"], Kind::Bool),
 ];
 
 impl Config {
@@ -583,10 +609,13 @@ impl Config {
             };
             set(&mut table, path, value);
         }
-        let config: Config = toml::Value::Table(table)
+        let mut config: Config = toml::Value::Table(table)
             .try_into()
             .map_err(|e: toml::de::Error| ConfigError::Invalid(e.message().to_string()))?;
         config.check()?;
+        if let Some(name) = &config.issuer.key_passphrase_env {
+            config.issuer.key_passphrase = Some(passphrase(name, env)?);
+        }
         Ok(config)
     }
 
@@ -730,6 +759,19 @@ impl Config {
                 SecretString::from(format!("sqlite:{}", self.data_dir.join("dcc.db").display()))
             }
         }
+    }
+}
+
+/// The passphrase in the variable `name` of `env`; the error names the variable, never a value.
+fn passphrase(name: &str, env: &HashMap<String, String>) -> Result<SecretString, ConfigError> {
+    match env.get(name) {
+        Some(v) if !v.is_empty() => Ok(SecretString::from(v.clone())),
+        Some(_) => Err(ConfigError::Invalid(format!(
+            "issuer.key_passphrase_env: the variable {name} is empty"
+        ))),
+        None => Err(ConfigError::Invalid(format!(
+            "issuer.key_passphrase_env: the variable {name} is not set"
+        ))),
     }
 }
 

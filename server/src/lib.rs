@@ -43,7 +43,11 @@ pub use state::{AppState, Overrides, StartError, Started};
 pub async fn serve(config: Config) -> Result<(), StartError> {
     let clock: Arc<dyn clock::Clock> = Arc::new(clock::SystemClock);
     let listen = config.listen;
-    let (state, started) = AppState::open(config, clock, Overrides::default()).await?;
+    let (state, started) = AppState::open(config, clock.clone(), Overrides::default()).await?;
+    warn_signing_window(
+        &state.issuance.identity,
+        clock::Clock::now(clock.as_ref()).unix_timestamp(),
+    );
     let cfg = state.config.clone();
     tracing::info!(
         data_dir = %cfg.data_dir.display(),
@@ -84,6 +88,35 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         let _ = w.await;
     }
     Ok(())
+}
+
+/// Warns at start when the DSC's key may not sign now, or stops within 30 days (SECURITY.md
+/// 42): issuance is refused outside the key's usage period, while verification goes on.
+fn warn_signing_window(identity: &issuer::SigningIdentity, now: i64) {
+    const MONTH: i64 = 30 * 86_400;
+    let window = identity.signing_window();
+    let show = |t: i64| {
+        time::OffsetDateTime::from_unix_timestamp(t)
+            .ok()
+            .and_then(|t| {
+                t.format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
+            .unwrap_or_else(|| t.to_string())
+    };
+    if now < window.from || now > window.until {
+        tracing::warn!(
+            "the DSC's key may sign only from {} to {}: certificates are not issued now; \
+             install a new DSC (for development keys: move the keys directory away and restart)",
+            show(window.from),
+            show(window.until)
+        );
+    } else if window.until - now < MONTH {
+        tracing::warn!(
+            "the DSC's key may sign until {}; install a new DSC before then",
+            show(window.until)
+        );
+    }
 }
 
 async fn shutdown_signal() {

@@ -186,7 +186,7 @@ impl AppState {
         }
         let keys_dir = config.keys_dir();
         let (keys, keys_generated) =
-            bootstrap::load_keys(&keys_dir, &config.country, now, backend)?;
+            bootstrap::load_keys(&keys_dir, &config.country, now, &config.issuer, backend)?;
         let secrets = bootstrap::load_secret(&config.data_dir)?;
         let store = store::open(&config.database_url(), &secrets).await?;
         let public = PublicResources::build(

@@ -27,6 +27,7 @@ fn identity(alg: Algorithm, types: &[CertType]) -> SigningIdentity {
         country: "CZ".into(),
         now: NOW - time::Duration::days(10),
         dsc_days: 365,
+        usage_days: 365,
     })
     .unwrap();
     SigningIdentity::load(

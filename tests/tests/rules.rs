@@ -30,6 +30,7 @@ fn identity() -> SigningIdentity {
         country: "CZ".into(),
         now: NOW - time::Duration::days(10),
         dsc_days: 365,
+        usage_days: 365,
     })
     .unwrap();
     SigningIdentity::load(

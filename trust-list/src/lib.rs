@@ -14,6 +14,7 @@ mod pem_dir;
 mod public_key;
 mod rfc3339;
 mod signed;
+mod signing_limits;
 mod trust_list;
 
 pub use dsc::{parse_certificate, parse_certificates, Dsc};
@@ -23,6 +24,10 @@ pub use key_usage::{eku_oid_arcs, KeyUsage, OID_RECOVERY, OID_TEST, OID_VACCINAT
 pub use pem_dir::{from_pem_files, from_pem_files_lenient};
 pub use signed::{
     build_signed, open_signed_list, sign_jws, verify_signed, OpenedList, SignedTrustList,
+};
+pub use signing_limits::{
+    DigitalSignature, SigningLimits, UsagePeriod, ARCS_PRIVATE_KEY_USAGE_PERIOD,
+    OID_PRIVATE_KEY_USAGE_PERIOD,
 };
 pub use trust_list::{TrustList, TrustedKey};
 

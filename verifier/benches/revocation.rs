@@ -77,6 +77,7 @@ fn cert() -> Cert {
         country: "CZ".into(),
         now: NOW - Duration::days(10),
         dsc_days: 365,
+        usage_days: 365,
     })
     .unwrap();
     let id = SigningIdentity::load(

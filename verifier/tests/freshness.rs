@@ -26,6 +26,7 @@ fn issued() -> (String, TrustList) {
         country: "CZ".into(),
         now: NOW - Duration::days(10),
         dsc_days: 365,
+        usage_days: 365,
     })
     .unwrap();
     let id = SigningIdentity::load(

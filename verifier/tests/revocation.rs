@@ -49,6 +49,7 @@ fn signer(alg: Algorithm, country: &str) -> Signer {
         country: country.into(),
         now: NOW - Duration::days(10),
         dsc_days: 365,
+        usage_days: 365,
     })
     .unwrap();
     let id = SigningIdentity::load(

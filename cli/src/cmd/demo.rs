@@ -56,7 +56,20 @@ pub fn run(data_dir: &Path) -> Result<Outcome> {
     ] {
         let dir = data_dir.join("keys").join(name);
         if !dir.join("dsc.key").exists() {
-            super::keys::generate(&dir, alg, &[], 3072, "CZ", 730, false)?;
+            // The demo reuses its keys from run to run: they may sign for their whole validity.
+            super::keys::generate(
+                &dir,
+                &super::keys::Spec {
+                    alg,
+                    types: &[],
+                    rsa_bits: 3072,
+                    country: "CZ",
+                    days: 730,
+                    usage_days: 730,
+                    passphrase: None,
+                    force: false,
+                },
+            )?;
             println!("  generated {name} development keys in {}", dir.display());
         }
         let identity = SigningIdentity::load(

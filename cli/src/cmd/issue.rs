@@ -12,16 +12,19 @@ use issuer::batch::{self, Rendered, Sink};
 use issuer::names::Names;
 use issuer::{pdf, qr, Policy, SigningIdentity};
 
-use crate::{clock, files, Outcome};
+use crate::{clock, files, passphrase, Outcome};
 
 /// Pixels per module of `--png`.
 const PNG_SCALE: u32 = 8;
 
 #[derive(Args)]
 pub struct IssueArgs {
-    /// The DSC's private key (PKCS#8, PEM or DER).
+    /// The DSC's private key (PKCS#8, PEM or DER; plain or encrypted).
     #[arg(long, value_name = "FILE")]
     key: PathBuf,
+    /// The environment variable holding the passphrase of an encrypted --key.
+    #[arg(long, value_name = "NAME")]
+    key_passphrase_env: Option<String>,
     /// The signer certificate (DSC).
     #[arg(long, value_name = "FILE")]
     cert: PathBuf,
@@ -75,8 +78,8 @@ pub fn run(a: IssueArgs) -> Result<Outcome> {
         Some(s) => super::parse_at(s)?,
         None => clock::now(),
     };
-    let identity = SigningIdentity::load(&files::read(&a.key)?, &files::read(&a.cert)?, backend)
-        .with_context(|| format!("{} with {}", a.key.display(), a.cert.display()))?;
+    let passphrase = passphrase::optional(a.key_passphrase_env.as_deref())?;
+    let identity = passphrase::load_identity(&a.key, &a.cert, passphrase.as_ref(), backend)?;
     if identity.algorithm() == Algorithm::EdDsa {
         eprintln!(
             "warning: EdDSA is outside the EU DCC specification; EU validation apps will not \

@@ -7,7 +7,7 @@ use clap::Subcommand;
 use hcert::crypto::Algorithm;
 use serde_json::json;
 
-use crate::{clock, files, Outcome};
+use crate::{clock, files, passphrase, Outcome};
 
 #[derive(Subcommand)]
 pub enum TrustCommand {
@@ -16,9 +16,12 @@ pub enum TrustCommand {
         /// Signer certificate to list (PEM, DER, base64; a directory of them); repeatable.
         #[arg(long = "cert", value_name = "FILE", required = true)]
         certs: Vec<PathBuf>,
-        /// The trust-list signing key (PKCS#8).
+        /// The trust-list signing key (PKCS#8; plain or encrypted).
         #[arg(long = "sign-key", value_name = "FILE")]
         sign_key: PathBuf,
+        /// The environment variable holding the passphrase of an encrypted --sign-key.
+        #[arg(long, value_name = "NAME")]
+        key_passphrase_env: Option<String>,
         /// The trust-list signing certificate (P-256).
         #[arg(long = "sign-cert", value_name = "FILE")]
         sign_cert: PathBuf,
@@ -125,6 +128,7 @@ pub fn run(c: TrustCommand) -> Result<Outcome> {
         TrustCommand::Build {
             certs,
             sign_key,
+            key_passphrase_env,
             sign_cert,
             out,
         } => {
@@ -132,7 +136,8 @@ pub fn run(c: TrustCommand) -> Result<Outcome> {
             for c in &certs {
                 dscs.extend(files::trust_certs(c)?);
             }
-            let key = issuer::sign::pkcs8_der(&files::read(&sign_key)?)?;
+            let passphrase = passphrase::optional(key_passphrase_env.as_deref())?;
+            let key = passphrase::read_key(&sign_key, passphrase.as_ref())?;
             let signer = backend
                 .signer(Algorithm::Es256, &key)
                 .with_context(|| format!("{} is not a P-256 key", sign_key.display()))?;

@@ -19,6 +19,7 @@ pub fn identity(alg: Algorithm, rsa_bits: usize) -> SigningIdentity {
         country: "CZ".into(),
         now: now() - time::Duration::days(10),
         dsc_days: 365,
+        usage_days: 365,
     })
     .unwrap();
     SigningIdentity::load(

@@ -17,6 +17,7 @@ fn identity() -> SigningIdentity {
         country: "CZ".into(),
         now: NOW - time::Duration::days(1),
         dsc_days: 365,
+        usage_days: 365,
     })
     .unwrap();
     SigningIdentity::load(

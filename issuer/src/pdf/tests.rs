@@ -20,6 +20,7 @@ fn identity_with(alg: Algorithm, rsa_bits: usize) -> SigningIdentity {
         country: "CZ".into(),
         now: NOW - time::Duration::days(1),
         dsc_days: 365,
+        usage_days: 365,
     })
     .unwrap();
     SigningIdentity::load(
