@@ -18,9 +18,7 @@ const COUNTRY: &str = "CH";
 
 /// The rules' `Logic`, and the data of the first test with a vaccination in its payload.
 fn rule_set() -> (Vec<Value>, Value) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/conformance/rules/testdata")
-        .join(COUNTRY);
+    let dir = fixtures::conformance().join("rules/testdata").join(COUNTRY);
     let mut rule_dirs: Vec<_> = fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())

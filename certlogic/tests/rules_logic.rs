@@ -27,8 +27,7 @@ fn json_files_under(dir: &Path, out: &mut Vec<PathBuf>) {
 
 #[test]
 fn member_state_rules_give_their_expected_results() {
-    let root =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/rules/testdata");
+    let root = fixtures::conformance().join("rules/testdata");
     let mut rules = Vec::new();
     json_files_under(&root, &mut rules);
     rules.retain(|path| path.file_name().is_some_and(|name| name == "rule.json"));

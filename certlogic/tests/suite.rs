@@ -9,12 +9,12 @@
 
 use std::collections::HashSet;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde_json::{json, Value};
 
 fn conformance_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/certlogic")
+    fixtures::conformance().join("certlogic")
 }
 
 /// Suite files of one folder, sorted, with the case-id prefix the harness uses.

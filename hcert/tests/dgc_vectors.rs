@@ -15,9 +15,6 @@ use std::path::Path;
 use hcert::schema::{validate, Formats};
 use serde_json::Value;
 
-/// The vectors' folder, relative to this crate's manifest directory (adjust when moving).
-const DGC_DIR: &str = "../../shared/conformance/dgc";
-
 /// `vector,flag,...` rows naming the schema flag; the first two columns hold no quotes.
 fn known_schema_issues(dir: &Path) -> BTreeSet<String> {
     fs::read_to_string(dir.join("known_issues.csv"))
@@ -34,7 +31,7 @@ fn known_schema_issues(dir: &Path) -> BTreeSet<String> {
 
 #[test]
 fn annotate_mode_agrees_with_the_dgc_vectors() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(DGC_DIR);
+    let dir = fixtures::conformance().join("dgc");
     let data = dir.join("testdata");
     let known = known_schema_issues(&dir);
     let files = fixtures::json_files(&data).unwrap();

@@ -15,11 +15,9 @@ use hcert::schema::{validate, Formats, SchemaVersion};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-/// The conformance folder, relative to this crate's manifest directory (adjust when moving).
-const CONFORMANCE_DIR: &str = "../../shared/conformance/schema";
-
+/// The schema conformance folder (`DCC_SHARED` or `../shared` beside the repository).
 fn conformance_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(CONFORMANCE_DIR)
+    fixtures::conformance().join("schema")
 }
 
 /// Every `*.json` below `dir`, sorted, except the schemas themselves (`*schema.json`).

@@ -28,14 +28,14 @@ fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 /// (vector path relative to the data folder, its signer certificate as base64).
 fn vector_certificates() -> Vec<(String, String)> {
-    let root = Path::new(common::VECTORS);
+    let root = common::vectors();
     let mut files = Vec::new();
-    json_files(root, &mut files);
+    json_files(&root, &mut files);
     files.sort();
     files
         .iter()
         .filter_map(|path| {
-            let name = path.strip_prefix(root).unwrap().display().to_string();
+            let name = path.strip_prefix(&root).unwrap().display().to_string();
             let text = std::fs::read(path).unwrap();
             let doc: serde_json::Value = serde_json::from_slice(&text).ok()?;
             let cert = doc

@@ -28,6 +28,9 @@ pub enum TrustCommand {
         /// Where to write the list.
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// The list's issue time, RFC 3339 (default: now).
+        #[arg(long)]
+        at: Option<String>,
     },
     /// Download dcc's signed trust list, check its signature against a pinned certificate, and
     /// store it atomically: a failed download or check never replaces the list in place.
@@ -131,7 +134,12 @@ pub fn run(c: TrustCommand) -> Result<Outcome> {
             key_passphrase_env,
             sign_cert,
             out,
+            at,
         } => {
+            let issued_at = match at.as_deref() {
+                Some(s) => super::parse_at(s)?,
+                None => clock::now(),
+            };
             let mut dscs = Vec::new();
             for c in &certs {
                 dscs.extend(files::trust_certs(c)?);
@@ -146,7 +154,7 @@ pub fn run(c: TrustCommand) -> Result<Outcome> {
                 &dscs,
                 signer.as_ref(),
                 &cert,
-                clock::now().unix_timestamp(),
+                issued_at.unix_timestamp(),
             )?;
             // Check what was written verifies with the given certificate before replacing a list.
             trust_list::verify_signed(&jws, Some(&cert), backend)

@@ -11,10 +11,9 @@ use rcgen::{
 };
 
 /// Where the fetched DCC test vectors live (read at test time, never copied).
-pub const VECTORS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/conformance/dgc/testdata"
-);
+pub fn vectors() -> std::path::PathBuf {
+    fixtures::conformance().join("dgc/testdata")
+}
 
 /// 2021-05-01T00:00:00Z and 2023-05-01T00:00:00Z, the validity of every test DSC.
 pub const NOT_BEFORE: i64 = 1_619_827_200;

@@ -2,7 +2,7 @@
 //! an exchange URL printed once; a bad line is named by its number and skipped.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-mod common;
+use crate::common;
 
 use common::{dcc, p, text};
 

@@ -3,7 +3,7 @@
 //! `tests/renewal.rs`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-mod common;
+use crate::common;
 
 use common::{dcc, p, text};
 

@@ -8,7 +8,7 @@
     clippy::indexing_slicing
 )]
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::registry::{captcha_id, mails, username_in};

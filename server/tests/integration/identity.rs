@@ -10,7 +10,7 @@
     clippy::indexing_slicing
 )]
 
-mod common;
+use crate::common;
 
 use axum::http::{Request, StatusCode};
 use common::web::{code_of, deliver, Browser};

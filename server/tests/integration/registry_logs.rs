@@ -9,7 +9,7 @@
     clippy::indexing_slicing
 )]
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::registry::{mails, register, sign_in, PIN};

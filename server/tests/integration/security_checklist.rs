@@ -9,7 +9,7 @@
     clippy::indexing_slicing
 )]
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -25,149 +25,6 @@ use sha2::{Digest, Sha256};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers.
-
-/// A log sink for the whole test binary and a probe that lists the SQL statements run inside
-/// one future: sqlx logs every statement at DEBUG (target `sqlx::query`) in the span of the
-/// caller, also from SQLite's worker thread, so a statement belongs to the probe whose span
-/// it ran in, whatever other tests do at the same time.
-mod observe {
-    use std::collections::HashMap;
-    use std::future::Future;
-    use std::sync::atomic::{AtomicU64, Ordering};
-    use std::sync::{Mutex, OnceLock};
-
-    use tracing::field::{Field, Visit};
-    use tracing::Instrument as _;
-    use tracing_subscriber::layer::{Context, SubscriberExt as _};
-    use tracing_subscriber::registry::LookupSpan;
-    use tracing_subscriber::util::SubscriberInitExt as _;
-    use tracing_subscriber::Layer;
-
-    use super::common::Sink;
-
-    static SINK: OnceLock<Sink> = OnceLock::new();
-    static STATEMENTS: Mutex<Option<HashMap<u64, Vec<String>>>> = Mutex::new(None);
-    static NEXT: AtomicU64 = AtomicU64::new(1);
-
-    struct ProbeId(u64);
-    struct Probe;
-
-    struct IdField(Option<u64>);
-    impl Visit for IdField {
-        fn record_u64(&mut self, f: &Field, v: u64) {
-            if f.name() == "probe_id" {
-                self.0 = Some(v);
-            }
-        }
-        fn record_debug(&mut self, _: &Field, _: &dyn std::fmt::Debug) {}
-    }
-
-    struct Sql(String);
-    impl Visit for Sql {
-        fn record_str(&mut self, f: &Field, v: &str) {
-            if matches!(f.name(), "summary" | "db.statement") {
-                self.0.push_str(v);
-                self.0.push(' ');
-            }
-        }
-        fn record_debug(&mut self, f: &Field, v: &dyn std::fmt::Debug) {
-            if matches!(f.name(), "summary" | "db.statement") {
-                self.0.push_str(&format!("{v:?} "));
-            }
-        }
-    }
-
-    impl<S> Layer<S> for Probe
-    where
-        S: tracing::Subscriber + for<'a> LookupSpan<'a>,
-    {
-        fn on_new_span(
-            &self,
-            attrs: &tracing::span::Attributes<'_>,
-            id: &tracing::span::Id,
-            ctx: Context<'_, S>,
-        ) {
-            if attrs.metadata().name() != "probe" {
-                return;
-            }
-            let mut v = IdField(None);
-            attrs.record(&mut v);
-            if let (Some(n), Some(span)) = (v.0, ctx.span(id)) {
-                span.extensions_mut().insert(ProbeId(n));
-            }
-        }
-
-        fn on_event(&self, event: &tracing::Event<'_>, ctx: Context<'_, S>) {
-            if !event.metadata().target().starts_with("sqlx::query") {
-                return;
-            }
-            let Some(scope) = ctx.event_scope(event) else {
-                return;
-            };
-            for span in scope {
-                if let Some(ProbeId(n)) = span.extensions().get::<ProbeId>() {
-                    let mut sql = Sql(String::new());
-                    event.record(&mut sql);
-                    // Data statements only: a new pool connection's PRAGMAs run in the span
-                    // of whichever request opened it.
-                    let verb = sql.0.split_whitespace().next().unwrap_or("");
-                    if !["SELECT", "INSERT", "UPDATE", "DELETE", "WITH"]
-                        .iter()
-                        .any(|v| verb.eq_ignore_ascii_case(v))
-                    {
-                        return;
-                    }
-                    STATEMENTS
-                        .lock()
-                        .unwrap()
-                        .get_or_insert_with(HashMap::new)
-                        .entry(*n)
-                        .or_default()
-                        .push(sql.0);
-                    return;
-                }
-            }
-        }
-    }
-
-    /// The log sink; the first call installs the subscriber (the server's own lines at every
-    /// level go to the sink; sqlx's statements only to the probe).
-    pub fn sink() -> &'static Sink {
-        SINK.get_or_init(|| {
-            let sink = Sink::default();
-            let writer = sink.clone();
-            let fmt = tracing_subscriber::fmt::layer()
-                .with_ansi(false)
-                .with_writer(move || writer.clone())
-                .with_filter(tracing_subscriber::filter::filter_fn(|m| {
-                    !m.target().starts_with("sqlx")
-                }));
-            tracing_subscriber::registry()
-                .with(fmt)
-                .with(Probe)
-                .try_init()
-                .expect("the only subscriber of this test binary");
-            sink
-        })
-    }
-
-    /// Runs `f` and returns its output with the data statements (SELECT, INSERT, UPDATE,
-    /// DELETE) it ran.
-    pub async fn statements<F: Future>(f: F) -> (F::Output, Vec<String>) {
-        sink();
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let out = f
-            .instrument(tracing::info_span!("probe", probe_id = n))
-            .await;
-        let list = STATEMENTS
-            .lock()
-            .unwrap()
-            .get_or_insert_with(HashMap::new)
-            .remove(&n)
-            .unwrap_or_default();
-        (out, list)
-    }
-}
 
 /// A new client address per call, so the per-IP counter of item 49 stays out of the way.
 fn next_ip() -> SocketAddr {
@@ -854,7 +711,7 @@ async fn malformed_birth_numbers_are_not_looked_up(backend: Backend) {
     for (bn, malformed) in [(bad, true), (good, false)] {
         let body = common::vaccination(bn, 1, 2, "2026-02-20", None);
         let ((status, err, _), statements) =
-            observe::statements(h.send(h.post_record(&body, None))).await;
+            common::logging::statements(h.send(h.post_record(&body, None))).await;
         assert!(!statements.is_empty(), "the probe sees the token lookup");
         if malformed {
             assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
@@ -869,7 +726,7 @@ async fn malformed_birth_numbers_are_not_looked_up(backend: Backend) {
     // The citizen login and the registry registration: what the per-IP counter runs, and
     // nothing more.
     let ip = next_ip();
-    let ((), counter) = observe::statements(async {
+    let ((), counter) = common::logging::statements(async {
         server::service::citizen::count_auth_request(&h.app, ip.ip(), h.clock_now())
             .await
             .unwrap();
@@ -888,7 +745,7 @@ async fn malformed_birth_numbers_are_not_looked_up(backend: Backend) {
         let csrf = b.get(&h, page).await.csrf();
         let mut form = vec![("csrf", csrf.as_str())];
         form.extend(fields);
-        let (p, mut statements) = observe::statements(b.post(&h, path, &form)).await;
+        let (p, mut statements) = common::logging::statements(b.post(&h, path, &form)).await;
         assert_eq!(
             p.status,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -904,7 +761,7 @@ async fn malformed_birth_numbers_are_not_looked_up(backend: Backend) {
         let csrf = b.get(&h, page).await.csrf();
         let mut form = vec![("csrf", csrf.as_str())];
         form.extend(fields.map(|(k, v)| (k, if v == bad { good } else { v })));
-        let (p, statements) = observe::statements(b.post(&h, path, &form)).await;
+        let (p, statements) = common::logging::statements(b.post(&h, path, &form)).await;
         assert_eq!(p.status, StatusCode::SEE_OTHER, "{path}: {}", p.body);
         assert!(!looks_up(&statements).is_empty(), "{path}: {statements:?}");
     }
@@ -1112,7 +969,7 @@ both!(audit_rows_name_request_and_client);
 /// hold no raw control character.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_line_break_in_a_username_forges_no_log_line() {
-    let sink = observe::sink();
+    let sink = common::logging::sink();
     let h = Harness::new(Backend::Sqlite).await;
     let forged = "FORGED-7f3a INFO server: registry.login_succeeded user=ADMIN";
     let username = format!("ZZZZZZZZ\n{forged}\r\n{forged}\u{1b}[2K\u{0}");

@@ -2,6 +2,7 @@
 //! (`DCC_TEST_DATABASE_URL`, default the loopback server), a fixed clock, and request helpers.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod logging;
 pub mod registry;
 pub mod web;
 
@@ -35,6 +36,7 @@ pub enum Backend {
 pub struct TestDb {
     pub url: String,
     pg: Option<(String, String)>,
+    dropped: std::sync::atomic::AtomicBool,
 }
 
 impl TestDb {
@@ -43,6 +45,7 @@ impl TestDb {
             Backend::Sqlite => TestDb {
                 url: format!("sqlite:{}", dir.join("test.db").display()),
                 pg: None,
+                dropped: Default::default(),
             },
             Backend::Postgres => {
                 let admin = std::env::var("DCC_TEST_DATABASE_URL")
@@ -66,6 +69,7 @@ impl TestDb {
                 TestDb {
                     url: format!("{prefix}/{name}"),
                     pg: Some((admin, name)),
+                    dropped: Default::default(),
                 }
             }
         }
@@ -74,11 +78,41 @@ impl TestDb {
     /// Drops the PostgreSQL database (connections are ended by FORCE).
     pub async fn drop_db(&self) {
         if let Some((admin, name)) = &self.pg {
-            let mut conn = sqlx::PgConnection::connect(admin).await.expect("connect");
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&mut conn)
-                .await
-                .expect("drop the test database");
+            drop_pg(admin, name).await.expect("drop the test database");
+            self.dropped
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+}
+
+async fn drop_pg(admin: &str, name: &str) -> Result<(), sqlx::Error> {
+    let mut conn = sqlx::PgConnection::connect(admin).await?;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut conn)
+        .await?;
+    Ok(())
+}
+
+/// A test that panicked (or returned without `finish`) still leaves no database behind: the
+/// drop runs on a thread of its own, outside the test's runtime.
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some((admin, name)) = self.pg.take() else {
+            return;
+        };
+        if self.dropped.load(std::sync::atomic::Ordering::Relaxed) {
+            return;
+        }
+        let done = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            rt.block_on(drop_pg(&admin, &name)).ok()
+        })
+        .join();
+        if !matches!(done, Ok(Some(()))) {
+            eprintln!("could not drop a PostgreSQL test database");
         }
     }
 }
@@ -370,13 +404,10 @@ impl std::io::Write for Sink {
 }
 
 impl Sink {
-    /// Installs this sink as the global subscriber (once per test binary) at TRACE level.
+    /// From now on, this sink receives every line logged in the process, at every level
+    /// ([`logging::register`]: one global subscriber per test binary).
     pub fn install(&self) {
-        let writer = self.clone();
-        tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_writer(move || writer.clone())
-            .init();
+        logging::register(self);
     }
 
     /// What was logged so far.

@@ -10,7 +10,7 @@
     clippy::indexing_slicing
 )]
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::registry::{captcha_id, mails, renewal_started};

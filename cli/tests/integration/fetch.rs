@@ -8,7 +8,7 @@
     clippy::indexing_slicing
 )]
 
-mod common;
+use crate::common;
 
 use common::{dcc, p, text};
 
@@ -153,9 +153,13 @@ fn fetch_checks_the_pin_and_never_replaces_a_good_list() {
         assert_eq!(std::fs::read(&out).unwrap(), good, "{url}");
     }
 
-    // Rollback: a newer list in place (signed now with the same key, after the server signed
-    // its list at start-up) is not replaced by the server's older one unless asked.
-    std::thread::sleep(Duration::from_millis(1100));
+    // Rollback: a newer list in place (signed with the same key, dated an hour after the server
+    // signed its list at start-up) is not replaced by the server's older one unless asked.
+    // The server under test signed its list with the real clock.
+    #[allow(clippy::disallowed_methods)]
+    let later = (time::OffsetDateTime::now_utc() + time::Duration::hours(1))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
     let built = dcc(&[
         "trust-list",
         "build",
@@ -167,6 +171,8 @@ fn fetch_checks_the_pin_and_never_replaces_a_good_list() {
         p(&pin),
         "--out",
         p(&out),
+        "--at",
+        &later,
     ]);
     assert!(built.status.success(), "{}", text(&built.stderr));
     let newer = std::fs::read(&out).unwrap();

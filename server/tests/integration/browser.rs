@@ -13,7 +13,7 @@
     clippy::indexing_slicing
 )]
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 use std::os::unix::process::CommandExt as _;

@@ -11,7 +11,7 @@
     clippy::indexing_slicing
 )]
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::registry::{captcha_id, mails, register, renewal_started, sign_in, user_id, PIN};

@@ -1,0 +1,18 @@
+//! The `dcc` command's integration tests, one binary (one link instead of one per file). Each
+//! module is one area of the command; `common` runs the binary and reads its output.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+mod cli;
+mod fetch;
+mod keys;
+mod legacy;
+mod registry_reset;
+mod revocation;
+mod verify_rules;
