@@ -30,6 +30,7 @@ fn identity(alg: Algorithm, days: i64) -> (SigningIdentity, Vec<u8>) {
         country: "CZ".into(),
         now: NOW,
         dsc_days: days,
+        usage_days: days,
     })
     .unwrap();
     let id = SigningIdentity::load(
