@@ -34,7 +34,7 @@ async fn open(config: &Config) -> Result<Arc<dyn Store>, AdminError> {
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|e| AdminError::Invalid(format!("{}: {e}", config.data_dir.display())))?;
     let secrets = bootstrap::load_secret(&config.data_dir)?;
-    Ok(store::open(&config.database_url(), &secrets).await?)
+    Ok(store::open(&config.database_url(), bootstrap::outbox_key(&secrets)?).await?)
 }
 
 /// An IČO: 8 digits with the mod-11 check digit.

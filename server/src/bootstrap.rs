@@ -29,6 +29,9 @@ pub enum BootstrapError {
         /// Why.
         source: std::io::Error,
     },
+    /// The outbox key cannot be derived from the installation secret.
+    #[error("cannot derive the outbox key: {0}")]
+    OutboxKey(#[source] crate::seal::SealError),
     /// A key file may be read by others.
     #[error("{0} is readable by group or others; chmod 600 it")]
     KeyMode(String),
@@ -259,6 +262,14 @@ pub fn load_keys(
 }
 
 /// Loads (creating on first start, mode 0600) the installation secret `DATA_DIR/secret`.
+/// The key outbox messages are sealed with at rest (SECURITY.md 46), from the installation
+/// secret.
+pub fn outbox_key(secrets: &Secrets) -> Result<crate::seal::SealingKey, BootstrapError> {
+    secrets
+        .sealing_key(crate::store::OUTBOX_KEY_LABEL)
+        .map_err(BootstrapError::OutboxKey)
+}
+
 pub fn load_secret(data_dir: &Path) -> Result<Secrets, BootstrapError> {
     let path = data_dir.join("secret");
     if !path.exists() {

@@ -121,7 +121,7 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::Conflict(what) => AppError::Conflict(format!("{what} already exists")),
             StoreError::Refused(what) => AppError::BadRequest(what.into()),
-            StoreError::Database(d) => AppError::Internal(d),
+            e => AppError::Internal(e.to_string()),
         }
     }
 }

@@ -1,10 +1,10 @@
 //! The dcc server: provider API with automatic issuance and e-mail, the verifier back end
 //! (signed trust list, rules, value sets, `POST /verify`), storage on SQLite or PostgreSQL, and
-//! operations endpoints. Handlers are thin; logic lives in `service`, storage behind `Store`.
+//! operations endpoints. Handlers are thin; logic lives in `service`, storage in the `store`
+//! crate (re-exported here as `store`, with its `seal`).
 #![forbid(unsafe_code)]
 
 pub mod admin;
-pub mod audit;
 pub mod bootstrap;
 pub mod captcha;
 pub mod certreg;
@@ -22,15 +22,15 @@ pub mod portal;
 pub mod ratelimit;
 pub mod registry;
 mod routes;
-pub mod seal;
 pub mod secrets;
 pub mod service;
 pub mod sms;
 pub mod state;
-pub mod store;
 pub mod validate;
 
 use std::sync::Arc;
+
+pub use store::{self, seal};
 
 pub use config::Config;
 pub use listener::{serve_on, Limits};

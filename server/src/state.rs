@@ -188,7 +188,7 @@ impl AppState {
         let (keys, keys_generated) =
             bootstrap::load_keys(&keys_dir, &config.country, now, &config.issuer, backend)?;
         let secrets = bootstrap::load_secret(&config.data_dir)?;
-        let store = store::open(&config.database_url(), &secrets).await?;
+        let store = store::open(&config.database_url(), bootstrap::outbox_key(&secrets)?).await?;
         let public = PublicResources::build(
             &keys,
             config.rules_dir.as_deref(),

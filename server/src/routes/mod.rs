@@ -18,7 +18,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::audit::RequestContext;
+use crate::store::RequestContext;
 use crate::error::{AppError, InternalDetail};
 use crate::state::AppState;
 

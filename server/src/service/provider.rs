@@ -16,6 +16,7 @@ use crate::secrets;
 use crate::state::AppState;
 use crate::store::portal::PersonView;
 use crate::store::{
+    Conflict,
     AuditEvent, CertificateWrite, IdempotencyWrite, MessageWrite, Org, PersonWrite, RecordContacts,
     RecordRow, RecordWrite, RegistryEntry, StoreError,
 };
@@ -720,7 +721,7 @@ pub(crate) async fn record_event(
     };
     match app.store.write_record(&write).await {
         Ok(_) => {}
-        Err(StoreError::Conflict("idempotency key")) => {
+        Err(StoreError::Conflict(Conflict::IdempotencyKey)) => {
             // Another request with this key won the race: answer what it stored.
             if let Some(key) = idempotency_key {
                 if let Some(view) = replay(app, org, key, &digest).await? {
@@ -729,12 +730,12 @@ pub(crate) async fn record_event(
             }
             return Err(AppError::Conflict("idempotency key in use".into()));
         }
-        Err(StoreError::Conflict("legacy certificate")) => {
+        Err(StoreError::Conflict(Conflict::LegacyCertificate)) => {
             return Err(AppError::Conflict(
                 "this old certificate was imported already".into(),
             ))
         }
-        Err(StoreError::Conflict("certificate")) => {
+        Err(StoreError::Conflict(Conflict::Certificate)) => {
             return Err(AppError::Conflict(
                 "this event was already recorded for this person (same certificate)".into(),
             ))

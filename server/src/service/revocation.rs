@@ -66,7 +66,7 @@ pub async fn revoke(
     now: i64,
 ) -> Result<Revoked, StoreError> {
     let entries = entries_of(&cert.hc1, cert.expires_at)
-        .map_err(|e| StoreError::Database(format!("stored certificate {}: {e}", cert.id)))?;
+        .map_err(|e| StoreError::Data(format!("stored certificate {}: {e}", cert.id)))?;
     if !store
         .revoke_certificate(&cert.id, reason, &entries, now)
         .await?

@@ -8,7 +8,6 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use super::StoreError;
-use crate::secrets::Secrets;
 
 /// SQLite storage.
 #[derive(Debug, Clone)]
@@ -22,9 +21,8 @@ impl SqliteStore {
     const BACKEND: &'static str = "sqlite";
 
     /// Opens (creating it if missing) the database file and runs the migrations; outbox
-    /// messages are sealed under a key from `secrets`.
-    pub async fn open(path: &Path, secrets: &Secrets) -> Result<Self, StoreError> {
-        let outbox_key = super::outbox_key(secrets)?;
+    /// messages are sealed under `outbox_key`.
+    pub async fn open(path: &Path, outbox_key: std::sync::Arc<crate::seal::SealingKey>) -> Result<Self, StoreError> {
         let opts = SqliteConnectOptions::from_str("sqlite:")?
             .filename(path)
             .create_if_missing(true)

@@ -288,7 +288,7 @@ macro_rules! permission_store {
                         .bind(now)
                         .execute(&mut *tx)
                         .await
-                        .map_err(|e| conflict_or(e, "permission request"))?;
+                        .map_err(|e| conflict_or(e, crate::Conflict::PermissionRequest))?;
                     }
                     Some(row) => {
                         let state: String = col(&row, "state")?;
@@ -519,7 +519,7 @@ macro_rules! permission_store {
                     .bind(manager)
                     .execute(&mut *tx)
                     .await
-                    .map_err(|e| conflict_or(e, "power of attorney"))?;
+                    .map_err(|e| conflict_or(e, crate::Conflict::PowerOfAttorney))?;
                 if done.rows_affected() != 1 {
                     return Ok(false);
                 }

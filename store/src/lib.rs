@@ -1,5 +1,7 @@
-//! Storage behind one trait, so handlers and services never see SQL: SQLite (the embedded
-//! default) and PostgreSQL (for several instances) share the same migrations' semantics.
+//! dcc's storage, the lowest layer of the server (store ← service ← server ← cli): one trait per
+//! area, so the layers above never see SQL, implemented for SQLite (the embedded default) and
+//! PostgreSQL (for several instances) from the same statements, with the migrations of both.
+//! Rows and errors are typed; nothing here knows HTTP, pages or the domain's rules.
 
 pub mod limits;
 pub mod permissions;
@@ -7,6 +9,8 @@ pub mod portal;
 mod postgres;
 pub mod questions;
 pub mod registry;
+mod request;
+pub mod seal;
 mod sealed;
 mod sql;
 mod sqlite;
@@ -17,7 +21,6 @@ use async_trait::async_trait;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::seal::SealingKey;
-use crate::secrets::Secrets;
 
 pub use limits::LimitStore;
 pub use permissions::PermissionStore;
@@ -25,42 +28,88 @@ pub use portal::PortalStore;
 pub use postgres::PgStore;
 pub use questions::QuestionStore;
 pub use registry::RegistryStore;
+pub use request::RequestContext;
 pub use sealed::KEY_LABEL as OUTBOX_KEY_LABEL;
 pub use sqlite::SqliteStore;
+
+/// Which unique key a write ran into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Conflict {
+    /// An organisation with this IČO.
+    #[error("organisation")]
+    Organisation,
+    /// An API token with this digest.
+    #[error("token")]
+    Token,
+    /// A record with this id.
+    #[error("record")]
+    Record,
+    /// An idempotency key already used by the organisation.
+    #[error("idempotency key")]
+    IdempotencyKey,
+    /// A legacy certificate already exchanged.
+    #[error("legacy certificate")]
+    LegacyCertificate,
+    /// A certificate with this UVCI, or one already issued for the record.
+    #[error("certificate")]
+    Certificate,
+    /// A registry user with this username or birth number.
+    #[error("username or birth number")]
+    Account,
+    /// An open permission request of the same kind.
+    #[error("permission request")]
+    PermissionRequest,
+    /// A power of attorney already in force.
+    #[error("power of attorney")]
+    PowerOfAttorney,
+}
 
 /// Why a storage call failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// A unique key already holds this value; the text names what.
+    /// A unique key already holds this value.
     #[error("conflict: {0}")]
-    Conflict(&'static str),
+    Conflict(Conflict),
     /// The database refused a value the edge should have refused first (PostgreSQL: text with a
     /// NUL character or not in its encoding); a client error, not a failure of the server.
     #[error("{0}")]
     Refused(&'static str),
-    /// The database failed (connection, SQL, migration).
+    /// The database failed (connection, SQL).
     #[error("database: {0}")]
-    Database(String),
+    Database(#[source] sqlx::Error),
+    /// PostgreSQL did not answer or refused the connection.
+    #[error("cannot connect to PostgreSQL: {0}")]
+    Connect(#[source] sqlx::Error),
+    /// A migration failed.
+    #[error("migration: {0}")]
+    Migration(#[source] sqlx::migrate::MigrateError),
+    /// A stored value could not be read back (a sealed message that does not open, a stored
+    /// certificate that does not parse); the text names the row, never its content.
+    #[error("stored data: {0}")]
+    Data(String),
+    /// The database URL names no backend this build has.
+    #[error("{0}")]
+    Url(&'static str),
 }
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
             // 22021 character_not_in_repertoire, 22P05 untranslatable_character: PostgreSQL
-            // stores no NUL in text (`crate::input` refuses it at the edge already).
+            // stores no NUL in text (the server's edge refuses it already).
             sqlx::Error::Database(db)
                 if matches!(db.code().as_deref(), Some("22021" | "22P05")) =>
             {
                 StoreError::Refused("text with a NUL or a character the database cannot store")
             }
-            _ => StoreError::Database(e.to_string()),
+            _ => StoreError::Database(e),
         }
     }
 }
 
 impl From<sqlx::migrate::MigrateError> for StoreError {
     fn from(e: sqlx::migrate::MigrateError) -> Self {
-        StoreError::Database(format!("migration: {e}"))
+        StoreError::Migration(e)
     }
 }
 
@@ -416,7 +465,7 @@ pub trait Store:
     /// The request digest and record id stored under an idempotency key.
     async fn idempotency(&self, org_id: i64, key: &str) -> StoreResult<Option<(Vec<u8>, String)>>;
     /// Writes a recorded event in one transaction; returns the person id. A taken idempotency
-    /// key is `Conflict("idempotency key")`, an existing UVCI `Conflict("certificate")`.
+    /// key is `Conflict(IdempotencyKey)`, an existing UVCI `Conflict(Certificate)`.
     async fn write_record(&self, w: &RecordWrite) -> StoreResult<String>;
     /// One record of an organisation.
     async fn record(&self, org_id: i64, record_id: &str) -> StoreResult<Option<RecordRow>>;
@@ -468,31 +517,28 @@ pub trait Store:
     async fn certificates_issued(&self) -> StoreResult<i64>;
 }
 
-/// The key outbox messages are sealed with, from the installation secret.
-fn outbox_key(secrets: &Secrets) -> StoreResult<std::sync::Arc<SealingKey>> {
-    secrets
-        .sealing_key(sealed::KEY_LABEL)
-        .map(std::sync::Arc::new)
-        .map_err(|e| StoreError::Database(format!("outbox key: {e}")))
-}
-
-/// Opens the database of a URL (`postgres://…` or `sqlite:…`) and runs its migrations. The
-/// secrets give the key that seals outbox messages at rest.
-pub async fn open(url: &SecretString, secrets: &Secrets) -> StoreResult<std::sync::Arc<dyn Store>> {
+/// Opens the database of a URL (`postgres://…` or `sqlite:…`) and runs its migrations. Outbox
+/// messages are sealed at rest under `outbox_key` (derived by the caller under
+/// [`OUTBOX_KEY_LABEL`]).
+pub async fn open(
+    url: &SecretString,
+    outbox_key: SealingKey,
+) -> StoreResult<std::sync::Arc<dyn Store>> {
     let u = url.expose_secret();
+    let outbox_key = std::sync::Arc::new(outbox_key);
     if u.starts_with("postgres://") || u.starts_with("postgresql://") {
-        Ok(std::sync::Arc::new(PgStore::connect(u, secrets).await?))
+        Ok(std::sync::Arc::new(PgStore::connect(u, outbox_key).await?))
     } else if let Some(path) = u
         .strip_prefix("sqlite://")
         .or_else(|| u.strip_prefix("sqlite:"))
     {
         let path = path.split('?').next().unwrap_or(path);
         Ok(std::sync::Arc::new(
-            SqliteStore::open(Path::new(path), secrets).await?,
+            SqliteStore::open(Path::new(path), outbox_key).await?,
         ))
     } else {
-        Err(StoreError::Database(
-            "DATABASE_URL must start with postgres:// or sqlite:".into(),
+        Err(StoreError::Url(
+            "DATABASE_URL must start with postgres:// or sqlite:",
         ))
     }
 }

@@ -21,8 +21,9 @@ tokio::task_local! {
 impl RequestContext {
     /// A context with a fresh random request id.
     pub fn new(client_ip: Option<IpAddr>) -> Self {
-        let request_id = crate::secrets::random::<8>()
-            .map(hex::encode)
+        let mut id = [0u8; 8];
+        let request_id = getrandom::getrandom(&mut id)
+            .map(|()| hex::encode(id))
             .unwrap_or_default();
         RequestContext {
             request_id,

@@ -5,7 +5,7 @@
 use super::{StoreError, StoreResult};
 
 /// A unique-key violation becomes `Conflict(what)`; anything else a database error.
-pub(super) fn conflict_or(e: sqlx::Error, what: &'static str) -> StoreError {
+pub(super) fn conflict_or(e: sqlx::Error, what: super::Conflict) -> StoreError {
     match &e {
         sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
         _ => StoreError::from(e),
@@ -115,7 +115,7 @@ macro_rules! sql_store {
                 .bind(now)
                 .fetch_one(&self.pool)
                 .await
-                .map_err(|e| conflict_or(e, "organisation"))?;
+                .map_err(|e| conflict_or(e, crate::Conflict::Organisation))?;
                 org_of(&row)
             }
 
@@ -144,7 +144,7 @@ macro_rules! sql_store {
                 .bind(expires_at)
                 .fetch_one(&self.pool)
                 .await
-                .map_err(|e| conflict_or(e, "token"))?;
+                .map_err(|e| conflict_or(e, crate::Conflict::Token))?;
                 col(&row, "id")
             }
 
@@ -415,7 +415,7 @@ macro_rules! sql_store {
                 .bind(&w.contacts.email)
                 .execute(&mut *tx)
                 .await
-                .map_err(|e| conflict_or(e, "record"))?;
+                .map_err(|e| conflict_or(e, crate::Conflict::Record))?;
                 if let Some(idem) = &w.idempotency {
                     sqlx::query(
                         "INSERT INTO idempotency_keys (org_id, key, request_sha256, record_id, \
@@ -428,7 +428,7 @@ macro_rules! sql_store {
                     .bind(w.now)
                     .execute(&mut *tx)
                     .await
-                    .map_err(|e| conflict_or(e, "idempotency key"))?;
+                    .map_err(|e| conflict_or(e, crate::Conflict::IdempotencyKey))?;
                 }
                 if let Some(c) = &w.certificate {
                     insert_certificate(&mut tx, &w.record_id, &person_id, c, w.now).await?;
@@ -452,7 +452,7 @@ macro_rules! sql_store {
                     .bind(l.expires_at)
                     .execute(&mut *tx)
                     .await
-                    .map_err(|e| conflict_or(e, "legacy certificate"))?;
+                    .map_err(|e| conflict_or(e, crate::Conflict::LegacyCertificate))?;
                 }
                 for a in &w.audit {
                     insert_audit(&mut *tx, a, w.now).await?;
@@ -684,7 +684,7 @@ macro_rules! sql_store {
         }
 
         /// Stores a certificate for a record, superseding the person's older one of its kind;
-        /// an existing UVCI or record certificate is `Conflict("certificate")`.
+        /// an existing UVCI or record certificate is `Conflict(Certificate)`.
         async fn insert_certificate(
             tx: &mut sqlx::Transaction<'_, $db>,
             record_id: &str,
@@ -715,7 +715,7 @@ macro_rules! sql_store {
             .bind(c.expires_at)
             .execute(&mut **tx)
             .await
-            .map_err(|e| conflict_or(e, "certificate"))?;
+            .map_err(|e| conflict_or(e, crate::Conflict::Certificate))?;
             Ok(())
         }
 
@@ -728,7 +728,7 @@ macro_rules! sql_store {
             now: i64,
         ) -> StoreResult<i64> {
             let sealed = super::sealed::seal(key, m)
-                .map_err(|e| super::StoreError::Database(format!("outbox: {e}")))?;
+                .map_err(|e| super::StoreError::Data(format!("outbox message not sealed: {e}")))?;
             let row = sqlx::query(
                 "INSERT INTO outbox (channel, recipient, subject, body, sealed, certificate_id, \
                  status, attempts, next_attempt_at, created_at) \
@@ -750,7 +750,7 @@ macro_rules! sql_store {
             now: i64,
         ) -> StoreResult<()> {
             // The request it came from (SECURITY.md 47); none outside a request.
-            let request = crate::audit::RequestContext::current();
+            let request = crate::RequestContext::current();
             sqlx::query(
                 "INSERT INTO audit_log (at, event, org_id, subject, detail, request_id, \
                  client_ip) VALUES ($1, $2, $3, $4, $5, $6, $7)",

@@ -7,7 +7,7 @@ use crate::seal::{SealError, SealingKey};
 
 use super::MessageWrite;
 
-/// The label the outbox key is derived under ([`crate::secrets::Secrets::sealing_key`]).
+/// The label the outbox key is derived under (the server's `Secrets::sealing_key`).
 pub const KEY_LABEL: &str = "dcc/outbox/v1";
 
 /// The columns a message's text lives in, emptied when it ends (sent or given up): nothing

@@ -4,7 +4,6 @@
 use sqlx::postgres::PgPoolOptions;
 
 use super::StoreError;
-use crate::secrets::Secrets;
 
 /// PostgreSQL storage.
 #[derive(Debug, Clone)]
@@ -18,14 +17,13 @@ impl PgStore {
     const BACKEND: &'static str = "postgres";
 
     /// Connects and runs the migrations (sqlx takes an advisory lock, so concurrent starts are
-    /// safe); outbox messages are sealed under a key from `secrets`.
-    pub async fn connect(url: &str, secrets: &Secrets) -> Result<Self, StoreError> {
-        let outbox_key = super::outbox_key(secrets)?;
+    /// safe); outbox messages are sealed under `outbox_key`.
+    pub async fn connect(url: &str, outbox_key: std::sync::Arc<crate::seal::SealingKey>) -> Result<Self, StoreError> {
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .connect(url)
             .await
-            .map_err(|e| StoreError::Database(format!("cannot connect to PostgreSQL: {e}")))?;
+            .map_err(StoreError::Connect)?;
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
         Ok(PgStore { pool, outbox_key })
     }

@@ -22,7 +22,7 @@ pub enum SealError {
     Open,
 }
 
-/// An AEAD key for one purpose; [`crate::secrets::Secrets::sealing_key`] derives it from the
+/// An AEAD key for one purpose; the server's `Secrets::sealing_key` derives it from the
 /// installation secret and a label, so each purpose has its own key.
 pub struct SealingKey {
     key: RandomizedNonceKey,

@@ -380,7 +380,7 @@ macro_rules! registry_store {
                         .bind(now)
                         .execute(&mut *tx)
                         .await
-                        .map_err(|e| conflict_or(e, "username or birth number"))?;
+                        .map_err(|e| conflict_or(e, crate::Conflict::Account))?;
                         (
                             super::registry::Registered::Created,
                             created_notice.clone(),

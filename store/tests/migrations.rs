@@ -1,0 +1,106 @@
+//! The two migration folders describe one schema: the same migrations by version and name, and
+//! after running them, the same tables with the same columns on SQLite and PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use secrecy::SecretString;
+use sqlx::{Connection as _, Row as _};
+use store::seal::SealingKey;
+
+const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+fn key() -> SealingKey {
+    SealingKey::new(&[7; 32]).unwrap()
+}
+
+/// `0001_init.sql`-style names of one folder, sorted.
+fn migration_names(backend: &str) -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(backend);
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn both_folders_hold_the_same_migrations() {
+    let sqlite = migration_names("sqlite");
+    let postgres = migration_names("postgres");
+    assert!(sqlite.len() >= 13, "{sqlite:?}");
+    assert_eq!(sqlite, postgres);
+}
+
+async fn sqlite_columns() -> BTreeSet<(String, String)> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("schema.db");
+    let url = format!("sqlite:{}", path.display());
+    store::open(&SecretString::from(url.clone()), key())
+        .await
+        .expect("migrate SQLite");
+    let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    sqlx::query(
+        "SELECT m.name AS t, p.name AS c FROM sqlite_master m, pragma_table_info(m.name) p \
+         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| (r.get("t"), r.get("c")))
+    .collect()
+}
+
+async fn postgres_columns() -> BTreeSet<(String, String)> {
+    let admin = std::env::var("DCC_TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_PG.into());
+    let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap_or_else(|e| {
+        panic!("PostgreSQL is not reachable at {admin} ({e}); start it or set DCC_TEST_DATABASE_URL")
+    });
+    let name = format!("dcc_schema_{}", uuid::Uuid::new_v4().simple());
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let base = admin.split('?').next().unwrap();
+    let (prefix, _) = base.rsplit_once('/').unwrap();
+    let url = format!("{prefix}/{name}");
+    let result = async {
+        let opened = store::open(&SecretString::from(url.clone()), key()).await;
+        opened.map_err(|e| e.to_string())?;
+        let mut db = sqlx::PgConnection::connect(&url)
+            .await
+            .map_err(|e| e.to_string())?;
+        let rows = sqlx::query(
+            "SELECT table_name::text AS t, column_name::text AS c FROM information_schema.columns \
+             WHERE table_schema = 'public' AND table_name NOT LIKE '\\_sqlx%'",
+        )
+        .fetch_all(&mut db)
+        .await
+        .map_err(|e| e.to_string())?;
+        db.close().await.ok();
+        Ok::<_, String>(rows.iter().map(|r| (r.get("t"), r.get("c"))).collect())
+    }
+    .await;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    result.expect("migrate PostgreSQL and read its columns")
+}
+
+#[tokio::test]
+async fn both_backends_end_with_the_same_tables_and_columns() {
+    let sqlite = sqlite_columns().await;
+    let postgres = postgres_columns().await;
+    let tables: BTreeSet<&str> = sqlite.iter().map(|(t, _)| t.as_str()).collect();
+    assert!(tables.contains("outbox") && tables.contains("audit_log"), "{tables:?}");
+    let only_sqlite: Vec<_> = sqlite.difference(&postgres).collect();
+    let only_postgres: Vec<_> = postgres.difference(&sqlite).collect();
+    assert!(
+        only_sqlite.is_empty() && only_postgres.is_empty(),
+        "only in SQLite: {only_sqlite:?}; only in PostgreSQL: {only_postgres:?}"
+    );
+}
