@@ -18,7 +18,10 @@ impl PgStore {
 
     /// Connects and runs the migrations (sqlx takes an advisory lock, so concurrent starts are
     /// safe); outbox messages are sealed under `outbox_key`.
-    pub async fn connect(url: &str, outbox_key: std::sync::Arc<crate::seal::SealingKey>) -> Result<Self, StoreError> {
+    pub async fn connect(
+        url: &str,
+        outbox_key: std::sync::Arc<crate::seal::SealingKey>,
+    ) -> Result<Self, StoreError> {
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .connect(url)

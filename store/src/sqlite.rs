@@ -22,7 +22,10 @@ impl SqliteStore {
 
     /// Opens (creating it if missing) the database file and runs the migrations; outbox
     /// messages are sealed under `outbox_key`.
-    pub async fn open(path: &Path, outbox_key: std::sync::Arc<crate::seal::SealingKey>) -> Result<Self, StoreError> {
+    pub async fn open(
+        path: &Path,
+        outbox_key: std::sync::Arc<crate::seal::SealingKey>,
+    ) -> Result<Self, StoreError> {
         let opts = SqliteConnectOptions::from_str("sqlite:")?
             .filename(path)
             .create_if_missing(true)

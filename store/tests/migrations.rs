@@ -17,7 +17,9 @@ fn key() -> SealingKey {
 
 /// `0001_init.sql`-style names of one folder, sorted.
 fn migration_names(backend: &str) -> Vec<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(backend);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(backend);
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -96,7 +98,10 @@ async fn both_backends_end_with_the_same_tables_and_columns() {
     let sqlite = sqlite_columns().await;
     let postgres = postgres_columns().await;
     let tables: BTreeSet<&str> = sqlite.iter().map(|(t, _)| t.as_str()).collect();
-    assert!(tables.contains("outbox") && tables.contains("audit_log"), "{tables:?}");
+    assert!(
+        tables.contains("outbox") && tables.contains("audit_log"),
+        "{tables:?}"
+    );
     let only_sqlite: Vec<_> = sqlite.difference(&postgres).collect();
     let only_postgres: Vec<_> = postgres.difference(&sqlite).collect();
     assert!(

@@ -18,9 +18,9 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::store::RequestContext;
 use crate::error::{AppError, InternalDetail};
 use crate::state::AppState;
+use crate::store::RequestContext;
 
 /// JSON bodies of the provider API (SECURITY.md 50).
 pub const JSON_LIMIT: usize = 64 * 1024;

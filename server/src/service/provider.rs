@@ -16,9 +16,8 @@ use crate::secrets;
 use crate::state::AppState;
 use crate::store::portal::PersonView;
 use crate::store::{
-    Conflict,
-    AuditEvent, CertificateWrite, IdempotencyWrite, MessageWrite, Org, PersonWrite, RecordContacts,
-    RecordRow, RecordWrite, RegistryEntry, StoreError,
+    AuditEvent, CertificateWrite, Conflict, IdempotencyWrite, MessageWrite, Org, PersonWrite,
+    RecordContacts, RecordRow, RecordWrite, RegistryEntry, StoreError,
 };
 use crate::{mail, validate};
 
