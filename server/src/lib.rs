@@ -5,31 +5,24 @@
 #![forbid(unsafe_code)]
 
 pub mod admin;
-pub mod bootstrap;
 pub mod captcha;
-pub mod certreg;
-pub mod clock;
-pub mod config;
 pub mod decode_pool;
 pub mod error;
 pub mod input;
 pub mod listener;
-pub mod mail;
 pub mod metrics;
 pub mod outbox;
-pub mod pin;
 pub mod portal;
 pub mod ratelimit;
-pub mod registry;
 mod routes;
-pub mod secrets;
 pub mod service;
-pub mod sms;
 pub mod state;
-pub mod validate;
 
 use std::sync::Arc;
 
+pub use ::service::{
+    bootstrap, certreg, clock, config, mail, pin, registry, secrets, sms, validate,
+};
 pub use store::{self, seal};
 
 pub use config::Config;
