@@ -37,25 +37,14 @@ async fn open(config: &Config) -> Result<Arc<dyn Store>, AdminError> {
     Ok(store::open(&config.database_url(), bootstrap::outbox_key(&secrets)?).await?)
 }
 
-/// An IČO: 8 digits with the mod-11 check digit.
+/// An IČO: 8 digits with the mod-11 check digit ([`crate::validate::check_ico`]).
 pub fn check_ico(ico: &str) -> Result<(), AdminError> {
-    let digits: Vec<u32> = ico.chars().filter_map(|c| c.to_digit(10)).collect();
-    if ico.len() != 8 || digits.len() != 8 {
-        return Err(AdminError::Invalid("--ico must be 8 digits".into()));
-    }
-    let sum: u32 = digits
-        .iter()
-        .take(7)
-        .zip((2..=8).rev())
-        .map(|(d, w)| d * w)
-        .sum();
-    let check = (11 - sum % 11) % 10;
-    if digits.last() != Some(&check) {
-        return Err(AdminError::Invalid(
-            "--ico: the check digit does not match".into(),
-        ));
-    }
-    Ok(())
+    crate::validate::check_ico(ico).map_err(|e| {
+        AdminError::Invalid(match e {
+            crate::validate::IcoError::Length => "--ico must be 8 digits".into(),
+            crate::validate::IcoError::CheckDigit => "--ico: the check digit does not match".into(),
+        })
+    })
 }
 
 /// `dcc admin org create`.
@@ -223,7 +212,7 @@ pub async fn registry_grant(
     crate::service::permissions::grant_operator(store.as_ref(), &secrets, username, ico, role, now)
         .await
         .map_err(|e| match e {
-            crate::error::AppError::Internal(detail) => AdminError::App(detail),
+            ::service::Error::Internal(detail) => AdminError::App(detail),
             other => AdminError::App(other.to_string()),
         })
 }

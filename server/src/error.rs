@@ -7,6 +7,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
+use ::service::error::Error as ServiceError;
+
 use crate::store::StoreError;
 
 /// What went wrong in a request.
@@ -113,6 +115,22 @@ impl IntoResponse for AppError {
             resp.extensions_mut().insert(InternalDetail(detail));
         }
         resp
+    }
+}
+
+impl From<ServiceError> for AppError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Unauthorized => AppError::Unauthorized,
+            ServiceError::NotFound => AppError::NotFound,
+            ServiceError::Invalid(m) => AppError::Invalid(m),
+            ServiceError::BadRequest(m) => AppError::BadRequest(m),
+            ServiceError::Conflict(m) => AppError::Conflict(m),
+            ServiceError::Forbidden(m) => AppError::Forbidden(m),
+            ServiceError::TooManyRequests(s) => AppError::TooManyRequests(s),
+            ServiceError::Unavailable(s) => AppError::Unavailable(s),
+            ServiceError::Internal(d) => AppError::Internal(d),
+        }
     }
 }
 

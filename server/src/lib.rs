@@ -1,27 +1,26 @@
 //! The dcc server: provider API with automatic issuance and e-mail, the verifier back end
 //! (signed trust list, rules, value sets, `POST /verify`), storage on SQLite or PostgreSQL, and
-//! operations endpoints. Handlers are thin; logic lives in `service`, storage in the `store`
-//! crate (re-exported here as `store`, with its `seal`).
+//! operations endpoints: the web layer. Handlers are thin; the domain lives in the `service`
+//! crate and storage in the `store` crate, re-exported here under the paths the handlers use.
 #![forbid(unsafe_code)]
 
 pub mod admin;
-pub mod captcha;
 pub mod decode_pool;
 pub mod error;
 pub mod input;
 pub mod listener;
 pub mod metrics;
-pub mod outbox;
 pub mod portal;
-pub mod ratelimit;
 mod routes;
 pub mod service;
 pub mod state;
 
 use std::sync::Arc;
 
+pub use ::service::population as registry;
 pub use ::service::{
-    bootstrap, certreg, clock, config, mail, pin, registry, secrets, sms, validate,
+    bootstrap, captcha, certreg, clock, config, mail, outbox, pin, ratelimit, secrets, sms,
+    validate,
 };
 pub use store::{self, seal};
 
@@ -73,7 +72,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     let worker = cfg
         .outbox
         .worker
-        .then(|| tokio::spawn(outbox::run(state.clone(), stop_rx)));
+        .then(|| tokio::spawn(outbox::run(state.ctx.clone(), stop_rx)));
     let limits = Limits::from(&cfg.server).within_fd_limit(listener::open_files_limit());
     serve_on(listener, app(state), limits, shutdown_signal()).await;
     let _ = stop_tx.send(true);

@@ -4,8 +4,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+
+use service::counters::Counters;
 
 use crate::store::OutboxCounts;
 
@@ -28,9 +29,8 @@ pub struct Metrics {
     /// By route template; counting a request allocates only the first time a route, method
     /// and status are seen.
     requests: Mutex<HashMap<String, RouteSeries>>,
-    issued: AtomicU64,
-    sent: AtomicU64,
-    send_failures: AtomicU64,
+    /// The domain's counters (certificates issued, messages sent), shared with its context.
+    counters: Arc<Counters>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -76,17 +76,11 @@ impl Metrics {
         }
     }
 
-    /// Counts an issued certificate.
-    pub fn certificate_issued(&self) {
-        self.issued.fetch_add(1, Ordering::Relaxed);
-    }
-
-    /// Counts an outbox send.
-    pub fn message_sent(&self, ok: bool) {
-        if ok {
-            self.sent.fetch_add(1, Ordering::Relaxed);
-        } else {
-            self.send_failures.fetch_add(1, Ordering::Relaxed);
+    /// Request metrics beside the domain's `counters`.
+    pub fn new(counters: Arc<Counters>) -> Self {
+        Metrics {
+            requests: Mutex::default(),
+            counters,
         }
     }
 
@@ -166,18 +160,14 @@ impl Metrics {
         let _ = writeln!(
             out,
             "dcc_certificates_issued_total {}",
-            self.issued.load(Ordering::Relaxed)
+            self.counters.issued()
         );
         let _ = writeln!(
             out,
             "# HELP dcc_outbox_sent_total Messages this process sent."
         );
         let _ = writeln!(out, "# TYPE dcc_outbox_sent_total counter");
-        let _ = writeln!(
-            out,
-            "dcc_outbox_sent_total {}",
-            self.sent.load(Ordering::Relaxed)
-        );
+        let _ = writeln!(out, "dcc_outbox_sent_total {}", self.counters.sent());
         let _ = writeln!(
             out,
             "# HELP dcc_outbox_send_failures_total Failed send attempts of this process."
@@ -186,7 +176,7 @@ impl Metrics {
         let _ = writeln!(
             out,
             "dcc_outbox_send_failures_total {}",
-            self.send_failures.load(Ordering::Relaxed)
+            self.counters.send_failures()
         );
         let _ = writeln!(
             out,

@@ -1,54 +1,16 @@
-//! The application state: storage, clock, SMS, mailer, registry, keys and public resources,
-//! each behind a trait object or an `Arc`, so tests swap in fakes.
+//! The web layer's state: the domain's [`Ctx`] and what only the web needs beside it (page
+//! templates, the HTTP limiter of `/verify`, request metrics, the image-decoding pool).
+//! Handlers read the context's parts through it (`app.store`), and pass `&app` wherever an
+//! operation takes `&Ctx`.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
-use issuer::{Policy, SigningIdentity};
+pub use service::ctx::{Ctx, Issuance, ListSigner, Overrides, StartError, Started};
 
-use crate::bootstrap::{self, BootstrapError};
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::mail::{FileMailer, MailError, Mailer, SmtpMailer};
 use crate::metrics::Metrics;
 use crate::ratelimit::IpLimiter;
-use crate::registry::{DevRegistry, Registry};
-use crate::secrets::Secrets;
-use crate::service::public::{PublicResources, ResourceError};
-use crate::service::revocation::RevocationCache;
-use crate::sms::{HttpSms, LogSms, Sms, SmsError};
-use crate::store::{self, Store, StoreError};
-
-/// The signing identity and issuance policy.
-pub struct Issuance {
-    /// DSC and key.
-    pub identity: SigningIdentity,
-    /// Validity, country, UVCI secret.
-    pub policy: Policy,
-}
-
-impl std::fmt::Debug for Issuance {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Issuance")
-            .field("identity", &self.identity)
-            .finish_non_exhaustive()
-    }
-}
-
-/// Signs the lists the server publishes (trust list, revocation list): ES256 with the
-/// trust-list key, its certificate in `x5c`.
-pub struct ListSigner {
-    /// The key.
-    pub signer: Box<dyn hcert::crypto::Signer>,
-    /// Its certificate, DER.
-    pub cert_der: Vec<u8>,
-}
-
-impl std::fmt::Debug for ListSigner {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListSigner").finish_non_exhaustive()
-    }
-}
 
 /// Shared by every handler: one `Arc`, so the clones that axum makes for every middleware and
 /// extractor of every request cost one atomic increment, not one per field.
@@ -65,48 +27,24 @@ impl std::ops::Deref for AppState {
 
 /// What [`AppState`] holds.
 pub struct Shared {
-    /// Storage.
-    pub store: Arc<dyn Store>,
-    /// The clock.
-    pub clock: Arc<dyn Clock>,
-    /// SMS gateway.
-    pub sms: Arc<dyn Sms>,
-    /// Mail transport.
-    pub mailer: Arc<dyn Mailer>,
-    /// Population registry.
-    pub registry: Arc<dyn Registry>,
-    /// Installation secrets.
-    pub secrets: Arc<Secrets>,
-    /// Signing.
-    pub issuance: Arc<Issuance>,
-    /// Trust list, rules, value sets.
-    pub public: Arc<PublicResources>,
-    /// Signs published lists.
-    pub list_signer: Arc<ListSigner>,
-    /// The revocation list `/verify` consults.
-    pub revocation: Arc<RevocationCache>,
-    /// Counters.
+    /// The domain's context.
+    pub ctx: Ctx,
+    /// Request counters and the domain's counters, for `/metrics`.
     pub metrics: Arc<Metrics>,
     /// The per-IP limit of `POST /verify`; `None` when switched off.
     pub verify_limiter: Option<Arc<IpLimiter>>,
-    /// PDF renderings at once (SECURITY.md 50): one per core.
-    pub pdf_slots: Arc<tokio::sync::Semaphore>,
     /// The portal's page templates.
     pub pages: Arc<crate::portal::Pages>,
-    /// Registry PINs: argon2id with the configured parameters.
-    pub pins: Arc<crate::pin::PinHasher>,
-    /// argon2id evaluations at once (SECURITY.md 50): one per core.
-    pub pin_slots: Arc<tokio::sync::Semaphore>,
     /// The scan form's image decoders: a fixed pool with a bounded queue (issue 18).
     pub decode_pool: Arc<crate::decode_pool::DecodePool>,
-    /// Where captcha challenges come from.
-    pub captchas: crate::captcha::CaptchaSource,
-    /// In-memory limits and alert gates of the anonymous pages.
-    pub anonymous: Arc<crate::ratelimit::Anonymous>,
-    /// The authorities whose personal certificates may register registry users, if any.
-    pub certificate_cas: Option<Arc<crate::certreg::TrustedCas>>,
-    /// Configuration.
-    pub config: Arc<Config>,
+}
+
+impl std::ops::Deref for Shared {
+    type Target = Ctx;
+
+    fn deref(&self) -> &Ctx {
+        &self.ctx
+    }
 }
 
 impl std::fmt::Debug for AppState {
@@ -117,171 +55,29 @@ impl std::fmt::Debug for AppState {
     }
 }
 
-/// Why the server could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    /// Configuration.
-    #[error(transparent)]
-    Config(#[from] crate::config::ConfigError),
-    /// Data directory, keys, secret.
-    #[error(transparent)]
-    Bootstrap(#[from] BootstrapError),
-    /// Database.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// Trust list, rules, value sets.
-    #[error(transparent)]
-    Resource(#[from] ResourceError),
-    /// Mail transport.
-    #[error("mail: {0}")]
-    Mail(#[from] MailError),
-    /// SMS gateway.
-    #[error("sms: {0}")]
-    Sms(#[from] SmsError),
-    /// Listening socket.
-    #[error("{0}")]
-    Io(String),
-}
-
-/// What start-up did, for the log.
-#[derive(Debug, Clone)]
-pub struct Started {
-    /// Keys directory.
-    pub keys_dir: PathBuf,
-    /// Whether development keys were generated now.
-    pub keys_generated: bool,
-    /// `sqlite` or `postgres`.
-    pub backend: &'static str,
-}
-
-/// Optional replacements for the configured transports (tests).
-#[derive(Default, Clone)]
-pub struct Overrides {
-    /// Mailer instead of SMTP / files.
-    pub mailer: Option<Arc<dyn Mailer>>,
-    /// SMS instead of the configured gateway.
-    pub sms: Option<Arc<dyn Sms>>,
-    /// Captcha challenges with known answers (tests).
-    pub captcha: Option<crate::captcha::CaptchaSource>,
-}
-
 impl AppState {
-    /// Prepares the data directory (keys and secret on first start), opens the database (running
-    /// its migrations) and builds the public resources.
+    /// Opens the domain's context ([`Ctx::open`]: data directory, keys, secret, database,
+    /// public resources, senders) and adds the web's parts.
     pub async fn open(
         config: Config,
         clock: Arc<dyn Clock>,
         overrides: Overrides,
     ) -> Result<(AppState, Started), StartError> {
-        let now = clock.now();
-        let backend = hcert::crypto::default_backend();
-        if !config.data_dir.exists() {
-            // The data directory holds the database, keys and secret: owner only.
-            use std::os::unix::fs::DirBuilderExt as _;
-            std::fs::DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(&config.data_dir)
-                .map_err(|e| StartError::Io(format!("{}: {e}", config.data_dir.display())))?;
-        }
-        let keys_dir = config.keys_dir();
-        let (keys, keys_generated) =
-            bootstrap::load_keys(&keys_dir, &config.country, now, &config.issuer, backend)?;
-        let secrets = bootstrap::load_secret(&config.data_dir)?;
-        let store = store::open(&config.database_url(), bootstrap::outbox_key(&secrets)?).await?;
-        let public = PublicResources::build(
-            &keys,
-            config.rules_dir.as_deref(),
-            config.valuesets_dir.as_deref(),
-            now,
-            backend,
-        )?;
-        let mailer: Arc<dyn Mailer> = match (overrides.mailer, &config.smtp.host) {
-            (Some(m), _) => m,
-            (None, Some(host)) => Arc::new(SmtpMailer::new(host, &config.smtp)?),
-            (None, None) => Arc::new(FileMailer::new(
-                config.data_dir.join("mail"),
-                config.smtp.from.clone(),
-            )),
-        };
-        let sms: Arc<dyn Sms> = match (overrides.sms, &config.sms.url) {
-            (Some(s), _) => s,
-            (None, Some(url)) => Arc::new(HttpSms::new(url, config.sms.token.clone())?),
-            (None, None) => Arc::new(LogSms),
-        };
-        let mut policy = Policy::new(secrets.uvci_secret());
-        policy.country = config.country.clone();
-        let started = Started {
-            keys_dir,
-            keys_generated,
-            backend: store.backend(),
-        };
-        let certificate_cas = match &config.registry.certificate_cas {
-            Some(path) => {
-                let pem = std::fs::read(path).map_err(|e| {
-                    crate::config::ConfigError::Invalid(format!(
-                        "registry.certificate_cas {}: {e}",
-                        path.display()
-                    ))
-                })?;
-                let cas = crate::certreg::TrustedCas::from_pem(&pem).map_err(|e| {
-                    crate::config::ConfigError::Invalid(format!(
-                        "registry.certificate_cas {}: {e}",
-                        path.display()
-                    ))
-                })?;
-                Some(Arc::new(cas))
-            }
-            None => None,
-        };
-        let state = AppState(Arc::new(Shared {
-            certificate_cas,
-            registry: Arc::new(DevRegistry::new(store.clone())),
-            store,
-            clock,
-            sms,
-            mailer,
-            secrets: Arc::new(secrets),
-            issuance: Arc::new(Issuance {
-                identity: keys.identity,
-                policy,
-            }),
-            public: Arc::new(public),
-            list_signer: Arc::new(ListSigner {
-                signer: keys.trust_list_signer,
-                cert_der: keys.trust_list_cert_der,
-            }),
-            revocation: Arc::new(RevocationCache::default()),
-            metrics: Arc::new(Metrics::default()),
-            verify_limiter: IpLimiter::per_minute(config.verify_per_minute).map(Arc::new),
-            pdf_slots: Arc::new(tokio::sync::Semaphore::new(
-                std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
-            )),
+        let (ctx, started) = Ctx::open(config, clock, overrides).await?;
+        Ok((AppState::with(ctx), started))
+    }
+
+    /// The web's parts around an open context.
+    pub fn with(ctx: Ctx) -> AppState {
+        AppState(Arc::new(Shared {
+            metrics: Arc::new(Metrics::new(ctx.counters.clone())),
+            verify_limiter: IpLimiter::per_minute(ctx.config.verify_per_minute).map(Arc::new),
             pages: Arc::new(crate::portal::Pages::new()),
-            pins: Arc::new(
-                crate::pin::PinHasher::new(
-                    config.registry.argon2_m_kib,
-                    config.registry.argon2_t,
-                    config.registry.argon2_p,
-                )
-                .map_err(|e| crate::config::ConfigError::Invalid(e.to_string()))?,
-            ),
-            pin_slots: Arc::new(tokio::sync::Semaphore::new(
-                std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
-            )),
             decode_pool: Arc::new(crate::decode_pool::DecodePool::new(
-                config.decode.workers(),
-                config.decode.queue(),
+                ctx.config.decode.workers(),
+                ctx.config.decode.queue(),
             )),
-            captchas: overrides
-                .captcha
-                .unwrap_or_else(|| Arc::new(crate::captcha::new_challenge)),
-            anonymous: Arc::new(crate::ratelimit::Anonymous::new(
-                config.portal.captcha_per_minute,
-                std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get) / 2,
-            )),
-            config: Arc::new(config),
-        }));
-        Ok((state, started))
+            ctx,
+        }))
     }
 }

@@ -1,22 +1,43 @@
-//! dcc's domain layer (store ← service ← server ← cli): the installation's secrets and keys,
-//! configuration, validation of what people type, the population registry, PINs, mail and SMS
-//! behind traits, and registration certificates. Nothing here knows HTTP or pages.
+//! dcc's domain layer (store ← service ← server ← cli): records and issuance, citizen and
+//! registry accounts, one-time codes, PIN renewal, permissions, the exchange of old
+//! certificates, revocation and the outbox worker; with what they stand on: the installation's
+//! secrets and keys, configuration, validation of what people type, the population registry,
+//! PINs, the captcha, mail and SMS behind traits, and registration certificates.
 //!
-//! The domain's operations (records and issuance, accounts, OTP, renewal, permissions,
-//! exchange, revocation, the outbox worker) still live in the server's `service` module and move
-//! here next (issue 19).
+//! Operations take a [`Ctx`] (storage, clock, secrets, signing, senders, registry, config) and
+//! return [`Error`]; nothing here knows HTTP, routes or page templates.
 #![forbid(unsafe_code)]
 
 pub mod bootstrap;
+pub mod captcha;
 pub mod certreg;
+pub mod citizen;
 pub mod clock;
 pub mod config;
+pub mod counters;
+pub mod ctx;
+pub mod error;
+pub mod exchange;
+pub mod json;
 pub mod mail;
+pub mod nia;
+pub mod otp;
+pub mod outbox;
+pub mod permissions;
 pub mod pin;
+pub mod population;
+pub mod provider;
+pub mod public;
+pub mod questions;
+pub mod ratelimit;
 pub mod registry;
+pub mod renewal;
+pub mod revocation;
 pub mod secrets;
 pub mod sms;
 pub mod validate;
 
 pub use config::Config;
+pub use ctx::Ctx;
+pub use error::{Error, ServiceResult};
 pub use store::{self, seal};

@@ -212,6 +212,34 @@ pub fn name(field: &'static str, input: &str) -> Result<String, Invalid> {
     Ok(s.to_string())
 }
 
+/// Which rule an IČO breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IcoError {
+    /// Not 8 digits.
+    Length,
+    /// The mod-11 check digit does not match.
+    CheckDigit,
+}
+
+/// An IČO (the organisation number): 8 digits with the mod-11 check digit.
+pub fn check_ico(ico: &str) -> Result<(), IcoError> {
+    let digits: Vec<u32> = ico.chars().filter_map(|c| c.to_digit(10)).collect();
+    if ico.len() != 8 || digits.len() != 8 {
+        return Err(IcoError::Length);
+    }
+    let sum: u32 = digits
+        .iter()
+        .take(7)
+        .zip((2..=8).rev())
+        .map(|(d, w)| d * w)
+        .sum();
+    let check = (11 - sum % 11) % 10;
+    if digits.last() != Some(&check) {
+        return Err(IcoError::CheckDigit);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

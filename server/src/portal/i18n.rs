@@ -368,3 +368,15 @@ pub const STRINGS: &[(&str, &str, &str)] = &[
     ("q_q_employer", "Jak se jmenoval váš první zaměstnavatel?", "What was the name of your first employer?"),
     ("q_q_book", "Jakou knihu jste si jako první sami přečetli?", "What was the first book you read on your own?"),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::STRINGS;
+
+    #[test]
+    fn security_questions_have_both_languages() {
+        for q in crate::service::questions::QUESTIONS {
+            assert!(STRINGS.iter().any(|(k, _, _)| *k == q), "{q}");
+        }
+    }
+}

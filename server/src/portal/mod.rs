@@ -25,6 +25,7 @@ use crate::service::otp::Rejected;
 use crate::service::{citizen, exchange};
 use crate::state::AppState;
 use crate::store::portal::ContactField;
+use ::service::Error as ServiceError;
 pub use i18n::Lang;
 pub use web::{cookie_header, Web, FLOW_COOKIE, LANG_COOKIE, SESSION_COOKIE};
 
@@ -238,7 +239,8 @@ fn message(
 
 /// An error as a page, in the page's language; 500s hide their detail (it reaches the log
 /// through the response extension).
-fn error_page(app: &AppState, web: &Web, e: AppError) -> Response {
+fn error_page(app: &AppState, web: &Web, e: impl Into<AppError>) -> Response {
+    let e: AppError = e.into();
     let t = |k| web.lang.t(k);
     let home = ("/", t("to_home"));
     let mut resp = match &e {
@@ -387,7 +389,7 @@ async fn login(State(app): State<AppState>, web: Web, Form(f): Form<LoginForm>) 
     let digest = crate::secrets::token_digest(flow);
     match citizen::start_login(&app, &digest, &f.birth_number, &f.id_card, ts).await {
         Ok(()) => see_other("/login/code"),
-        Err(AppError::Invalid(m)) => {
+        Err(ServiceError::Invalid(m)) => {
             // Echo the birth number only when it was the valid part, never into a log.
             let (key, keep) = if m.contains("birth_number") {
                 ("bn_invalid", "")
@@ -614,11 +616,11 @@ async fn contact_view(
     let person = match app.store.person(&s.person_id).await {
         Ok(Some(p)) => p,
         Ok(None) => return error_page(app, web, AppError::NotFound),
-        Err(e) => return error_page(app, web, e.into()),
+        Err(e) => return error_page(app, web, AppError::from(e)),
     };
     let proposals = match app.store.contact_proposals(&s.person_id).await {
         Ok(p) => p,
-        Err(e) => return error_page(app, web, e.into()),
+        Err(e) => return error_page(app, web, AppError::from(e)),
     };
     let items: Vec<Value> = proposals
         .iter()
@@ -748,7 +750,7 @@ async fn contact_submit(
     } else {
         let proposed = match app.store.contact_proposals(&s.person_id).await {
             Ok(list) => list.into_iter().find(|p| p.record_id == f.record),
-            Err(e) => return error_page(&app, &web, e.into()),
+            Err(e) => return error_page(&app, &web, AppError::from(e)),
         };
         let value = proposed.and_then(|p| match field {
             ContactField::Phone => p.phone,
@@ -761,7 +763,7 @@ async fn contact_submit(
     };
     match citizen::start_contact_change(&app, &s, field, &value, now(&app).unix_timestamp()).await {
         Ok(()) => contact_code_form(&app, &web, &tok, &f.field, StatusCode::OK, None),
-        Err(AppError::Invalid(_)) => {
+        Err(ServiceError::Invalid(_)) => {
             let msg = web.lang.t(match field {
                 ContactField::Phone => "phone_invalid",
                 ContactField::Email => "email_invalid",
@@ -777,7 +779,7 @@ async fn contact_submit(
             )
             .await
         }
-        Err(AppError::Forbidden(_)) => {
+        Err(ServiceError::Forbidden(_)) => {
             let mut r = contact_view(&app, &web, &s, &tok, StatusCode::FORBIDDEN, None, None).await;
             r.headers_mut()
                 .insert("x-dcc-error", HeaderValue::from_static("step_up_required"));
@@ -1087,7 +1089,7 @@ async fn exchange_page(
     tracing::info!(path = %exchange::log_path(&token), "exchange visit");
     let (cert, legacy) = match exchange::certificate(&app, &token, web.ip, now(&app)).await {
         Ok(c) => c,
-        Err(AppError::Conflict(_)) => {
+        Err(ServiceError::Conflict(_)) => {
             return exchange_headers(message(
                 &app,
                 &web,

@@ -158,7 +158,7 @@ async fn captcha(State(app): State<AppState>, web: Web, Path(token): Path<String
         )
             .into_response(),
         Ok(None) => StatusCode::NOT_FOUND.into_response(),
-        Err(e) => e.into_response(),
+        Err(e) => AppError::from(e).into_response(),
     }
 }
 
@@ -527,7 +527,7 @@ async fn account(State(app): State<AppState>, web: Web) -> Response {
     let user = match app.store.user(&user_id).await {
         Ok(Some(u)) => u,
         Ok(None) => return error_page(&app, &web, AppError::Unauthorized),
-        Err(e) => return error_page(&app, &web, e.into()),
+        Err(e) => return error_page(&app, &web, AppError::from(e)),
     };
     let mut resp = page(
         &app,
@@ -552,7 +552,7 @@ async fn logout(State(app): State<AppState>, web: Web, Form(f): Form<CsrfForm>) 
     };
     let digest = crate::secrets::token_digest(tok);
     if let Err(e) = app.store.rsession_end(&digest).await {
-        return error_page(&app, &web, e.into());
+        return error_page(&app, &web, AppError::from(e));
     }
     with_cookie(
         see_other("/registry"),

@@ -1,14 +1,8 @@
-//! Domain logic, free of HTTP: each function takes the state's parts and the instant.
+//! The domain's operations, which live in the `service` crate, under the paths the web layer
+//! calls them by (`crate::service::provider::…`).
 
-pub mod captcha;
-pub mod citizen;
-pub mod exchange;
-pub mod nia;
-pub mod otp;
-pub mod permissions;
-pub mod provider;
-pub mod public;
-pub mod questions;
-pub mod registry;
-pub mod renewal;
-pub mod revocation;
+pub use ::service::captcha::check as captcha;
+pub use ::service::{
+    citizen, exchange, nia, otp, permissions, provider, public, questions, registry, renewal,
+    revocation,
+};

@@ -6,6 +6,7 @@
 //! only this installation can open, so showing a captcha stores nothing; [`picture::render_png`]
 //! redraws the same picture from it on every request; [`answer_is`] compares in constant time.
 
+pub mod check;
 pub mod picture;
 pub mod token;
 

@@ -14,8 +14,8 @@ use std::time::Duration;
 use secrecy::SecretString;
 
 use crate::secrets;
-use crate::state::AppState;
 use crate::store::StoreError;
+use crate::Ctx;
 
 /// Delay before attempt `attempts + 1`: 30 s doubling, at most an hour.
 pub fn backoff_secs(attempts: i64) -> i64 {
@@ -24,7 +24,7 @@ pub fn backoff_secs(attempts: i64) -> i64 {
 }
 
 /// Claims one batch and processes it; returns how many messages were claimed.
-pub async fn run_once(app: &AppState) -> Result<usize, StoreError> {
+pub async fn run_once(app: &Ctx) -> Result<usize, StoreError> {
     let cfg = &app.config.outbox;
     let deadline = app.config.send_deadline();
     let now = app.clock.now().unix_timestamp();
@@ -65,7 +65,7 @@ pub async fn run_once(app: &AppState) -> Result<usize, StoreError> {
         let now = app.clock.now().unix_timestamp();
         match result {
             Ok(()) => {
-                app.metrics.message_sent(true);
+                app.counters.message_sent(true);
                 if !app.store.mark_sent(m.id, &lease_token, now).await? {
                     tracing::warn!(outbox_id = m.id, "sent after the lease ran out");
                 } else {
@@ -73,7 +73,7 @@ pub async fn run_once(app: &AppState) -> Result<usize, StoreError> {
                 }
             }
             Err(e) => {
-                app.metrics.message_sent(false);
+                app.counters.message_sent(false);
                 let give_up = m.attempts >= cfg.max_attempts;
                 tracing::warn!(outbox_id = m.id, attempts = m.attempts, give_up, error = %e, "send failed");
                 let next = if give_up {
@@ -96,7 +96,7 @@ const PURGE_EVERY_SECS: i64 = 600;
 /// Deletes what ended long enough ago (SECURITY.md 48): one-time-code challenges, counters and
 /// flows 24 hours after they end, sessions once they expire, sent and given-up messages after
 /// `retention.outbox_days`, audit events after `retention.audit_days`.
-pub async fn purge(app: &AppState, now: i64) -> Result<u64, StoreError> {
+pub async fn purge(app: &Ctx, now: i64) -> Result<u64, StoreError> {
     const DAY: i64 = 24 * 3600;
     let r = &app.config.retention;
     let mut n = app.store.purge(now - DAY, now).await?;
@@ -106,7 +106,7 @@ pub async fn purge(app: &AppState, now: i64) -> Result<u64, StoreError> {
 }
 
 /// Runs the worker until shutdown (also purging ended rows every 10 minutes).
-pub async fn run(app: AppState, shutdown: tokio::sync::watch::Receiver<bool>) {
+pub async fn run(app: Ctx, shutdown: tokio::sync::watch::Receiver<bool>) {
     let poll = Duration::from_millis(app.config.outbox.poll_ms.max(10));
     let mut shutdown = shutdown;
     let mut last_purge: Option<i64> = None;

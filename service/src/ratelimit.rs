@@ -1,7 +1,7 @@
 //! In-memory limits of anonymous requests (SECURITY.md 49): a per-instance token bucket per
-//! client IP for the public verify endpoint and the captcha pictures, so neither writes to the
-//! database, and a gate that keeps a tripped cap's alert from flooding the log. Authentication
-//! counters, which instances must share, live in the database instead.
+//! client IP (the web layer's limit of the public verify endpoint, and the captcha pictures), so
+//! neither writes to the database, and a gate that keeps a tripped cap's alert from flooding the
+//! log. Authentication counters, which instances must share, live in the database instead.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;

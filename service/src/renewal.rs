@@ -7,15 +7,15 @@
 
 use serde_json::json;
 
-use crate::error::{AppError, AppResult};
+use crate::captcha::check as captcha;
+use crate::error::{Error, ServiceResult};
+use crate::otp::{self, Delivery, Purpose, Rejected};
 use crate::pin::{self, PinContext};
+use crate::registry::{normalise_username, with_pins, FormRejected};
 use crate::secrets;
-use crate::service::captcha;
-use crate::service::otp::{self, Delivery, Purpose, Rejected};
-use crate::service::registry::{normalise_username, with_pins, FormRejected};
-use crate::state::AppState;
 use crate::store::registry::UserRow;
 use crate::store::{AuditEvent, MessageWrite};
+use crate::Ctx;
 
 /// A reset link is valid 3 days (seed 000 step 7).
 pub const RESET_SECS: i64 = 3 * 24 * 3600;
@@ -29,7 +29,7 @@ const HOUR: i64 = 3600;
 const DAY: i64 = 24 * HOUR;
 
 /// The keyed identifier renewal counters use: the normalised username, known or not.
-pub(crate) fn user_key(app: &AppState, username: &str) -> Vec<u8> {
+pub(crate) fn user_key(app: &Ctx, username: &str) -> Vec<u8> {
     app.secrets.keyed("registry_renewal", username.as_bytes())
 }
 
@@ -37,7 +37,7 @@ pub(crate) fn subject(key: &[u8]) -> Option<String> {
     Some(hex::encode(key.get(..8).unwrap_or_default()))
 }
 
-async fn audit(app: &AppState, event: &str, subject: Option<String>, now: i64) -> AppResult<()> {
+async fn audit(app: &Ctx, event: &str, subject: Option<String>, now: i64) -> ServiceResult<()> {
     app.store
         .audit(
             &AuditEvent {
@@ -53,12 +53,12 @@ async fn audit(app: &AppState, event: &str, subject: Option<String>, now: i64) -
 }
 
 /// At most ten renewal starts per IP an hour (SECURITY.md 15); counts this one.
-async fn count_start(app: &AppState, ip: std::net::IpAddr, now: i64) -> AppResult<()> {
+async fn count_start(app: &Ctx, ip: std::net::IpAddr, now: i64) -> ServiceResult<()> {
     let key = app.secrets.keyed("ip", ip.to_string().as_bytes());
     let (n, oldest_wait) = app.store.events_since("renew_ip", &key, now - HOUR).await?;
     if n >= STARTS_PER_IP {
         let wait = oldest_wait.map_or(HOUR, |latest| (latest + HOUR - now).clamp(60, HOUR));
-        return Err(AppError::TooManyRequests(wait.unsigned_abs()));
+        return Err(Error::TooManyRequests(wait.unsigned_abs()));
     }
     Ok(app.store.event_add("renew_ip", &key, now).await?)
 }
@@ -66,14 +66,14 @@ async fn count_start(app: &AppState, ip: std::net::IpAddr, now: i64) -> AppResul
 /// Step 5: username + the picture's digits. Whatever the username, a right captcha continues
 /// to the phone-digits step (SECURITY.md 13); only the captcha itself is said to be wrong.
 pub async fn start(
-    app: &AppState,
+    app: &Ctx,
     flow: &[u8],
     username: &str,
     captcha_id: &str,
     captcha_answer: &str,
     ip: std::net::IpAddr,
     now: i64,
-) -> AppResult<Result<(), FormRejected>> {
+) -> ServiceResult<Result<(), FormRejected>> {
     count_start(app, ip, now).await?;
     if !captcha::answered(app, captcha_id, captcha_answer, now).await? {
         return Ok(Err(FormRejected::Captcha));
@@ -99,12 +99,12 @@ pub async fn start(
 /// code to the registered e-mail. The same answer whether or not the username exists; the code
 /// is rate-limited like any other.
 pub async fn start_by_email(
-    app: &AppState,
+    app: &Ctx,
     flow: &[u8],
     username: &str,
     ip: std::net::IpAddr,
     now: i64,
-) -> AppResult<Result<(), FormRejected>> {
+) -> ServiceResult<Result<(), FormRejected>> {
     count_start(app, ip, now).await?;
     let username = normalise_username(username);
     if username.is_empty() {
@@ -139,11 +139,11 @@ pub async fn start_by_email(
 
 /// The e-mailed code of the accessible alternative: a right code passes step 5.
 pub async fn verify_email_code(
-    app: &AppState,
+    app: &Ctx,
     flow: &[u8],
     code: &str,
     now: i64,
-) -> AppResult<Result<(), Rejected>> {
+) -> ServiceResult<Result<(), Rejected>> {
     let c = match otp::check(app, flow, Purpose::RenewalEmail, code, now).await? {
         Ok(c) => c,
         Err(r) => return Ok(Err(r)),
@@ -169,7 +169,7 @@ pub async fn verify_email_code(
 }
 
 /// Whether the flow passed step 5 and is still open.
-pub async fn flow_open(app: &AppState, flow: &[u8], now: i64) -> AppResult<bool> {
+pub async fn flow_open(app: &Ctx, flow: &[u8], now: i64) -> ServiceResult<bool> {
     Ok(app.store.renewal_flow(flow, now).await?.is_some())
 }
 
@@ -186,7 +186,7 @@ fn last_digits(phone: &str) -> Vec<u8> {
 /// passed step 5 (start again); otherwise one answer for unknown user, no phone, wrong and right
 /// digits, and the SMS code and e-mailed link leave only when the digits match within the
 /// third try of the day (SECURITY.md 15).
-pub async fn phone_digits(app: &AppState, flow: &[u8], digits: &str, now: i64) -> AppResult<bool> {
+pub async fn phone_digits(app: &Ctx, flow: &[u8], digits: &str, now: i64) -> ServiceResult<bool> {
     let Some(username) = app.store.renewal_flow(flow, now).await? else {
         return Ok(false);
     };
@@ -216,9 +216,9 @@ pub async fn phone_digits(app: &AppState, flow: &[u8], digits: &str, now: i64) -
 
 /// What an unmatched renewal step writes instead of a reset: the same challenge row and
 /// counters as a real send, with nothing to deliver.
-pub(crate) async fn decoy_reset(app: &AppState, key: Vec<u8>, now: i64) -> AppResult<()> {
+pub(crate) async fn decoy_reset(app: &Ctx, key: Vec<u8>, now: i64) -> ServiceResult<()> {
     let decoy = secrets::token_digest(
-        &secrets::new_url_token().map_err(|e| AppError::Internal(e.to_string()))?,
+        &secrets::new_url_token().map_err(|e| Error::Internal(e.to_string()))?,
     );
     otp::send(
         app,
@@ -252,19 +252,19 @@ pub(crate) fn pin_changed_notice(channel: &str) -> MessageWrite {
 }
 
 /// Step 7: a reset link by e-mail (ending the user's older links) and an SMS code bound to it.
-async fn issue_reset(app: &AppState, user: &UserRow, now: i64) -> AppResult<()> {
+async fn issue_reset(app: &Ctx, user: &UserRow, now: i64) -> ServiceResult<()> {
     issue_reset_via(app, user, "sms", now).await
 }
 
 /// Step 7 with the code bound to the link sent by `code_channel`: `sms`, or `email` for the
 /// security-question branch (SECURITY.md 19), whose user has no usable phone.
 pub(crate) async fn issue_reset_via(
-    app: &AppState,
+    app: &Ctx,
     user: &UserRow,
     code_channel: &'static str,
     now: i64,
-) -> AppResult<()> {
-    let token = secrets::new_url_token().map_err(|e| AppError::Internal(e.to_string()))?;
+) -> ServiceResult<()> {
+    let token = secrets::new_url_token().map_err(|e| Error::Internal(e.to_string()))?;
     let digest = secrets::token_digest(&token);
     // From the configured origin, never from the request's Host (SECURITY.md 17).
     let link = format!("{}/registry/pin/{token}", app.config.base_url());
@@ -308,12 +308,12 @@ pub(crate) async fn issue_reset_via(
 }
 
 async fn send_code(
-    app: &AppState,
+    app: &Ctx,
     link: &[u8],
     user: &UserRow,
     channel: &'static str,
     now: i64,
-) -> AppResult<()> {
+) -> ServiceResult<()> {
     let to = if channel == "email" {
         user.email.clone()
     } else {
@@ -337,7 +337,7 @@ async fn send_code(
 
 /// How the code of a link's request went: `email` when the security-question branch issued it,
 /// otherwise `sms`.
-pub async fn code_channel(app: &AppState, token: &str) -> AppResult<&'static str> {
+pub async fn code_channel(app: &Ctx, token: &str) -> ServiceResult<&'static str> {
     let latest = app
         .store
         .otp_latest(&secrets::token_digest(token), Purpose::Renewal.as_str())
@@ -349,7 +349,7 @@ pub async fn code_channel(app: &AppState, token: &str) -> AppResult<&'static str
 }
 
 /// The account of an open reset link (unknown, used, voided and expired links: `None`).
-pub async fn link_user(app: &AppState, token: &str, now: i64) -> AppResult<Option<UserRow>> {
+pub async fn link_user(app: &Ctx, token: &str, now: i64) -> ServiceResult<Option<UserRow>> {
     if token.is_empty() || token.len() > 64 {
         return Ok(None);
     }
@@ -365,7 +365,7 @@ pub async fn link_user(app: &AppState, token: &str, now: i64) -> AppResult<Optio
 
 /// A new code for an open link whose code expired (60 s cool-down, SECURITY.md 17), by the
 /// channel of the first. `false` when the link is not open.
-pub async fn resend_code(app: &AppState, token: &str, now: i64) -> AppResult<bool> {
+pub async fn resend_code(app: &Ctx, token: &str, now: i64) -> ServiceResult<bool> {
     let Some(user) = link_user(app, token, now).await? else {
         return Ok(false);
     };
@@ -410,11 +410,11 @@ pub enum SetRejected {
 /// request. On success the link and all others end, every session of the user ends, SMS and
 /// e-mail notices (no link, no code) leave, and the login lockout is released (SECURITY.md 18).
 pub async fn set_pin(
-    app: &AppState,
+    app: &Ctx,
     token: &str,
     form: NewPin,
     now: i64,
-) -> AppResult<Result<(), SetRejected>> {
+) -> ServiceResult<Result<(), SetRejected>> {
     let Some(user) = link_user(app, token, now).await? else {
         return Ok(Err(SetRejected::Link));
     };
@@ -445,7 +445,7 @@ pub async fn set_pin(
     let pin_text = form.pin;
     let pin_hash = with_pins(app, move |h| h.hash(&pin_text))
         .await?
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(|e| Error::Internal(e.to_string()))?;
     let done = app
         .store
         .reset_finish(
@@ -471,7 +471,7 @@ pub async fn set_pin(
 
 /// Releases a username's login lockout: its failure count and its hourly code-request count
 /// (every sign-in attempt counts as a request, so that a 429 tells nothing about the PIN).
-async fn release_login(app: &AppState, username: &str) -> AppResult<()> {
+async fn release_login(app: &Ctx, username: &str) -> ServiceResult<()> {
     let login_key = app.secrets.keyed("registry_user", username.as_bytes());
     app.store.events_clear("auth_fail", &login_key).await?;
     app.store.events_clear("otp_send", &login_key).await?;
@@ -482,11 +482,11 @@ async fn release_login(app: &AppState, username: &str) -> AppResult<()> {
 /// the login lockout is released, and the same e-mailed link and SMS code as a self-service
 /// renewal are sent; audited with the operator's name. `false` when no account has the username.
 pub async fn helpdesk_reset(
-    app: &AppState,
+    app: &Ctx,
     username: &str,
     operator: &str,
     now: i64,
-) -> AppResult<bool> {
+) -> ServiceResult<bool> {
     let username = normalise_username(username);
     let Some(user) = app.store.user_by_username(&username).await? else {
         return Ok(false);

@@ -34,14 +34,14 @@ use openidconnect::{
 use secrecy::ExposeSecret as _;
 use serde_json::json;
 
+use crate::citizen::NewSession;
 use crate::clock::Clock;
-use crate::error::{AppError, AppResult};
+use crate::error::{Error, ServiceResult};
 use crate::secrets;
-use crate::service::citizen::NewSession;
-use crate::state::AppState;
 use crate::store::portal::OidcFlow;
 use crate::store::AuditEvent;
 use crate::validate;
+use crate::Ctx;
 
 /// How long a started login may take at the provider.
 pub const FLOW_SECS: i64 = 600;
@@ -229,7 +229,7 @@ impl<'c> AsyncHttpClient<'c> for Http {
 
 /// Reads the provider's metadata and keys (discovery checks that the metadata names the
 /// configured issuer) and builds the client with exactly the configured redirect URI.
-async fn client(app: &AppState, http: &Http) -> Result<NiaClient, Refused> {
+async fn client(app: &Ctx, http: &Http) -> Result<NiaClient, Refused> {
     let cfg = &app.config.oidc;
     let Some(issuer) = &cfg.issuer_url else {
         return Err(Refused::Discovery);
@@ -310,8 +310,8 @@ pub enum Opened {
 
 /// Starts a login through NIA. `Ok(None)` when the provider cannot be reached (the page says
 /// NIA is unavailable); an error only when storage fails.
-pub async fn start(app: &AppState, purpose: Purpose, now: i64) -> AppResult<Option<Started>> {
-    let http = Http::new().map_err(|e| AppError::Internal(e.to_string()))?;
+pub async fn start(app: &Ctx, purpose: Purpose, now: i64) -> ServiceResult<Option<Started>> {
+    let http = Http::new().map_err(|e| Error::Internal(e.to_string()))?;
     let Ok(client) = client(app, &http).await else {
         return Ok(None);
     };
@@ -324,7 +324,7 @@ pub async fn start(app: &AppState, purpose: Purpose, now: i64) -> AppResult<Opti
         )
         .set_pkce_challenge(challenge)
         .url();
-    let cookie = secrets::new_url_token().map_err(|e| AppError::Internal(e.to_string()))?;
+    let cookie = secrets::new_url_token().map_err(|e| Error::Internal(e.to_string()))?;
     app.store
         .oidc_flow_put(
             &secrets::token_digest(&cookie),
@@ -366,22 +366,22 @@ impl std::fmt::Debug for Callback {
 /// number, a registry user's for the (unsuspended) account registered with it. `Ok(Err(_))` is
 /// a refusal (audited as `login.failed`); `Err` is a storage failure.
 pub async fn finish(
-    app: &AppState,
+    app: &Ctx,
     cookie: Option<&str>,
     callback: &Callback,
     now: i64,
-) -> AppResult<Result<Opened, Refused>> {
+) -> ServiceResult<Result<Opened, Refused>> {
     let verified = match verify(app, cookie, callback, now).await? {
         Ok((purpose, bn_index)) => match purpose {
             Purpose::Citizen => match app.store.person_by_bn(&bn_index).await? {
                 Some(p) => Ok(Opened::Citizen(
-                    crate::service::citizen::open_session(app, &p.id, "nia", now).await?,
+                    crate::citizen::open_session(app, &p.id, "nia", now).await?,
                 )),
                 None => Err(Refused::NoPerson),
             },
             Purpose::Registry => match app.store.user_by_bn_index(&bn_index).await? {
                 Some(u) if u.suspended_at.is_none() => Ok(Opened::Registry(
-                    crate::service::registry::open_session(app, &u.id, "nia", now).await?,
+                    crate::registry::open_session(app, &u.id, "nia", now).await?,
                 )),
                 _ => Err(Refused::NoPerson),
             },
@@ -416,11 +416,11 @@ pub async fn finish(
 /// The checks of the callback; the request's purpose and the birth-number index of the ID
 /// token's birth number when all pass.
 async fn verify(
-    app: &AppState,
+    app: &Ctx,
     cookie: Option<&str>,
     callback: &Callback,
     now: i64,
-) -> AppResult<Result<(Purpose, Vec<u8>), Refused>> {
+) -> ServiceResult<Result<(Purpose, Vec<u8>), Refused>> {
     // The pending request is used once, whatever follows.
     let Some(cookie) = cookie else {
         return Ok(Err(Refused::Flow));
@@ -451,7 +451,7 @@ async fn verify(
         Some(c) if !c.is_empty() && c.len() <= PARAM_LIMIT => c.clone(),
         _ => return Ok(Err(Refused::Provider)),
     };
-    let http = Http::new().map_err(|e| AppError::Internal(e.to_string()))?;
+    let http = Http::new().map_err(|e| Error::Internal(e.to_string()))?;
     let client = match client(app, &http).await {
         Ok(c) => c,
         Err(r) => return Ok(Err(r)),

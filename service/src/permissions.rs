@@ -9,11 +9,11 @@
 
 use serde_json::json;
 
-use crate::error::{AppError, AppResult};
+use crate::error::{Error, ServiceResult};
 use crate::secrets::{self, Secrets};
-use crate::state::AppState;
 use crate::store::permissions::{AttorneyRow, AttorneyWrite, Authority, PermissionRow};
 use crate::store::{AuditEvent, Org, Store};
+use crate::Ctx;
 
 /// The longest power of attorney, in days from its start.
 pub const ATTORNEY_MAX_DAYS: i64 = 366;
@@ -101,7 +101,7 @@ pub struct OrgOverview {
 /// An IČO as typed: spaces dropped; `None` unless 8 digits with a valid check digit.
 pub fn normalise_ico(input: &str) -> Option<String> {
     let ico: String = input.chars().filter(|c| !c.is_whitespace()).collect();
-    crate::admin::check_ico(&ico).is_ok().then_some(ico)
+    crate::validate::check_ico(&ico).is_ok().then_some(ico)
 }
 
 fn pseudonym(secrets: &Secrets, user_id: &str) -> String {
@@ -115,11 +115,11 @@ fn new_id() -> String {
 /// A user asks to act for the organisation with this IČO (seed 001: "zažádat o oprávnění").
 /// A refused or revoked permission may be asked for again.
 pub async fn request(
-    app: &AppState,
+    app: &Ctx,
     user_id: &str,
     ico: &str,
     now: i64,
-) -> AppResult<Result<(), RequestRejected>> {
+) -> ServiceResult<Result<(), RequestRejected>> {
     let Some(ico) = normalise_ico(ico) else {
         return Ok(Err(RequestRejected::Ico));
     };
@@ -152,13 +152,13 @@ pub async fn request(
 
 /// Audits a refused attempt to decide; the 403 to answer.
 async fn denied(
-    app: &AppState,
+    app: &Ctx,
     manager: &str,
     org_id: i64,
     detail: serde_json::Value,
     message: &str,
     now: i64,
-) -> AppError {
+) -> Error {
     let event = AuditEvent {
         event: "permission.denied".into(),
         org_id: Some(org_id),
@@ -166,7 +166,7 @@ async fn denied(
         detail,
     };
     match app.store.audit(&event, now).await {
-        Ok(()) => AppError::Forbidden(message.into()),
+        Ok(()) => Error::Forbidden(message.into()),
         Err(e) => e.into(),
     }
 }
@@ -174,12 +174,12 @@ async fn denied(
 /// The permission `id` as a manager may change it: it exists (404), is not the manager's own
 /// (403) and the manager manages its organisation (403); refused attempts are audited.
 async fn managed_permission(
-    app: &AppState,
+    app: &Ctx,
     manager: &str,
     id: &str,
     now: i64,
-) -> AppResult<PermissionRow> {
-    let p = app.store.permission(id).await?.ok_or(AppError::NotFound)?;
+) -> ServiceResult<PermissionRow> {
+    let p = app.store.permission(id).await?.ok_or(Error::NotFound)?;
     if p.user_id == manager {
         return Err(denied(
             app,
@@ -209,17 +209,15 @@ async fn managed_permission(
 /// (SECURITY.md 34). 404: no such request; 403: the manager's own request, or not a manager of
 /// that organisation; 409: decided already.
 pub async fn decide(
-    app: &AppState,
+    app: &Ctx,
     manager: &str,
     permission_id: &str,
     decision: Decision,
     now: i64,
-) -> AppResult<PermissionRow> {
+) -> ServiceResult<PermissionRow> {
     let p = managed_permission(app, manager, permission_id, now).await?;
     if p.state != "requested" {
-        return Err(AppError::Conflict(
-            "this request was decided already".into(),
-        ));
+        return Err(Error::Conflict("this request was decided already".into()));
     }
     let (event, to) = match decision {
         Decision::Approve => ("permission.approved", "approved"),
@@ -238,9 +236,7 @@ pub async fn decide(
         .permission_decide(&p.id, "requested", to, Some(manager), &audit, now)
         .await?
     {
-        return Err(AppError::Conflict(
-            "this request was decided already".into(),
-        ));
+        return Err(Error::Conflict("this request was decided already".into()));
     }
     Ok(p)
 }
@@ -248,14 +244,14 @@ pub async fn decide(
 /// An account manager revokes an approved permission of their organisation; it stops working
 /// on the holder's next request. Same refusals as [`decide`].
 pub async fn revoke(
-    app: &AppState,
+    app: &Ctx,
     manager: &str,
     permission_id: &str,
     now: i64,
-) -> AppResult<PermissionRow> {
+) -> ServiceResult<PermissionRow> {
     let p = managed_permission(app, manager, permission_id, now).await?;
     if p.state != "approved" {
-        return Err(AppError::Conflict("this permission is not in force".into()));
+        return Err(Error::Conflict("this permission is not in force".into()));
     }
     let audit = AuditEvent {
         event: "permission.revoked".into(),
@@ -270,22 +266,18 @@ pub async fn revoke(
         .permission_decide(&p.id, "approved", "revoked", Some(manager), &audit, now)
         .await?
     {
-        return Err(AppError::Conflict("this permission is not in force".into()));
+        return Err(Error::Conflict("this permission is not in force".into()));
     }
     Ok(p)
 }
 
 /// The organisation with this IČO when `manager` manages it; 404 for a malformed or unknown
 /// IČO, 403 otherwise.
-pub async fn managed_org(app: &AppState, manager: &str, ico: &str) -> AppResult<Org> {
-    let ico = normalise_ico(ico).ok_or(AppError::NotFound)?;
-    let org = app
-        .store
-        .org_by_ico(&ico)
-        .await?
-        .ok_or(AppError::NotFound)?;
+pub async fn managed_org(app: &Ctx, manager: &str, ico: &str) -> ServiceResult<Org> {
+    let ico = normalise_ico(ico).ok_or(Error::NotFound)?;
+    let org = app.store.org_by_ico(&ico).await?.ok_or(Error::NotFound)?;
     if !app.store.is_manager(manager, org.id).await? {
-        return Err(AppError::Forbidden(
+        return Err(Error::Forbidden(
             "only the organisation's account managers see this page".into(),
         ));
     }
@@ -293,7 +285,7 @@ pub async fn managed_org(app: &AppState, manager: &str, ico: &str) -> AppResult<
 }
 
 /// The organisation's permissions and powers of attorney, for its managers.
-pub async fn overview(app: &AppState, manager: &str, ico: &str) -> AppResult<OrgOverview> {
+pub async fn overview(app: &Ctx, manager: &str, ico: &str) -> ServiceResult<OrgOverview> {
     let org = managed_org(app, manager, ico).await?;
     Ok(OrgOverview {
         permissions: app.store.org_permissions(org.id).await?,
@@ -305,10 +297,10 @@ pub async fn overview(app: &AppState, manager: &str, ico: &str) -> AppResult<Org
 /// A user's permissions, and for each approved one the powers of attorney its organisation
 /// holds in force at `now` (the organisations the user may also act for).
 pub async fn mine(
-    app: &AppState,
+    app: &Ctx,
     user_id: &str,
     now: i64,
-) -> AppResult<(Vec<PermissionRow>, Vec<AttorneyRow>)> {
+) -> ServiceResult<(Vec<PermissionRow>, Vec<AttorneyRow>)> {
     let permissions = app.store.user_permissions(user_id).await?;
     let mut held = Vec::new();
     for p in permissions.iter().filter(|p| p.state == "approved") {
@@ -340,12 +332,12 @@ pub struct AttorneyInput<'a> {
 /// attorney (seed 003: "plné moci"): its members act for the grantor from `valid_from` to
 /// `valid_until`, at most [`ATTORNEY_MAX_DAYS`] days. Returns the new id.
 pub async fn grant_attorney(
-    app: &AppState,
+    app: &Ctx,
     manager: &str,
     grantor_ico: &str,
     input: AttorneyInput<'_>,
     now: i64,
-) -> AppResult<Result<String, AttorneyRejected>> {
+) -> ServiceResult<Result<String, AttorneyRejected>> {
     let grantor = managed_org(app, manager, grantor_ico).await?;
     let Some(agent_ico) = normalise_ico(input.agent_ico) else {
         return Ok(Err(AttorneyRejected::Ico));
@@ -390,7 +382,7 @@ pub async fn grant_attorney(
         .attorney_grant(&write, Some(manager), &audit, now)
         .await?
     {
-        return Err(AppError::Forbidden(
+        return Err(Error::Forbidden(
             "only the organisation's account managers give powers of attorney".into(),
         ));
     }
@@ -400,23 +392,23 @@ pub async fn grant_attorney(
 /// A manager of the grantor revokes a power of attorney; the agent's members lose the right on
 /// their next request. 404: unknown; 403: not a manager of the grantor; 409: revoked already.
 pub async fn revoke_attorney(
-    app: &AppState,
+    app: &Ctx,
     manager: &str,
     attorney_id: &str,
     now: i64,
-) -> AppResult<AttorneyRow> {
+) -> ServiceResult<AttorneyRow> {
     let a = app
         .store
         .attorney(attorney_id)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(Error::NotFound)?;
     if !app.store.is_manager(manager, a.grantor.id).await? {
-        return Err(AppError::Forbidden(
+        return Err(Error::Forbidden(
             "only the grantor's account managers revoke its powers of attorney".into(),
         ));
     }
     if a.revoked_at.is_some() {
-        return Err(AppError::Conflict(
+        return Err(Error::Conflict(
             "this power of attorney was revoked already".into(),
         ));
     }
@@ -431,7 +423,7 @@ pub async fn revoke_attorney(
         .attorney_revoke(&a.id, Some(manager), &audit, now)
         .await?
     {
-        return Err(AppError::Conflict(
+        return Err(Error::Conflict(
             "this power of attorney was revoked already".into(),
         ));
     }
@@ -443,11 +435,11 @@ pub async fn revoke_attorney(
 /// (SECURITY.md 33). Read from the database on every call, so a revocation bites on the next
 /// request.
 pub async fn authorise(
-    app: &AppState,
+    app: &Ctx,
     user_id: &str,
     ico: &str,
     now: i64,
-) -> AppResult<Option<Acting>> {
+) -> ServiceResult<Option<Acting>> {
     let Some(ico) = normalise_ico(ico) else {
         return Ok(None);
     };
@@ -471,19 +463,18 @@ pub async fn grant_operator(
     ico: &str,
     role: Role,
     now: i64,
-) -> AppResult<Org> {
-    let ico = normalise_ico(ico).ok_or_else(|| {
-        AppError::Invalid("--ico must be 8 digits with a valid check digit".into())
-    })?;
+) -> ServiceResult<Org> {
+    let ico = normalise_ico(ico)
+        .ok_or_else(|| Error::Invalid("--ico must be 8 digits with a valid check digit".into()))?;
     let org = store
         .org_by_ico(&ico)
         .await?
-        .ok_or_else(|| AppError::Invalid(format!("no organisation with IČO {ico}")))?;
-    let username = crate::service::registry::normalise_username(username);
+        .ok_or_else(|| Error::Invalid(format!("no organisation with IČO {ico}")))?;
+    let username = crate::registry::normalise_username(username);
     let user = store
         .user_by_username(&username)
         .await?
-        .ok_or_else(|| AppError::Invalid("no registry user with this username".into()))?;
+        .ok_or_else(|| Error::Invalid("no registry user with this username".into()))?;
     let id = new_id();
     let audit = AuditEvent {
         event: "permission.approved".into(),

@@ -11,14 +11,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
 
-use crate::error::{AppError, AppResult};
+use crate::error::{Error, ServiceResult};
 use crate::secrets;
-use crate::state::AppState;
 use crate::store::portal::PersonView;
 use crate::store::{
     AuditEvent, CertificateWrite, Conflict, IdempotencyWrite, MessageWrite, Org, PersonWrite,
     RecordContacts, RecordRow, RecordWrite, RegistryEntry, StoreError,
 };
+use crate::Ctx;
 use crate::{mail, validate};
 
 /// The person a record is about.
@@ -134,12 +134,12 @@ impl From<RecordRow> for RecordView {
     }
 }
 
-fn invalid(msg: impl Into<String>) -> AppError {
-    AppError::Invalid(msg.into())
+fn invalid(msg: impl Into<String>) -> Error {
+    Error::Invalid(msg.into())
 }
 
 /// Checks an `Idempotency-Key` header value.
-fn check_idempotency_key(key: &str) -> AppResult<()> {
+fn check_idempotency_key(key: &str) -> ServiceResult<()> {
     if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| (0x21..0x7f).contains(&b)) {
         return Err(invalid(
             "Idempotency-Key: must be 1 to 255 visible ASCII characters",
@@ -151,11 +151,11 @@ fn check_idempotency_key(key: &str) -> AppResult<()> {
 /// A stored idempotent request: the same body gets the same record back, another body is
 /// refused.
 async fn replay(
-    app: &AppState,
+    app: &Ctx,
     org: &Org,
     key: &str,
     digest: &[u8],
-) -> AppResult<Option<RecordView>> {
+) -> ServiceResult<Option<RecordView>> {
     let Some((stored_digest, record_id)) = app.store.idempotency(org.id, key).await? else {
         return Ok(None);
     };
@@ -165,12 +165,15 @@ async fn replay(
         ));
     }
     let row = own_record(org, app.store.record(org.id, &record_id).await?)
-        .ok_or_else(|| AppError::Internal("idempotency key without its record".into()))?;
+        .ok_or_else(|| Error::Internal("idempotency key without its record".into()))?;
     Ok(Some(row.into()))
 }
 
 /// The one entry of the record, checked for the fields only the server may set.
-fn entry_of(input: &RecordInput, max_dose: u64) -> AppResult<(&'static str, Map<String, Value>)> {
+fn entry_of(
+    input: &RecordInput,
+    max_dose: u64,
+) -> ServiceResult<(&'static str, Map<String, Value>)> {
     let given: Vec<(&'static str, &Value)> = [("v", &input.v), ("t", &input.t), ("r", &input.r)]
         .into_iter()
         .filter_map(|(k, v)| v.as_ref().map(|v| (k, v)))
@@ -217,9 +220,9 @@ const FIRST_EVENT_DAY: time::Date = time::macros::date!(2020 - 01 - 01);
 /// The event dates of an entry lie from 2020-01-01 to today + 1 day (SECURITY.md 35: `v.dt`,
 /// `t.sc`, `r.fr`, `r.df`), and a recovery's validity ends (`r.du`) no earlier than it starts.
 /// The messages name the field and the allowed range, never the value.
-fn check_dates(kind: &str, entry: &Map<String, Value>, today: time::Date) -> AppResult<()> {
+fn check_dates(kind: &str, entry: &Map<String, Value>, today: time::Date) -> ServiceResult<()> {
     let last = today.next_day().unwrap_or(today);
-    let day = |field: &str, with_time: bool| -> AppResult<Option<time::Date>> {
+    let day = |field: &str, with_time: bool| -> ServiceResult<Option<time::Date>> {
         let Some(v) = entry.get(field) else {
             return Ok(None);
         };
@@ -294,7 +297,7 @@ const CODED: &[(&str, &str, Kind)] = &[
 ];
 
 /// Every coded field that is present holds a code of its value set.
-fn check_codes(kind: &str, entry: &Map<String, Value>, names: &Names) -> AppResult<()> {
+fn check_codes(kind: &str, entry: &Map<String, Value>, names: &Names) -> ServiceResult<()> {
     for (_, field, set) in CODED.iter().filter(|(k, _, _)| *k == kind) {
         let Some(value) = entry.get(*field) else {
             continue;
@@ -338,7 +341,7 @@ impl Identity {
         family_name: String,
         given_name: String,
         dob: &str,
-    ) -> AppResult<Identity> {
+    ) -> ServiceResult<Identity> {
         let Some(r) = registered else {
             return Ok(Identity {
                 family_name,
@@ -481,13 +484,13 @@ fn contact_notices(person: &PersonView, org: &str, fields: &[&str]) -> Vec<Messa
 /// `recorder` is the registry user acting through a session (`None` for an API token); it is
 /// stored with the record. Returns the record as stored (the same view on an idempotent replay).
 pub async fn create_record(
-    app: &AppState,
+    app: &Ctx,
     org: &Org,
     recorder: Option<&str>,
     body: &[u8],
     idempotency_key: Option<&str>,
     now: OffsetDateTime,
-) -> AppResult<RecordView> {
+) -> ServiceResult<RecordView> {
     let digest = secrets::sha256(body);
     if let Some(key) = idempotency_key {
         check_idempotency_key(key)?;
@@ -495,7 +498,7 @@ pub async fn create_record(
             return Ok(view);
         }
     }
-    let input: RecordInput = crate::input::json(body)?;
+    let input: RecordInput = crate::json::json(body)?;
     record_event(
         app,
         org,
@@ -512,14 +515,14 @@ pub async fn create_record(
 /// so, unless it came with an old-format certificate (`legacy`), whose exchange issues it.
 /// `recorder` is the registry user who writes it, if one does.
 pub(crate) async fn record_event(
-    app: &AppState,
+    app: &Ctx,
     org: &Org,
     recorder: Option<&str>,
     input: &RecordInput,
     request: Option<(Vec<u8>, Option<&str>)>,
     legacy: Option<crate::store::portal::LegacyWrite>,
     now: OffsetDateTime,
-) -> AppResult<RecordView> {
+) -> ServiceResult<RecordView> {
     let (digest, idempotency_key) = match request {
         Some((d, k)) => (d, k),
         None => (Vec::new(), None),
@@ -638,7 +641,7 @@ pub(crate) async fn record_event(
             issuer::issue(dcc, &issuance.identity, &policy, now)
         })
         .await
-        .map_err(|e| AppError::Internal(format!("signing task: {e}")))?;
+        .map_err(|e| Error::Internal(format!("signing task: {e}")))?;
         match signed {
             Ok(issued) => {
                 let cert_id = secrets::new_id();
@@ -727,30 +730,27 @@ pub(crate) async fn record_event(
                     return Ok(view);
                 }
             }
-            return Err(AppError::Conflict("idempotency key in use".into()));
+            return Err(Error::Conflict("idempotency key in use".into()));
         }
         Err(StoreError::Conflict(Conflict::LegacyCertificate)) => {
-            return Err(AppError::Conflict(
+            return Err(Error::Conflict(
                 "this old certificate was imported already".into(),
             ))
         }
         Err(StoreError::Conflict(Conflict::Certificate)) => {
-            return Err(AppError::Conflict(
+            return Err(Error::Conflict(
                 "this event was already recorded for this person (same certificate)".into(),
             ))
         }
         Err(e) => return Err(e.into()),
     }
     if write.certificate.is_some() {
-        app.metrics.certificate_issued();
+        app.counters.certificate_issued();
         if cfg.revoke_superseded {
             // After the commit: a crash here leaves superseded certificates unrevoked until
             // the next issuance or `dcc revoke --superseded` sweeps them.
-            match crate::service::revocation::revoke_superseded(
-                app.store.as_ref(),
-                now.unix_timestamp(),
-            )
-            .await
+            match crate::revocation::revoke_superseded(app.store.as_ref(), now.unix_timestamp())
+                .await
             {
                 Ok(0) => {}
                 Ok(_) => app.revocation.invalidate(),
@@ -759,16 +759,16 @@ pub(crate) async fn record_event(
         }
     }
     let row = own_record(org, app.store.record(org.id, &record_id).await?)
-        .ok_or_else(|| AppError::Internal("the record just written is missing".into()))?;
+        .ok_or_else(|| Error::Internal("the record just written is missing".into()))?;
     Ok(row.into())
 }
 
 /// The records this organisation made for a person.
 pub async fn person_records(
-    app: &AppState,
+    app: &Ctx,
     org: &Org,
     person_id: &str,
-) -> AppResult<Vec<RecordView>> {
+) -> ServiceResult<Vec<RecordView>> {
     let rows = app
         .store
         .person_records(org.id, person_id)
@@ -782,14 +782,14 @@ pub async fn person_records(
     // A person this organisation recorded nothing for answers as an unknown id does: the
     // answer must not tell which ids exist.
     if views.is_empty() {
-        return Err(AppError::NotFound);
+        return Err(Error::NotFound);
     }
     Ok(views)
 }
 
 /// One record of this organisation.
-pub async fn record(app: &AppState, org: &Org, record_id: &str) -> AppResult<RecordView> {
+pub async fn record(app: &Ctx, org: &Org, record_id: &str) -> ServiceResult<RecordView> {
     own_record(org, app.store.record(org.id, record_id).await?)
         .map(RecordView::from)
-        .ok_or(AppError::NotFound)
+        .ok_or(Error::NotFound)
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use axum::body::Bytes;
+use bytes::Bytes;
 use issuer::names::{Kind, Names, ValueSet as NameSet};
 use serde_json::{json, Value};
 use time::OffsetDateTime;

@@ -4,13 +4,13 @@
 
 use serde_json::json;
 
-use crate::error::{AppError, AppResult};
+use crate::error::{Error, ServiceResult};
+use crate::otp::{self, Delivery, Purpose, Rejected};
 use crate::secrets;
-use crate::service::otp::{self, Delivery, Purpose, Rejected};
-use crate::state::AppState;
 use crate::store::portal::{ContactField, PersonView};
 use crate::store::{AuditEvent, CertificateRow, MessageWrite, RecordRow};
 use crate::validate;
+use crate::Ctx;
 
 /// The window of the per-IP authentication counter (SECURITY.md 49: per 10 minutes).
 const AUTH_WINDOW_SECS: i64 = 600;
@@ -22,7 +22,7 @@ const AUTH_WINDOW_SECS: i64 = 600;
 /// still inside them, and the check and the increment are one statement. At most
 /// `portal.auth_clients_max` clients are counted per window; a further client gets 429 until the
 /// window ends (with an alert), so the rows stay bounded however many addresses a flood has.
-pub async fn count_auth_request(app: &AppState, ip: std::net::IpAddr, now: i64) -> AppResult<()> {
+pub async fn count_auth_request(app: &Ctx, ip: std::net::IpAddr, now: i64) -> ServiceResult<()> {
     use crate::store::limits::Counted;
     const W: i64 = AUTH_WINDOW_SECS;
     let client = crate::ratelimit::client_of(ip);
@@ -40,7 +40,7 @@ pub async fn count_auth_request(app: &AppState, ip: std::net::IpAddr, now: i64) 
         .await?
     {
         Counted::Yes(_) => Ok(()),
-        Counted::Limited => Err(AppError::TooManyRequests(60)),
+        Counted::Limited => Err(Error::TooManyRequests(60)),
         Counted::Full => {
             if app.anonymous.auth_clients_full.due(now, 60) {
                 tracing::warn!(
@@ -50,7 +50,7 @@ pub async fn count_auth_request(app: &AppState, ip: std::net::IpAddr, now: i64) 
                      in this 10-minute window"
                 );
             }
-            Err(AppError::TooManyRequests(
+            Err(Error::TooManyRequests(
                 u64::try_from(window + W - now).unwrap_or(60).max(1),
             ))
         }
@@ -61,14 +61,14 @@ pub async fn count_auth_request(app: &AppState, ip: std::net::IpAddr, now: i64) 
 /// any lookup; otherwise the answer is the same whether or not a person matched, and the SMS
 /// leaves only when both numbers match a person with a phone on file (SECURITY.md 10, 37).
 pub async fn start_login(
-    app: &AppState,
+    app: &Ctx,
     flow: &[u8],
     birth_number: &str,
     id_card: &str,
     now: i64,
-) -> AppResult<()> {
-    let bn = validate::birth_number(birth_number).map_err(|e| AppError::Invalid(e.to_string()))?;
-    let card = validate::id_card(id_card).map_err(|e| AppError::Invalid(e.to_string()))?;
+) -> ServiceResult<()> {
+    let bn = validate::birth_number(birth_number).map_err(|e| Error::Invalid(e.to_string()))?;
+    let card = validate::id_card(id_card).map_err(|e| Error::Invalid(e.to_string()))?;
     let throttle_key = app.secrets.keyed("birth_number", bn.as_bytes());
     otp::throttled(app, &throttle_key, now).await?;
     let person = app
@@ -109,7 +109,7 @@ pub async fn start_login(
 }
 
 /// Sends a new login code for the same flow (after the cool-down); the old one is void.
-pub async fn resend_login(app: &AppState, flow: &[u8], now: i64) -> AppResult<bool> {
+pub async fn resend_login(app: &Ctx, flow: &[u8], now: i64) -> ServiceResult<bool> {
     let Some(c) = app.store.otp_latest(flow, Purpose::Login.as_str()).await? else {
         return Ok(false);
     };
@@ -153,11 +153,11 @@ impl std::fmt::Debug for NewSession {
 
 /// Step 2: the code. A right code opens a new session (a new id: the flow id is discarded).
 pub async fn finish_login(
-    app: &AppState,
+    app: &Ctx,
     flow: &[u8],
     code: &str,
     now: i64,
-) -> AppResult<Result<NewSession, Rejected>> {
+) -> ServiceResult<Result<NewSession, Rejected>> {
     let c = match otp::check(app, flow, Purpose::Login, code, now).await? {
         Ok(c) => c,
         Err(r) => {
@@ -184,12 +184,12 @@ pub async fn finish_login(
 /// Opens a session for a person who just authenticated (`method`: `sms`, `nia`): a new 128-bit
 /// id, stored as its SHA-256, audited as `login.succeeded`.
 pub async fn open_session(
-    app: &AppState,
+    app: &Ctx,
     person_id: &str,
     method: &str,
     now: i64,
-) -> AppResult<NewSession> {
-    let token = secrets::new_url_token().map_err(|e| AppError::Internal(e.to_string()))?;
+) -> ServiceResult<NewSession> {
+    let token = secrets::new_url_token().map_err(|e| Error::Internal(e.to_string()))?;
     app.store
         .session_create(
             &secrets::token_digest(&token),
@@ -220,7 +220,7 @@ pub struct Session {
 
 /// The session of a cookie, if it is live: known, idle less than the idle time-out and before
 /// its absolute end (SECURITY.md 22). Records the activity.
-pub async fn session(app: &AppState, cookie: &str, now: i64) -> AppResult<Option<Session>> {
+pub async fn session(app: &Ctx, cookie: &str, now: i64) -> ServiceResult<Option<Session>> {
     let digest = secrets::token_digest(cookie);
     let Some(s) = app.store.session(&digest).await? else {
         return Ok(None);
@@ -280,7 +280,7 @@ pub fn other_session(
 }
 
 /// The person's live sessions (SECURITY.md 22).
-pub async fn sessions(app: &AppState, s: &Session) -> AppResult<Vec<SessionInfo>> {
+pub async fn sessions(app: &Ctx, s: &Session) -> ServiceResult<Vec<SessionInfo>> {
     Ok(session_infos(
         app.store.sessions_of(&s.person_id).await?,
         &s.digest,
@@ -288,7 +288,7 @@ pub async fn sessions(app: &AppState, s: &Session) -> AppResult<Vec<SessionInfo>
 }
 
 /// Ends another session of the same person by its handle; false when there is none.
-pub async fn end_session(app: &AppState, s: &Session, handle: &str, now: i64) -> AppResult<bool> {
+pub async fn end_session(app: &Ctx, s: &Session, handle: &str, now: i64) -> ServiceResult<bool> {
     let list = app.store.sessions_of(&s.person_id).await?;
     let Some(digest) = other_session(list, &s.digest, handle) else {
         return Ok(false);
@@ -309,7 +309,7 @@ pub async fn end_session(app: &AppState, s: &Session, handle: &str, now: i64) ->
 }
 
 /// Ends a session (logout).
-pub async fn logout(app: &AppState, s: &Session, now: i64) -> AppResult<()> {
+pub async fn logout(app: &Ctx, s: &Session, now: i64) -> ServiceResult<()> {
     app.store.session_end(&s.digest).await?;
     app.store
         .audit(
@@ -334,12 +334,12 @@ pub struct Overview {
 }
 
 /// The logged-in person's records.
-pub async fn overview(app: &AppState, s: &Session) -> AppResult<Overview> {
+pub async fn overview(app: &Ctx, s: &Session) -> ServiceResult<Overview> {
     let person = app
         .store
         .person(&s.person_id)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(Error::NotFound)?;
     let records = app.store.citizen_records(&s.person_id).await?;
     Ok(Overview { person, records })
 }
@@ -347,17 +347,17 @@ pub async fn overview(app: &AppState, s: &Session) -> AppResult<Overview> {
 /// A certificate of the logged-in person, as a PDF: only their own, current one
 /// (SECURITY.md 36); others are 404.
 pub async fn certificate_pdf(
-    app: &AppState,
+    app: &Ctx,
     s: &Session,
     certificate_id: &str,
     now: i64,
-) -> AppResult<Vec<u8>> {
+) -> ServiceResult<Vec<u8>> {
     let cert = app
         .store
         .person_certificate(&s.person_id, certificate_id)
         .await?
         .filter(|c| c.superseded_at.is_none() && c.revoked_at.is_none())
-        .ok_or(AppError::NotFound)?;
+        .ok_or(Error::NotFound)?;
     let pdf = render_pdf(app, &cert).await?;
     app.store
         .audit(
@@ -374,7 +374,7 @@ pub async fn certificate_pdf(
 }
 
 /// Renders a stored certificate as the PDF citizens print, off the async threads.
-pub async fn render_pdf(app: &AppState, cert: &CertificateRow) -> AppResult<Vec<u8>> {
+pub async fn render_pdf(app: &Ctx, cert: &CertificateRow) -> ServiceResult<Vec<u8>> {
     let hc1 = cert.hc1.clone();
     let country = app.config.country.clone();
     let public = app.public.clone();
@@ -382,7 +382,7 @@ pub async fn render_pdf(app: &AppState, cert: &CertificateRow) -> AppResult<Vec<
         .pdf_slots
         .acquire()
         .await
-        .map_err(|e| AppError::Internal(format!("PDF slots: {e}")))?;
+        .map_err(|e| Error::Internal(format!("PDF slots: {e}")))?;
     tokio::task::spawn_blocking(move || {
         let issued = issuer::Issued::from_hc1(&hc1)?;
         let qr = issuer::qr::encode(&issued.hc1)?;
@@ -394,8 +394,8 @@ pub async fn render_pdf(app: &AppState, cert: &CertificateRow) -> AppResult<Vec<
         )
     })
     .await
-    .map_err(|e| AppError::Internal(format!("PDF task: {e}")))?
-    .map_err(|e| AppError::Internal(format!("PDF: {e}")))
+    .map_err(|e| Error::Internal(format!("PDF task: {e}")))?
+    .map_err(|e| Error::Internal(format!("PDF: {e}")))
 }
 
 /// Whether the session entered a code recently enough for a sensitive change (SECURITY.md 23).
@@ -404,12 +404,12 @@ pub fn fresh_otp(s: &Session, now: i64) -> bool {
 }
 
 /// Sends a step-up code to the current phone.
-pub async fn start_step_up(app: &AppState, s: &Session, now: i64) -> AppResult<()> {
+pub async fn start_step_up(app: &Ctx, s: &Session, now: i64) -> ServiceResult<()> {
     let person = app
         .store
         .person(&s.person_id)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(Error::NotFound)?;
     otp::send(
         app,
         otp::Request {
@@ -428,11 +428,11 @@ pub async fn start_step_up(app: &AppState, s: &Session, now: i64) -> AppResult<(
 
 /// Checks a step-up code; a right one marks the session fresh.
 pub async fn finish_step_up(
-    app: &AppState,
+    app: &Ctx,
     s: &Session,
     code: &str,
     now: i64,
-) -> AppResult<Result<(), Rejected>> {
+) -> ServiceResult<Result<(), Rejected>> {
     match otp::check(app, &s.digest, Purpose::StepUp, code, now).await? {
         Ok(_) => {
             app.store.session_touch(&s.digest, now, Some(now)).await?;
@@ -445,23 +445,23 @@ pub async fn finish_step_up(
 /// Starts a contact change: validates the new contact and sends a code to it. Needs a code
 /// entered in the last five minutes (step-up).
 pub async fn start_contact_change(
-    app: &AppState,
+    app: &Ctx,
     s: &Session,
     field: ContactField,
     value: &str,
     now: i64,
-) -> AppResult<()> {
+) -> ServiceResult<()> {
     if !fresh_otp(s, now) {
-        return Err(AppError::Forbidden("step_up_required".into()));
+        return Err(Error::Forbidden("step_up_required".into()));
     }
     let (value, channel, purpose) = match field {
         ContactField::Phone => (
-            validate::phone(value).map_err(|e| AppError::Invalid(e.to_string()))?,
+            validate::phone(value).map_err(|e| Error::Invalid(e.to_string()))?,
             "sms",
             Purpose::ContactPhone,
         ),
         ContactField::Email => (
-            validate::email(value).map_err(|e| AppError::Invalid(e.to_string()))?,
+            validate::email(value).map_err(|e| Error::Invalid(e.to_string()))?,
             "email",
             Purpose::ContactEmail,
         ),
@@ -488,12 +488,12 @@ pub async fn start_contact_change(
 /// Confirms a contact change with the code sent to the new contact; the old contact gets a
 /// notice and the change is audited.
 pub async fn finish_contact_change(
-    app: &AppState,
+    app: &Ctx,
     s: &Session,
     field: ContactField,
     code: &str,
     now: i64,
-) -> AppResult<Result<(), Rejected>> {
+) -> ServiceResult<Result<(), Rejected>> {
     let purpose = match field {
         ContactField::Phone => Purpose::ContactPhone,
         ContactField::Email => Purpose::ContactEmail,
@@ -509,7 +509,7 @@ pub async fn finish_contact_change(
         .store
         .person(&s.person_id)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(Error::NotFound)?;
     let (old, channel, what) = match field {
         ContactField::Phone => (person.phone, "sms", ("telefonní číslo", "phone number")),
         ContactField::Email => (

@@ -16,9 +16,9 @@ use serde_json::{json, Value};
 use time::OffsetDateTime;
 use verifier::revocation::{Batch, CertHashes, HashType, RevocationList, RevocationListBuilder};
 
-use crate::error::{AppError, AppResult};
-use crate::state::AppState;
+use crate::error::{Error, ServiceResult};
 use crate::store::{AuditEvent, CertificateRow, RevocationEntry, Store, StoreError};
+use crate::Ctx;
 
 /// Seconds a server keeps its revocation list before reading the database again; a revocation
 /// through this instance takes effect at once, one through another instance within this time.
@@ -108,15 +108,15 @@ pub async fn revoke_superseded(store: &dyn Store, now: i64) -> Result<u64, Store
 /// `POST /api/v1/certificates/{uvci}/revoke`: the provider whose record the certificate
 /// certifies revokes it. Other organisations' certificates are 404.
 pub async fn revoke_for_org(
-    app: &AppState,
+    app: &Ctx,
     org_id: i64,
     uvci: &str,
     reason: &str,
     now: OffsetDateTime,
-) -> AppResult<Value> {
+) -> ServiceResult<Value> {
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 200 || reason.chars().any(char::is_control) {
-        return Err(AppError::Invalid(
+        return Err(Error::Invalid(
             "reason: 1 to 200 characters, no control characters".into(),
         ));
     }
@@ -124,9 +124,9 @@ pub async fn revoke_for_org(
         .store
         .certificate_by_uvci(uvci)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(Error::NotFound)?;
     if owner != org_id {
-        return Err(AppError::NotFound);
+        return Err(Error::NotFound);
     }
     let done = revoke(
         app.store.as_ref(),
@@ -226,7 +226,7 @@ impl RevocationCache {
         store: &dyn Store,
         country: &str,
         now: OffsetDateTime,
-    ) -> AppResult<Arc<RevocationList>> {
+    ) -> ServiceResult<Arc<RevocationList>> {
         let now = now.unix_timestamp();
         if let Ok(guard) = self.current.read() {
             if let Some((list, at)) = guard.as_ref() {
@@ -236,7 +236,7 @@ impl RevocationCache {
             }
         }
         let entries = store.revocation_entries(now).await?;
-        let list = Arc::new(build_list(&entries, country).map_err(AppError::Internal)?);
+        let list = Arc::new(build_list(&entries, country).map_err(Error::Internal)?);
         if let Ok(mut guard) = self.current.write() {
             *guard = Some((list.clone(), now));
         }

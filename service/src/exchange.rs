@@ -8,12 +8,12 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use crate::error::{AppError, AppResult};
+use crate::error::{Error, ServiceResult};
+use crate::provider::{self, RecordInput};
 use crate::secrets;
-use crate::service::provider::{self, RecordInput};
-use crate::state::AppState;
 use crate::store::portal::{LegacyRow, LegacyWrite};
 use crate::store::{AuditEvent, CertificateRow, CertificateWrite, Org};
+use crate::Ctx;
 
 /// One line of the import file: the old certificate's number and its record, in the provider
 /// API's record format.
@@ -45,7 +45,7 @@ impl std::fmt::Debug for Imported {
 }
 
 /// The URL path of a token; access logs show only [`log_path`].
-pub fn url(app: &AppState, token: &str) -> String {
+pub fn url(app: &Ctx, token: &str) -> String {
     format!("{}/exchange/{token}", app.config.base_url())
 }
 
@@ -61,11 +61,11 @@ pub fn log_path(token: &str) -> String {
 /// Imports old certificates (JSON Lines) for an organisation. Each good line is stored with
 /// its record and a new token; a bad line is reported and skipped.
 pub async fn import(
-    app: &AppState,
+    app: &Ctx,
     org: &Org,
     jsonl: &[u8],
     now: OffsetDateTime,
-) -> AppResult<Vec<(usize, Imported)>> {
+) -> ServiceResult<Vec<(usize, Imported)>> {
     let mut out = Vec::new();
     for (line, bytes) in issuer::batch::lines(jsonl) {
         out.push((line, import_line(app, org, bytes, now).await?));
@@ -74,11 +74,11 @@ pub async fn import(
 }
 
 async fn import_line(
-    app: &AppState,
+    app: &Ctx,
     org: &Org,
     bytes: &[u8],
     now: OffsetDateTime,
-) -> AppResult<Imported> {
+) -> ServiceResult<Imported> {
     let mut value: Value = match serde_json::from_slice(bytes) {
         Ok(v) => v,
         Err(e) => return Ok(Imported::Failed(format!("not JSON: {e}"))),
@@ -96,11 +96,11 @@ async fn import_line(
         map.remove("legacy_id");
     }
     // The message names the field, never the value (a birth number in the wrong type).
-    let input: RecordInput = match crate::input::from_value(value) {
+    let input: RecordInput = match crate::json::from_value(value) {
         Ok(i) => i,
         Err(message) => return Ok(Imported::Failed(message)),
     };
-    let token = secrets::new_url_token().map_err(|e| AppError::Internal(e.to_string()))?;
+    let token = secrets::new_url_token().map_err(|e| Error::Internal(e.to_string()))?;
     let legacy = LegacyWrite {
         legacy_ref: app
             .secrets
@@ -113,13 +113,13 @@ async fn import_line(
             legacy_id: head.legacy_id,
             url: url(app, &token),
         }),
-        Err(AppError::Internal(d)) => Err(AppError::Internal(d)),
+        Err(Error::Internal(d)) => Err(Error::Internal(d)),
         Err(e) => Ok(Imported::Failed(e.to_string())),
     }
 }
 
 /// Revokes the exchange URL of an old certificate by its number.
-pub async fn revoke(app: &AppState, legacy_id: &str, now: i64) -> AppResult<bool> {
+pub async fn revoke(app: &Ctx, legacy_id: &str, now: i64) -> ServiceResult<bool> {
     Ok(app
         .store
         .legacy_revoke(
@@ -140,14 +140,14 @@ fn well_formed(token: &str) -> bool {
 
 /// The legacy row of a token if it is live; a miss is counted against the IP, and beyond the
 /// hourly limit every request from that IP is 429.
-async fn live(app: &AppState, token: &str, ip: std::net::IpAddr, now: i64) -> AppResult<LegacyRow> {
+async fn live(app: &Ctx, token: &str, ip: std::net::IpAddr, now: i64) -> ServiceResult<LegacyRow> {
     let ip_key = app.secrets.keyed("ip", ip.to_string().as_bytes());
     let (misses, _) = app
         .store
         .events_since("exchange_miss", &ip_key, now - 3600)
         .await?;
     if misses >= app.config.portal.exchange_misses_per_ip {
-        return Err(AppError::TooManyRequests(600));
+        return Err(Error::TooManyRequests(600));
     }
     let row = if well_formed(token) {
         app.store
@@ -161,7 +161,7 @@ async fn live(app: &AppState, token: &str, ip: std::net::IpAddr, now: i64) -> Ap
         Some(r) => Ok(r),
         None => {
             app.store.event_add("exchange_miss", &ip_key, now).await?;
-            Err(AppError::NotFound)
+            Err(Error::NotFound)
         }
     }
 }
@@ -169,14 +169,14 @@ async fn live(app: &AppState, token: &str, ip: std::net::IpAddr, now: i64) -> Ap
 /// The new certificate of an exchange token (issued on the first visit, the same one after)
 /// with the old certificate's row (expiry, downloads).
 pub async fn certificate(
-    app: &AppState,
+    app: &Ctx,
     token: &str,
     ip: std::net::IpAddr,
     now: OffsetDateTime,
-) -> AppResult<(CertificateRow, LegacyRow)> {
+) -> ServiceResult<(CertificateRow, LegacyRow)> {
     let legacy = live(app, token, ip, now.unix_timestamp()).await?;
     let cert = match &legacy.certificate_id {
-        Some(id) => app.store.certificate(id).await?.ok_or(AppError::NotFound)?,
+        Some(id) => app.store.certificate(id).await?.ok_or(Error::NotFound)?,
         None => issue(app, &legacy, now).await?,
     };
     Ok((cert, legacy))
@@ -185,18 +185,18 @@ pub async fn certificate(
 /// Counts a PDF download of an exchange token (at most the configured number) and returns the
 /// certificate to render.
 pub async fn download(
-    app: &AppState,
+    app: &Ctx,
     token: &str,
     ip: std::net::IpAddr,
     now: OffsetDateTime,
-) -> AppResult<CertificateRow> {
+) -> ServiceResult<CertificateRow> {
     let (cert, legacy) = certificate(app, token, ip, now).await?;
     if !app
         .store
         .legacy_download(legacy.id, app.config.portal.exchange_downloads)
         .await?
     {
-        return Err(AppError::NotFound);
+        return Err(Error::NotFound);
     }
     app.store
         .audit(
@@ -213,23 +213,23 @@ pub async fn download(
 }
 
 async fn issue(
-    app: &AppState,
+    app: &Ctx,
     legacy: &LegacyRow,
     now: OffsetDateTime,
-) -> AppResult<CertificateRow> {
+) -> ServiceResult<CertificateRow> {
     let person = app
         .store
         .person(&legacy.person_id)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(Error::NotFound)?;
     if !person.identified {
-        return Err(AppError::Conflict(
+        return Err(Error::Conflict(
             "the holder is not identified in the population registry yet".into(),
         ));
     }
     let records = app.store.citizen_records(&legacy.person_id).await?;
     let Some((record, _)) = records.into_iter().find(|(r, _)| r.id == legacy.record_id) else {
-        return Err(AppError::NotFound);
+        return Err(Error::NotFound);
     };
     let dcc_record = json!({
         "nam": {"fn": person.family_name, "gn": person.given_name},
@@ -245,8 +245,8 @@ async fn issue(
         issuer::issue_record(&dcc_record, &issuance.identity, &policy, now)
     })
     .await
-    .map_err(|e| AppError::Internal(format!("signing task: {e}")))?
-    .map_err(|e| AppError::Internal(format!("exchange issuance: {e}")))?;
+    .map_err(|e| Error::Internal(format!("signing task: {e}")))?
+    .map_err(|e| Error::Internal(format!("exchange issuance: {e}")))?;
     let cert = CertificateWrite {
         id: secrets::new_id(),
         kind: legacy.kind.clone(),
@@ -275,16 +275,12 @@ async fn issue(
             .legacy_by_id(legacy.id)
             .await?
             .and_then(|l| l.certificate_id)
-            .ok_or_else(|| AppError::Internal("exchange lost its certificate".into()))?;
-        return app
-            .store
-            .certificate(&again)
-            .await?
-            .ok_or(AppError::NotFound);
+            .ok_or_else(|| Error::Internal("exchange lost its certificate".into()))?;
+        return app.store.certificate(&again).await?.ok_or(Error::NotFound);
     }
-    app.metrics.certificate_issued();
+    app.counters.certificate_issued();
     if app.config.revoke_superseded {
-        match crate::service::revocation::revoke_superseded(app.store.as_ref(), ts).await {
+        match crate::revocation::revoke_superseded(app.store.as_ref(), ts).await {
             Ok(0) => {}
             Ok(_) => app.revocation.invalidate(),
             Err(e) => tracing::error!(error = %e, "revoking superseded certificates failed"),
@@ -293,5 +289,5 @@ async fn issue(
     app.store
         .certificate(&cert.id)
         .await?
-        .ok_or_else(|| AppError::Internal("the certificate just written is missing".into()))
+        .ok_or_else(|| Error::Internal("the certificate just written is missing".into()))
 }

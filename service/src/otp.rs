@@ -2,11 +2,11 @@
 //! bound to a flow and a purpose, valid a few minutes, consumed once; wrong entries and sends
 //! are counted per keyed identifier, so unknown identifiers throttle like known ones.
 
-use crate::error::{AppError, AppResult};
+use crate::error::{Error, ServiceResult};
 use crate::secrets;
-use crate::state::AppState;
 use crate::store::portal::{Challenge, ChallengeWrite};
 use crate::store::{AuditEvent, MessageWrite};
+use crate::Ctx;
 use serde_json::json;
 
 /// What a code is for; part of the binding, so a code of one purpose fails at another.
@@ -108,7 +108,7 @@ const FREE_FAILURES: i64 = 5;
 
 /// The wait a keyed identifier must sit out after its failures, if any: from the 5th
 /// consecutive failure 30 s, doubling up to an hour (SECURITY.md 11).
-pub async fn throttled(app: &AppState, key: &[u8], now: i64) -> AppResult<()> {
+pub async fn throttled(app: &Ctx, key: &[u8], now: i64) -> ServiceResult<()> {
     let (n, latest) = app.store.events_since("auth_fail", key, now - DAY).await?;
     if n < FREE_FAILURES {
         return Ok(());
@@ -116,7 +116,7 @@ pub async fn throttled(app: &AppState, key: &[u8], now: i64) -> AppResult<()> {
     let wait = (30_i64 << (n - FREE_FAILURES).min(7)).min(HOUR);
     let until = latest.unwrap_or(now) + wait;
     if now < until {
-        return Err(AppError::TooManyRequests((until - now).unsigned_abs()));
+        return Err(Error::TooManyRequests((until - now).unsigned_abs()));
     }
     Ok(())
 }
@@ -124,12 +124,12 @@ pub async fn throttled(app: &AppState, key: &[u8], now: i64) -> AppResult<()> {
 /// Stores a challenge and, when there is somewhere to send it, its code message. Refuses a
 /// resend inside the cool-down, a sixth send per identifier in an hour, and sends nothing past
 /// the destination's daily cap or the installation's SMS budget.
-pub async fn send(app: &AppState, r: Request<'_>) -> AppResult<()> {
+pub async fn send(app: &Ctx, r: Request<'_>) -> ServiceResult<()> {
     let cfg = &app.config.portal;
     if let Some(prev) = app.store.otp_latest(r.flow, r.purpose.as_str()).await? {
         let ready = prev.created_at + cfg.otp_resend_secs;
         if r.now < ready {
-            return Err(AppError::TooManyRequests((ready - r.now).unsigned_abs()));
+            return Err(Error::TooManyRequests((ready - r.now).unsigned_abs()));
         }
     }
     let (sends, _) = app
@@ -137,7 +137,7 @@ pub async fn send(app: &AppState, r: Request<'_>) -> AppResult<()> {
         .events_since("otp_send", &r.throttle_key, r.now - HOUR)
         .await?;
     if sends >= SENDS_PER_IDENTIFIER {
-        return Err(AppError::TooManyRequests(HOUR.unsigned_abs() / 4));
+        return Err(Error::TooManyRequests(HOUR.unsigned_abs() / 4));
     }
     let (sms_sent, _) = app
         .store
@@ -145,13 +145,13 @@ pub async fn send(app: &AppState, r: Request<'_>) -> AppResult<()> {
         .await?;
     if sms_sent >= cfg.sms_per_hour {
         tracing::warn!(event = "sms.budget_spent", "the hourly SMS budget is spent");
-        return Err(AppError::Unavailable(600));
+        return Err(Error::Unavailable(600));
     }
     // The same reads, computations and one transaction whether or not anything matched, so
     // the answer's timing tells nothing (SECURITY.md 10); only the message and its counters
     // differ, written in that same transaction.
     let id = secrets::new_id();
-    let code = secrets::otp_code().map_err(|e| AppError::Internal(e.to_string()))?;
+    let code = secrets::otp_code().map_err(|e| Error::Internal(e.to_string()))?;
     let mac = app.secrets.otp_mac(&id, &code);
     let dest = r.delivery.as_ref().map_or("", |d| d.to.as_str());
     let dest_key = app.secrets.keyed("destination", dest.as_bytes());
@@ -260,12 +260,12 @@ pub enum Rejected {
 /// entry counts against the challenge (void after the configured attempts) and against the
 /// identifier's throttle.
 pub async fn check(
-    app: &AppState,
+    app: &Ctx,
     flow: &[u8],
     purpose: Purpose,
     code: &str,
     now: i64,
-) -> AppResult<Result<Challenge, Rejected>> {
+) -> ServiceResult<Result<Challenge, Rejected>> {
     let cfg = &app.config.portal;
     let Some(c) = app.store.otp_latest(flow, purpose.as_str()).await? else {
         return Ok(Err(Rejected::NoChallenge));

@@ -3,10 +3,10 @@
 //! challenge takes one answer, and a global cap bounds those rows whatever the number of clients.
 
 use crate::captcha::{self, token};
-use crate::error::{AppError, AppResult};
+use crate::error::{Error, ServiceResult};
 use crate::secrets;
-use crate::state::AppState;
 use crate::store::limits::AnswerSlot;
+use crate::Ctx;
 
 /// A captcha challenge lives 5 minutes (SECURITY.md 13).
 pub const CAPTCHA_SECS: i64 = 300;
@@ -21,22 +21,22 @@ const PICTURE_QUEUE: std::time::Duration = std::time::Duration::from_secs(1);
 const ALERT_EVERY_SECS: i64 = 60;
 
 /// The sealing key of this installation's captcha tokens.
-fn key(app: &AppState) -> Vec<u8> {
+fn key(app: &Ctx) -> Vec<u8> {
     app.secrets.keyed("captcha", b"token/v1")
 }
 
 /// A fresh challenge for a page: the token its form carries and its picture URL names. Nothing
 /// is stored.
-pub fn issue(app: &AppState, now: i64) -> AppResult<String> {
-    let internal = |e: captcha::CaptchaError| AppError::Internal(format!("captcha: {e}"));
+pub fn issue(app: &Ctx, now: i64) -> ServiceResult<String> {
+    let internal = |e: captcha::CaptchaError| Error::Internal(format!("captcha: {e}"));
     let c = (app.captchas)().map_err(internal)?;
     let id = secrets::random::<{ token::ID_LEN }>()
-        .map_err(|e| AppError::Internal(format!("captcha id: {e}")))?;
+        .map_err(|e| Error::Internal(format!("captcha id: {e}")))?;
     token::seal(&key(app), id, now + CAPTCHA_SECS, &c).map_err(internal)
 }
 
 /// The challenge of an intact token of this installation that has not expired.
-fn open(app: &AppState, token: &str, now: i64) -> Option<token::Opened> {
+fn open(app: &Ctx, token: &str, now: i64) -> Option<token::Opened> {
     if token.len() > TOKEN_MAX {
         return None;
     }
@@ -47,23 +47,23 @@ fn open(app: &AppState, token: &str, now: i64) -> Option<token::Opened> {
 /// expired. Reads and writes nothing. Drawing costs about 0.9 ms of CPU (`benches/captcha.rs`),
 /// so it runs on a blocking thread holding one of the instance's picture slots; 503 when none
 /// frees up within a second. The caller limits how often one client may ask.
-pub async fn picture(app: &AppState, token: &str, now: i64) -> AppResult<Option<Vec<u8>>> {
+pub async fn picture(app: &Ctx, token: &str, now: i64) -> ServiceResult<Option<Vec<u8>>> {
     let Some(o) = open(app, token, now) else {
         return Ok(None);
     };
     let slots = app.anonymous.picture_slots.clone();
     let permit = tokio::time::timeout(PICTURE_QUEUE, slots.acquire_owned())
         .await
-        .map_err(|_| AppError::Unavailable(1))?
-        .map_err(|e| AppError::Internal(format!("captcha slots: {e}")))?;
+        .map_err(|_| Error::Unavailable(1))?
+        .map_err(|e| Error::Internal(format!("captcha slots: {e}")))?;
     tokio::task::spawn_blocking(move || {
         let _permit = permit;
         captcha::render_png(&o.captcha)
     })
     .await
-    .map_err(|e| AppError::Internal(format!("captcha task: {e}")))?
+    .map_err(|e| Error::Internal(format!("captcha task: {e}")))?
     .map(Some)
-    .map_err(|e| AppError::Internal(format!("captcha picture: {e}")))
+    .map_err(|e| Error::Internal(format!("captcha picture: {e}")))
 }
 
 /// Uses a challenge: true only for its answer, within 5 minutes, at its first submission. A
@@ -72,7 +72,7 @@ pub async fn picture(app: &AppState, token: &str, now: i64) -> AppResult<Option<
 /// rows reach `portal.captcha_answers_max`, every answer is refused like an expired one until
 /// rows expire, and an alert is logged (at most once a minute per instance): a flood of solved
 /// captchas then costs users a new picture, never unbounded storage.
-pub async fn answered(app: &AppState, token: &str, answer: &str, now: i64) -> AppResult<bool> {
+pub async fn answered(app: &Ctx, token: &str, answer: &str, now: i64) -> ServiceResult<bool> {
     let Some(o) = open(app, token, now) else {
         return Ok(false);
     };

@@ -1,0 +1,262 @@
+//! The domain's context: what every operation may use (storage, clock, secrets, signing, the
+//! senders, the population registry, configuration and the in-memory gates), each behind a
+//! trait object or an `Arc`, so tests swap in fakes. No page templates, no HTTP limiter: the web
+//! layer keeps those beside it.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use issuer::{Policy, SigningIdentity};
+
+use crate::bootstrap::{self, BootstrapError};
+use crate::captcha::CaptchaSource;
+use crate::certreg::TrustedCas;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::counters::Counters;
+use crate::mail::{FileMailer, MailError, Mailer, SmtpMailer};
+use crate::pin::PinHasher;
+use crate::population::{DevRegistry, Registry};
+use crate::public::{PublicResources, ResourceError};
+use crate::ratelimit::Anonymous;
+use crate::revocation::RevocationCache;
+use crate::secrets::Secrets;
+use crate::sms::{HttpSms, LogSms, Sms, SmsError};
+use crate::store::{self, Store, StoreError};
+
+/// The signing identity and issuance policy.
+pub struct Issuance {
+    /// DSC and key.
+    pub identity: SigningIdentity,
+    /// Validity, country, UVCI secret.
+    pub policy: Policy,
+}
+
+impl std::fmt::Debug for Issuance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Issuance")
+            .field("identity", &self.identity)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Signs the lists the server publishes (trust list, revocation list): ES256 with the
+/// trust-list key, its certificate in `x5c`.
+pub struct ListSigner {
+    /// The key.
+    pub signer: Box<dyn hcert::crypto::Signer>,
+    /// Its certificate, DER.
+    pub cert_der: Vec<u8>,
+}
+
+impl std::fmt::Debug for ListSigner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ListSigner").finish_non_exhaustive()
+    }
+}
+
+/// What the domain's operations use.
+#[derive(Clone)]
+pub struct Ctx {
+    /// Storage.
+    pub store: Arc<dyn Store>,
+    /// The clock.
+    pub clock: Arc<dyn Clock>,
+    /// SMS gateway.
+    pub sms: Arc<dyn Sms>,
+    /// Mail transport.
+    pub mailer: Arc<dyn Mailer>,
+    /// Population registry.
+    pub registry: Arc<dyn Registry>,
+    /// Installation secrets.
+    pub secrets: Arc<Secrets>,
+    /// Signing.
+    pub issuance: Arc<Issuance>,
+    /// Trust list, rules, value sets.
+    pub public: Arc<PublicResources>,
+    /// Signs published lists.
+    pub list_signer: Arc<ListSigner>,
+    /// The revocation list `/verify` consults.
+    pub revocation: Arc<RevocationCache>,
+    /// Certificates issued and messages sent, for the metrics.
+    pub counters: Arc<Counters>,
+    /// Registry PINs: argon2id with the configured parameters.
+    pub pins: Arc<PinHasher>,
+    /// argon2id evaluations at once (SECURITY.md 50): one per core.
+    pub pin_slots: Arc<tokio::sync::Semaphore>,
+    /// PDF renderings at once (SECURITY.md 50): one per core.
+    pub pdf_slots: Arc<tokio::sync::Semaphore>,
+    /// Where captcha challenges come from.
+    pub captchas: CaptchaSource,
+    /// In-memory limits and alert gates of the anonymous pages.
+    pub anonymous: Arc<Anonymous>,
+    /// The authorities whose personal certificates may register registry users, if any.
+    pub certificate_cas: Option<Arc<TrustedCas>>,
+    /// Configuration.
+    pub config: Arc<Config>,
+}
+
+impl std::fmt::Debug for Ctx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ctx")
+            .field("store", &self.store.backend())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// Configuration.
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    /// Data directory, keys, secret.
+    #[error(transparent)]
+    Bootstrap(#[from] BootstrapError),
+    /// Database.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Trust list, rules, value sets.
+    #[error(transparent)]
+    Resource(#[from] ResourceError),
+    /// Mail transport.
+    #[error("mail: {0}")]
+    Mail(#[from] MailError),
+    /// SMS gateway.
+    #[error("sms: {0}")]
+    Sms(#[from] SmsError),
+    /// Listening socket.
+    #[error("{0}")]
+    Io(String),
+}
+
+/// What start-up did, for the log.
+#[derive(Debug, Clone)]
+pub struct Started {
+    /// Keys directory.
+    pub keys_dir: PathBuf,
+    /// Whether development keys were generated now.
+    pub keys_generated: bool,
+    /// `sqlite` or `postgres`.
+    pub backend: &'static str,
+}
+
+/// Optional replacements for the configured transports (tests).
+#[derive(Default, Clone)]
+pub struct Overrides {
+    /// Mailer instead of SMTP / files.
+    pub mailer: Option<Arc<dyn Mailer>>,
+    /// SMS instead of the configured gateway.
+    pub sms: Option<Arc<dyn Sms>>,
+    /// Captcha challenges with known answers (tests).
+    pub captcha: Option<crate::captcha::CaptchaSource>,
+}
+
+impl Ctx {
+    /// Prepares the data directory (keys and secret on first start), opens the database (running
+    /// its migrations) and builds the public resources.
+    pub async fn open(
+        config: Config,
+        clock: Arc<dyn Clock>,
+        overrides: Overrides,
+    ) -> Result<(Ctx, Started), StartError> {
+        let now = clock.now();
+        let backend = hcert::crypto::default_backend();
+        if !config.data_dir.exists() {
+            // The data directory holds the database, keys and secret: owner only.
+            use std::os::unix::fs::DirBuilderExt as _;
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(&config.data_dir)
+                .map_err(|e| StartError::Io(format!("{}: {e}", config.data_dir.display())))?;
+        }
+        let keys_dir = config.keys_dir();
+        let (keys, keys_generated) =
+            bootstrap::load_keys(&keys_dir, &config.country, now, &config.issuer, backend)?;
+        let secrets = bootstrap::load_secret(&config.data_dir)?;
+        let store = store::open(&config.database_url(), bootstrap::outbox_key(&secrets)?).await?;
+        let public = PublicResources::build(
+            &keys,
+            config.rules_dir.as_deref(),
+            config.valuesets_dir.as_deref(),
+            now,
+            backend,
+        )?;
+        let mailer: Arc<dyn Mailer> = match (overrides.mailer, &config.smtp.host) {
+            (Some(m), _) => m,
+            (None, Some(host)) => Arc::new(SmtpMailer::new(host, &config.smtp)?),
+            (None, None) => Arc::new(FileMailer::new(
+                config.data_dir.join("mail"),
+                config.smtp.from.clone(),
+            )),
+        };
+        let sms: Arc<dyn Sms> = match (overrides.sms, &config.sms.url) {
+            (Some(s), _) => s,
+            (None, Some(url)) => Arc::new(HttpSms::new(url, config.sms.token.clone())?),
+            (None, None) => Arc::new(LogSms),
+        };
+        let mut policy = Policy::new(secrets.uvci_secret());
+        policy.country = config.country.clone();
+        let started = Started {
+            keys_dir,
+            keys_generated,
+            backend: store.backend(),
+        };
+        let certificate_cas = match &config.registry.certificate_cas {
+            Some(path) => {
+                let pem = std::fs::read(path).map_err(|e| {
+                    crate::config::ConfigError::Invalid(format!(
+                        "registry.certificate_cas {}: {e}",
+                        path.display()
+                    ))
+                })?;
+                let cas = TrustedCas::from_pem(&pem).map_err(|e| {
+                    crate::config::ConfigError::Invalid(format!(
+                        "registry.certificate_cas {}: {e}",
+                        path.display()
+                    ))
+                })?;
+                Some(Arc::new(cas))
+            }
+            None => None,
+        };
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        let ctx = Ctx {
+            certificate_cas,
+            registry: Arc::new(DevRegistry::new(store.clone())),
+            store,
+            clock,
+            sms,
+            mailer,
+            secrets: Arc::new(secrets),
+            issuance: Arc::new(Issuance {
+                identity: keys.identity,
+                policy,
+            }),
+            public: Arc::new(public),
+            list_signer: Arc::new(ListSigner {
+                signer: keys.trust_list_signer,
+                cert_der: keys.trust_list_cert_der,
+            }),
+            revocation: Arc::new(RevocationCache::default()),
+            counters: Arc::new(Counters::default()),
+            pins: Arc::new(
+                PinHasher::new(
+                    config.registry.argon2_m_kib,
+                    config.registry.argon2_t,
+                    config.registry.argon2_p,
+                )
+                .map_err(|e| crate::config::ConfigError::Invalid(e.to_string()))?,
+            ),
+            pin_slots: Arc::new(tokio::sync::Semaphore::new(cores)),
+            pdf_slots: Arc::new(tokio::sync::Semaphore::new(cores)),
+            captchas: overrides
+                .captcha
+                .unwrap_or_else(|| Arc::new(crate::captcha::new_challenge)),
+            anonymous: Arc::new(Anonymous::new(config.portal.captcha_per_minute, cores / 2)),
+            config: Arc::new(config),
+        };
+        Ok((ctx, started))
+    }
+}
