@@ -18,7 +18,10 @@ pub use ::service::json::{describe, from_value, json};
 /// The longest form body read (the portal's limit, SECURITY.md 50).
 const FORM_LIMIT: usize = crate::portal::FORM_LIMIT;
 /// The longest JSON body read (the provider API's limit, SECURITY.md 50).
-const JSON_LIMIT: usize = crate::routes::JSON_LIMIT;
+/// JSON bodies of the provider API (SECURITY.md 50).
+pub const JSON_LIMIT: usize = 64 * 1024;
+/// `POST /verify` bodies (SECURITY.md 39).
+pub const VERIFY_LIMIT: usize = 8 * 1024;
 
 /// What is wrong with a request's text, for the 400's message.
 const BAD_TEXT: &str = "the request holds a NUL or control character, or text that is not UTF-8";

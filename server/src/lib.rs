@@ -7,9 +7,11 @@
 pub mod admin;
 pub mod decode_pool;
 pub mod error;
+pub mod i18n;
 pub mod input;
 pub mod listener;
 pub mod metrics;
+pub mod pages;
 pub mod portal;
 mod routes;
 pub mod service;

@@ -34,7 +34,7 @@ pub struct Shared {
     /// The per-IP limit of `POST /verify`; `None` when switched off.
     pub verify_limiter: Option<Arc<IpLimiter>>,
     /// The portal's page templates.
-    pub pages: Arc<crate::portal::Pages>,
+    pub pages: Arc<crate::pages::Pages>,
     /// The scan form's image decoders: a fixed pool with a bounded queue (issue 18).
     pub decode_pool: Arc<crate::decode_pool::DecodePool>,
 }
@@ -72,7 +72,7 @@ impl AppState {
         AppState(Arc::new(Shared {
             metrics: Arc::new(Metrics::new(ctx.counters.clone())),
             verify_limiter: IpLimiter::per_minute(ctx.config.verify_per_minute).map(Arc::new),
-            pages: Arc::new(crate::portal::Pages::new()),
+            pages: Arc::new(crate::pages::Pages::new()),
             decode_pool: Arc::new(crate::decode_pool::DecodePool::new(
                 ctx.config.decode.workers(),
                 ctx.config.decode.queue(),

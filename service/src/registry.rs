@@ -663,10 +663,7 @@ pub async fn change_pin(
             session,
             &secrets::token_digest(&token),
             &pin_hash,
-            &[
-                crate::renewal::pin_changed_notice("sms"),
-                crate::renewal::pin_changed_notice("email"),
-            ],
+            &[pin_changed_notice("sms"), pin_changed_notice("email")],
             &AuditEvent {
                 event: "registry.pin_changed".into(),
                 org_id: None,
@@ -718,4 +715,19 @@ pub async fn end_session(
         )
         .await?;
     Ok(true)
+}
+
+/// The notice of a changed PIN (SECURITY.md 8, 18): no link, no code; the recipient is filled
+/// in by the store from the account.
+pub(crate) fn pin_changed_notice(channel: &str) -> MessageWrite {
+    MessageWrite {
+        channel: channel.into(),
+        recipient: String::new(),
+        subject: "dcc: PIN byl změněn / your PIN was changed".into(),
+        body: "dcc: PIN k vašemu účtu v registru byl právě změněn. Pokud jste to nebyli vy, \
+               kontaktujte ihned helpdesk. / The PIN of your registry account was just \
+               changed. If this was not you, contact the helpdesk at once."
+            .into(),
+        attachment: None,
+    }
 }

@@ -236,21 +236,6 @@ pub(crate) async fn decoy_reset(app: &Ctx, key: Vec<u8>, now: i64) -> ServiceRes
     .await
 }
 
-/// The notice of a changed PIN (SECURITY.md 8, 18): no link, no code; the recipient is filled
-/// in by the store from the account.
-pub(crate) fn pin_changed_notice(channel: &str) -> MessageWrite {
-    MessageWrite {
-        channel: channel.into(),
-        recipient: String::new(),
-        subject: "dcc: PIN byl změněn / your PIN was changed".into(),
-        body: "dcc: PIN k vašemu účtu v registru byl právě změněn. Pokud jste to nebyli vy, \
-               kontaktujte ihned helpdesk. / The PIN of your registry account was just \
-               changed. If this was not you, contact the helpdesk at once."
-            .into(),
-        attachment: None,
-    }
-}
-
 /// Step 7: a reset link by e-mail (ending the user's older links) and an SMS code bound to it.
 async fn issue_reset(app: &Ctx, user: &UserRow, now: i64) -> ServiceResult<()> {
     issue_reset_via(app, user, "sms", now).await
@@ -452,7 +437,10 @@ pub async fn set_pin(
             &digest,
             &pin_hash,
             channel,
-            &[pin_changed_notice("sms"), pin_changed_notice("email")],
+            &[
+                crate::registry::pin_changed_notice("sms"),
+                crate::registry::pin_changed_notice("email"),
+            ],
             &AuditEvent {
                 event: "registry.pin_renewed".into(),
                 org_id: None,

@@ -11,8 +11,8 @@ use issuer::names::{Kind, Names};
 use serde_json::Value;
 use verifier::qr::QrError;
 
-use super::i18n::Lang;
 use crate::decode_pool::{DecodePool, PoolError};
+use crate::i18n::Lang;
 use crate::secrets;
 use crate::state::AppState;
 use crate::store::RecordRow;

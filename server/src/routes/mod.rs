@@ -22,10 +22,7 @@ use crate::error::{AppError, InternalDetail};
 use crate::state::AppState;
 use crate::store::RequestContext;
 
-/// JSON bodies of the provider API (SECURITY.md 50).
-pub const JSON_LIMIT: usize = 64 * 1024;
-/// `POST /verify` bodies (SECURITY.md 39).
-pub const VERIFY_LIMIT: usize = 8 * 1024;
+pub use crate::input::{JSON_LIMIT, VERIFY_LIMIT};
 
 /// Longest time a request may take (SECURITY.md 50).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
