@@ -30,7 +30,7 @@ pub fn write_secret(path: &Path, bytes: &[u8]) -> Result<()> {
 
 fn write_mode(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
     // One atomic-write implementation for the CLI and the server.
-    server::bootstrap::write_file(path, bytes, mode).map_err(Into::into)
+    service::bootstrap::write_file(path, bytes, mode).map_err(Into::into)
 }
 
 /// The PEM/DER/base64 certificates of a file, or of every `.pem`/`.crt`/`.der` file in a

@@ -4,7 +4,6 @@
 //! crate and storage in the `store` crate, re-exported here under the paths the handlers use.
 #![forbid(unsafe_code)]
 
-pub mod admin;
 pub mod decode_pool;
 pub mod error;
 pub mod i18n;
@@ -21,7 +20,7 @@ use std::sync::Arc;
 
 pub use ::service::population as registry;
 pub use ::service::{
-    bootstrap, captcha, certreg, clock, config, mail, outbox, pin, ratelimit, secrets, sms,
+    admin, bootstrap, captcha, certreg, clock, config, mail, outbox, pin, ratelimit, secrets, sms,
     validate,
 };
 pub use store::{self, seal};

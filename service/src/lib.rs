@@ -8,6 +8,7 @@
 //! return [`Error`]; nothing here knows HTTP, routes or page templates.
 #![forbid(unsafe_code)]
 
+pub mod admin;
 pub mod bootstrap;
 pub mod captcha;
 pub mod certreg;

@@ -143,13 +143,13 @@ pub fn run(a: AdminArgs) -> Result<Outcome> {
         AdminCommand::Org {
             command: OrgCommand::Create { ico, name },
         } => {
-            let org = rt.block_on(server::admin::create_org(&cfg, &ico, &name, now))?;
+            let org = rt.block_on(service::admin::create_org(&cfg, &ico, &name, now))?;
             println!("created organisation {} ({})", org.ico, org.name);
         }
         AdminCommand::Token {
             command: TokenCommand::Create { org },
         } => {
-            let created = rt.block_on(server::admin::create_token(&cfg, &org, now))?;
+            let created = rt.block_on(service::admin::create_token(&cfg, &org, now))?;
             eprintln!(
                 "token {} for {org}, valid {} days; it is shown only now:",
                 created.id, cfg.token_days
@@ -159,7 +159,7 @@ pub fn run(a: AdminArgs) -> Result<Outcome> {
         AdminCommand::Token {
             command: TokenCommand::List { org },
         } => {
-            let tokens = rt.block_on(server::admin::list_tokens(&cfg, &org))?;
+            let tokens = rt.block_on(service::admin::list_tokens(&cfg, &org))?;
             println!("id\tcreated\texpires\tstate");
             for t in tokens {
                 let state = match t.revoked_at {
@@ -178,13 +178,13 @@ pub fn run(a: AdminArgs) -> Result<Outcome> {
         AdminCommand::Token {
             command: TokenCommand::Revoke { org, id, all: _ },
         } => {
-            let n = rt.block_on(server::admin::revoke_tokens(&cfg, &org, id, now))?;
+            let n = rt.block_on(service::admin::revoke_tokens(&cfg, &org, id, now))?;
             println!("revoked {n} token(s) of {org}");
         }
         AdminCommand::Registry {
             command: RegistryCommand::Import { file },
         } => {
-            let n = rt.block_on(server::admin::import_registry(&cfg, &file, now))?;
+            let n = rt.block_on(service::admin::import_registry(&cfg, &file, now))?;
             println!("imported {n} persons into the development registry");
         }
         AdminCommand::Registry {
@@ -195,7 +195,7 @@ pub fn run(a: AdminArgs) -> Result<Outcome> {
                     manager,
                 },
         } => {
-            let org = rt.block_on(server::admin::registry_grant(
+            let org = rt.block_on(service::admin::registry_grant(
                 &cfg, &username, &ico, manager, now,
             ))?;
             println!(
@@ -208,8 +208,8 @@ pub fn run(a: AdminArgs) -> Result<Outcome> {
         AdminCommand::Registry {
             command: RegistryCommand::Reset { username, operator },
         } => {
-            let clock = std::sync::Arc::new(server::clock::SystemClock);
-            if rt.block_on(server::admin::registry_reset(
+            let clock = std::sync::Arc::new(service::clock::SystemClock);
+            if rt.block_on(service::admin::registry_reset(
                 cfg, &username, &operator, clock,
             ))? {
                 println!(
@@ -224,16 +224,16 @@ pub fn run(a: AdminArgs) -> Result<Outcome> {
         } => {
             let bytes = std::fs::read(&file)
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-            let clock = std::sync::Arc::new(server::clock::SystemClock);
-            let results = rt.block_on(server::admin::legacy_import(cfg, &org, &bytes, clock))?;
+            let clock = std::sync::Arc::new(service::clock::SystemClock);
+            let results = rt.block_on(service::admin::legacy_import(cfg, &org, &bytes, clock))?;
             let (mut ok, mut failed) = (0, 0);
             for (line, r) in results {
                 match r {
-                    server::service::exchange::Imported::Ok { legacy_id, url } => {
+                    service::exchange::Imported::Ok { legacy_id, url } => {
                         ok += 1;
                         println!("{line}\t{legacy_id}\t{url}");
                     }
-                    server::service::exchange::Imported::Failed(why) => {
+                    service::exchange::Imported::Failed(why) => {
                         failed += 1;
                         eprintln!("line {line}: {why}");
                     }
@@ -250,8 +250,8 @@ pub fn run(a: AdminArgs) -> Result<Outcome> {
         AdminCommand::Legacy {
             command: LegacyCommand::Revoke { legacy_id },
         } => {
-            let clock = std::sync::Arc::new(server::clock::SystemClock);
-            if rt.block_on(server::admin::legacy_revoke(cfg, &legacy_id, clock))? {
+            let clock = std::sync::Arc::new(service::clock::SystemClock);
+            if rt.block_on(service::admin::legacy_revoke(cfg, &legacy_id, clock))? {
                 println!("revoked the exchange URL of {legacy_id}");
             } else {
                 anyhow::bail!("no active exchange URL for {legacy_id}");

@@ -38,7 +38,7 @@ pub fn run(a: RevokeArgs) -> Result<Outcome> {
     let rt = super::serve::runtime()?;
     match a.uvci {
         Some(uvci) => {
-            if rt.block_on(server::admin::revoke_certificate(
+            if rt.block_on(service::admin::revoke_certificate(
                 &cfg, &uvci, &a.reason, now,
             ))? {
                 println!("revoked {uvci}");
@@ -47,7 +47,7 @@ pub fn run(a: RevokeArgs) -> Result<Outcome> {
             }
         }
         None => {
-            let n = rt.block_on(server::admin::revoke_superseded(&cfg, now))?;
+            let n = rt.block_on(service::admin::revoke_superseded(&cfg, now))?;
             println!("revoked {n} superseded certificate(s)");
         }
     }

@@ -27,9 +27,9 @@ pub struct ServeArgs {
 pub fn load_config(
     config: Option<&std::path::Path>,
     data_dir: Option<PathBuf>,
-) -> Result<server::Config> {
+) -> Result<service::Config> {
     let env: HashMap<String, String> = std::env::vars().collect();
-    let mut cfg = server::Config::load(config, &env)?;
+    let mut cfg = service::Config::load(config, &env)?;
     if let Some(d) = data_dir {
         cfg.data_dir = d;
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::bootstrap;
 use crate::config::Config;
-use crate::registry;
+use crate::population as registry;
 use crate::secrets;
 use crate::store::{self, Org, Store, TokenInfo};
 
@@ -24,7 +24,7 @@ pub enum AdminError {
     Bootstrap(#[from] bootstrap::BootstrapError),
     /// Opening the whole service (keys, resources) failed.
     #[error(transparent)]
-    Start(#[from] crate::state::StartError),
+    Start(#[from] crate::ctx::StartError),
     /// The service refused; the message says why.
     #[error("{0}")]
     App(String),
@@ -172,14 +172,14 @@ pub async fn revoke_certificate(
         .certificate_by_uvci(uvci.trim())
         .await?
         .ok_or_else(|| AdminError::Invalid("no certificate with this UVCI".into()))?;
-    let done = crate::service::revocation::revoke(store.as_ref(), &cert, reason, None, now).await?;
-    Ok(done == crate::service::revocation::Revoked::Now)
+    let done = crate::revocation::revoke(store.as_ref(), &cert, reason, None, now).await?;
+    Ok(done == crate::revocation::Revoked::Now)
 }
 
 /// `dcc revoke --superseded`: revokes every superseded certificate not yet revoked.
 pub async fn revoke_superseded(config: &Config, now: i64) -> Result<u64, AdminError> {
     let store = open(config).await?;
-    Ok(crate::service::revocation::revoke_superseded(store.as_ref(), now).await?)
+    Ok(crate::revocation::revoke_superseded(store.as_ref(), now).await?)
 }
 
 /// `dcc admin registry import persons.csv`: returns how many persons were imported.
@@ -205,14 +205,14 @@ pub async fn registry_grant(
     let secrets = bootstrap::load_secret(&config.data_dir)?;
     let store = open(config).await?;
     let role = if manager {
-        crate::service::permissions::Role::Manager
+        crate::permissions::Role::Manager
     } else {
-        crate::service::permissions::Role::Member
+        crate::permissions::Role::Member
     };
-    crate::service::permissions::grant_operator(store.as_ref(), &secrets, username, ico, role, now)
+    crate::permissions::grant_operator(store.as_ref(), &secrets, username, ico, role, now)
         .await
         .map_err(|e| match e {
-            ::service::Error::Internal(detail) => AdminError::App(detail),
+            crate::Error::Internal(detail) => AdminError::App(detail),
             other => AdminError::App(other.to_string()),
         })
 }
@@ -224,17 +224,16 @@ pub async fn legacy_import(
     org_ico: &str,
     jsonl: &[u8],
     clock: Arc<dyn crate::clock::Clock>,
-) -> Result<Vec<(usize, crate::service::exchange::Imported)>, AdminError> {
+) -> Result<Vec<(usize, crate::exchange::Imported)>, AdminError> {
     check_ico(org_ico)?;
     let now = clock.now();
-    let (app, _) =
-        crate::state::AppState::open(config, clock, crate::state::Overrides::default()).await?;
+    let (app, _) = crate::ctx::Ctx::open(config, clock, crate::ctx::Overrides::default()).await?;
     let org = app
         .store
         .org_by_ico(org_ico)
         .await?
         .ok_or_else(|| AdminError::Invalid(format!("no organisation with IČO {org_ico}")))?;
-    crate::service::exchange::import(&app, &org, jsonl, now)
+    crate::exchange::import(&app, &org, jsonl, now)
         .await
         .map_err(|e| AdminError::App(e.to_string()))
 }
@@ -247,9 +246,8 @@ pub async fn legacy_revoke(
     clock: Arc<dyn crate::clock::Clock>,
 ) -> Result<bool, AdminError> {
     let now = clock.now().unix_timestamp();
-    let (app, _) =
-        crate::state::AppState::open(config, clock, crate::state::Overrides::default()).await?;
-    crate::service::exchange::revoke(&app, legacy_id, now)
+    let (app, _) = crate::ctx::Ctx::open(config, clock, crate::ctx::Overrides::default()).await?;
+    crate::exchange::revoke(&app, legacy_id, now)
         .await
         .map_err(|e| AdminError::App(e.to_string()))
 }
@@ -270,9 +268,8 @@ pub async fn registry_reset(
         ));
     }
     let now = clock.now().unix_timestamp();
-    let (app, _) =
-        crate::state::AppState::open(config, clock, crate::state::Overrides::default()).await?;
-    crate::service::renewal::helpdesk_reset(&app, username, operator.trim(), now)
+    let (app, _) = crate::ctx::Ctx::open(config, clock, crate::ctx::Overrides::default()).await?;
+    crate::renewal::helpdesk_reset(&app, username, operator.trim(), now)
         .await
         .map_err(|e| AdminError::App(e.to_string()))
 }
