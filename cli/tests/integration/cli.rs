@@ -1,11 +1,5 @@
 //! The `dcc` binary against its contracts (DESIGN.md): keys generate → issue → verify, exit codes
 //! 0/1/2, the JSON report, trust lists, decode, and clear errors for bad input.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use crate::common;
 

@@ -1,12 +1,6 @@
 //! `dcc trust-list fetch` against a real `dcc serve` over HTTP: the list is stored when its
 //! signature verifies against the pinned certificate; a wrong pin, a body that is not a signed
 //! list, an error answer or an unreachable server leave the stored list untouched.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use crate::common;
 

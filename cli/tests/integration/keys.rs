@@ -2,12 +2,6 @@
 //! EKUs of `--types` and the usage period on every DSC; keys encrypted under a passphrase named by
 //! `--key-passphrase-env`, which `issue` and `trust-list build` then need; errors that name the
 //! problem and never show key material.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use crate::common;
 

@@ -1,6 +1,5 @@
 //! `dcc admin legacy import|revoke`: old-format certificates registered from a file, each with
 //! an exchange URL printed once; a bad line is named by its number and skipped.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use crate::common;
 

@@ -1,7 +1,6 @@
 //! `dcc admin registry reset`: the helpdesk path names what was wrong (an unknown username, no
 //! operator) and exits non-zero; the reset itself is tested through the service in the server's
 //! `tests/renewal.rs`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use crate::common;
 

@@ -1,11 +1,5 @@
 //! `dcc verify --revocation FILE|DIR`: a revoked certificate exits 1 with `revocation` failing,
 //! one not on the list passes, and a corrupt list is a usage error naming the file and entry.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use crate::common;
 

@@ -1,11 +1,5 @@
 //! `dcc verify --rules --valuesets --country` and `dcc rules` on the project's own rules
 //! (fixtures/rules/) and value sets (valuesets/): exit codes and the report's rules part.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use crate::common;
 

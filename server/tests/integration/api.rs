@@ -1,11 +1,5 @@
 //! The provider API and the verifier back end through `app(state).oneshot`, on a real SQLite
 //! file and a real PostgreSQL database.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use crate::common;
 

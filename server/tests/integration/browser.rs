@@ -6,12 +6,6 @@
 //!
 //! Chromium and chromedriver are required: without them these tests fail (never skip) and say
 //! what to install (`.ci/run` installs the Debian packages `chromium chromium-driver`).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use crate::common;
 

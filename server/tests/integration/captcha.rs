@@ -2,12 +2,6 @@
 //! anonymous page and picture requests leaves every table as it was), a token takes one answer
 //! within 5 minutes and only from this installation, and the rows anonymous requests do write
 //! (one-use rows, per-client counters) have a global cap. On SQLite and PostgreSQL.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use crate::common;
 

@@ -1,12 +1,6 @@
 //! Anonymous work is bounded (issue 18, DESIGN.md): the listener's header-read and idle
 //! time-outs, its connection limit and graceful shutdown over real sockets; the scan form's
 //! decode pool, its queue limit, its cancellation and its time budget.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use crate::common;
 

@@ -3,12 +3,6 @@
 //! name the field, never the value; `POST /verify` takes an object only; the development SMS
 //! sender logs no phone digit beyond the country code (SECURITY.md 15). Its own test binary,
 //! because it installs the global log subscriber.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use crate::common;
 
@@ -48,24 +42,10 @@ async fn citizen(h: &Harness) -> Browser {
         .await;
     assert_eq!(status, StatusCode::CREATED);
     let mut b = Browser::default();
-    let p = b.get(h, "/").await;
-    let p = b
-        .post(
-            h,
-            "/login",
-            &[
-                ("csrf", &p.csrf()),
-                ("birth_number", BN_IDENTIFIED),
-                ("id_card", "AB123456"),
-            ],
-        )
-        .await;
+    let p = b.citizen_login(h, BN_IDENTIFIED, "AB123456").await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     let code = code_of(&deliver(h).await[0].1);
-    let p = b.get(h, "/login/code").await;
-    let p = b
-        .post(h, "/login/code", &[("csrf", &p.csrf()), ("code", &code)])
-        .await;
+    let p = b.citizen_code(h, &code).await;
     assert_eq!(p.location(), "/me", "{}", p.body);
     b
 }

@@ -3,12 +3,6 @@
 //! the citizen's, so another organisation's record fills only empty fields, keeps a different
 //! value with the record, tells the citizen and offers it for adoption. Also the date ranges of
 //! SECURITY.md 35 and one 404 for "not yours" and "does not exist". On SQLite and PostgreSQL.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use crate::common;
 
@@ -50,20 +44,8 @@ fn hostile(bn: &str) -> Value {
 
 /// Starts a citizen login with `id_card`; returns the SMS that left (number, text).
 async fn try_login(h: &Harness, bn: &str, id_card: &str) -> Vec<(String, String)> {
-    let mut b = Browser::default();
-    let p = b.get(h, "/").await;
     h.clock.advance(time::Duration::seconds(61));
-    let p = b
-        .post(
-            h,
-            "/login",
-            &[
-                ("csrf", &p.csrf()),
-                ("birth_number", bn),
-                ("id_card", id_card),
-            ],
-        )
-        .await;
+    let p = Browser::default().citizen_login(h, bn, id_card).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     deliver(h).await
 }
@@ -379,24 +361,11 @@ async fn citizen_adopts_a_recorded_contact(backend: Backend) {
     // Log in (the code goes to the phone on file).
     let sms = try_login(&h, BN_IDENTIFIED, "AB123456").await;
     assert_eq!(sms[0].0, "+420601123456");
-    let mut b = Browser::default();
-    let p = b.get(&h, "/").await;
     h.clock.advance(time::Duration::seconds(61));
-    b.post(
-        &h,
-        "/login",
-        &[
-            ("csrf", &p.csrf()),
-            ("birth_number", BN_IDENTIFIED),
-            ("id_card", "AB123456"),
-        ],
-    )
-    .await;
+    let mut b = Browser::default();
+    b.citizen_login(&h, BN_IDENTIFIED, "AB123456").await;
     let code = code_of(&deliver(&h).await[0].1);
-    let p = b.get(&h, "/login/code").await;
-    let p = b
-        .post(&h, "/login/code", &[("csrf", &p.csrf()), ("code", &code)])
-        .await;
+    let p = b.citizen_code(&h, &code).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
 
     // The contact page offers the recorded phone (masked) with the organisation.

@@ -1,12 +1,6 @@
 //! Signing keys at start-up and before each signature (SECURITY.md 41-42): EdDSA only when
 //! `issuer.allow_eddsa`, encrypted keys opened with the passphrase named by
 //! `issuer.key_passphrase_env`, and a DSC past its usage period refuses issuance, audited.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use crate::common;
 

@@ -1,12 +1,6 @@
 //! SECURITY.md 45: a full provider flow, e-mail sending included, logs no birth number, ID-card
 //! number, token, e-mail address or HC1 text. Its own test binary, because it installs the global
 //! log subscriber.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use crate::common;
 

@@ -3,12 +3,6 @@
 //! discovery and its keys, answers the authorization request at once with a code, checks the
 //! client's authentication, the redirect URI and the PKCE verifier at the token endpoint, and
 //! signs ID tokens with an RSA key generated here; a switch makes it forge one claim at a time.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use crate::common;
 

@@ -1,12 +1,6 @@
 //! The outbox: a real SMTP conversation with a sink started here, the crash between claim and
 //! send, retries with backoff, two server instances sending a burst exactly once (also when a
 //! batch outlasts its lease), messages sealed at rest, and their retention.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use crate::common;
 
@@ -372,18 +366,7 @@ async fn enqueue_secret_messages(h: &Harness) {
     let (status, rec, _) = h.send(h.post_record(&body, None)).await;
     assert_eq!(status, StatusCode::CREATED, "{rec}");
     let mut b = common::web::Browser::default();
-    let p = b.get(h, "/").await;
-    let p = b
-        .post(
-            h,
-            "/login",
-            &[
-                ("csrf", &p.csrf()),
-                ("birth_number", BN_IDENTIFIED),
-                ("id_card", "AB123456"),
-            ],
-        )
-        .await;
+    let p = b.citizen_login(h, BN_IDENTIFIED, "AB123456").await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     assert_eq!(h.app.store.outbox_counts().await.unwrap().pending, 4);
 }

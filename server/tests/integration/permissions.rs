@@ -3,12 +3,6 @@
 //! organisations powers of attorney, and the provider API takes registry sessions, checking the
 //! permission on every request. On a real SQLite file and a real PostgreSQL database, with a
 //! fixed clock, known captcha answers and captured SMS/e-mail.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use crate::common;
 

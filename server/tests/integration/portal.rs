@@ -2,12 +2,6 @@
 //! number + SMS code, sessions, CSRF, records and PDF, contact change, and the old-certificate
 //! exchange, on a real SQLite file and a real PostgreSQL database, with a fixed clock and the
 //! SMS captured from the outbox worker.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use crate::common;
 
@@ -34,27 +28,12 @@ async fn record_series(h: &Harness, bn: &str) -> Value {
 /// Logs in as the person of `bn` with ID card AB123456; returns the browser with a session.
 async fn log_in(h: &Harness, bn: &str) -> Browser {
     let mut b = Browser::default();
-    let p = b.get(h, "/").await;
-    assert_eq!(p.status, StatusCode::OK);
-    let p = b
-        .post(
-            h,
-            "/login",
-            &[
-                ("csrf", &p.csrf()),
-                ("birth_number", bn),
-                ("id_card", "AB 123456"),
-            ],
-        )
-        .await;
+    // The ID card as people type it, with a space.
+    let p = b.citizen_login(h, bn, "AB 123456").await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     let sms = deliver(h).await;
     assert_eq!(sms.len(), 1, "{sms:?}");
-    let code = code_of(&sms[0].1);
-    let p = b.get(h, "/login/code").await;
-    let p = b
-        .post(h, "/login/code", &[("csrf", &p.csrf()), ("code", &code)])
-        .await;
+    let p = b.citizen_code(h, &code_of(&sms[0].1)).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     assert_eq!(p.location(), "/me");
     assert!(b.cookies.contains_key("__Host-dcc-session"));
@@ -133,14 +112,7 @@ async fn uniform_login_answers(backend: Backend) {
         (BN_IDENTIFIED, "AB123456"),
     ] {
         let mut b = Browser::default();
-        let p = b.get(&h, "/").await;
-        let p = b
-            .post(
-                &h,
-                "/login",
-                &[("csrf", &p.csrf()), ("birth_number", bn), ("id_card", card)],
-            )
-            .await;
+        let p = b.citizen_login(&h, bn, card).await;
         let next = b.get(&h, p.location()).await;
         let masked = next.body.replace(&next.csrf(), "CSRF");
         answers.push((p.status, p.location().to_string(), next.status, masked));
@@ -165,18 +137,7 @@ async fn malformed_birth_numbers_are_named_and_nothing_is_stored() {
         "12345678901234",
     ] {
         let mut b = Browser::default();
-        let p = b.get(&h, "/").await;
-        let p = b
-            .post(
-                &h,
-                "/login",
-                &[
-                    ("csrf", &p.csrf()),
-                    ("birth_number", bad),
-                    ("id_card", "AB1"),
-                ],
-            )
-            .await;
+        let p = b.citizen_login(&h, bad, "AB1").await;
         assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
         assert!(
             p.body.contains("Rodné číslo nemá platný tvar"),
@@ -201,18 +162,7 @@ async fn malformed_birth_numbers_are_named_and_nothing_is_stored() {
 /// if one was.
 async fn start_login(h: &Harness, bn: &str) -> (Browser, String, Option<String>) {
     let mut b = Browser::default();
-    let p = b.get(h, "/").await;
-    let p = b
-        .post(
-            h,
-            "/login",
-            &[
-                ("csrf", &p.csrf()),
-                ("birth_number", bn),
-                ("id_card", "AB123456"),
-            ],
-        )
-        .await;
+    let p = b.citizen_login(h, bn, "AB123456").await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     let code = deliver(h).await.first().map(|(_, text)| code_of(text));
     let csrf = b.get(h, "/login/code").await.csrf();
@@ -252,18 +202,7 @@ async fn wrong_codes_void_and_throttle(backend: Backend) {
         );
         // A new attempt within 30 s of the 5th failure waits, known or unknown.
         let mut again = Browser::default();
-        let p = again.get(&h, "/").await;
-        let p = again
-            .post(
-                &h,
-                "/login",
-                &[
-                    ("csrf", &p.csrf()),
-                    ("birth_number", bn),
-                    ("id_card", "AB123456"),
-                ],
-            )
-            .await;
+        let p = again.citizen_login(&h, bn, "AB123456").await;
         assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS, "{bn}");
         assert!(p.headers.contains_key("retry-after"));
         assert!(deliver(&h).await.is_empty());
@@ -345,18 +284,7 @@ async fn codes_are_single_use_and_sends_are_capped() {
         start_login(&h, BN_IDENTIFIED).await;
     }
     let mut b = Browser::default();
-    let p = b.get(&h, "/").await;
-    let p = b
-        .post(
-            &h,
-            "/login",
-            &[
-                ("csrf", &p.csrf()),
-                ("birth_number", BN_IDENTIFIED),
-                ("id_card", "AB123456"),
-            ],
-        )
-        .await;
+    let p = b.citizen_login(&h, BN_IDENTIFIED, "AB123456").await;
     assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(deliver(&h).await.is_empty());
     h.finish().await;
@@ -366,17 +294,7 @@ async fn one_code_succeeds_once_under_concurrency(backend: Backend) {
     let h = Harness::new(backend).await;
     record_series(&h, BN_IDENTIFIED).await;
     let mut b = Browser::default();
-    let p = b.get(&h, "/").await;
-    b.post(
-        &h,
-        "/login",
-        &[
-            ("csrf", &p.csrf()),
-            ("birth_number", BN_IDENTIFIED),
-            ("id_card", "AB123456"),
-        ],
-    )
-    .await;
+    b.citizen_login(&h, BN_IDENTIFIED, "AB123456").await;
     let code = code_of(&deliver(&h).await[0].1);
     let csrf = b.get(&h, "/login/code").await.csrf();
     let h = std::sync::Arc::new(h);
@@ -596,19 +514,9 @@ async fn contact_change(backend: Backend) {
         "{events:?}"
     );
     // The next login texts the new number.
-    let mut b = Browser::default();
-    let p = b.get(&h, "/").await;
     h.clock.advance(time::Duration::minutes(2));
-    b.post(
-        &h,
-        "/login",
-        &[
-            ("csrf", &p.csrf()),
-            ("birth_number", BN_IDENTIFIED),
-            ("id_card", "AB123456"),
-        ],
-    )
-    .await;
+    let mut b = Browser::default();
+    b.citizen_login(&h, BN_IDENTIFIED, "AB123456").await;
     assert_eq!(deliver(&h).await[0].0, "+420777000111");
     h.finish().await;
 }
@@ -1075,18 +983,7 @@ async fn the_sms_budget_stops_sending() {
         }
     }
     let mut b = Browser::default();
-    let p = b.get(&h, "/").await;
-    let p = b
-        .post(
-            &h,
-            "/login",
-            &[
-                ("csrf", &p.csrf()),
-                ("birth_number", BN_UNKNOWN),
-                ("id_card", "AB123456"),
-            ],
-        )
-        .await;
+    let p = b.citizen_login(&h, BN_UNKNOWN, "AB123456").await;
     assert_eq!(p.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(p.headers.contains_key("retry-after"));
     assert!(deliver(&h).await.is_empty());

@@ -2,12 +2,6 @@
 //! the PIN renewal and a helpdesk reset log no birth number, PIN, one-time code, captcha answer,
 //! session, flow or reset token, phone number or e-mail address. Its own test binary, because it
 //! installs the global log subscriber.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use crate::common;
 

@@ -3,12 +3,6 @@
 //! with the SMS code of the same request, the new PIN and channel; link reuse, expiry and
 //! replacement; the helpdesk reset; the login lockout and its release. A fixed clock, known
 //! captcha answers and captured SMS/e-mail.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use crate::common;
 
@@ -109,20 +103,7 @@ async fn set_pin(h: &Harness, b: &mut Browser, token: &str, code: &str, pin: &st
 /// Username + PIN + captcha: whether the code step was reached and a code left.
 async fn login_sends_code(h: &Harness, username: &str, pin: &str) -> (StatusCode, usize) {
     let mut b = Browser::default();
-    let p = b.get(h, "/registry").await;
-    let p = b
-        .post(
-            h,
-            "/registry/login",
-            &[
-                ("csrf", &p.csrf()),
-                ("username", username),
-                ("pin", pin),
-                ("captcha_id", &captcha_id(&p)),
-                ("captcha", CAPTCHA),
-            ],
-        )
-        .await;
+    let p = b.registry_login(h, username, pin).await;
     let sent = deliver(h).await.len() + mails(h).await.len();
     (p.status, sent)
 }
@@ -346,28 +327,9 @@ async fn reset_links_expire_and_a_login_voids_them() {
     );
     // Sign in with the old PIN: the pending link ends.
     let mut l = Browser::default();
-    let p = l.get(&h, "/registry").await;
-    l.post(
-        &h,
-        "/registry/login",
-        &[
-            ("csrf", &p.csrf()),
-            ("username", &username),
-            ("pin", PIN),
-            ("captcha_id", &captcha_id(&p)),
-            ("captcha", CAPTCHA),
-        ],
-    )
-    .await;
+    l.registry_login(&h, &username, PIN).await;
     let code = code_of(&deliver(&h).await[0].1);
-    let p = l.get(&h, "/registry/login/code").await;
-    let p = l
-        .post(
-            &h,
-            "/registry/login/code",
-            &[("csrf", &p.csrf()), ("code", &code)],
-        )
-        .await;
+    let p = l.registry_code(&h, &code).await;
     assert_eq!(p.location(), "/registry/account");
     assert_eq!(
         b.get(&h, &format!("/registry/pin/{token}")).await.status,

@@ -2,12 +2,6 @@
 //! next `/verify` fails `revocation`; the published list is signed, carries the three hashes
 //! and answers 304 while unchanged; superseded certificates are revoked when configured; on a
 //! real SQLite file and a real PostgreSQL database.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use crate::common;
 

@@ -2,12 +2,6 @@
 //! own numbers, so it fails when the behaviour does not hold. Items 3, 8, 11, 16-17, 32, 37, 40,
 //! 43, 47 and 50, on SQLite and PostgreSQL where storage is involved; 44 is in the issuer's
 //! tests. A fixed clock, captured SMS and e-mail, and a log sink that also sees sqlx's queries.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use crate::common;
 
@@ -196,18 +190,7 @@ async fn record_series(h: &Harness, bn: &str) -> Value {
 /// Citizen login step 1 from a new browser: the page answered and the SMS sent, if any.
 async fn citizen_start(h: &Harness, bn: &str) -> (Browser, Page, Vec<(String, String)>) {
     let mut b = browser();
-    let p = b.get(h, "/").await;
-    let p = b
-        .post(
-            h,
-            "/login",
-            &[
-                ("csrf", &p.csrf()),
-                ("birth_number", bn),
-                ("id_card", "AB123456"),
-            ],
-        )
-        .await;
+    let p = b.citizen_login(h, bn, "AB123456").await;
     let sms = deliver(h).await;
     (b, p, sms)
 }
@@ -915,19 +898,7 @@ async fn audit_rows_name_request_and_client(backend: Backend) {
         ip: Some(SocketAddr::from(([192, 0, 2, 7], 40000))),
         ..Browser::default()
     };
-    let p = b.get(&h, "/registry").await;
-    b.post(
-        &h,
-        "/registry/login",
-        &[
-            ("csrf", &p.csrf()),
-            ("username", "ZZZZZZZZ"),
-            ("pin", WRONG_PIN),
-            ("captcha_id", &captcha_id(&p)),
-            ("captcha", CAPTCHA),
-        ],
-    )
-    .await;
+    b.registry_login(&h, "ZZZZZZZZ", WRONG_PIN).await;
     let rows = text_rows(
         &h,
         "SELECT event, request_id, client_ip FROM audit_log ORDER BY id",

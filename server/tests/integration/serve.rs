@@ -1,10 +1,4 @@
 //! Over a real socket, start-up refusals, token expiry, and a rules directory.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
 
 use crate::common;
 

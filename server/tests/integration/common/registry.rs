@@ -88,30 +88,10 @@ pub fn captcha_id(p: &Page) -> String {
 /// returns the browser holding the registry session.
 pub async fn sign_in(h: &Harness, username: &str, phone: &str) -> Browser {
     let mut b = Browser::default();
-    let p = b.get(h, "/registry").await;
-    let p = b
-        .post(
-            h,
-            "/registry/login",
-            &[
-                ("csrf", &p.csrf()),
-                ("username", username),
-                ("pin", PIN),
-                ("captcha_id", &captcha_id(&p)),
-                ("captcha", CAPTCHA),
-            ],
-        )
-        .await;
+    let p = b.registry_login(h, username, PIN).await;
     assert_eq!(p.location(), "/registry/login/code", "{}", p.body);
     let code = code_for(h, phone).await;
-    let p = b.get(h, "/registry/login/code").await;
-    let p = b
-        .post(
-            h,
-            "/registry/login/code",
-            &[("csrf", &p.csrf()), ("code", &code)],
-        )
-        .await;
+    let p = b.registry_code(h, &code).await;
     assert_eq!(p.location(), "/registry/account", "{}", p.body);
     assert!(b.cookies.contains_key("__Host-dcc-registry"));
     b

@@ -111,6 +111,51 @@ impl Browser {
         self.send(h, req).await
     }
 
+    /// Citizen login step 1: the home page's form with a birth number and an ID-card number.
+    pub async fn citizen_login(&mut self, h: &Harness, bn: &str, id_card: &str) -> Page {
+        let p = self.get(h, "/").await;
+        let fields = [
+            ("csrf", p.csrf()),
+            ("birth_number", bn.to_string()),
+            ("id_card", id_card.to_string()),
+        ];
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        self.post(h, "/login", &fields).await
+    }
+
+    /// Citizen login step 2: the code page's form with `code`.
+    pub async fn citizen_code(&mut self, h: &Harness, code: &str) -> Page {
+        let p = self.get(h, "/login/code").await;
+        self.post(h, "/login/code", &[("csrf", &p.csrf()), ("code", code)])
+            .await
+    }
+
+    /// Registry sign-in step 1: the sign-in page's form with username, PIN and the right captcha.
+    pub async fn registry_login(&mut self, h: &Harness, username: &str, pin: &str) -> Page {
+        let p = self.get(h, "/registry").await;
+        let captcha = super::registry::captcha_id(&p);
+        let csrf = p.csrf();
+        let fields = [
+            ("csrf", csrf.as_str()),
+            ("username", username),
+            ("pin", pin),
+            ("captcha_id", captcha.as_str()),
+            ("captcha", super::CAPTCHA),
+        ];
+        self.post(h, "/registry/login", &fields).await
+    }
+
+    /// Registry sign-in step 2: the code page's form with `code`.
+    pub async fn registry_code(&mut self, h: &Harness, code: &str) -> Page {
+        let p = self.get(h, "/registry/login/code").await;
+        self.post(
+            h,
+            "/registry/login/code",
+            &[("csrf", &p.csrf()), ("code", code)],
+        )
+        .await
+    }
+
     pub async fn post(&mut self, h: &Harness, path: &str, fields: &[(&str, &str)]) -> Page {
         let body = fields
             .iter()
