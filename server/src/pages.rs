@@ -1,7 +1,7 @@
 //! The compiled page templates of the portals (minijinja, HTML auto-escaped by file name), with
 //! the language's texts as `t`.
 
-use minijinja::{context, Environment, Value};
+use minijinja::{context, Environment, UndefinedBehavior, Value};
 
 use crate::i18n::Lang;
 
@@ -98,6 +98,9 @@ impl Pages {
     /// Compiles the templates (HTML auto-escaping by file name).
     pub fn new() -> Self {
         let mut env = Environment::new();
+        // A misspelt text key or a value the handler did not pass fails the render (a 500 the
+        // tests see) instead of printing nothing; `{% if x %}` on an absent value stays false.
+        env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
         for (name, source) in TEMPLATES {
             // The templates are compiled in; a broken one fails the unit test `templates_compile`
             // and renders as the generic error page.
@@ -148,5 +151,17 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("lang=\"en\""));
+    }
+
+    #[test]
+    fn a_misspelt_text_key_fails_the_render() {
+        let pages = Pages::new();
+        let t = Lang::En.table();
+        let ok = pages
+            .env
+            .render_str("{{ t.to_home }}", context! { t => t.clone() });
+        assert!(ok.is_ok_and(|s| !s.is_empty()));
+        let err = pages.env.render_str("{{ t.to_hoem }}", context! { t => t });
+        assert!(err.is_err(), "an undefined key must not render empty");
     }
 }

@@ -20,11 +20,11 @@ pub const CERTIFICATE_SUBJECT: &str = "Váš certifikát COVID-19 / Your EU Digi
 
 /// The certificate e-mail's text. It names the kind of certificate only: the details are in
 /// the attachment (SECURITY.md 48).
-pub fn certificate_body(kind: &str) -> String {
+pub fn certificate_body(kind: hcert::CertType) -> String {
     let (cz, en) = match kind {
-        "v" => ("o očkování", "vaccination"),
-        "t" => ("o testu", "test"),
-        _ => ("o prodělaném onemocnění", "recovery"),
+        hcert::CertType::Vaccination => ("o očkování", "vaccination"),
+        hcert::CertType::Test => ("o testu", "test"),
+        hcert::CertType::Recovery => ("o prodělaném onemocnění", "recovery"),
     };
     format!(
         "Dobrý den,\r\n\r\nv příloze Vám zasíláme digitální certifikát EU COVID {cz}. \

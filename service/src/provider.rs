@@ -6,6 +6,7 @@
 //! n); test and recovery certificates on their record; certificates only for persons
 //! identified in the population registry.
 
+use hcert::CertType;
 use issuer::names::{Kind, Names};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -170,35 +171,41 @@ async fn replay(
 }
 
 /// The one entry of the record, checked for the fields only the server may set.
-fn entry_of(
-    input: &RecordInput,
-    max_dose: u64,
-) -> ServiceResult<(&'static str, Map<String, Value>)> {
-    let given: Vec<(&'static str, &Value)> = [("v", &input.v), ("t", &input.t), ("r", &input.r)]
-        .into_iter()
-        .filter_map(|(k, v)| v.as_ref().map(|v| (k, v)))
-        .collect();
+fn entry_of(input: &RecordInput, max_dose: u64) -> ServiceResult<(CertType, Map<String, Value>)> {
+    let given: Vec<(CertType, &Value)> = [
+        (CertType::Vaccination, &input.v),
+        (CertType::Test, &input.t),
+        (CertType::Recovery, &input.r),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.as_ref().map(|v| (k, v)))
+    .collect();
     let [(kind, value)] = given.as_slice() else {
         return Err(invalid(format!(
             "a record holds exactly one of v, t or r; this one has {}",
             if given.is_empty() {
                 "none".to_string()
             } else {
-                given.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
+                given
+                    .iter()
+                    .map(|(k, _)| k.key())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             }
         )));
     };
     let Value::Object(entry) = value else {
-        return Err(invalid(format!("{kind}: must be one entry object")));
+        return Err(invalid(format!("{}: must be one entry object", kind.key())));
     };
     for field in ["ci", "is"] {
         if entry.contains_key(field) {
             return Err(invalid(format!(
-                "{kind}.{field}: is set by the server and must not be sent"
+                "{}.{field}: is set by the server and must not be sent",
+                kind.key()
             )));
         }
     }
-    if *kind == "v" {
+    if *kind == CertType::Vaccination {
         for field in ["dn", "sd"] {
             let n = entry.get(field).and_then(Value::as_u64);
             match n {
@@ -211,7 +218,7 @@ fn entry_of(
             }
         }
     }
-    Ok((kind, entry.clone()))
+    Ok((*kind, entry.clone()))
 }
 
 /// The first day an event date may name (SECURITY.md 35): the pandemic's, 2020-01-01.
@@ -220,7 +227,8 @@ const FIRST_EVENT_DAY: time::Date = time::macros::date!(2020 - 01 - 01);
 /// The event dates of an entry lie from 2020-01-01 to today + 1 day (SECURITY.md 35: `v.dt`,
 /// `t.sc`, `r.fr`, `r.df`), and a recovery's validity ends (`r.du`) no earlier than it starts.
 /// The messages name the field and the allowed range, never the value.
-fn check_dates(kind: &str, entry: &Map<String, Value>, today: time::Date) -> ServiceResult<()> {
+fn check_dates(kind: CertType, entry: &Map<String, Value>, today: time::Date) -> ServiceResult<()> {
+    let kind_key = kind.key();
     let last = today.next_day().unwrap_or(today);
     let day = |field: &str, with_time: bool| -> ServiceResult<Option<time::Date>> {
         let Some(v) = entry.get(field) else {
@@ -244,7 +252,7 @@ fn check_dates(kind: &str, entry: &Map<String, Value>, today: time::Date) -> Ser
         match parsed {
             Some(d) => Ok(Some(d)),
             None => Err(invalid(format!(
-                "{kind}.{field}: must be {}",
+                "{kind_key}.{field}: must be {}",
                 if with_time {
                     "a date and time (RFC 3339)"
                 } else {
@@ -254,22 +262,21 @@ fn check_dates(kind: &str, entry: &Map<String, Value>, today: time::Date) -> Ser
         }
     };
     let fields: &[(&str, bool)] = match kind {
-        "v" => &[("dt", false)],
-        "t" => &[("sc", true)],
-        "r" => &[("fr", false), ("df", false)],
-        _ => &[],
+        CertType::Vaccination => &[("dt", false)],
+        CertType::Test => &[("sc", true)],
+        CertType::Recovery => &[("fr", false), ("df", false)],
     };
     for (field, with_time) in fields {
         if let Some(d) = day(field, *with_time)? {
             if d < FIRST_EVENT_DAY || d > last {
                 return Err(invalid(format!(
-                    "{kind}.{field}: must lie from 2020-01-01 to tomorrow, not before and not \
+                    "{kind_key}.{field}: must lie from 2020-01-01 to tomorrow, not before and not \
                      further in the future"
                 )));
             }
         }
     }
-    if kind == "r" {
+    if kind == CertType::Recovery {
         if let (Some(from), Some(until)) = (day("df", false)?, day("du", false)?) {
             if until < from {
                 return Err(invalid("r.du: must not be before r.df"));
@@ -281,23 +288,23 @@ fn check_dates(kind: &str, entry: &Map<String, Value>, today: time::Date) -> Ser
 
 /// The coded fields of each entry type and the value set each code must come from
 /// (SECURITY.md 35).
-const CODED: &[(&str, &str, Kind)] = &[
-    ("v", "tg", Kind::Disease),
-    ("v", "vp", Kind::VaccineType),
-    ("v", "mp", Kind::Product),
-    ("v", "ma", Kind::Manufacturer),
-    ("v", "co", Kind::Country),
-    ("t", "tg", Kind::Disease),
-    ("t", "tt", Kind::TestType),
-    ("t", "ma", Kind::TestDevice),
-    ("t", "tr", Kind::TestResult),
-    ("t", "co", Kind::Country),
-    ("r", "tg", Kind::Disease),
-    ("r", "co", Kind::Country),
+const CODED: &[(CertType, &str, Kind)] = &[
+    (CertType::Vaccination, "tg", Kind::Disease),
+    (CertType::Vaccination, "vp", Kind::VaccineType),
+    (CertType::Vaccination, "mp", Kind::Product),
+    (CertType::Vaccination, "ma", Kind::Manufacturer),
+    (CertType::Vaccination, "co", Kind::Country),
+    (CertType::Test, "tg", Kind::Disease),
+    (CertType::Test, "tt", Kind::TestType),
+    (CertType::Test, "ma", Kind::TestDevice),
+    (CertType::Test, "tr", Kind::TestResult),
+    (CertType::Test, "co", Kind::Country),
+    (CertType::Recovery, "tg", Kind::Disease),
+    (CertType::Recovery, "co", Kind::Country),
 ];
 
 /// Every coded field that is present holds a code of its value set.
-fn check_codes(kind: &str, entry: &Map<String, Value>, names: &Names) -> ServiceResult<()> {
+fn check_codes(kind: CertType, entry: &Map<String, Value>, names: &Names) -> ServiceResult<()> {
     for (_, field, set) in CODED.iter().filter(|(k, _, _)| *k == kind) {
         let Some(value) = entry.get(*field) else {
             continue;
@@ -307,7 +314,8 @@ fn check_codes(kind: &str, entry: &Map<String, Value>, names: &Names) -> Service
         if names.contains(*set, code) == Some(false) {
             let shown: String = code.chars().take(40).collect();
             return Err(invalid(format!(
-                "{kind}.{field}: {shown:?} is not a code of its value set"
+                "{}.{field}: {shown:?} is not a code of its value set",
+                kind.key()
             )));
         }
     }
@@ -532,40 +540,20 @@ pub(crate) async fn record_event(
     check_codes(kind, &entry, &app.public.names)?;
     check_dates(kind, &entry, now.date())?;
     let p = &input.person;
-    let (bn, born) =
-        validate::birth_number_and_date(&p.birth_number).map_err(|e| invalid(e.to_string()))?;
-    validate::dob_agrees("person.dob", &p.dob, born).map_err(|e| invalid(e.to_string()))?;
-    let id_card = p
-        .id_card
-        .as_deref()
-        .map(validate::id_card)
-        .transpose()
-        .map_err(|e| invalid(e.to_string()))?;
-    let family_name =
-        validate::name("person.family_name", &p.family_name).map_err(|e| invalid(e.to_string()))?;
-    let given_name =
-        validate::name("person.given_name", &p.given_name).map_err(|e| invalid(e.to_string()))?;
-    let email = p
-        .email
-        .as_deref()
-        .map(validate::email)
-        .transpose()
-        .map_err(|e| invalid(e.to_string()))?;
-    let phone = p
-        .phone
-        .as_deref()
-        .map(validate::phone)
-        .transpose()
-        .map_err(|e| invalid(e.to_string()))?;
-
-    let bn_index = app.secrets.birth_number_index(&bn);
+    let person = ValidPerson::of(p)?;
+    let bn_index = app.secrets.birth_number_index(&person.birth_number);
     let registered = app.registry.lookup(&bn_index).await?;
-    let identity = Identity::resolve(registered.as_ref(), family_name, given_name, &p.dob)?;
+    let identity = Identity::resolve(
+        registered.as_ref(),
+        person.family_name,
+        person.given_name,
+        &p.dob,
+    )?;
     let on_file = app.store.person_by_bn(&bn_index).await?;
     let given = RecordContacts {
-        id_card_index: id_card.map(|c| app.secrets.id_card_index(&c)),
-        phone,
-        email,
+        id_card_index: person.id_card.map(|c| app.secrets.id_card_index(&c)),
+        phone: person.phone,
+        email: person.email,
     };
     let contacts = Contacts::resolve(
         on_file.as_ref(),
@@ -580,7 +568,7 @@ pub(crate) async fn record_event(
     let record = json!({
         "nam": {"fn": &identity.family_name, "gn": &identity.given_name},
         "dob": &identity.dob,
-        kind: [Value::Object(entry.clone())],
+        kind.key(): [Value::Object(entry.clone())],
     });
     let issuance = app.issuance.clone();
     let policy = issuer::Policy {
@@ -591,14 +579,14 @@ pub(crate) async fn record_event(
 
     let subject = app.secrets.pseudonym(&bn_index);
     let identified = registered.is_some();
-    let complete = kind != "v" || dose_complete(&entry);
+    let complete = kind != CertType::Vaccination || dose_complete(&entry);
     let record_id = secrets::new_id();
     let detail = match recorder {
         Some(user_id) => json!({
-            "record": record_id, "type": kind,
+            "record": record_id, "type": kind.key(),
             "recorder": app.secrets.pseudonym(user_id.as_bytes()),
         }),
-        None => json!({"record": record_id, "type": kind}),
+        None => json!({"record": record_id, "type": kind.key()}),
     };
     let mut audit = vec![AuditEvent {
         event: "record.created".into(),
@@ -621,73 +609,39 @@ pub(crate) async fn record_event(
             .unwrap_or_default()
     };
 
-    let mut certificate = None;
-    let mut message = None;
-    let mut note = None;
-    if legacy.is_some() {
-        note = Some("old-format certificate: the new one is issued at the exchange".to_string());
+    let IssueOutcome {
+        certificate,
+        message,
+        note,
+    } = if legacy.is_some() {
+        IssueOutcome::note("old-format certificate: the new one is issued at the exchange")
     } else if !complete {
-        note = Some("series incomplete: a certificate is issued with the final dose".to_string());
+        IssueOutcome::note("series incomplete: a certificate is issued with the final dose")
     } else if !identified {
-        note = Some("not identified in the population registry: no certificate".to_string());
         audit.push(AuditEvent {
             event: "issuance.refused".into(),
             org_id: Some(org.id),
             subject: Some(subject.clone()),
             detail: json!({"record": record_id, "reason": "not_identified"}),
         });
+        IssueOutcome::note("not identified in the population registry: no certificate")
     } else {
-        let signed = tokio::task::spawn_blocking(move || {
-            issuer::issue(dcc, &issuance.identity, &policy, now)
-        })
-        .await
-        .map_err(|e| Error::Internal(format!("signing task: {e}")))?;
-        match signed {
-            Ok(issued) => {
-                let cert_id = secrets::new_id();
-                audit.push(AuditEvent {
-                    event: "certificate.issued".into(),
-                    org_id: Some(org.id),
-                    subject: Some(subject.clone()),
-                    detail: json!({"record": record_id, "certificate": cert_id, "type": kind}),
-                });
-                if let Some(to) = &contacts.mail_to {
-                    let attachment = mail::certificate_attachment(&issued, &cfg.country).await;
-                    message = Some(MessageWrite {
-                        channel: "email".into(),
-                        recipient: to.clone(),
-                        subject: mail::CERTIFICATE_SUBJECT.into(),
-                        body: mail::certificate_body(kind),
-                        attachment: Some(attachment),
-                    });
-                    audit.push(AuditEvent {
-                        event: "email.enqueued".into(),
-                        org_id: Some(org.id),
-                        subject: Some(subject.clone()),
-                        detail: json!({"certificate": cert_id}),
-                    });
-                }
-                certificate = Some(CertificateWrite {
-                    id: cert_id,
-                    kind: kind.to_string(),
-                    uvci: issued.uvci,
-                    hc1: issued.hc1,
-                    issued_at: issued.issued_at,
-                    expires_at: issued.expires_at,
-                });
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "issuance refused by the signer");
-                note = Some(format!("certificate refused: {e}"));
-                audit.push(AuditEvent {
-                    event: "issuance.refused".into(),
-                    org_id: Some(org.id),
-                    subject: Some(subject.clone()),
-                    detail: json!({"record": record_id, "reason": e.to_string()}),
-                });
-            }
-        }
-    }
+        let signing = Signing {
+            dcc,
+            issuance,
+            policy,
+            kind,
+            mail_to: contacts.mail_to.as_deref(),
+            country: &cfg.country,
+            now,
+        };
+        let event = Event {
+            org,
+            subject: &subject,
+            record_id: &record_id,
+        };
+        sign_certificate(signing, &event, &mut audit).await?
+    };
 
     let write = RecordWrite {
         org_id: org.id,
@@ -705,7 +659,7 @@ pub(crate) async fn record_event(
             id_card_from_registry: contacts.id_card_from_registry,
         },
         record_id: record_id.clone(),
-        kind: kind.to_string(),
+        kind: kind.key().to_string(),
         entry_json: Value::Object(entry).to_string(),
         note,
         now: now.unix_timestamp(),
@@ -721,28 +675,8 @@ pub(crate) async fn record_event(
         legacy,
         recorded_by: recorder.map(str::to_string),
     };
-    match app.store.write_record(&write).await {
-        Ok(_) => {}
-        Err(StoreError::Conflict(Conflict::IdempotencyKey)) => {
-            // Another request with this key won the race: answer what it stored.
-            if let Some(key) = idempotency_key {
-                if let Some(view) = replay(app, org, key, &digest).await? {
-                    return Ok(view);
-                }
-            }
-            return Err(Error::Conflict("idempotency key in use".into()));
-        }
-        Err(StoreError::Conflict(Conflict::LegacyCertificate)) => {
-            return Err(Error::Conflict(
-                "this old certificate was imported already".into(),
-            ))
-        }
-        Err(StoreError::Conflict(Conflict::Certificate)) => {
-            return Err(Error::Conflict(
-                "this event was already recorded for this person (same certificate)".into(),
-            ))
-        }
-        Err(e) => return Err(e.into()),
+    if let Some(view) = write_or_replay(app, org, &write, idempotency_key, &digest).await? {
+        return Ok(view);
     }
     if write.certificate.is_some() {
         app.counters.certificate_issued();
@@ -761,6 +695,189 @@ pub(crate) async fn record_event(
     let row = own_record(org, app.store.record(org.id, &record_id).await?)
         .ok_or_else(|| Error::Internal("the record just written is missing".into()))?;
     Ok(row.into())
+}
+
+/// The person's fields of a record, each checked (SECURITY.md 35, 37): the birth number with
+/// the date it encodes (and the record's date of birth agreeing with it), names, ID card and
+/// contacts in their canonical forms.
+struct ValidPerson {
+    birth_number: String,
+    id_card: Option<String>,
+    family_name: String,
+    given_name: String,
+    email: Option<String>,
+    phone: Option<String>,
+}
+
+impl ValidPerson {
+    fn of(p: &PersonInput) -> ServiceResult<ValidPerson> {
+        let (birth_number, born) =
+            validate::birth_number_and_date(&p.birth_number).map_err(|e| invalid(e.to_string()))?;
+        validate::dob_agrees("person.dob", &p.dob, born).map_err(|e| invalid(e.to_string()))?;
+        Ok(ValidPerson {
+            birth_number,
+            id_card: p
+                .id_card
+                .as_deref()
+                .map(validate::id_card)
+                .transpose()
+                .map_err(|e| invalid(e.to_string()))?,
+            family_name: validate::name("person.family_name", &p.family_name)
+                .map_err(|e| invalid(e.to_string()))?,
+            given_name: validate::name("person.given_name", &p.given_name)
+                .map_err(|e| invalid(e.to_string()))?,
+            email: p
+                .email
+                .as_deref()
+                .map(validate::email)
+                .transpose()
+                .map_err(|e| invalid(e.to_string()))?,
+            phone: p
+                .phone
+                .as_deref()
+                .map(validate::phone)
+                .transpose()
+                .map_err(|e| invalid(e.to_string()))?,
+        })
+    }
+}
+
+/// What a record's issuance step leaves: the certificate and its mail, or a note why none.
+struct IssueOutcome {
+    certificate: Option<CertificateWrite>,
+    message: Option<MessageWrite>,
+    note: Option<String>,
+}
+
+impl IssueOutcome {
+    fn note(why: &str) -> IssueOutcome {
+        IssueOutcome {
+            certificate: None,
+            message: None,
+            note: Some(why.to_string()),
+        }
+    }
+}
+
+/// What signing one record's certificate takes.
+struct Signing<'a> {
+    dcc: hcert::dcc::Dcc,
+    issuance: std::sync::Arc<crate::ctx::Issuance>,
+    policy: issuer::Policy,
+    kind: CertType,
+    mail_to: Option<&'a str>,
+    country: &'a str,
+    now: OffsetDateTime,
+}
+
+/// Whom the audit events of one record name.
+struct Event<'a> {
+    org: &'a Org,
+    subject: &'a str,
+    record_id: &'a str,
+}
+
+impl Event<'_> {
+    fn audit(&self, event: &str, detail: Value) -> AuditEvent {
+        AuditEvent {
+            event: event.into(),
+            org_id: Some(self.org.id),
+            subject: Some(self.subject.to_string()),
+            detail,
+        }
+    }
+}
+
+/// Signs the certificate (on a blocking thread) and, when the record names an address, its
+/// mail; a refusal by the signer (e.g. a DSC outside its usage period) is a note, not an error.
+async fn sign_certificate(
+    s: Signing<'_>,
+    e: &Event<'_>,
+    audit: &mut Vec<AuditEvent>,
+) -> ServiceResult<IssueOutcome> {
+    let Signing {
+        dcc,
+        issuance,
+        policy,
+        kind,
+        mail_to,
+        country,
+        now,
+    } = s;
+    let signed =
+        tokio::task::spawn_blocking(move || issuer::issue(dcc, &issuance.identity, &policy, now))
+            .await
+            .map_err(|e| Error::Internal(format!("signing task: {e}")))?;
+    let issued = match signed {
+        Ok(issued) => issued,
+        Err(err) => {
+            tracing::warn!(error = %err, "issuance refused by the signer");
+            audit.push(e.audit(
+                "issuance.refused",
+                json!({"record": e.record_id, "reason": err.to_string()}),
+            ));
+            return Ok(IssueOutcome::note(&format!("certificate refused: {err}")));
+        }
+    };
+    let cert_id = secrets::new_id();
+    audit.push(e.audit(
+        "certificate.issued",
+        json!({"record": e.record_id, "certificate": cert_id, "type": kind.key()}),
+    ));
+    let mut message = None;
+    if let Some(to) = mail_to {
+        let attachment = mail::certificate_attachment(&issued, country).await;
+        message = Some(MessageWrite {
+            channel: "email".into(),
+            recipient: to.to_string(),
+            subject: mail::CERTIFICATE_SUBJECT.into(),
+            body: mail::certificate_body(kind),
+            attachment: Some(attachment),
+        });
+        audit.push(e.audit("email.enqueued", json!({"certificate": cert_id})));
+    }
+    Ok(IssueOutcome {
+        certificate: Some(CertificateWrite {
+            id: cert_id,
+            kind: kind.key().to_string(),
+            uvci: issued.uvci,
+            hc1: issued.hc1,
+            issued_at: issued.issued_at,
+            expires_at: issued.expires_at,
+        }),
+        message,
+        note: None,
+    })
+}
+
+/// Writes the record in one transaction. A lost race on the idempotency key answers what the
+/// winner stored (`Some`); other unique keys are conflicts named for the provider.
+async fn write_or_replay(
+    app: &Ctx,
+    org: &Org,
+    write: &RecordWrite,
+    idempotency_key: Option<&str>,
+    digest: &[u8],
+) -> ServiceResult<Option<RecordView>> {
+    match app.store.write_record(write).await {
+        Ok(_) => Ok(None),
+        Err(StoreError::Conflict(Conflict::IdempotencyKey)) => {
+            // Another request with this key won the race: answer what it stored.
+            if let Some(key) = idempotency_key {
+                if let Some(view) = replay(app, org, key, digest).await? {
+                    return Ok(Some(view));
+                }
+            }
+            Err(Error::Conflict("idempotency key in use".into()))
+        }
+        Err(StoreError::Conflict(Conflict::LegacyCertificate)) => Err(Error::Conflict(
+            "this old certificate was imported already".into(),
+        )),
+        Err(StoreError::Conflict(Conflict::Certificate)) => Err(Error::Conflict(
+            "this event was already recorded for this person (same certificate)".into(),
+        )),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The records this organisation made for a person.

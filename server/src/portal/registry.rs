@@ -784,7 +784,7 @@ async fn sessions_view(
         status,
         "sessions.html",
         context! {
-            csrf => app.secrets.csrf_token(tok), sessions => super::session_items(web, &list),
+            csrf => app.secrets.csrf_token(tok), sessions => super::account::session_items(web, &list),
             notice, end_action => "/registry/sessions/end", back => "/registry/account",
             back_text => web.lang.t("perm_back_account"),
         },

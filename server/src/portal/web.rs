@@ -7,6 +7,7 @@ use std::time::Duration;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
+use hcert::CertType;
 use issuer::names::{Kind, Names};
 use serde_json::Value;
 use verifier::qr::QrError;
@@ -235,8 +236,8 @@ pub fn record_items(names: &Names, lang: Lang, records: &[(RecordRow, String)]) 
         .map(|(r, org)| {
             let e = &r.entry;
             let mut details = vec![(t("provider"), org.clone())];
-            let (title, date) = match r.kind.as_str() {
-                "v" => {
+            let (title, date) = match CertType::from_key(&r.kind) {
+                Some(CertType::Vaccination) => {
                     details.push((
                         t("product"),
                         label(names, lang, Kind::Product, &text(e, "mp")),
@@ -248,7 +249,7 @@ pub fn record_items(names: &Names, lang: Lang, records: &[(RecordRow, String)]) 
                     details.push((t("dose"), format!("{}/{}", text(e, "dn"), text(e, "sd"))));
                     (t("vaccination"), day(&text(e, "dt")))
                 }
-                "t" => {
+                Some(CertType::Test) => {
                     details.push((
                         t("test_type"),
                         label(names, lang, Kind::TestType, &text(e, "tt")),

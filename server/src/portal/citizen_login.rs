@@ -1,0 +1,184 @@
+//! Citizen login: birth number and ID-card number, then the SMS code (seed 002), and a new code
+//! on request.
+
+use super::*;
+
+pub(super) fn login_page(
+    app: &AppState,
+    web: &Web,
+    status: StatusCode,
+    error: Option<&str>,
+    notice: Option<&str>,
+    birth_number: &str,
+) -> Response {
+    let (flow, set) = match flow_of(app, web) {
+        Ok(f) => f,
+        Err(e) => return error_page(app, web, e),
+    };
+    let resp = page(
+        app,
+        web,
+        status,
+        "login.html",
+        context! {
+            csrf => app.secrets.csrf_token(&flow),
+            error, notice, birth_number,
+            nia => app.config.oidc.enabled(),
+        },
+    );
+    match set {
+        Some(c) => with_cookie(resp, c),
+        None => resp,
+    }
+}
+
+pub(super) async fn home(State(app): State<AppState>, web: Web) -> Response {
+    if let Some(tok) = &web.session {
+        if let Ok(Some(_)) = citizen::session(&app, tok, now(&app).unix_timestamp()).await {
+            return see_other("/me");
+        }
+    }
+    login_page(&app, &web, StatusCode::OK, None, None, "")
+}
+
+#[derive(Deserialize)]
+pub(super) struct LoginForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    birth_number: String,
+    #[serde(default)]
+    id_card: String,
+}
+
+pub(super) async fn login(
+    State(app): State<AppState>,
+    web: Web,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    let Some(flow) = web.csrf_checked(&app, web.flow.as_deref(), &f.csrf) else {
+        return error_page(&app, &web, AppError::Forbidden("csrf".into()));
+    };
+    let ts = now(&app).unix_timestamp();
+    if let Err(e) = citizen::count_auth_request(&app, web.ip, ts).await {
+        return error_page(&app, &web, e);
+    }
+    let digest = crate::secrets::token_digest(flow);
+    match citizen::start_login(&app, &digest, &f.birth_number, &f.id_card, ts).await {
+        Ok(()) => see_other("/login/code"),
+        Err(ServiceError::Invalid(m)) => {
+            // Echo the birth number only when it was the valid part, never into a log.
+            let (key, keep) = if m.contains("birth_number") {
+                ("bn_invalid", "")
+            } else {
+                ("id_card_invalid", f.birth_number.as_str())
+            };
+            let msg = web.lang.t(key);
+            login_page(
+                &app,
+                &web,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(msg),
+                None,
+                keep,
+            )
+        }
+        Err(e) => error_page(&app, &web, e),
+    }
+}
+
+pub(super) fn code_form(
+    app: &AppState,
+    web: &Web,
+    status: StatusCode,
+    csrf_cookie: &str,
+    error: Option<&str>,
+    notice: Option<&str>,
+) -> Response {
+    page(
+        app,
+        web,
+        status,
+        "code.html",
+        context! {
+            csrf => app.secrets.csrf_token(csrf_cookie),
+            action => "/login/code", resend => "/login/resend", back => "/",
+            error, notice,
+        },
+    )
+}
+
+pub(super) async fn code_page(State(app): State<AppState>, web: Web) -> Response {
+    match &web.flow {
+        Some(flow) => code_form(&app, &web, StatusCode::OK, flow, None, None),
+        None => see_other("/"),
+    }
+}
+
+pub(super) async fn code_submit(
+    State(app): State<AppState>,
+    web: Web,
+    Form(f): Form<CodeForm>,
+) -> Response {
+    let Some(flow) = web.csrf_checked(&app, web.flow.as_deref(), &f.csrf) else {
+        return error_page(&app, &web, AppError::Forbidden("csrf".into()));
+    };
+    let ts = now(&app).unix_timestamp();
+    if let Err(e) = citizen::count_auth_request(&app, web.ip, ts).await {
+        return error_page(&app, &web, e);
+    }
+    let digest = crate::secrets::token_digest(flow);
+    match citizen::finish_login(&app, &digest, &f.code, ts).await {
+        Ok(Ok(session)) => {
+            let resp = with_cookie(
+                see_other("/me"),
+                cookie_header(SESSION_COOKIE, &session.token, None),
+            );
+            with_cookie(resp, cookie_header(FLOW_COOKIE, "", Some(0)))
+        }
+        Ok(Err(Rejected::NoChallenge)) => login_page(
+            &app,
+            &web,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(web.lang.t("flow_expired")),
+            None,
+            "",
+        ),
+        Ok(Err(Rejected::Wrong)) => code_form(
+            &app,
+            &web,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            flow,
+            Some(web.lang.t("code_wrong")),
+            None,
+        ),
+        Err(e) => error_page(&app, &web, e),
+    }
+}
+
+pub(super) async fn resend(
+    State(app): State<AppState>,
+    web: Web,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    let Some(flow) = web.csrf_checked(&app, web.flow.as_deref(), &f.csrf) else {
+        return error_page(&app, &web, AppError::Forbidden("csrf".into()));
+    };
+    let ts = now(&app).unix_timestamp();
+    if let Err(e) = citizen::count_auth_request(&app, web.ip, ts).await {
+        return error_page(&app, &web, e);
+    }
+    let digest = crate::secrets::token_digest(flow);
+    match citizen::resend_login(&app, &digest, ts).await {
+        Ok(true) => code_form(
+            &app,
+            &web,
+            StatusCode::OK,
+            flow,
+            None,
+            Some(web.lang.t("resent")),
+        ),
+        Ok(false) => see_other("/"),
+        Err(e) => error_page(&app, &web, e),
+    }
+}
