@@ -11,25 +11,13 @@ pub(super) fn login_page(
     notice: Option<&str>,
     birth_number: &str,
 ) -> Response {
-    let (flow, set) = match flow_of(app, web) {
-        Ok(f) => f,
-        Err(e) => return error_page(app, web, e),
-    };
-    let resp = page(
+    flow_page(
         app,
         web,
         status,
         "login.html",
-        context! {
-            csrf => app.secrets.csrf_token(&flow),
-            error, notice, birth_number,
-            nia => app.config.oidc.enabled(),
-        },
-    );
-    match set {
-        Some(c) => with_cookie(resp, c),
-        None => resp,
-    }
+        context! { error, notice, birth_number, nia => app.config.oidc.enabled() },
+    )
 }
 
 pub(super) async fn home(State(app): State<AppState>, web: Web) -> Response {

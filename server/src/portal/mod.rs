@@ -180,6 +180,32 @@ fn error_page(app: &AppState, web: &Web, e: impl Into<AppError>) -> Response {
     resp
 }
 
+/// A page of a pre-login flow: renders with the flow's CSRF token, setting a new flow cookie
+/// when the browser had none.
+fn flow_page(
+    app: &AppState,
+    web: &Web,
+    status: StatusCode,
+    name: &str,
+    ctx: minijinja::Value,
+) -> Response {
+    let (flow, set) = match flow_of(app, web) {
+        Ok(f) => f,
+        Err(e) => return error_page(app, web, e),
+    };
+    let resp = page(
+        app,
+        web,
+        status,
+        name,
+        context! { csrf => app.secrets.csrf_token(&flow), ..ctx },
+    );
+    match set {
+        Some(c) => with_cookie(resp, c),
+        None => resp,
+    }
+}
+
 fn see_other(to: &str) -> Response {
     let mut r = StatusCode::SEE_OTHER.into_response();
     if let Ok(v) = HeaderValue::from_str(to) {

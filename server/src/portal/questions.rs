@@ -12,8 +12,9 @@ use axum::{Form, Router};
 use minijinja::context;
 use serde::Deserialize;
 
+use super::flow_page;
 use super::registry::require_session;
-use super::registry::{counted, flow_page, ts};
+use super::registry::{counted, ts};
 use super::renewal::no_store;
 use super::{error_page, page, see_other, Web};
 use crate::error::AppError;

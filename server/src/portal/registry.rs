@@ -12,8 +12,8 @@ use serde::Deserialize;
 
 use super::web::REGISTRY_COOKIE;
 use super::{
-    cookie_header, error_page, flow_of, message, now, page, see_other, with_cookie, CsrfForm, Web,
-    FLOW_COOKIE,
+    cookie_header, error_page, flow_of, flow_page, message, now, page, see_other, with_cookie,
+    CsrfForm, Web, FLOW_COOKIE,
 };
 use crate::error::AppError;
 use crate::service::otp::Rejected;
@@ -54,32 +54,6 @@ pub fn routes() -> Router<AppState> {
 
 pub(super) fn ts(app: &AppState) -> i64 {
     now(app).unix_timestamp()
-}
-
-/// A page of a pre-login flow: renders with the flow's CSRF token, setting a new flow cookie
-/// when the browser had none.
-pub(super) fn flow_page(
-    app: &AppState,
-    web: &Web,
-    status: StatusCode,
-    name: &str,
-    ctx: minijinja::Value,
-) -> Response {
-    let (flow, set) = match flow_of(app, web) {
-        Ok(f) => f,
-        Err(e) => return error_page(app, web, e),
-    };
-    let resp = page(
-        app,
-        web,
-        status,
-        name,
-        context! { csrf => app.secrets.csrf_token(&flow), ..ctx },
-    );
-    match set {
-        Some(c) => with_cookie(resp, c),
-        None => resp,
-    }
 }
 
 /// The sign-in page with a fresh captcha.

@@ -11,7 +11,8 @@ use axum::{Form, Router};
 use minijinja::context;
 use serde::Deserialize;
 
-use super::registry::{code_form, counted, flow_page, ts};
+use super::flow_page;
+use super::registry::{code_form, counted, ts};
 use super::{
     cookie_header, error_page, message, see_other, with_cookie, CsrfForm, Web, FLOW_COOKIE,
 };

@@ -9,21 +9,7 @@ pub(super) fn scan_form(
     status: StatusCode,
     error: Option<&str>,
 ) -> Response {
-    let (flow, set) = match flow_of(app, web) {
-        Ok(f) => f,
-        Err(e) => return error_page(app, web, e),
-    };
-    let resp = page(
-        app,
-        web,
-        status,
-        "exchange_scan.html",
-        context! { csrf => app.secrets.csrf_token(&flow), error },
-    );
-    match set {
-        Some(c) => with_cookie(resp, c),
-        None => resp,
-    }
+    flow_page(app, web, status, "exchange_scan.html", context! { error })
 }
 
 pub(super) async fn scan_page(State(app): State<AppState>, web: Web) -> Response {
