@@ -234,7 +234,7 @@ async fn issue(
     let dcc_record = json!({
         "nam": {"fn": person.family_name, "gn": person.given_name},
         "dob": person.dob,
-        record.kind.as_str(): [record.entry],
+        record.kind.key(): [record.entry],
     });
     let issuance = app.issuance.clone();
     let policy = issuer::Policy {
@@ -249,7 +249,7 @@ async fn issue(
     .map_err(|e| Error::Internal(format!("exchange issuance: {e}")))?;
     let cert = CertificateWrite {
         id: secrets::new_id(),
-        kind: legacy.kind.clone(),
+        kind: legacy.kind,
         uvci: issued.uvci,
         hc1: issued.hc1,
         issued_at: issued.issued_at,
@@ -259,7 +259,7 @@ async fn issue(
         event: "certificate.issued".into(),
         org_id: None,
         subject: Some(app.secrets.pseudonym(legacy.person_id.as_bytes())),
-        detail: json!({"record": legacy.record_id, "certificate": cert.id, "type": legacy.kind,
+        detail: json!({"record": legacy.record_id, "certificate": cert.id, "type": legacy.kind.key(),
                        "via": "exchange"}),
     }];
     let ts = now.unix_timestamp();

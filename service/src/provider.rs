@@ -117,7 +117,7 @@ impl From<RecordRow> for RecordView {
         RecordView {
             id: r.id,
             person_id: r.person_id,
-            kind: r.kind,
+            kind: r.kind.key().to_string(),
             entry: r.entry,
             created_at: r.created_at,
             recorded_by: r.recorded_by,
@@ -659,7 +659,7 @@ pub(crate) async fn record_event(
             id_card_from_registry: contacts.id_card_from_registry,
         },
         record_id: record_id.clone(),
-        kind: kind.key().to_string(),
+        kind,
         entry_json: Value::Object(entry).to_string(),
         note,
         now: now.unix_timestamp(),
@@ -839,7 +839,7 @@ async fn sign_certificate(
     Ok(IssueOutcome {
         certificate: Some(CertificateWrite {
             id: cert_id,
-            kind: kind.key().to_string(),
+            kind,
             uvci: issued.uvci,
             hc1: issued.hc1,
             issued_at: issued.issued_at,

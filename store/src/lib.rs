@@ -18,6 +18,7 @@ mod sqlite;
 use std::path::Path;
 
 use async_trait::async_trait;
+pub use hcert::CertType;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::seal::SealingKey;
@@ -191,8 +192,8 @@ impl std::fmt::Debug for PersonWrite {
 pub struct CertificateWrite {
     /// Random id.
     pub id: String,
-    /// `v`, `t` or `r`.
-    pub kind: String,
+    /// Vaccination, test or recovery (`v`, `t` or `r` in the database).
+    pub kind: CertType,
     /// The UVCI.
     pub uvci: String,
     /// The `HC1:` text.
@@ -259,8 +260,8 @@ pub struct RecordWrite {
     pub person: PersonWrite,
     /// Random record id.
     pub record_id: String,
-    /// `v`, `t` or `r`.
-    pub kind: String,
+    /// Vaccination, test or recovery (`v`, `t` or `r` in the database).
+    pub kind: CertType,
     /// The DCC entry JSON.
     pub entry_json: String,
     /// Why no certificate was issued.
@@ -308,8 +309,8 @@ impl std::fmt::Debug for RecordContacts {
 pub struct CertificateRow {
     /// Id.
     pub id: String,
-    /// `v`, `t` or `r`.
-    pub kind: String,
+    /// Vaccination, test or recovery (`v`, `t` or `r` in the database).
+    pub kind: CertType,
     /// UVCI.
     pub uvci: String,
     /// `HC1:` text.
@@ -346,8 +347,8 @@ pub struct RecordRow {
     pub person_id: String,
     /// Recording organisation.
     pub org_id: i64,
-    /// `v`, `t` or `r`.
-    pub kind: String,
+    /// Vaccination, test or recovery (`v`, `t` or `r` in the database).
+    pub kind: CertType,
     /// DCC entry.
     pub entry: serde_json::Value,
     /// Why no certificate was issued.

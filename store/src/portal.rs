@@ -197,8 +197,8 @@ pub struct LegacyRow {
     pub record_id: String,
     /// The holder.
     pub person_id: String,
-    /// `v`, `t` or `r`.
-    pub kind: String,
+    /// Vaccination, test or recovery.
+    pub kind: super::CertType,
     /// The new certificate, once issued.
     pub certificate_id: Option<String>,
     /// PDF downloads so far.
@@ -395,7 +395,7 @@ macro_rules! portal_store {
                 id: col(row, "id")?,
                 record_id: col(row, "record_id")?,
                 person_id: col(row, "person_id")?,
-                kind: col(row, "kind")?,
+                kind: super::sql::kind_col(row)?,
                 certificate_id: col(row, "certificate_id")?,
                 downloads: col(row, "downloads")?,
                 expires_at: col(row, "expires_at")?,

@@ -12,6 +12,19 @@ pub(super) fn conflict_or(e: sqlx::Error, what: super::Conflict) -> StoreError {
     }
 }
 
+/// The `kind` column (`v`, `t` or `r`) as the certificate type; anything else is stored data
+/// that does not read back.
+pub(super) fn kind_col<R>(row: &R) -> StoreResult<hcert::CertType>
+where
+    R: sqlx::Row,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+{
+    let key: String = row.try_get("kind")?;
+    hcert::CertType::from_key(&key)
+        .ok_or_else(|| StoreError::Data(format!("kind {key:?} is not v, t or r")))
+}
+
 /// Shorthand for reading a column.
 pub(super) fn col<'r, T, R>(row: &'r R, name: &str) -> StoreResult<T>
 where
@@ -26,7 +39,7 @@ macro_rules! sql_store {
     ($store:ident, $db:ty, $claim:expr) => {
         use async_trait::async_trait;
 
-        use super::sql::{col, conflict_or};
+        use super::sql::{col, conflict_or, kind_col};
         use super::{
             AuditEvent, CertificateRow, CertificateWrite, OutboxCounts, OutboxMessage, Org, RecordRow, RecordWrite,
             RegistryEntry, RevocationEntry, Store, StoreResult, TokenInfo,
@@ -51,7 +64,7 @@ macro_rules! sql_store {
             let certificate = match cert_id {
                 Some(id) => Some(CertificateRow {
                     id,
-                    kind: col(row, "kind")?,
+                    kind: kind_col(row)?,
                     uvci: col(row, "uvci")?,
                     hc1: col(row, "hc1")?,
                     issued_at: col(row, "issued_at")?,
@@ -65,7 +78,7 @@ macro_rules! sql_store {
                 id: col(row, "id")?,
                 person_id: col(row, "person_id")?,
                 org_id: col(row, "org_id")?,
-                kind: col(row, "kind")?,
+                kind: kind_col(row)?,
                 entry: serde_json::from_str(&entry).unwrap_or(serde_json::Value::Null),
                 note: col(row, "note")?,
                 created_at: col(row, "created_at")?,
@@ -84,7 +97,7 @@ macro_rules! sql_store {
         fn certificate_of(row: &DbRow) -> StoreResult<CertificateRow> {
             Ok(CertificateRow {
                 id: col(row, "id")?,
-                kind: col(row, "kind")?,
+                kind: kind_col(row)?,
                 uvci: col(row, "uvci")?,
                 hc1: col(row, "hc1")?,
                 issued_at: col(row, "issued_at")?,
@@ -405,7 +418,7 @@ macro_rules! sql_store {
                 .bind(&w.record_id)
                 .bind(&person_id)
                 .bind(w.org_id)
-                .bind(&w.kind)
+                .bind(w.kind.key())
                 .bind(&w.entry_json)
                 .bind(&w.note)
                 .bind(w.now)
@@ -698,7 +711,7 @@ macro_rules! sql_store {
             )
             .bind(now)
             .bind(person_id)
-            .bind(&c.kind)
+            .bind(c.kind.key())
             .execute(&mut **tx)
             .await?;
             sqlx::query(
@@ -708,7 +721,7 @@ macro_rules! sql_store {
             .bind(&c.id)
             .bind(record_id)
             .bind(person_id)
-            .bind(&c.kind)
+            .bind(c.kind.key())
             .bind(&c.uvci)
             .bind(&c.hc1)
             .bind(c.issued_at)

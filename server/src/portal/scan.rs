@@ -125,10 +125,10 @@ pub(super) async fn exchange_page(
             )
         }
     };
-    let kind = match hcert::CertType::from_key(&cert.kind) {
-        Some(hcert::CertType::Vaccination) => web.lang.t("vaccination"),
-        Some(hcert::CertType::Test) => web.lang.t("test"),
-        _ => web.lang.t("recovery"),
+    let kind = match cert.kind {
+        hcert::CertType::Vaccination => web.lang.t("vaccination"),
+        hcert::CertType::Test => web.lang.t("test"),
+        hcert::CertType::Recovery => web.lang.t("recovery"),
     };
     let name = format!(
         "{} {}",

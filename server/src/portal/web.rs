@@ -236,8 +236,8 @@ pub fn record_items(names: &Names, lang: Lang, records: &[(RecordRow, String)]) 
         .map(|(r, org)| {
             let e = &r.entry;
             let mut details = vec![(t("provider"), org.clone())];
-            let (title, date) = match CertType::from_key(&r.kind) {
-                Some(CertType::Vaccination) => {
+            let (title, date) = match r.kind {
+                CertType::Vaccination => {
                     details.push((
                         t("product"),
                         label(names, lang, Kind::Product, &text(e, "mp")),
@@ -249,7 +249,7 @@ pub fn record_items(names: &Names, lang: Lang, records: &[(RecordRow, String)]) 
                     details.push((t("dose"), format!("{}/{}", text(e, "dn"), text(e, "sd"))));
                     (t("vaccination"), day(&text(e, "dt")))
                 }
-                Some(CertType::Test) => {
+                CertType::Test => {
                     details.push((
                         t("test_type"),
                         label(names, lang, Kind::TestType, &text(e, "tt")),
@@ -261,7 +261,7 @@ pub fn record_items(names: &Names, lang: Lang, records: &[(RecordRow, String)]) 
                     details.push((t("test_centre"), text(e, "tc")));
                     (t("test"), day(&text(e, "sc")))
                 }
-                _ => {
+                CertType::Recovery => {
                     details.push((t("first_positive"), day(&text(e, "fr"))));
                     details.push((t("valid_from"), day(&text(e, "df"))));
                     details.push((t("valid_until"), day(&text(e, "du"))));
