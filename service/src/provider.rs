@@ -588,21 +588,19 @@ pub(crate) async fn record_event(
         }),
         None => json!({"record": record_id, "type": kind.key()}),
     };
-    let mut audit = vec![AuditEvent {
-        event: "record.created".into(),
-        org_id: Some(org.id),
-        subject: Some(subject.clone()),
-        detail,
-    }];
+    let event = Event {
+        org,
+        subject: &subject,
+        record_id: &record_id,
+    };
+    let mut audit = vec![event.audit("record.created", detail)];
     let notices = if contacts.differing.is_empty() {
         Vec::new()
     } else {
-        audit.push(AuditEvent {
-            event: "person.contact_differs".into(),
-            org_id: Some(org.id),
-            subject: Some(subject.clone()),
-            detail: json!({"record": record_id, "fields": contacts.differing}),
-        });
+        audit.push(event.audit(
+            "person.contact_differs",
+            json!({"record": record_id, "fields": contacts.differing}),
+        ));
         on_file
             .as_ref()
             .map(|person| contact_notices(person, &org.name, &contacts.differing))
@@ -618,12 +616,10 @@ pub(crate) async fn record_event(
     } else if !complete {
         IssueOutcome::note("series incomplete: a certificate is issued with the final dose")
     } else if !identified {
-        audit.push(AuditEvent {
-            event: "issuance.refused".into(),
-            org_id: Some(org.id),
-            subject: Some(subject.clone()),
-            detail: json!({"record": record_id, "reason": "not_identified"}),
-        });
+        audit.push(event.audit(
+            "issuance.refused",
+            json!({"record": record_id, "reason": "not_identified"}),
+        ));
         IssueOutcome::note("not identified in the population registry: no certificate")
     } else {
         let signing = Signing {
@@ -634,11 +630,6 @@ pub(crate) async fn record_event(
             mail_to: contacts.mail_to.as_deref(),
             country: &cfg.country,
             now,
-        };
-        let event = Event {
-            org,
-            subject: &subject,
-            record_id: &record_id,
         };
         sign_certificate(signing, &event, &mut audit).await?
     };

@@ -20,7 +20,7 @@ where
     for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     for<'a> &'a str: sqlx::ColumnIndex<R>,
 {
-    let key: String = row.try_get("kind")?;
+    let key: String = col(row, "kind")?;
     hcert::CertType::from_key(&key)
         .ok_or_else(|| StoreError::Data(format!("kind {key:?} is not v, t or r")))
 }

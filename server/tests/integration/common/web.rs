@@ -113,13 +113,12 @@ impl Browser {
 
     /// Citizen login step 1: the home page's form with a birth number and an ID-card number.
     pub async fn citizen_login(&mut self, h: &Harness, bn: &str, id_card: &str) -> Page {
-        let p = self.get(h, "/").await;
+        let csrf = self.get(h, "/").await.csrf();
         let fields = [
-            ("csrf", p.csrf()),
-            ("birth_number", bn.to_string()),
-            ("id_card", id_card.to_string()),
+            ("csrf", csrf.as_str()),
+            ("birth_number", bn),
+            ("id_card", id_card),
         ];
-        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
         self.post(h, "/login", &fields).await
     }
 
