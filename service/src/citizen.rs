@@ -5,10 +5,11 @@
 use serde_json::json;
 
 use crate::error::{Error, ServiceResult};
+use crate::notice::{Channel, Notice};
 use crate::otp::{self, Delivery, Purpose, Rejected};
 use crate::secrets;
 use crate::store::portal::{ContactField, PersonView};
-use crate::store::{AuditEvent, CertificateRow, MessageWrite, RecordRow};
+use crate::store::{AuditEvent, CertificateRow, RecordRow};
 use crate::validate;
 use crate::Ctx;
 
@@ -86,7 +87,7 @@ pub async fn start_login(
         }) => (
             Some(id),
             Some(Delivery {
-                channel: "sms",
+                channel: Channel::Sms,
                 to: phone,
             }),
         ),
@@ -119,7 +120,10 @@ pub async fn resend_login(app: &Ctx, flow: &[u8], now: i64) -> ServiceResult<boo
             .person(id)
             .await?
             .and_then(|p| p.phone)
-            .map(|to| Delivery { channel: "sms", to }),
+            .map(|to| Delivery {
+                channel: Channel::Sms,
+                to,
+            }),
         None => None,
     };
     otp::send(
@@ -418,7 +422,10 @@ pub async fn start_step_up(app: &Ctx, s: &Session, now: i64) -> ServiceResult<()
             person_id: Some(person.id.clone()),
             user_id: None,
             throttle_key: app.secrets.keyed("person", person.id.as_bytes()),
-            delivery: person.phone.map(|to| Delivery { channel: "sms", to }),
+            delivery: person.phone.map(|to| Delivery {
+                channel: Channel::Sms,
+                to,
+            }),
             destination: None,
             now,
         },
@@ -457,12 +464,12 @@ pub async fn start_contact_change(
     let (value, channel, purpose) = match field {
         ContactField::Phone => (
             validate::phone(value).map_err(|e| Error::Invalid(e.to_string()))?,
-            "sms",
+            Channel::Sms,
             Purpose::ContactPhone,
         ),
         ContactField::Email => (
             validate::email(value).map_err(|e| Error::Invalid(e.to_string()))?,
-            "email",
+            Channel::Email,
             Purpose::ContactEmail,
         ),
     };
@@ -510,25 +517,11 @@ pub async fn finish_contact_change(
         .person(&s.person_id)
         .await?
         .ok_or(Error::NotFound)?;
-    let (old, channel, what) = match field {
-        ContactField::Phone => (person.phone, "sms", ("telefonní číslo", "phone number")),
-        ContactField::Email => (
-            person.email,
-            "email",
-            ("e-mailová adresa", "e-mail address"),
-        ),
+    let (old, channel) = match field {
+        ContactField::Phone => (person.phone, Channel::Sms),
+        ContactField::Email => (person.email, Channel::Email),
     };
-    let notice = old.map(|to| MessageWrite {
-        channel: channel.into(),
-        recipient: to,
-        subject: "dcc: změna kontaktu / contact changed".into(),
-        body: format!(
-            "dcc: Vaše {} v portálu byla změněna. Pokud jste to nebyli Vy, kontaktujte podporu. / \
-             dcc: your {} in the portal was changed. If this was not you, contact support.",
-            what.0, what.1
-        ),
-        attachment: None,
-    });
+    let notice = old.map(|to| Notice::ContactChanged { field: channel }.message(channel, to));
     app.store
         .set_contact(
             &s.person_id,

@@ -22,6 +22,7 @@ pub mod exchange;
 pub mod json;
 pub mod mail;
 pub mod nia;
+pub mod notice;
 pub mod otp;
 pub mod outbox;
 pub mod permissions;

@@ -15,27 +15,6 @@ use secrecy::ExposeSecret;
 use crate::config::{SmtpConfig, SmtpTls};
 use crate::store::OutboxMessage;
 
-/// Subject of the certificate e-mail.
-pub const CERTIFICATE_SUBJECT: &str = "Váš certifikát COVID-19 / Your EU Digital COVID Certificate";
-
-/// The certificate e-mail's text. It names the kind of certificate only: the details are in
-/// the attachment (SECURITY.md 48).
-pub fn certificate_body(kind: hcert::CertType) -> String {
-    let (cz, en) = match kind {
-        hcert::CertType::Vaccination => ("o očkování", "vaccination"),
-        hcert::CertType::Test => ("o testu", "test"),
-        hcert::CertType::Recovery => ("o prodělaném onemocnění", "recovery"),
-    };
-    format!(
-        "Dobrý den,\r\n\r\nv příloze Vám zasíláme digitální certifikát EU COVID {cz}. \
-         QR kód certifikátu si můžete vytisknout nebo uložit do telefonu.\r\n\
-         Tato zpráva byla odeslána automaticky, neodpovídejte na ni.\r\n\r\n\
-         ---\r\n\r\nHello,\r\n\r\nattached is your EU Digital COVID Certificate ({en}). \
-         You can print its QR code or keep it on your phone.\r\n\
-         This message was sent automatically; please do not reply.\r\n"
-    )
-}
-
 /// The certificate as an attachment: the PDF the citizen prints (QR code and every field, Czech
 /// and English), rendered off the async threads. Should rendering fail, the `HC1:` text goes
 /// instead, which validation apps and `dcc verify -` take as input.

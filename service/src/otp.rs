@@ -3,9 +3,10 @@
 //! are counted per keyed identifier, so unknown identifiers throttle like known ones.
 
 use crate::error::{Error, ServiceResult};
+use crate::notice::{Channel, Notice};
 use crate::secrets;
 use crate::store::portal::{Challenge, ChallengeWrite};
-use crate::store::{AuditEvent, MessageWrite};
+use crate::store::AuditEvent;
 use crate::Ctx;
 use serde_json::json;
 
@@ -44,33 +45,13 @@ impl Purpose {
             Purpose::RenewalEmail => "renewal_email",
         }
     }
-
-    fn words(self) -> (&'static str, &'static str) {
-        match self {
-            Purpose::Login => ("přihlášení", "login"),
-            Purpose::ContactPhone => ("změna telefonu", "phone change"),
-            Purpose::ContactEmail => ("změna e-mailu", "e-mail change"),
-            Purpose::StepUp => ("potvrzení změny", "confirming a change"),
-            Purpose::Registration => ("registraci", "registration"),
-            Purpose::RegistryLogin => ("přihlášení do registru", "registry login"),
-            Purpose::Renewal => ("obnovu PINu", "PIN renewal"),
-            Purpose::RenewalEmail => ("obnovu PINu bez obrázku", "PIN renewal without the picture"),
-        }
-    }
-}
-
-/// The text of a code message: the code, its purpose, "dcc" and the validity, nothing else
-/// (SECURITY.md 4).
-pub fn message_text(code: &str, purpose: Purpose, minutes: i64) -> String {
-    let (cz, en) = purpose.words();
-    format!("dcc: kód pro {cz} je {code}, platí {minutes} min. / dcc {en} code {code}, valid {minutes} min.")
 }
 
 /// Where a code goes.
 #[derive(Clone)]
 pub struct Delivery {
-    /// `sms` or `email`.
-    pub channel: &'static str,
+    /// By SMS or e-mail.
+    pub channel: Channel,
     /// Number or address.
     pub to: String,
 }
@@ -171,14 +152,13 @@ pub async fn send(app: &Ctx, r: Request<'_>) -> ServiceResult<()> {
     if let Some(d) = &r.delivery {
         if to_dest < SENDS_PER_DESTINATION {
             code_mac = Some(mac);
-            message = Some(MessageWrite {
-                channel: d.channel.to_string(),
-                recipient: d.to.clone(),
-                subject: "dcc: jednorázový kód / one-time code".into(),
-                body: message_text(&code, r.purpose, cfg.otp_secs / 60),
-                attachment: None,
-            });
-            counted_sms = d.channel == "sms";
+            let notice = Notice::Code {
+                purpose: r.purpose.as_str(),
+                code: &code,
+                minutes: cfg.otp_secs / 60,
+            };
+            message = Some(notice.message(d.channel, d.to.clone()));
+            counted_sms = d.channel == Channel::Sms;
         }
     }
     events.push((
@@ -190,7 +170,11 @@ pub async fn send(app: &Ctx, r: Request<'_>) -> ServiceResult<()> {
         .to_string(),
         b"all".to_vec(),
     ));
-    let channel = r.delivery.as_ref().map_or("sms", |d| d.channel);
+    let channel = r
+        .delivery
+        .as_ref()
+        .map_or(Channel::Sms, |d| d.channel)
+        .as_str();
     let audit = AuditEvent {
         event: if message.is_some() {
             "otp.sent"

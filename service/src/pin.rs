@@ -27,6 +27,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use argon2::password_hash::phc::PasswordHash;
 use argon2::{Algorithm, Argon2, PasswordHasher, PasswordVerifier, Version};
+use texts::{Arg, Lang};
 use unicode_normalization::UnicodeNormalization;
 
 /// Smallest PIN length dcc accepts, in code points after [`normalise`] (seed renewal step 8).
@@ -146,28 +147,6 @@ impl ContextField {
             Self::Phone => "phone",
         }
     }
-
-    fn en(self) -> &'static str {
-        match self {
-            Self::Username => "your username",
-            Self::Service => "the service name \"dcc\"",
-            Self::Organisation => "your organisation's name",
-            Self::BirthNumber => "your birth number",
-            Self::BirthDate => "your birth date",
-            Self::Phone => "digits of your phone number",
-        }
-    }
-
-    fn cs(self) -> &'static str {
-        match self {
-            Self::Username => "vaše uživatelské jméno",
-            Self::Service => "název služby „dcc“",
-            Self::Organisation => "název vaší organizace",
-            Self::BirthNumber => "vaše rodné číslo",
-            Self::BirthDate => "vaše datum narození",
-            Self::Phone => "číslice vašeho telefonního čísla",
-        }
-    }
 }
 
 /// Why a PIN was refused. Carries no part of the PIN.
@@ -197,53 +176,23 @@ impl PinRejected {
         }
     }
 
-    /// English message for the user.
-    pub fn message_en(&self) -> String {
+    /// The explanation for the user in `lang`, from the `texts` catalogue (`pin-*`).
+    pub fn message(&self, lang: Lang) -> String {
         match self {
-            Self::TooShort { min } => format!("The PIN must have at least {min} characters."),
-            Self::TooLong { max } => format!("The PIN may have at most {max} characters."),
-            Self::Common => "This PIN is too easy to guess (a common password or a predictable \
-                             pattern). Please choose another one; a longer phrase is easier to \
-                             remember and harder to guess."
-                .to_owned(),
-            Self::Sequence => format!(
-                "The PIN must not contain {RUN_LEN} or more repeated or consecutive characters \
-                 (such as aaaaaa, 123456, abcdef or qwerty)."
-            ),
-            Self::Context(field) => format!("The PIN must not contain {}.", field.en()),
-        }
-    }
-
-    /// Czech message for the user.
-    pub fn message_cs(&self) -> String {
-        match self {
-            Self::TooShort { min } => format!("PIN musí mít alespoň {min} znaků."),
-            Self::TooLong { max } => format!("PIN může mít nejvýše {max} znaků."),
-            Self::Common => "Tento PIN je příliš snadné uhodnout (běžné heslo nebo předvídatelný \
-                             vzor). Zvolte prosím jiný; delší fráze se lépe pamatuje a hůře \
-                             hádá."
-                .to_owned(),
-            Self::Sequence => format!(
-                "PIN nesmí obsahovat {RUN_LEN} a více opakujících se nebo po sobě jdoucích znaků \
-                 (např. aaaaaa, 123456, abcdef nebo qwerty)."
-            ),
-            Self::Context(field) => format!("PIN nesmí obsahovat {}.", field.cs()),
-        }
-    }
-
-    /// The message in `lang` ("cs" or anything else for English).
-    pub fn message(&self, lang: &str) -> String {
-        if lang.eq_ignore_ascii_case("cs") {
-            self.message_cs()
-        } else {
-            self.message_en()
+            Self::TooShort { min } => lang.format("pin-too-short", &[("min", (*min).into())]),
+            Self::TooLong { max } => lang.format("pin-too-long", &[("max", (*max).into())]),
+            Self::Common => lang.format("pin-common", &[]),
+            Self::Sequence => lang.format("pin-sequence", &[("run", RUN_LEN.into())]),
+            Self::Context(field) => {
+                lang.format("pin-context", &[("field", Arg::Str(field.as_str()))])
+            }
         }
     }
 }
 
 impl fmt::Display for PinRejected {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message_en())
+        f.write_str(&self.message(Lang::En))
     }
 }
 
@@ -756,8 +705,8 @@ mod tests {
         let err = check(secret, &PinContext::default()).unwrap_err();
         assert!(!format!("{err:?}").contains(secret));
         assert!(!format!("{err}").contains(secret));
-        assert!(!err.message_cs().contains(secret));
-        assert!(err.message("cs").starts_with("Tento PIN"));
+        assert!(!err.message(Lang::Cs).contains(secret));
+        assert!(err.message(Lang::Cs).starts_with("Tento PIN"));
         let dbg = format!("{:?}", ctx());
         assert!(!dbg.contains("855415") && !dbg.contains("318"));
     }

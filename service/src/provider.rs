@@ -13,6 +13,7 @@ use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
 
 use crate::error::{Error, ServiceResult};
+use crate::notice::{Channel, Notice};
 use crate::secrets;
 use crate::store::portal::PersonView;
 use crate::store::{
@@ -449,41 +450,13 @@ impl Contacts {
 /// for them: one SMS to the phone and one e-mail to the address on file. No values, no
 /// health data.
 fn contact_notices(person: &PersonView, org: &str, fields: &[&str]) -> Vec<MessageWrite> {
-    let (cs, en): (Vec<&str>, Vec<&str>) = fields
-        .iter()
-        .map(|f| match *f {
-            "id_card" => ("číslo občanského průkazu", "ID-card number"),
-            "phone" => ("telefonní číslo", "phone number"),
-            _ => ("e-mailovou adresu", "e-mail address"),
-        })
-        .unzip();
-    let org: String = org.chars().filter(|c| !c.is_control()).take(100).collect();
-    let body = format!(
-        "dcc: {org} u Vás zaznamenal(a) jiné údaje: {}. Vaše údaje se nezměnily. Pokud jste to \
-         nebyli Vy, kontaktujte podporu; novou hodnotu můžete převzít v portálu (Kontakty). / \
-         dcc: {org} recorded a different {} for you. Your details have not changed. If that was \
-         not you, contact support; you can adopt the new value in the portal (Contacts).",
-        cs.join(", "),
-        en.join(", "),
-    );
+    let notice = Notice::ContactRecorded { org, fields };
     let mut out = Vec::new();
     if let Some(phone) = &person.phone {
-        out.push(MessageWrite {
-            channel: "sms".into(),
-            recipient: phone.clone(),
-            subject: String::new(),
-            body: body.clone(),
-            attachment: None,
-        });
+        out.push(notice.message(Channel::Sms, phone.clone()));
     }
     if let Some(email) = &person.email {
-        out.push(MessageWrite {
-            channel: "email".into(),
-            recipient: email.clone(),
-            subject: "dcc: jiné kontaktní údaje / different contact details".into(),
-            body,
-            attachment: None,
-        });
+        out.push(notice.message(Channel::Email, email.clone()));
     }
     out
 }
@@ -819,11 +792,8 @@ async fn sign_certificate(
     if let Some(to) = mail_to {
         let attachment = mail::certificate_attachment(&issued, country).await;
         message = Some(MessageWrite {
-            channel: "email".into(),
-            recipient: to.to_string(),
-            subject: mail::CERTIFICATE_SUBJECT.into(),
-            body: mail::certificate_body(kind),
             attachment: Some(attachment),
+            ..Notice::Certificate { kind }.message(Channel::Email, to)
         });
         audit.push(e.audit("email.enqueued", json!({"certificate": cert_id})));
     }

@@ -11,9 +11,10 @@ use serde_json::json;
 use unicode_normalization::UnicodeNormalization as _;
 
 use crate::error::{Error, ServiceResult};
+use crate::notice::{Channel, Notice};
 use crate::registry::with_pins;
 use crate::renewal::{issue_reset_via, subject, user_key};
-use crate::store::{AuditEvent, MessageWrite};
+use crate::store::AuditEvent;
 use crate::Ctx;
 
 /// The questions a user may choose: keys of the portal's strings.
@@ -111,17 +112,7 @@ pub async fn set_answers(
         .zip(keys.iter().zip(hashes))
         .map(|(slot, (key, hash))| (slot, (*key).to_string(), hash))
         .collect();
-    let notice = MessageWrite {
-        channel: "email".into(),
-        recipient: String::new(),
-        subject: "dcc: bezpečnostní otázky / security questions".into(),
-        body: "dcc: Bezpečnostní otázky vašeho účtu v registru byly právě nastaveny. Pokud jste \
-               to nebyli vy, kontaktujte ihned helpdesk. / The security questions of your \
-               registry account were just set. If this was not you, contact the helpdesk at \
-               once.\n"
-            .into(),
-        attachment: None,
-    };
+    let notice = Notice::QuestionsSet.message(Channel::Email, "");
     app.store
         .answers_set(
             user_id,
@@ -262,7 +253,7 @@ pub async fn check_answers(
         .await?;
     match matched {
         Some(u) => {
-            issue_reset_via(app, &u, "email", now).await?;
+            issue_reset_via(app, &u, Channel::Email, now).await?;
             notify_managers(app, &u, now).await?;
         }
         None => crate::renewal::decoy_reset(app, key, now).await?,
@@ -277,25 +268,11 @@ async fn notify_managers(
     user: &crate::store::registry::UserRow,
     now: i64,
 ) -> ServiceResult<()> {
-    let name = &user.display_name;
-    let username = &user.username;
-    let notice = MessageWrite {
-        channel: "email".into(),
-        recipient: String::new(),
-        subject: "dcc: obnova PINu bezpečnostními otázkami / PIN renewal by security questions"
-            .into(),
-        body: format!(
-            "Uživatel {name} (uživatelské jméno {username}) z vaší organizace si obnovuje \
-             osobní heslo (PIN) bez mobilního telefonu, odpověďmi na bezpečnostní otázky. \
-             Zprávu dostáváte jako správce účtů organizace. Pokud to uživatel nečekal, \
-             kontaktujte jej nebo helpdesk.\n\n\
-             The user {name} (username {username}) of your organisation is renewing the PIN \
-             without a mobile phone, by answering the security questions. You receive this as \
-             an account manager of the organisation. If the user did not expect it, contact \
-             them or the helpdesk.\n"
-        ),
-        attachment: None,
-    };
+    let notice = Notice::QuestionsRenewal {
+        name: &user.display_name,
+        username: &user.username,
+    }
+    .message(Channel::Email, "");
     app.store
         .notify_user_managers(
             &user.id,

@@ -10,6 +10,7 @@ use serde_json::json;
 
 use crate::citizen::NewSession;
 use crate::error::{Error, ServiceResult};
+use crate::notice::{Channel, Notice};
 use crate::otp::{self, Delivery, Purpose, Rejected};
 use crate::pin::{self, PinContext, PinHasher, PinRejected};
 use crate::secrets;
@@ -141,7 +142,7 @@ async fn begin(
             user_id: None,
             throttle_key,
             delivery: Some(Delivery {
-                channel: "sms",
+                channel: Channel::Sms,
                 to: phone.clone(),
             }),
             destination: Some(phone),
@@ -251,17 +252,7 @@ pub async fn finish_registration(
     let pin_hash = with_pins(app, move |h| h.hash(&pin_text))
         .await?
         .map_err(|e| Error::Internal(e.to_string()))?;
-    let existing_notice = MessageWrite {
-        channel: "email".into(),
-        recipient: String::new(),
-        subject: "dcc: pokus o registraci / registration attempt".into(),
-        body: "Někdo se pokusil zaregistrovat s vaším rodným číslem. Váš účet zůstává beze změny; \
-               pokud jste to nebyli vy, kontaktujte helpdesk.\n\n\
-               Someone tried to register with your birth number. Your account is unchanged; if \
-               this was not you, contact the helpdesk.\n"
-            .into(),
-        attachment: None,
-    };
+    let existing_notice = Notice::RegistrationAttempt.message(Channel::Email, "");
     for _ in 0..3 {
         let user = UserWrite {
             id: secrets::new_id(),
@@ -273,18 +264,10 @@ pub async fn finish_registration(
             otp_channel: channel.into(),
             pin_hash: pin_hash.clone(),
         };
-        let created_notice = MessageWrite {
-            channel: "email".into(),
-            recipient: email.clone(),
-            subject: "dcc: registrace dokončena / registration complete".into(),
-            body: format!(
-                "Vaše uživatelské jméno do registru: {username}\n\
-                 Your registry username: {username}\n\n\
-                 Přihlaste se uživatelským jménem, PINem a jednorázovým kódem. \
-                 Sign in with your username, PIN and a one-time code.\n"
-            ),
-            attachment: None,
-        };
+        let created_notice = Notice::RegistrationComplete {
+            username: &username,
+        }
+        .message(Channel::Email, email.clone());
         match app
             .store
             .register(flow, &user, &created_notice, &existing_notice, now)
@@ -361,17 +344,18 @@ pub async fn start_login(
             )
             .await?;
     }
-    let delivery = user.as_ref().map(|u| Delivery {
-        channel: if u.otp_channel == "email" && app.config.registry.email_otp {
-            "email"
+    let delivery = user.as_ref().map(|u| {
+        if u.otp_channel == "email" && app.config.registry.email_otp {
+            Delivery {
+                channel: Channel::Email,
+                to: u.email.clone(),
+            }
         } else {
-            "sms"
-        },
-        to: if u.otp_channel == "email" && app.config.registry.email_otp {
-            u.email.clone()
-        } else {
-            u.phone.clone()
-        },
+            Delivery {
+                channel: Channel::Sms,
+                to: u.phone.clone(),
+            }
+        }
     });
     otp::send(
         app,
@@ -663,7 +647,10 @@ pub async fn change_pin(
             session,
             &secrets::token_digest(&token),
             &pin_hash,
-            &[pin_changed_notice("sms"), pin_changed_notice("email")],
+            &[
+                pin_changed_notice(Channel::Sms),
+                pin_changed_notice(Channel::Email),
+            ],
             &AuditEvent {
                 event: "registry.pin_changed".into(),
                 org_id: None,
@@ -719,15 +706,6 @@ pub async fn end_session(
 
 /// The notice of a changed PIN (SECURITY.md 8, 18): no link, no code; the recipient is filled
 /// in by the store from the account.
-pub(crate) fn pin_changed_notice(channel: &str) -> MessageWrite {
-    MessageWrite {
-        channel: channel.into(),
-        recipient: String::new(),
-        subject: "dcc: PIN byl změněn / your PIN was changed".into(),
-        body: "dcc: PIN k vašemu účtu v registru byl právě změněn. Pokud jste to nebyli vy, \
-               kontaktujte ihned helpdesk. / The PIN of your registry account was just \
-               changed. If this was not you, contact the helpdesk at once."
-            .into(),
-        attachment: None,
-    }
+pub(crate) fn pin_changed_notice(channel: Channel) -> MessageWrite {
+    Notice::PinChanged.message(channel, "")
 }

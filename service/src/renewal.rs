@@ -9,12 +9,13 @@ use serde_json::json;
 
 use crate::captcha::check as captcha;
 use crate::error::{Error, ServiceResult};
+use crate::notice::{Channel, Notice};
 use crate::otp::{self, Delivery, Purpose, Rejected};
 use crate::pin::{self, PinContext};
 use crate::registry::{normalise_username, with_pins, FormRejected};
 use crate::secrets;
 use crate::store::registry::UserRow;
-use crate::store::{AuditEvent, MessageWrite};
+use crate::store::AuditEvent;
 use crate::Ctx;
 
 /// A reset link is valid 3 days (seed 000 step 7).
@@ -124,7 +125,7 @@ pub async fn start_by_email(
             purpose: Purpose::RenewalEmail,
             person_id: None,
             delivery: user.as_ref().map(|u| Delivery {
-                channel: "email",
+                channel: Channel::Email,
                 to: u.email.clone(),
             }),
             user_id: user.map(|u| u.id),
@@ -238,42 +239,27 @@ pub(crate) async fn decoy_reset(app: &Ctx, key: Vec<u8>, now: i64) -> ServiceRes
 
 /// Step 7: a reset link by e-mail (ending the user's older links) and an SMS code bound to it.
 async fn issue_reset(app: &Ctx, user: &UserRow, now: i64) -> ServiceResult<()> {
-    issue_reset_via(app, user, "sms", now).await
+    issue_reset_via(app, user, Channel::Sms, now).await
 }
 
-/// Step 7 with the code bound to the link sent by `code_channel`: `sms`, or `email` for the
+/// Step 7 with the code bound to the link sent by `code_channel`: SMS, or e-mail for the
 /// security-question branch (SECURITY.md 19), whose user has no usable phone.
 pub(crate) async fn issue_reset_via(
     app: &Ctx,
     user: &UserRow,
-    code_channel: &'static str,
+    code_channel: Channel,
     now: i64,
 ) -> ServiceResult<()> {
     let token = secrets::new_url_token().map_err(|e| Error::Internal(e.to_string()))?;
     let digest = secrets::token_digest(&token);
     // From the configured origin, never from the request's Host (SECURITY.md 17).
     let link = format!("{}/registry/pin/{token}", app.config.base_url());
-    let username = &user.username;
-    let (code_cs, code_en) = if code_channel == "email" {
-        ("z dalšího e-mailu", "from the other e-mail")
-    } else {
-        ("z SMS", "from the SMS")
-    };
-    let mail = MessageWrite {
-        channel: "email".into(),
-        recipient: user.email.clone(),
-        subject: "dcc: obnova PINu / PIN renewal".into(),
-        body: format!(
-            "Uživatelské jméno / Username: {username}\n\n\
-             Nový PIN nastavíte na této adrese; budete potřebovat i kód {code_cs}.\n\
-             Set your new PIN at this address; you will also need the code {code_en}.\n\n\
-             {link}\n\n\
-             Odkaz platí 3 dny. / The link is valid for 3 days.\n\n\
-             Pokud jste o obnovu PINu nežádali, kontaktujte ihned helpdesk.\n\
-             If you did not ask for a new PIN, contact the helpdesk at once.\n"
-        ),
-        attachment: None,
-    };
+    let mail = Notice::Renewal {
+        username: &user.username,
+        link: &link,
+        code_channel,
+    }
+    .message(Channel::Email, user.email.clone());
     app.store
         .reset_create(
             &digest,
@@ -296,10 +282,10 @@ async fn send_code(
     app: &Ctx,
     link: &[u8],
     user: &UserRow,
-    channel: &'static str,
+    channel: Channel,
     now: i64,
 ) -> ServiceResult<()> {
-    let to = if channel == "email" {
+    let to = if channel == Channel::Email {
         user.email.clone()
     } else {
         user.phone.clone()
@@ -322,14 +308,14 @@ async fn send_code(
 
 /// How the code of a link's request went: `email` when the security-question branch issued it,
 /// otherwise `sms`.
-pub async fn code_channel(app: &Ctx, token: &str) -> ServiceResult<&'static str> {
+pub async fn code_channel(app: &Ctx, token: &str) -> ServiceResult<Channel> {
     let latest = app
         .store
         .otp_latest(&secrets::token_digest(token), Purpose::Renewal.as_str())
         .await?;
     Ok(match latest {
-        Some(c) if c.channel == "email" => "email",
-        _ => "sms",
+        Some(c) if c.channel == Channel::Email.as_str() => Channel::Email,
+        _ => Channel::Sms,
     })
 }
 
@@ -438,8 +424,8 @@ pub async fn set_pin(
             &pin_hash,
             channel,
             &[
-                crate::registry::pin_changed_notice("sms"),
-                crate::registry::pin_changed_notice("email"),
+                crate::registry::pin_changed_notice(Channel::Sms),
+                crate::registry::pin_changed_notice(Channel::Email),
             ],
             &AuditEvent {
                 event: "registry.pin_renewed".into(),

@@ -81,10 +81,10 @@ const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
 impl HttpSms {
     /// A gateway at `url` (`https://host[:port]/path` or `http://…`).
     pub fn new(url: &str, token: Option<SecretString>) -> Result<Self, SmsError> {
-        let parsed: hyper::Uri = url.parse().map_err(|e| SmsError(format!("sms.url: {e}")))?;
+        let parsed = reqwest::Url::parse(url).map_err(|e| SmsError(format!("sms.url: {e}")))?;
         let host = parsed
-            .host()
-            .filter(|_| matches!(parsed.scheme_str(), Some("https" | "http")))
+            .host_str()
+            .filter(|_| matches!(parsed.scheme(), "https" | "http"))
             .ok_or_else(|| {
                 SmsError("sms.url must be https://host[:port]/path (or http://)".into())
             })?

@@ -25,7 +25,7 @@ use serde::Deserialize;
 use ::service::Error as ServiceError;
 
 use crate::error::AppError;
-pub use crate::i18n::{self, Lang};
+pub use crate::i18n::{self, Arg, Lang};
 pub use crate::pages::Pages;
 use crate::service::otp::Rejected;
 use crate::service::{citizen, exchange};

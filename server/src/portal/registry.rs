@@ -452,7 +452,7 @@ async fn details(State(app): State<AppState>, web: Web, Form(f): Form<DetailsFor
                 FormRejected::Field("email") => t("reg_email_invalid").to_string(),
                 FormRejected::Field(_) => t("reg_channel_invalid").to_string(),
                 FormRejected::PinMismatch => t("reg_pin_mismatch").to_string(),
-                FormRejected::Pin(p) => p.message(web.lang.code()),
+                FormRejected::Pin(p) => p.message(web.lang),
                 FormRejected::Captcha => t("captcha_wrong").to_string(),
             };
             details_form(
@@ -727,7 +727,7 @@ async fn pin_change(
         Ok(Err(ChangeRejected::Form(FormRejected::PinMismatch))) => {
             t("reg_pin_mismatch").to_string()
         }
-        Ok(Err(ChangeRejected::Form(FormRejected::Pin(p)))) => p.message(web.lang.code()),
+        Ok(Err(ChangeRejected::Form(FormRejected::Pin(p)))) => p.message(web.lang),
         Ok(Err(ChangeRejected::Form(_))) => t("reg_pin_mismatch").to_string(),
         Err(e) => return error_page(&app, &web, e),
     };

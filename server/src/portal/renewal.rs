@@ -19,6 +19,7 @@ use super::{
 use crate::error::AppError;
 use crate::secrets::token_digest;
 use crate::service::captcha;
+use crate::service::notice::Channel;
 use crate::service::otp::Rejected;
 use crate::service::registry::FormRejected;
 use crate::service::renewal::{self as service, NewPin, SetRejected};
@@ -267,7 +268,7 @@ async fn set_form(
     notice: Option<&str>,
 ) -> Response {
     let code_by_email = match service::code_channel(app, token).await {
-        Ok(c) => c == "email",
+        Ok(c) => c == Channel::Email,
         Err(e) => return error_page(app, web, e),
     };
     no_store(flow_page(
@@ -331,13 +332,13 @@ async fn set(
         }
         Ok(Err(SetRejected::Link)) => return link_invalid(&app, &web),
         Ok(Err(SetRejected::Code)) => match service::code_channel(&app, &token).await {
-            Ok("email") => t("q_code_wrong_email").to_string(),
+            Ok(Channel::Email) => t("q_code_wrong_email").to_string(),
             Ok(_) => t("renew_code_wrong").to_string(),
             Err(e) => return error_page(&app, &web, e),
         },
         Ok(Err(SetRejected::Form(r))) => match r {
             FormRejected::PinMismatch => t("reg_pin_mismatch").to_string(),
-            FormRejected::Pin(p) => p.message(web.lang.code()),
+            FormRejected::Pin(p) => p.message(web.lang),
             _ => t("reg_channel_invalid").to_string(),
         },
         Err(e) => return error_page(&app, &web, e),

@@ -145,10 +145,11 @@ pub(super) async fn exchange_page(
             kind,
             uvci => cert.uvci,
             download => format!("/exchange/{token}/pdf"),
-            limits => web.lang.t("exchange_keep")
-                .replace("{until}", &exchange_until(web.lang, legacy.expires_at))
-                .replace("{left}", &(app.config.portal.exchange_downloads - legacy.downloads)
-                    .max(0).to_string()),
+            limits => web.lang.format("exchange_keep", &[
+                ("until", (&exchange_until(web.lang, legacy.expires_at)).into()),
+                ("left", Arg::Num((app.config.portal.exchange_downloads - legacy.downloads)
+                    .max(0))),
+            ]),
         },
     ))
 }

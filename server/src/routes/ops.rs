@@ -32,7 +32,7 @@ pub async fn ready(State(app): State<AppState>) -> impl IntoResponse {
 pub async fn metrics(State(app): State<AppState>) -> AppResult<impl IntoResponse> {
     let counts = app.store.outbox_counts().await?;
     Ok((
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        [(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)],
         app.metrics.render(counts),
     ))
 }

@@ -3,6 +3,6 @@
 
 pub use ::service::captcha::check as captcha;
 pub use ::service::{
-    citizen, exchange, nia, otp, permissions, provider, public, questions, registry, renewal,
-    revocation,
+    citizen, exchange, nia, notice, otp, permissions, provider, public, questions, registry,
+    renewal, revocation,
 };
