@@ -134,6 +134,21 @@ impl From<ServiceError> for AppError {
     }
 }
 
+/// The areas' typed errors reach HTTP through `service::Error`.
+macro_rules! through_service_error {
+    ($($area:ty),*) => {$(
+        impl From<$area> for AppError {
+            fn from(e: $area) -> Self {
+                ServiceError::from(e).into()
+            }
+        }
+    )*};
+}
+through_service_error!(
+    ::service::citizen::CitizenError,
+    ::service::exchange::ExchangeError
+);
+
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {

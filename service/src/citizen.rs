@@ -13,6 +13,37 @@ use crate::store::{AuditEvent, CertificateRow, RecordRow};
 use crate::validate;
 use crate::Ctx;
 
+/// Why a citizen's login or contact change did not start: the typed reasons the portal picks
+/// its page by, beside everything the lower layers refuse.
+#[derive(Debug, thiserror::Error)]
+pub enum CitizenError {
+    /// A field of the form is malformed (named, never echoed).
+    #[error(transparent)]
+    Field(#[from] validate::Invalid),
+    /// Changing a contact needs a code entered in the last five minutes.
+    #[error("a one-time code entered in the last five minutes is needed")]
+    StepUpRequired,
+    /// Limits, storage and the rest.
+    #[error(transparent)]
+    Service(#[from] Error),
+}
+
+impl From<crate::store::StoreError> for CitizenError {
+    fn from(e: crate::store::StoreError) -> Self {
+        CitizenError::Service(e.into())
+    }
+}
+
+impl From<CitizenError> for Error {
+    fn from(e: CitizenError) -> Self {
+        match e {
+            CitizenError::Field(invalid) => Error::Invalid(invalid.to_string()),
+            CitizenError::StepUpRequired => Error::Forbidden("step_up_required".into()),
+            CitizenError::Service(e) => e,
+        }
+    }
+}
+
 /// The window of the per-IP authentication counter (SECURITY.md 49: per 10 minutes).
 const AUTH_WINDOW_SECS: i64 = 600;
 
@@ -67,9 +98,9 @@ pub async fn start_login(
     birth_number: &str,
     id_card: &str,
     now: i64,
-) -> ServiceResult<()> {
-    let bn = validate::birth_number(birth_number).map_err(|e| Error::Invalid(e.to_string()))?;
-    let card = validate::id_card(id_card).map_err(|e| Error::Invalid(e.to_string()))?;
+) -> Result<(), CitizenError> {
+    let bn = validate::birth_number(birth_number)?;
+    let card = validate::id_card(id_card)?;
     let throttle_key = app.secrets.keyed("birth_number", bn.as_bytes());
     otp::throttled(app, &throttle_key, now).await?;
     let person = app
@@ -106,7 +137,8 @@ pub async fn start_login(
             now,
         },
     )
-    .await
+    .await?;
+    Ok(())
 }
 
 /// Sends a new login code for the same flow (after the cool-down); the old one is void.
@@ -457,18 +489,14 @@ pub async fn start_contact_change(
     field: ContactField,
     value: &str,
     now: i64,
-) -> ServiceResult<()> {
+) -> Result<(), CitizenError> {
     if !fresh_otp(s, now) {
-        return Err(Error::Forbidden("step_up_required".into()));
+        return Err(CitizenError::StepUpRequired);
     }
     let (value, channel, purpose) = match field {
-        ContactField::Phone => (
-            validate::phone(value).map_err(|e| Error::Invalid(e.to_string()))?,
-            Channel::Sms,
-            Purpose::ContactPhone,
-        ),
+        ContactField::Phone => (validate::phone(value)?, Channel::Sms, Purpose::ContactPhone),
         ContactField::Email => (
-            validate::email(value).map_err(|e| Error::Invalid(e.to_string()))?,
+            validate::email(value)?,
             Channel::Email,
             Purpose::ContactEmail,
         ),
@@ -489,7 +517,8 @@ pub async fn start_contact_change(
             now,
         },
     )
-    .await
+    .await?;
+    Ok(())
 }
 
 /// Confirms a contact change with the code sent to the new contact; the old contact gets a

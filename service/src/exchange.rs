@@ -15,6 +15,34 @@ use crate::store::portal::{LegacyRow, LegacyWrite};
 use crate::store::{AuditEvent, CertificateRow, CertificateWrite, Org};
 use crate::Ctx;
 
+/// Why an exchange link gave no certificate: the typed reason the portal picks its page by,
+/// beside everything the lower layers refuse.
+#[derive(Debug, thiserror::Error)]
+pub enum ExchangeError {
+    /// The holder is not identified in the population registry yet: the certificate is issued
+    /// once they are (the link stays valid).
+    #[error("the holder is not identified in the population registry yet")]
+    NotIdentified,
+    /// Unknown or spent links, limits, storage and the rest.
+    #[error(transparent)]
+    Service(#[from] Error),
+}
+
+impl From<crate::store::StoreError> for ExchangeError {
+    fn from(e: crate::store::StoreError) -> Self {
+        ExchangeError::Service(e.into())
+    }
+}
+
+impl From<ExchangeError> for Error {
+    fn from(e: ExchangeError) -> Self {
+        match e {
+            ExchangeError::NotIdentified => Error::Conflict(e.to_string()),
+            ExchangeError::Service(e) => e,
+        }
+    }
+}
+
 /// One line of the import file: the old certificate's number and its record, in the provider
 /// API's record format.
 #[derive(Deserialize)]
@@ -173,7 +201,7 @@ pub async fn certificate(
     token: &str,
     ip: std::net::IpAddr,
     now: OffsetDateTime,
-) -> ServiceResult<(CertificateRow, LegacyRow)> {
+) -> Result<(CertificateRow, LegacyRow), ExchangeError> {
     let legacy = live(app, token, ip, now.unix_timestamp()).await?;
     let cert = match &legacy.certificate_id {
         Some(id) => app.store.certificate(id).await?.ok_or(Error::NotFound)?,
@@ -189,14 +217,14 @@ pub async fn download(
     token: &str,
     ip: std::net::IpAddr,
     now: OffsetDateTime,
-) -> ServiceResult<CertificateRow> {
+) -> Result<CertificateRow, ExchangeError> {
     let (cert, legacy) = certificate(app, token, ip, now).await?;
     if !app
         .store
         .legacy_download(legacy.id, app.config.portal.exchange_downloads)
         .await?
     {
-        return Err(Error::NotFound);
+        return Err(Error::NotFound.into());
     }
     app.store
         .audit(
@@ -216,20 +244,18 @@ async fn issue(
     app: &Ctx,
     legacy: &LegacyRow,
     now: OffsetDateTime,
-) -> ServiceResult<CertificateRow> {
+) -> Result<CertificateRow, ExchangeError> {
     let person = app
         .store
         .person(&legacy.person_id)
         .await?
         .ok_or(Error::NotFound)?;
     if !person.identified {
-        return Err(Error::Conflict(
-            "the holder is not identified in the population registry yet".into(),
-        ));
+        return Err(ExchangeError::NotIdentified);
     }
     let records = app.store.citizen_records(&legacy.person_id).await?;
     let Some((record, _)) = records.into_iter().find(|(r, _)| r.id == legacy.record_id) else {
-        return Err(Error::NotFound);
+        return Err(Error::NotFound.into());
     };
     let dcc_record = json!({
         "nam": {"fn": person.family_name, "gn": person.given_name},
@@ -276,7 +302,11 @@ async fn issue(
             .await?
             .and_then(|l| l.certificate_id)
             .ok_or_else(|| Error::Internal("exchange lost its certificate".into()))?;
-        return app.store.certificate(&again).await?.ok_or(Error::NotFound);
+        return Ok(app
+            .store
+            .certificate(&again)
+            .await?
+            .ok_or(Error::NotFound)?);
     }
     app.counters.certificate_issued();
     if app.config.revoke_superseded {
@@ -286,8 +316,9 @@ async fn issue(
             Err(e) => tracing::error!(error = %e, "revoking superseded certificates failed"),
         }
     }
-    app.store
+    Ok(app
+        .store
         .certificate(&cert.id)
         .await?
-        .ok_or_else(|| Error::Internal("the certificate just written is missing".into()))
+        .ok_or_else(|| Error::Internal("the certificate just written is missing".into()))?)
 }

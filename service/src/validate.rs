@@ -14,6 +14,9 @@ pub struct Invalid {
     pub problem: &'static str,
 }
 
+/// The field name of a birth number in errors.
+pub const BIRTH_NUMBER: &str = "person.birth_number";
+
 fn invalid(field: &'static str, problem: &'static str) -> Invalid {
     Invalid { field, problem }
 }
@@ -30,7 +33,7 @@ pub fn birth_number(input: &str) -> Result<String, Invalid> {
 /// Checks a birth number (as [`birth_number`]) and returns it normalised with the date of
 /// birth it encodes.
 pub fn birth_number_and_date(input: &str) -> Result<(String, Date), Invalid> {
-    const F: &str = "person.birth_number";
+    const F: &str = BIRTH_NUMBER;
     let s = input.trim();
     let digits: String = match s.split_once('/') {
         Some((a, b)) => format!("{a}{b}"),

@@ -248,7 +248,7 @@ pub(super) async fn contact_submit(
     };
     match citizen::start_contact_change(&app, &s, field, &value, now(&app).unix_timestamp()).await {
         Ok(()) => contact_code_form(&app, &web, &tok, &f.field, StatusCode::OK, None),
-        Err(ServiceError::Invalid(_)) => {
+        Err(CitizenError::Field(_)) => {
             let msg = web.lang.t(match field {
                 ContactField::Phone => "phone_invalid",
                 ContactField::Email => "email_invalid",
@@ -264,7 +264,7 @@ pub(super) async fn contact_submit(
             )
             .await
         }
-        Err(ServiceError::Forbidden(_)) => {
+        Err(CitizenError::StepUpRequired) => {
             let mut r = contact_view(&app, &web, &s, &tok, StatusCode::FORBIDDEN, None, None).await;
             r.headers_mut()
                 .insert("x-dcc-error", HeaderValue::from_static("step_up_required"));

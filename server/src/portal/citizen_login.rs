@@ -54,9 +54,9 @@ pub(super) async fn login(
     let digest = crate::secrets::token_digest(flow);
     match citizen::start_login(&app, &digest, &f.birth_number, &f.id_card, ts).await {
         Ok(()) => see_other("/login/code"),
-        Err(ServiceError::Invalid(m)) => {
+        Err(CitizenError::Field(invalid)) => {
             // Echo the birth number only when it was the valid part, never into a log.
-            let (key, keep) = if m.contains("birth_number") {
+            let (key, keep) = if invalid.field == validate::BIRTH_NUMBER {
                 ("bn_invalid", "")
             } else {
                 ("id_card_invalid", f.birth_number.as_str())

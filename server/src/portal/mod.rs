@@ -22,7 +22,9 @@ use axum::{Form, Router};
 use minijinja::{context, Value};
 use serde::Deserialize;
 
-use ::service::Error as ServiceError;
+use ::service::citizen::CitizenError;
+use ::service::exchange::ExchangeError;
+use ::service::validate;
 
 use crate::error::AppError;
 pub use crate::i18n::{self, Arg, Lang};

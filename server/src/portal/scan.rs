@@ -103,7 +103,7 @@ pub(super) async fn exchange_page(
     tracing::info!(path = %exchange::log_path(&token), "exchange visit");
     let (cert, legacy) = match exchange::certificate(&app, &token, web.ip, now(&app)).await {
         Ok(c) => c,
-        Err(ServiceError::Conflict(_)) => {
+        Err(ExchangeError::NotIdentified) => {
             return exchange_headers(message(
                 &app,
                 &web,
