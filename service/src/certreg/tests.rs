@@ -1011,18 +1011,34 @@ fn unprocessed_critical_extensions_are_refused() {
         matches!(err, CertRegError::CriticalExtension { ref oid, .. } if oid == "1.3.6.1.4.1.99999.1"),
         "{err}"
     );
-    // Name constraints on an intermediate are not processed, so such chains are refused.
-    let mut params = ca_params("dcc Constrained CA", None);
-    params.name_constraints = Some(rcgen::NameConstraints {
-        permitted_subtrees: vec![rcgen::GeneralSubtree::Rfc822Name("example.sk".into())],
-        excluded_subtrees: vec![],
-    });
-    let constrained = sub_ca(&root, params, key(&rcgen::PKCS_ECDSA_P256_SHA256));
-    let user = self::user(&constrained, &rcgen::PKCS_ECDSA_P256_SHA256);
-    let err = plain(&cas(&[&root]), &user, &[&constrained]).unwrap_err();
+    // webpki does not process certificate policies, so a critical certificatePolicies (anyPolicy
+    // here) is refused too.
+    let mut params = user_params("Jana Nováková");
+    let policies = vec![0x30, 0x08, 0x30, 0x06, 0x06, 0x04, 0x55, 0x1d, 0x20, 0x00];
+    let mut ext = rcgen::CustomExtension::from_oid_content(&[2, 5, 29, 32], policies);
+    ext.set_criticality(true);
+    params.custom_extensions = vec![ext];
+    let user = issue(params, key(&rcgen::PKCS_ECDSA_P256_SHA256), &root);
+    let err = plain(&cas(&[&root]), &user, &[]).unwrap_err();
     assert!(
-        matches!(err, CertRegError::CriticalExtension { .. }),
+        matches!(err, CertRegError::CriticalExtension { ref oid, .. } if oid == "2.5.29.32"),
         "{err}"
+    );
+    // On an intermediate, the refusal names the intermediate.
+    let mut params = ca_params("dcc Odd CA", None);
+    let mut ext =
+        rcgen::CustomExtension::from_oid_content(&[1, 3, 6, 1, 4, 1, 99999, 2], vec![0x05, 0x00]);
+    ext.set_criticality(true);
+    params.custom_extensions = vec![ext];
+    let odd = sub_ca(&root, params, key(&rcgen::PKCS_ECDSA_P256_SHA256));
+    let user = self::user(&odd, &rcgen::PKCS_ECDSA_P256_SHA256);
+    let err = plain(&cas(&[&root]), &user, &[&odd]).unwrap_err();
+    assert_eq!(
+        err,
+        CertRegError::CriticalExtension {
+            subject: "CN=dcc Odd CA,O=dcc tests".into(),
+            oid: "1.3.6.1.4.1.99999.2".into(),
+        }
     );
 }
 
