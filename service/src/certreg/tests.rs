@@ -1193,6 +1193,44 @@ fn refusals_name_the_certificate_concerned() {
 }
 
 #[test]
+fn certificates_webpki_cannot_read_are_named() {
+    // An extension rcgen writes already, once more: webpki refuses the repetition.
+    let root = root("dcc Test Root CA");
+    let trusted = cas(&[&root]);
+    let mut params = user_params("Jana Nováková");
+    // subjectAltName: SEQUENCE { rfc822Name "a@b.sk" }.
+    let san = vec![0x30, 0x08, 0x81, 0x06, b'a', b'@', b'b', b'.', b's', b'k'];
+    params.custom_extensions = vec![rcgen::CustomExtension::from_oid_content(
+        &[2, 5, 29, 17],
+        san,
+    )];
+    let user = issue(params, key(&rcgen::PKCS_ECDSA_P256_SHA256), &root);
+    let err = plain(&trusted, &user, &[]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "certificate \"CN=Jana Nováková,O=dcc tests,C=SK\" is refused: an extension is repeated \
+         or malformed"
+    );
+    let mut params = ca_params("dcc Twice Used CA", None);
+    // keyUsage: BIT STRING keyCertSign, cRLSign.
+    let ku = vec![0x03, 0x02, 0x01, 0x06];
+    params.custom_extensions = vec![rcgen::CustomExtension::from_oid_content(
+        &[2, 5, 29, 15],
+        ku,
+    )];
+    let inter = sub_ca(&root, params, key(&rcgen::PKCS_ECDSA_P256_SHA256));
+    let user = self::user(&inter, &rcgen::PKCS_ECDSA_P256_SHA256);
+    let err = plain(&trusted, &user, &[&inter]).unwrap_err();
+    assert_eq!(
+        err,
+        CertRegError::Refused {
+            subject: "CN=dcc Twice Used CA,O=dcc tests".into(),
+            reason: "an extension is repeated or malformed".into(),
+        }
+    );
+}
+
+#[test]
 fn cms_signature_algorithm_must_fit_the_key() {
     let root = root("dcc Test Root CA");
     let user = user(&root, &rcgen::PKCS_ECDSA_P256_SHA256);
