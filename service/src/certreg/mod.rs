@@ -17,34 +17,62 @@
 //!
 //! [`verify`] takes either form as a [`Proof`]; [`ProofKind::detect`] tells them apart.
 //!
-//! In both forms the user certificate must chain to one of the [`TrustedCas`] (directly or through
-//! supplied intermediates, at most [`MAX_CHAIN_DEPTH`] issuers), every certificate of the chain
-//! must be valid at `now`, every issuer must be a CA (`basicConstraints cA`, `keyCertSign` when
-//! `keyUsage` is present, `pathLenConstraint` honoured), and the user certificate must be an
-//! end-entity certificate allowed to sign (`digitalSignature` or `nonRepudiation` when `keyUsage`
-//! is present; `clientAuth`, `emailProtection` or `anyExtendedKeyUsage` when `extendedKeyUsage`
-//! is present). Critical extensions other than basicConstraints, keyUsage, extendedKeyUsage,
-//! subjectAltName, certificatePolicies and the key identifiers are refused on the user certificate
-//! and the intermediates (name and policy constraints are not processed). Revocation (CRL, OCSP)
-//! is not checked here.
+//! In both forms the user certificate must chain to one of the [`TrustedCas`], directly or through
+//! supplied intermediates. `rustls-webpki` builds and checks that path (`chain.rs`): the
+//! signatures, the validity at `now` of the user certificate and the intermediates,
+//! `basicConstraints` (the user certificate is no CA, every issuer is one, the intermediates'
+//! `pathLenConstraint`), the name constraints of the intermediates and trust anchors, and
+//! `extendedKeyUsage`; it refuses critical extensions other than keyUsage, subjectAltName,
+//! basicConstraints, nameConstraints, cRLDistributionPoints and extendedKeyUsage (so a critical
+//! certificatePolicies or policy constraint too). This module adds what webpki leaves out:
 //!
-//! Signatures are checked with `aws-lc-rs`: RSA PKCS#1 v1.5 and RSA-PSS with SHA-256/384/512
-//! (2048 to 8192 bits), ECDSA P-256/P-384 with SHA-256/384, Ed25519.
+//! * `keyUsage`, which webpki ignores: `digitalSignature` or `nonRepudiation` on the user
+//!   certificate, `keyCertSign` on the intermediates of the verified path, when present;
+//! * the trust anchors, which webpki takes as a bare name, key and name constraints:
+//!   `basicConstraints cA` and `keyCertSign` (when `keyUsage` is present) when they are loaded,
+//!   validity at `now` and `pathLenConstraint` on the verified path;
+//! * the limits: at most [`MAX_CHAIN_DEPTH`] issuers, [`MAX_CERTIFICATES`] certificates a proof;
+//! * which certificate a refusal concerns (`refusal.rs`: webpki's errors say what, not where).
+//!
+//! `extendedKeyUsage`, when present, must allow `clientAuth`, `emailProtection` or
+//! `anyExtendedKeyUsage`: webpki's `KeyUsage` takes a single purpose, so a validator of ours says
+//! so. webpki applies it to every certificate of the path, not only the user's: a CA whose own
+//! extendedKeyUsage has none of the three cannot issue registration certificates.
+//!
+//! Name constraints are webpki's: dNSName and iPAddress subtrees are checked against the
+//! subjectAltName entries of the certificates below the constrained CA. The other name forms are
+//! not implemented and fail closed: an rfc822Name constraint refuses every certificate below it
+//! with an rfc822Name in subjectAltName, whether the address is inside the subtree or not (an
+//! address only in the subject's emailAddress attribute is not checked at all); a directoryName
+//! constraint, permitted or excluded, refuses every certificate below the CA, since each has a
+//! subject; a URI constraint refuses certificates with a URI. So a CA with directory-name
+//! constraints, as an intermediate or as a trust anchor, cannot issue registration certificates
+//! ([`CertRegError::NameConstraints`]); configure a CA below it as the trust anchor instead.
+//!
+//! Signatures, of the certificates and of the challenge, are checked by webpki over `aws-lc-rs`:
+//! RSA PKCS#1 v1.5 and RSA-PSS with SHA-256/384/512 (2048 to 8192 bits, `rsaEncryption` keys:
+//! webpki has no `id-RSASSA-PSS` keys), ECDSA P-256/P-384 with SHA-256/384, Ed25519. Revocation
+//! (CRL, OCSP) is not checked here.
+
+mod chain;
+mod refusal;
 
 use std::fmt::Write as _;
 
-use aws_lc_rs::signature::{self as sig, UnparsedPublicKey, VerificationAlgorithm};
 use cms::cert::CertificateChoices;
 use cms::content_info::ContentInfo;
 use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
 use der::asn1::{ObjectIdentifier, OctetStringRef};
 use der::oid::db::{rfc5911, rfc5912, rfc8410};
 use der::{Decode as _, Encode as _};
+use rustls_pki_types::{CertificateDer, SignatureVerificationAlgorithm};
+use webpki::aws_lc_rs as alg;
+use webpki::EndEntityCert;
 use x509_parser::der_parser::asn1_rs::{Class, Tag, ToDer as _};
 use x509_parser::prelude::FromDer as _;
 use x509_parser::prelude::{
-    AlgorithmIdentifier, AttributeTypeAndValue, GeneralName, ParsedExtension, SubjectPublicKeyInfo,
-    X509Certificate, X509Name,
+    AlgorithmIdentifier, AttributeTypeAndValue, GeneralName, ParsedExtension, X509Certificate,
+    X509Name,
 };
 use x509_parser::signature_algorithm::RsaSsaPssParams;
 
@@ -100,6 +128,16 @@ pub enum CertRegError {
     KeyUsage { subject: String },
     #[error("the user certificate \"{subject}\" is not for client authentication or e-mail protection (extendedKeyUsage)")]
     ExtendedKeyUsage { subject: String },
+    #[error("CA certificate \"{subject}\" restricts its extendedKeyUsage to purposes other than client authentication or e-mail protection")]
+    CaExtendedKeyUsage { subject: String },
+    /// webpki does not say which name broke the constraints, nor which constraint: `ca` is the
+    /// nearest CA above the user that has name constraints.
+    #[error("the chain of \"{subject}\" violates the name constraints of CA \"{ca}\" (a name outside its permitted or inside its excluded subtrees, or a name form that cannot be checked against them: rfc822Name, directoryName, URI)")]
+    NameConstraints { subject: String, ca: String },
+    /// A webpki refusal without a variant of its own (DER webpki cannot read, not X.509 v3, a
+    /// repeated extension...).
+    #[error("certificate \"{subject}\" is refused: {reason}")]
+    Refused { subject: String, reason: String },
     #[error("no trusted CA or supplied intermediate issued \"{subject}\" (issuer \"{issuer}\")")]
     UntrustedIssuer { subject: String, issuer: String },
     #[error("the signature of \"{subject}\" does not verify with the key of \"{issuer}\"")]
@@ -137,7 +175,8 @@ pub struct TrustedCas {
 impl TrustedCas {
     /// Reads one or more `CERTIFICATE` PEM blocks (or concatenated DER certificates). Every
     /// certificate must have `basicConstraints cA=true` (and `keyCertSign` when `keyUsage` is
-    /// present); validity is checked at verification time, against its `now`.
+    /// present) and be readable by webpki as a trust anchor; validity is checked at verification
+    /// time, against its `now`.
     pub fn from_pem(pem: &[u8]) -> Result<Self, CertRegError> {
         let certs = read_certificates(pem)?;
         if certs.is_empty() {
@@ -145,7 +184,9 @@ impl TrustedCas {
         }
         for (index, der) in certs.iter().enumerate() {
             let parsed = Parsed::new(der, index)?;
-            check_ca(&parsed, 0)?;
+            chain::check_anchor(&parsed)?;
+            webpki::anchor_from_trusted_cert(&CertificateDer::from(der.as_slice()))
+                .map_err(|e| refusal::of(&parsed, e))?;
         }
         Ok(Self { certs })
     }
@@ -250,10 +291,10 @@ pub fn verify_plain(
     let parsed = parse_all(&ders)?;
     let (user, rest) = parsed.split_first().ok_or(CertRegError::NoCertificate)?;
     let pool: Vec<&Parsed<'_>> = rest.iter().collect();
-    let anchors = cas.parsed()?;
-    check_user(user, now)?;
-    build_chain(&anchors, user, &pool, now)?;
-    verify_plain_signature(user, challenge, signature)?;
+    chain::verify_chain(user, &pool, &cas.parsed()?, now)?;
+    verify_by_user(user, PLAIN_ALGS, challenge, signature, || {
+        CertRegError::UnsupportedKey(key_name(user))
+    })?;
     Ok(user.signer())
 }
 
@@ -356,9 +397,7 @@ fn verify_cms_with(
         .filter(|(i, _)| *i != signer_index)
         .map(|(_, p)| p)
         .collect();
-    let anchors = cas.parsed()?;
-    check_user(user, now)?;
-    build_chain(&anchors, user, &pool, now)?;
+    chain::verify_chain(user, &pool, &cas.parsed()?, now)?;
 
     let alg_der = si
         .signature_algorithm
@@ -369,19 +408,19 @@ fn verify_cms_with(
         _ => return Err(CertRegError::Cms("malformed signature algorithm".into())),
     };
     let scheme = Scheme::from_algorithm(&alg, Some(digest))?;
-    let key = KeyKind::of(user.cert.public_key())?;
-    let verifier = verification_algorithm(key, scheme).ok_or_else(|| {
-        CertRegError::UnsupportedAlgorithm(format!(
-            "signature algorithm {} does not fit the signer's {} key",
-            alg.algorithm,
-            key.name()
-        ))
-    })?;
-    UnparsedPublicKey::new(verifier, key_bytes(user.cert.public_key()))
-        .verify(message, si.signature.as_bytes())
-        .map_err(|_| CertRegError::BadSignature {
-            subject: user.subject.clone(),
-        })?;
+    verify_by_user(
+        user,
+        &scheme.algorithms(),
+        message,
+        si.signature.as_bytes(),
+        || {
+            CertRegError::UnsupportedAlgorithm(format!(
+                "signature algorithm {} does not fit the signer's {}",
+                alg.algorithm,
+                key_name(user)
+            ))
+        },
+    )?;
     Ok(user.signer())
 }
 
@@ -561,6 +600,19 @@ impl<'a> Parsed<'a> {
         Ok(Self { der, cert, subject })
     }
 
+    fn not_before(&self) -> i64 {
+        self.cert.validity().not_before.timestamp()
+    }
+
+    fn not_after(&self) -> i64 {
+        self.cert.validity().not_after.timestamp()
+    }
+
+    fn path_len_constraint(&self) -> Option<u32> {
+        let bc = self.cert.basic_constraints().ok().flatten()?;
+        bc.value.path_len_constraint
+    }
+
     fn issuer_text(&self) -> String {
         rfc4514(self.cert.issuer())
     }
@@ -608,7 +660,7 @@ impl<'a> Parsed<'a> {
             email,
             serial_hex: hex::encode(trim_leading_zeros(self.cert.raw_serial())),
             fingerprint_sha256,
-            not_after: self.cert.validity().not_after.timestamp(),
+            not_after: self.not_after(),
         }
     }
 }
@@ -620,233 +672,54 @@ fn trim_leading_zeros(bytes: &[u8]) -> &[u8] {
     }
 }
 
-fn check_validity(c: &Parsed<'_>, now: i64) -> Result<(), CertRegError> {
-    let validity = c.cert.validity();
-    let not_before = validity.not_before.timestamp();
-    let not_after = validity.not_after.timestamp();
-    if now < not_before {
-        return Err(CertRegError::NotYetValid {
-            subject: c.subject.clone(),
-            not_before,
-            now,
-        });
-    }
-    if now > not_after {
-        return Err(CertRegError::Expired {
-            subject: c.subject.clone(),
-            not_after,
-            now,
-        });
-    }
-    Ok(())
-}
+/// Plain proofs: the one scheme of each key type (RSA: PKCS#1 v1.5 or PSS, with SHA-256).
+static PLAIN_ALGS: &[&dyn SignatureVerificationAlgorithm] = &[
+    alg::ECDSA_P256_SHA256,
+    alg::ECDSA_P384_SHA384,
+    alg::ED25519,
+    alg::RSA_PKCS1_2048_8192_SHA256,
+    alg::RSA_PSS_2048_8192_SHA256_LEGACY_KEY,
+];
 
-/// Refuses duplicate extensions and critical extensions this module does not process.
-fn check_extensions(c: &Parsed<'_>) -> Result<(), CertRegError> {
-    c.cert.extensions_map().map_err(|e| c.extension_error(e))?;
-    for ext in c.cert.extensions().iter().filter(|ext| ext.critical) {
-        let understood = matches!(
-            ext.parsed_extension(),
-            ParsedExtension::BasicConstraints(_)
-                | ParsedExtension::KeyUsage(_)
-                | ParsedExtension::ExtendedKeyUsage(_)
-                | ParsedExtension::SubjectAlternativeName(_)
-                | ParsedExtension::CertificatePolicies(_)
-                | ParsedExtension::SubjectKeyIdentifier(_)
-                | ParsedExtension::AuthorityKeyIdentifier(_)
-        );
-        if !understood {
-            return Err(CertRegError::CriticalExtension {
-                subject: c.subject.clone(),
-                oid: ext.oid.to_id_string(),
-            });
-        }
-    }
-    Ok(())
-}
-
-/// The end-entity checks of the user certificate: validity, extensions, not a CA, key usages.
-fn check_user(user: &Parsed<'_>, now: i64) -> Result<(), CertRegError> {
-    check_validity(user, now)?;
-    check_extensions(user)?;
-    let subject = || user.subject.clone();
-    let bc = user
-        .cert
-        .basic_constraints()
-        .map_err(|e| user.extension_error(e))?;
-    if bc.is_some_and(|bc| bc.value.ca) {
-        return Err(CertRegError::UserIsCa { subject: subject() });
-    }
-    if let Some(ku) = user.cert.key_usage().map_err(|e| user.extension_error(e))? {
-        if !(ku.value.digital_signature() || ku.value.non_repudiation()) {
-            return Err(CertRegError::KeyUsage { subject: subject() });
-        }
-    }
-    if let Some(eku) = user
-        .cert
-        .extended_key_usage()
-        .map_err(|e| user.extension_error(e))?
-    {
-        let eku = eku.value;
-        if !(eku.any || eku.client_auth || eku.email_protection) {
-            return Err(CertRegError::ExtendedKeyUsage { subject: subject() });
-        }
-    }
-    Ok(())
-}
-
-/// `ca` may issue certificates, with `below` intermediates between it and the user certificate.
-fn check_ca(ca: &Parsed<'_>, below: usize) -> Result<(), CertRegError> {
-    let not_a_ca = |reason: &str| CertRegError::NotACa {
-        subject: ca.subject.clone(),
-        reason: reason.into(),
-    };
-    match ca
-        .cert
-        .basic_constraints()
-        .map_err(|e| ca.extension_error(e))?
-    {
-        Some(bc) if bc.value.ca => {
-            if let Some(allowed) = bc.value.path_len_constraint {
-                if usize::try_from(allowed).is_ok_and(|allowed| below > allowed) {
-                    return Err(CertRegError::PathLength {
-                        subject: ca.subject.clone(),
-                        allowed,
-                        found: below,
-                    });
-                }
-            }
-        }
-        Some(_) => return Err(not_a_ca("basicConstraints has cA=false")),
-        None => return Err(not_a_ca("no basicConstraints extension")),
-    }
-    if let Some(ku) = ca.cert.key_usage().map_err(|e| ca.extension_error(e))? {
-        if !ku.value.key_cert_sign() {
-            return Err(not_a_ca("keyUsage lacks keyCertSign"));
-        }
-    }
-    Ok(())
-}
-
-/// Finds a path from `user` to one of `anchors` through `pool` (greedy: the first issuer that
-/// verifies and passes the CA and validity checks is taken; anchors are tried first).
-fn build_chain(
-    anchors: &[Parsed<'_>],
+/// Verifies `signature` over `message` with the user's key, by whichever of `algs` fits the key
+/// (webpki matches each to the key's algorithm and curve); `unfit` is the error when none does.
+fn verify_by_user(
     user: &Parsed<'_>,
-    pool: &[&Parsed<'_>],
-    now: i64,
+    algs: &[&dyn SignatureVerificationAlgorithm],
+    message: &[u8],
+    signature: &[u8],
+    unfit: impl FnOnce() -> CertRegError,
 ) -> Result<(), CertRegError> {
-    let mut current = user;
-    let mut used = vec![false; pool.len()];
-    for intermediates in 0..MAX_CHAIN_DEPTH {
-        let issuer_name = current.cert.issuer().as_raw();
-        let mut first_error = None;
-        for anchor in anchors
-            .iter()
-            .filter(|a| a.cert.subject().as_raw() == issuer_name)
-        {
-            match accept_issuer(current, anchor, intermediates, now) {
-                Ok(()) => return Ok(()),
-                Err(e) => {
-                    first_error.get_or_insert(e);
-                }
-            }
+    let der = CertificateDer::from(user.der);
+    let cert = EndEntityCert::try_from(&der).map_err(|e| refusal::of(user, e))?;
+    let mut fits = false;
+    for &alg in algs {
+        match cert.verify_signature(alg, message, signature) {
+            Ok(()) => return Ok(()),
+            Err(webpki::Error::UnsupportedSignatureAlgorithmForPublicKeyContext(_)) => {}
+            Err(_) => fits = true,
         }
-        let mut next = None;
-        for (i, candidate) in pool.iter().enumerate() {
-            if used.get(i).copied().unwrap_or(true)
-                || candidate.cert.subject().as_raw() != issuer_name
-            {
-                continue;
-            }
-            let accepted = accept_issuer(current, candidate, intermediates, now)
-                .and_then(|()| check_extensions(candidate));
-            match accepted {
-                Ok(()) => {
-                    next = Some(i);
-                    break;
-                }
-                Err(e) => {
-                    first_error.get_or_insert(e);
-                }
-            }
-        }
-        let Some(i) = next else {
-            return Err(
-                first_error.unwrap_or_else(|| CertRegError::UntrustedIssuer {
-                    subject: current.subject.clone(),
-                    issuer: current.issuer_text(),
-                }),
-            );
-        };
-        if let Some(slot) = used.get_mut(i) {
-            *slot = true;
-        }
-        current = pool.get(i).copied().ok_or(CertRegError::NoCertificate)?;
     }
-    Err(CertRegError::ChainTooLong {
-        subject: user.subject.clone(),
+    Err(if fits {
+        CertRegError::BadSignature {
+            subject: user.subject.clone(),
+        }
+    } else {
+        unfit()
     })
 }
 
-fn accept_issuer(
-    child: &Parsed<'_>,
-    issuer: &Parsed<'_>,
-    below: usize,
-    now: i64,
-) -> Result<(), CertRegError> {
-    verify_certificate_signature(child, issuer)?;
-    check_ca(issuer, below)?;
-    check_validity(issuer, now)
-}
-
-fn verify_certificate_signature(
-    child: &Parsed<'_>,
-    issuer: &Parsed<'_>,
-) -> Result<(), CertRegError> {
-    let bad = || CertRegError::ChainSignature {
-        subject: child.subject.clone(),
-        issuer: issuer.subject.clone(),
-    };
-    let cert = &child.cert;
-    if cert.signature_algorithm != cert.tbs_certificate.signature {
-        return Err(bad());
+/// The user's key type for messages: the named curve of an EC key, else the key algorithm.
+fn key_name(user: &Parsed<'_>) -> String {
+    let alg = &user.cert.public_key().algorithm;
+    if alg.algorithm.as_bytes() != rfc5912::ID_EC_PUBLIC_KEY.as_bytes() {
+        return format!("key algorithm {}", alg.algorithm.to_id_string());
     }
-    let scheme = Scheme::from_algorithm(&cert.signature_algorithm, None)?;
-    let key = KeyKind::of(issuer.cert.public_key())?;
-    let verifier = verification_algorithm(key, scheme).ok_or_else(bad)?;
-    UnparsedPublicKey::new(verifier, key_bytes(issuer.cert.public_key()))
-        .verify(cert.tbs_certificate.as_ref(), &cert.signature_value.data)
-        .map_err(|_| bad())
-}
-
-fn verify_plain_signature(
-    user: &Parsed<'_>,
-    message: &[u8],
-    signature: &[u8],
-) -> Result<(), CertRegError> {
-    let spki = user.cert.public_key();
-    let key = KeyKind::of(spki)?;
-    let schemes: &[Scheme] = match key {
-        KeyKind::Rsa => &[Scheme::Pkcs1(Hash::Sha256), Scheme::Pss(Hash::Sha256)],
-        KeyKind::RsaPss => &[Scheme::Pss(Hash::Sha256)],
-        KeyKind::P256 => &[Scheme::Ecdsa(Hash::Sha256)],
-        KeyKind::P384 => &[Scheme::Ecdsa(Hash::Sha384)],
-        KeyKind::Ed25519 => &[Scheme::Ed25519],
-    };
-    let verified = schemes.iter().any(|&scheme| {
-        verification_algorithm(key, scheme).is_some_and(|alg| {
-            UnparsedPublicKey::new(alg, key_bytes(spki))
-                .verify(message, signature)
-                .is_ok()
-        })
-    });
-    if verified {
-        Ok(())
-    } else {
-        Err(CertRegError::BadSignature {
-            subject: user.subject.clone(),
-        })
+    match alg.parameters.as_ref().and_then(|p| p.as_oid().ok()) {
+        Some(curve) if curve.as_bytes() == rfc5912::SECP_256_R_1.as_bytes() => "P-256 key".into(),
+        Some(curve) if curve.as_bytes() == rfc5912::SECP_384_R_1.as_bytes() => "P-384 key".into(),
+        Some(curve) => format!("elliptic curve {}", curve.to_id_string()),
+        None => "elliptic curve key without a named curve".into(),
     }
 }
 
@@ -928,6 +801,23 @@ impl Scheme {
             return Err(unsupported());
         })
     }
+
+    /// The webpki algorithms that verify this scheme; ECDSA has one per curve.
+    fn algorithms(self) -> Vec<&'static dyn SignatureVerificationAlgorithm> {
+        use Hash::{Sha256, Sha384, Sha512};
+        match self {
+            Self::Pkcs1(Sha256) => vec![alg::RSA_PKCS1_2048_8192_SHA256],
+            Self::Pkcs1(Sha384) => vec![alg::RSA_PKCS1_2048_8192_SHA384],
+            Self::Pkcs1(Sha512) => vec![alg::RSA_PKCS1_2048_8192_SHA512],
+            Self::Pss(Sha256) => vec![alg::RSA_PSS_2048_8192_SHA256_LEGACY_KEY],
+            Self::Pss(Sha384) => vec![alg::RSA_PSS_2048_8192_SHA384_LEGACY_KEY],
+            Self::Pss(Sha512) => vec![alg::RSA_PSS_2048_8192_SHA512_LEGACY_KEY],
+            Self::Ecdsa(Sha256) => vec![alg::ECDSA_P256_SHA256, alg::ECDSA_P384_SHA256],
+            Self::Ecdsa(Sha384) => vec![alg::ECDSA_P256_SHA384, alg::ECDSA_P384_SHA384],
+            Self::Ecdsa(Sha512) => vec![],
+            Self::Ed25519 => vec![alg::ED25519],
+        }
+    }
 }
 
 /// The hash of RSASSA-PSS parameters, which must be MGF1 with the same hash, a salt as long as
@@ -959,87 +849,6 @@ fn pss_hash(alg: &AlgorithmIdentifier<'_>) -> Result<Hash, CertRegError> {
         return Err(unsupported("with a trailer field other than 1"));
     }
     Ok(hash)
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum KeyKind {
-    Rsa,
-    RsaPss,
-    P256,
-    P384,
-    Ed25519,
-}
-
-impl KeyKind {
-    fn of(spki: &SubjectPublicKeyInfo<'_>) -> Result<Self, CertRegError> {
-        let oid = spki.algorithm.algorithm.as_bytes();
-        if oid == rfc5912::RSA_ENCRYPTION.as_bytes() {
-            Ok(Self::Rsa)
-        } else if oid == rfc5912::ID_RSASSA_PSS.as_bytes() {
-            Ok(Self::RsaPss)
-        } else if oid == rfc5912::ID_EC_PUBLIC_KEY.as_bytes() {
-            let curve = spki
-                .algorithm
-                .parameters
-                .as_ref()
-                .and_then(|p| p.as_oid().ok());
-            match curve {
-                Some(c) if c.as_bytes() == rfc5912::SECP_256_R_1.as_bytes() => Ok(Self::P256),
-                Some(c) if c.as_bytes() == rfc5912::SECP_384_R_1.as_bytes() => Ok(Self::P384),
-                Some(c) => Err(CertRegError::UnsupportedKey(format!(
-                    "elliptic curve {}",
-                    c.to_id_string()
-                ))),
-                None => Err(CertRegError::UnsupportedKey(
-                    "elliptic curve key without a named curve".into(),
-                )),
-            }
-        } else if oid == rfc8410::ID_ED_25519.as_bytes() {
-            Ok(Self::Ed25519)
-        } else {
-            Err(CertRegError::UnsupportedKey(format!(
-                "key algorithm {}",
-                spki.algorithm.algorithm.to_id_string()
-            )))
-        }
-    }
-
-    fn name(self) -> &'static str {
-        match self {
-            Self::Rsa => "RSA",
-            Self::RsaPss => "RSA-PSS",
-            Self::P256 => "P-256",
-            Self::P384 => "P-384",
-            Self::Ed25519 => "Ed25519",
-        }
-    }
-}
-
-/// The subjectPublicKey bits: RSAPublicKey DER, an uncompressed EC point or the Ed25519 key,
-/// which is what `aws-lc-rs` takes.
-fn key_bytes<'a>(spki: &'a SubjectPublicKeyInfo<'_>) -> &'a [u8] {
-    &spki.subject_public_key.data
-}
-
-fn verification_algorithm(
-    key: KeyKind,
-    scheme: Scheme,
-) -> Option<&'static dyn VerificationAlgorithm> {
-    use Hash::{Sha256, Sha384, Sha512};
-    Some(match (key, scheme) {
-        (KeyKind::Rsa, Scheme::Pkcs1(Sha256)) => &sig::RSA_PKCS1_2048_8192_SHA256,
-        (KeyKind::Rsa, Scheme::Pkcs1(Sha384)) => &sig::RSA_PKCS1_2048_8192_SHA384,
-        (KeyKind::Rsa, Scheme::Pkcs1(Sha512)) => &sig::RSA_PKCS1_2048_8192_SHA512,
-        (KeyKind::Rsa | KeyKind::RsaPss, Scheme::Pss(Sha256)) => &sig::RSA_PSS_2048_8192_SHA256,
-        (KeyKind::Rsa | KeyKind::RsaPss, Scheme::Pss(Sha384)) => &sig::RSA_PSS_2048_8192_SHA384,
-        (KeyKind::Rsa | KeyKind::RsaPss, Scheme::Pss(Sha512)) => &sig::RSA_PSS_2048_8192_SHA512,
-        (KeyKind::P256, Scheme::Ecdsa(Sha256)) => &sig::ECDSA_P256_SHA256_ASN1,
-        (KeyKind::P256, Scheme::Ecdsa(Sha384)) => &sig::ECDSA_P256_SHA384_ASN1,
-        (KeyKind::P384, Scheme::Ecdsa(Sha256)) => &sig::ECDSA_P384_SHA256_ASN1,
-        (KeyKind::P384, Scheme::Ecdsa(Sha384)) => &sig::ECDSA_P384_SHA384_ASN1,
-        (KeyKind::Ed25519, Scheme::Ed25519) => &sig::ED25519,
-        _ => return None,
-    })
 }
 
 /// An X.509 name as an RFC 4514 string: RDNs last to first, joined by `,`, multi-valued RDNs by

@@ -1011,19 +1011,435 @@ fn unprocessed_critical_extensions_are_refused() {
         matches!(err, CertRegError::CriticalExtension { ref oid, .. } if oid == "1.3.6.1.4.1.99999.1"),
         "{err}"
     );
-    // Name constraints on an intermediate are not processed, so such chains are refused.
-    let mut params = ca_params("dcc Constrained CA", None);
-    params.name_constraints = Some(rcgen::NameConstraints {
-        permitted_subtrees: vec![rcgen::GeneralSubtree::Rfc822Name("example.sk".into())],
-        excluded_subtrees: vec![],
-    });
-    let constrained = sub_ca(&root, params, key(&rcgen::PKCS_ECDSA_P256_SHA256));
-    let user = self::user(&constrained, &rcgen::PKCS_ECDSA_P256_SHA256);
-    let err = plain(&cas(&[&root]), &user, &[&constrained]).unwrap_err();
+    // webpki does not process certificate policies, so a critical certificatePolicies (anyPolicy
+    // here) is refused too.
+    let mut params = user_params("Jana Nováková");
+    let policies = vec![0x30, 0x08, 0x30, 0x06, 0x06, 0x04, 0x55, 0x1d, 0x20, 0x00];
+    let mut ext = rcgen::CustomExtension::from_oid_content(&[2, 5, 29, 32], policies);
+    ext.set_criticality(true);
+    params.custom_extensions = vec![ext];
+    let user = issue(params, key(&rcgen::PKCS_ECDSA_P256_SHA256), &root);
+    let err = plain(&cas(&[&root]), &user, &[]).unwrap_err();
     assert!(
-        matches!(err, CertRegError::CriticalExtension { .. }),
+        matches!(err, CertRegError::CriticalExtension { ref oid, .. } if oid == "2.5.29.32"),
         "{err}"
     );
+    // On an intermediate, the refusal names the intermediate.
+    let mut params = ca_params("dcc Odd CA", None);
+    let mut ext =
+        rcgen::CustomExtension::from_oid_content(&[1, 3, 6, 1, 4, 1, 99999, 2], vec![0x05, 0x00]);
+    ext.set_criticality(true);
+    params.custom_extensions = vec![ext];
+    let odd = sub_ca(&root, params, key(&rcgen::PKCS_ECDSA_P256_SHA256));
+    let user = self::user(&odd, &rcgen::PKCS_ECDSA_P256_SHA256);
+    let err = plain(&cas(&[&root]), &user, &[&odd]).unwrap_err();
+    assert_eq!(
+        err,
+        CertRegError::CriticalExtension {
+            subject: "CN=dcc Odd CA,O=dcc tests".into(),
+            oid: "1.3.6.1.4.1.99999.2".into(),
+        }
+    );
+}
+
+// ---- what webpki decides and what we add ----
+
+#[test]
+fn each_signing_purpose_alone_is_accepted() {
+    let root = root("dcc Test Root CA");
+    let trusted = cas(&[&root]);
+    use ExtendedKeyUsagePurpose::{Any, ClientAuth, CodeSigning, EmailProtection, ServerAuth};
+    for (ekus, accepted) in [
+        (vec![ClientAuth], true),
+        (vec![EmailProtection], true),
+        (vec![Any], true),
+        (vec![ServerAuth, EmailProtection], true),
+        (vec![CodeSigning], false),
+        (vec![ServerAuth, CodeSigning], false),
+    ] {
+        let mut params = user_params("Jana Nováková");
+        params.extended_key_usages = ekus.clone();
+        let user = issue(params, key(&rcgen::PKCS_ECDSA_P256_SHA256), &root);
+        let got = plain(&trusted, &user, &[]);
+        if accepted {
+            assert!(got.is_ok(), "{ekus:?}: {got:?}");
+        } else {
+            assert!(
+                matches!(got, Err(CertRegError::ExtendedKeyUsage { .. })),
+                "{ekus:?}: {got:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn ca_extended_key_usage_must_allow_a_signing_purpose() {
+    // webpki applies the extendedKeyUsage check to the intermediates too (EKU chaining).
+    let root = root("dcc Test Root CA");
+    let trusted = cas(&[&root]);
+    for (ekus, accepted) in [
+        (vec![ExtendedKeyUsagePurpose::ServerAuth], false),
+        (vec![ExtendedKeyUsagePurpose::EmailProtection], true),
+        (
+            vec![
+                ExtendedKeyUsagePurpose::ServerAuth,
+                ExtendedKeyUsagePurpose::ClientAuth,
+            ],
+            true,
+        ),
+    ] {
+        let mut params = ca_params("dcc TLS CA", None);
+        params.extended_key_usages = ekus.clone();
+        let inter = sub_ca(&root, params, key(&rcgen::PKCS_ECDSA_P256_SHA256));
+        let user = user(&inter, &rcgen::PKCS_ECDSA_P256_SHA256);
+        let got = plain(&trusted, &user, &[&inter]);
+        if accepted {
+            assert!(got.is_ok(), "{ekus:?}: {got:?}");
+        } else {
+            assert_eq!(
+                got,
+                Err(CertRegError::CaExtendedKeyUsage {
+                    subject: "CN=dcc TLS CA,O=dcc tests".into()
+                }),
+                "{ekus:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn intermediate_without_key_cert_sign_is_not_a_ca() {
+    let root = root("dcc Test Root CA");
+    let mut params = ca_params("dcc CRL-only CA", None);
+    params.key_usages = vec![KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+    let inter = sub_ca(&root, params, key(&rcgen::PKCS_ECDSA_P256_SHA256));
+    let user = user(&inter, &rcgen::PKCS_ECDSA_P256_SHA256);
+    let err = plain(&cas(&[&root]), &user, &[&inter]).unwrap_err();
+    assert_eq!(
+        err,
+        CertRegError::NotACa {
+            subject: "CN=dcc CRL-only CA,O=dcc tests".into(),
+            reason: "keyUsage lacks keyCertSign".into(),
+        }
+    );
+}
+
+#[test]
+fn trust_anchor_path_length_is_honoured() {
+    // webpki takes an anchor as a name and a key; its pathLenConstraint is checked here.
+    let key = key(&rcgen::PKCS_ECDSA_P256_SHA256);
+    let root = Ca {
+        cert: ca_params("dcc Flat Root", Some(0))
+            .self_signed(&key)
+            .unwrap(),
+        key,
+    };
+    let trusted = cas(&[&root]);
+    plain(&trusted, &user(&root, &rcgen::PKCS_ECDSA_P256_SHA256), &[]).unwrap();
+    let inter = intermediate(&root, "dcc Test Issuing CA");
+    let err = plain(
+        &trusted,
+        &user(&inter, &rcgen::PKCS_ECDSA_P256_SHA256),
+        &[&inter],
+    )
+    .unwrap_err();
+    assert_eq!(
+        err,
+        CertRegError::PathLength {
+            subject: "CN=dcc Flat Root,O=dcc tests".into(),
+            allowed: 0,
+            found: 1,
+        }
+    );
+}
+
+#[test]
+fn refusals_name_the_certificate_concerned() {
+    let root = root("dcc Test Root CA");
+    let trusted = cas(&[&root]);
+    // An intermediate signed by an impostor with the root's name.
+    let impostor = self::root("dcc Test Root CA");
+    let forged = intermediate(&impostor, "dcc Test Issuing CA");
+    let user = user(&forged, &rcgen::PKCS_ECDSA_P256_SHA256);
+    let err = plain(&trusted, &user, &[&forged]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the signature of \"CN=dcc Test Issuing CA,O=dcc tests\" does not verify with the key of \
+         \"CN=dcc Test Root CA,O=dcc tests\""
+    );
+    // An intermediate not valid yet.
+    let mut params = ca_params("dcc Future CA", None);
+    params.not_before = date_time_ymd(2026, 1, 1);
+    let future = sub_ca(&root, params, key(&rcgen::PKCS_ECDSA_P256_SHA256));
+    let user = self::user(&future, &rcgen::PKCS_ECDSA_P256_SHA256);
+    let err = plain(&trusted, &user, &[&future]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "certificate \"CN=dcc Future CA,O=dcc tests\" is not valid before 1767225600 (now \
+         1748736000, Unix seconds)"
+    );
+    // The second intermediate of a chain missing its top.
+    let inter = intermediate(&root, "dcc Test Issuing CA");
+    let lower = self::intermediate(&inter, "dcc Lower CA");
+    let user = self::user(&lower, &rcgen::PKCS_ECDSA_P256_SHA256);
+    let err = plain(&trusted, &user, &[&lower]).unwrap_err();
+    assert_eq!(
+        err,
+        CertRegError::UntrustedIssuer {
+            subject: "CN=dcc Lower CA,O=dcc tests".into(),
+            issuer: "CN=dcc Test Issuing CA,O=dcc tests".into(),
+        }
+    );
+}
+
+#[test]
+fn certificates_webpki_cannot_read_are_named() {
+    // An extension rcgen writes already, once more: webpki refuses the repetition.
+    let root = root("dcc Test Root CA");
+    let trusted = cas(&[&root]);
+    let mut params = user_params("Jana Nováková");
+    // subjectAltName: SEQUENCE { rfc822Name "a@b.sk" }.
+    let san = vec![0x30, 0x08, 0x81, 0x06, b'a', b'@', b'b', b'.', b's', b'k'];
+    params.custom_extensions = vec![rcgen::CustomExtension::from_oid_content(
+        &[2, 5, 29, 17],
+        san,
+    )];
+    let user = issue(params, key(&rcgen::PKCS_ECDSA_P256_SHA256), &root);
+    let err = plain(&trusted, &user, &[]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "certificate \"CN=Jana Nováková,O=dcc tests,C=SK\" is refused: an extension is repeated \
+         or malformed"
+    );
+    let mut params = ca_params("dcc Twice Used CA", None);
+    // keyUsage: BIT STRING keyCertSign, cRLSign.
+    let ku = vec![0x03, 0x02, 0x01, 0x06];
+    params.custom_extensions = vec![rcgen::CustomExtension::from_oid_content(
+        &[2, 5, 29, 15],
+        ku,
+    )];
+    let inter = sub_ca(&root, params, key(&rcgen::PKCS_ECDSA_P256_SHA256));
+    let user = self::user(&inter, &rcgen::PKCS_ECDSA_P256_SHA256);
+    let err = plain(&trusted, &user, &[&inter]).unwrap_err();
+    assert_eq!(
+        err,
+        CertRegError::Refused {
+            subject: "CN=dcc Twice Used CA,O=dcc tests".into(),
+            reason: "an extension is repeated or malformed".into(),
+        }
+    );
+}
+
+#[test]
+fn cms_signature_algorithm_must_fit_the_key() {
+    let root = root("dcc Test Root CA");
+    let user = user(&root, &rcgen::PKCS_ECDSA_P256_SHA256);
+    let cms = build_cms(
+        &user,
+        CHALLENGE,
+        &CmsOptions::new(&user, rfc8410::ID_ED_25519),
+    );
+    let err = verify_cms(&cas(&[&root]), &cms, CHALLENGE, NOW).unwrap_err();
+    assert_eq!(
+        err,
+        CertRegError::UnsupportedAlgorithm(
+            "signature algorithm 1.3.101.112 does not fit the signer's P-256 key".into()
+        )
+    );
+}
+
+// ---- name constraints (processed by webpki) ----
+
+fn constrained(
+    parent: &Ca,
+    cn: &str,
+    permitted: Vec<rcgen::GeneralSubtree>,
+    excluded: Vec<rcgen::GeneralSubtree>,
+) -> Ca {
+    let mut params = ca_params(cn, None);
+    params.name_constraints = Some(rcgen::NameConstraints {
+        permitted_subtrees: permitted,
+        excluded_subtrees: excluded,
+    });
+    sub_ca(parent, params, key(&rcgen::PKCS_ECDSA_P256_SHA256))
+}
+
+/// A user certificate with `dns` in subjectAltName beside the usual rfc822Name (`None`: no
+/// subjectAltName at all, the e-mail address in the subject).
+fn user_named(ca: &Ca, dns: Option<&str>) -> User {
+    let mut params = user_params("Jana Nováková");
+    match dns {
+        Some(dns) => params
+            .subject_alt_names
+            .push(SanType::DnsName(dns.try_into().unwrap())),
+        None => {
+            params.subject_alt_names = vec![];
+            params.distinguished_name.push(
+                DnType::CustomDnType(vec![1, 2, 840, 113549, 1, 9, 1]),
+                rcgen::DnValue::Ia5String("jana.novakova@example.sk".try_into().unwrap()),
+            );
+        }
+    }
+    issue(params, key(&rcgen::PKCS_ECDSA_P256_SHA256), ca)
+}
+
+fn assert_name_constraints(got: Result<Signer, CertRegError>, ca: &str, case: &str) {
+    match got {
+        Err(CertRegError::NameConstraints { subject, ca: found }) => {
+            assert!(subject.contains("CN=Jana Nováková"), "{case}: {subject}");
+            assert_eq!(found, ca, "{case}");
+        }
+        other => panic!("{case}: {other:?}"),
+    }
+}
+
+#[test]
+fn dns_name_constraints_are_applied() {
+    use rcgen::GeneralSubtree::DnsName;
+    let root = root("dcc Test Root CA");
+    let trusted = cas(&[&root]);
+    let permits = constrained(
+        &root,
+        "dcc SK CA",
+        vec![DnsName("example.sk".into())],
+        vec![],
+    );
+    plain(
+        &trusted,
+        &user_named(&permits, Some("jana.example.sk")),
+        &[&permits],
+    )
+    .unwrap();
+    // DNS constraints do not apply to rfc822Name or the subject.
+    plain(&trusted, &user_named(&permits, None), &[&permits]).unwrap();
+    let got = plain(
+        &trusted,
+        &user_named(&permits, Some("jana.example.cz")),
+        &[&permits],
+    );
+    assert_name_constraints(got, "CN=dcc SK CA,O=dcc tests", "outside permitted");
+    let excludes = constrained(
+        &root,
+        "dcc Not SK CA",
+        vec![],
+        vec![DnsName("example.sk".into())],
+    );
+    let got = plain(
+        &trusted,
+        &user_named(&excludes, Some("jana.example.sk")),
+        &[&excludes],
+    );
+    assert_name_constraints(got, "CN=dcc Not SK CA,O=dcc tests", "inside excluded");
+    plain(
+        &trusted,
+        &user_named(&excludes, Some("jana.example.cz")),
+        &[&excludes],
+    )
+    .unwrap();
+}
+
+#[test]
+fn trust_anchor_name_constraints_are_applied() {
+    let key = key(&rcgen::PKCS_ECDSA_P256_SHA256);
+    let mut params = ca_params("dcc CZ Root", None);
+    params.name_constraints = Some(rcgen::NameConstraints {
+        permitted_subtrees: vec![rcgen::GeneralSubtree::DnsName("example.cz".into())],
+        excluded_subtrees: vec![],
+    });
+    let root = Ca {
+        cert: params.self_signed(&key).unwrap(),
+        key,
+    };
+    let trusted = cas(&[&root]);
+    plain(&trusted, &user_named(&root, Some("jana.example.cz")), &[]).unwrap();
+    let got = plain(&trusted, &user_named(&root, Some("jana.example.sk")), &[]);
+    assert_name_constraints(got, "CN=dcc CZ Root,O=dcc tests", "anchor");
+}
+
+/// webpki implements no rfc822Name constraints and fails closed: any such constraint refuses an
+/// rfc822Name in subjectAltName, inside the permitted subtree or not. An address only in the
+/// subject's emailAddress attribute is not checked.
+#[test]
+fn rfc822_name_constraints_refuse_any_email_alt_name() {
+    use rcgen::GeneralSubtree::Rfc822Name;
+    let root = root("dcc Test Root CA");
+    let trusted = cas(&[&root]);
+    let permits = constrained(
+        &root,
+        "dcc Mail CA",
+        vec![Rfc822Name("example.sk".into())],
+        vec![],
+    );
+    // jana.novakova@example.sk is inside the permitted subtree, and still refused.
+    let got = plain(
+        &trusted,
+        &user_named(&permits, Some("jana.example.sk")),
+        &[&permits],
+    );
+    assert_name_constraints(got, "CN=dcc Mail CA,O=dcc tests", "permitted");
+    let excludes = constrained(
+        &root,
+        "dcc No CZ Mail CA",
+        vec![],
+        vec![Rfc822Name("example.cz".into())],
+    );
+    let got = plain(
+        &trusted,
+        &user_named(&excludes, Some("jana.example.sk")),
+        &[&excludes],
+    );
+    assert_name_constraints(got, "CN=dcc No CZ Mail CA,O=dcc tests", "excluded");
+    let elsewhere = constrained(
+        &root,
+        "dcc CZ Mail CA",
+        vec![Rfc822Name("example.cz".into())],
+        vec![],
+    );
+    let signer = plain(&trusted, &user_named(&elsewhere, None), &[&elsewhere]).unwrap();
+    assert_eq!(signer.email.as_deref(), Some("jana.novakova@example.sk"));
+}
+
+/// webpki implements no directoryName constraints and fails closed: a CA with one, permitted or
+/// excluded, as an intermediate or a trust anchor, refuses every certificate below it.
+#[test]
+fn directory_name_constraints_refuse_every_certificate_below() {
+    use rcgen::GeneralSubtree::DirectoryName;
+    let root = root("dcc Test Root CA");
+    let trusted = cas(&[&root]);
+    let mut ours = DistinguishedName::new();
+    ours.push(DnType::CountryName, "SK");
+    ours.push(DnType::OrganizationName, "dcc tests");
+    let mut theirs = DistinguishedName::new();
+    theirs.push(DnType::OrganizationName, "Elsewhere");
+    // The user's subject (C=SK, O=dcc tests, CN=...) is inside the permitted subtree.
+    let permits = constrained(
+        &root,
+        "dcc DN CA",
+        vec![DirectoryName(ours.clone())],
+        vec![],
+    );
+    let got = plain(&trusted, &user_named(&permits, None), &[&permits]);
+    assert_name_constraints(got, "CN=dcc DN CA,O=dcc tests", "permitted");
+    let excludes = constrained(&root, "dcc No DN CA", vec![], vec![DirectoryName(theirs)]);
+    let got = plain(
+        &trusted,
+        &user_named(&excludes, Some("jana.example.sk")),
+        &[&excludes],
+    );
+    assert_name_constraints(got, "CN=dcc No DN CA,O=dcc tests", "excluded");
+    // The same as a trust anchor.
+    let key = key(&rcgen::PKCS_ECDSA_P256_SHA256);
+    let mut params = ca_params("dcc DN Root", None);
+    params.name_constraints = Some(rcgen::NameConstraints {
+        permitted_subtrees: vec![DirectoryName(ours)],
+        excluded_subtrees: vec![],
+    });
+    let dn_root = Ca {
+        cert: params.self_signed(&key).unwrap(),
+        key,
+    };
+    let got = plain(&cas(&[&dn_root]), &user_named(&dn_root, None), &[]);
+    assert_name_constraints(got, "CN=dcc DN Root,O=dcc tests", "anchor");
 }
 
 // ---- garbage ----
