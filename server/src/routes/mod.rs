@@ -1,8 +1,10 @@
 //! The router: verifier back end, provider API and operations endpoints, with the request span
 //! (route template only, never the URI), per-route metrics, body limits and error logging.
 
+mod openapi;
 mod ops;
 mod provider;
+mod schema;
 mod verify;
 
 use std::net::{IpAddr, SocketAddr};

@@ -11,6 +11,10 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
+use super::schema::{
+    Acting, Csrf, ErrorBody, Idempotency, RecordInput, RecordList, RecordView, Revoked,
+    BAD_REQUEST, FORBIDDEN, INTERNAL, UNAUTHORIZED,
+};
 use crate::error::{AppError, AppResult};
 use crate::portal::Web;
 use crate::secrets;
@@ -137,6 +141,29 @@ fn is_json(headers: &HeaderMap) -> bool {
 
 const NO_STORE: [(header::HeaderName, &str); 1] = [(header::CACHE_CONTROL, "no-store")];
 
+/// Record a vaccination, test or recovery; issues and e-mails the certificate when due.
+///
+/// A vaccination certificate is issued with the final dose of its series, test and recovery
+/// certificates on their record, and only for persons identified in the population registry;
+/// `note` says why none was. An error names the field and the expected type, never the value
+/// sent.
+#[utoipa::path(post, path = "/api/v1/records", tag = "provider",
+    security(("providerToken" = []), ("registrySession" = [])),
+    params(Acting, Csrf, Idempotency),
+    request_body(content = RecordInput, content_type = "application/json"),
+    responses(
+        (status = 201, description = "recorded", body = RecordView),
+        (status = 400, description = BAD_REQUEST, body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = FORBIDDEN, body = ErrorBody),
+        (status = 409, description = "already recorded (the same certificate for this person), \
+            an old certificate imported already, or the idempotency key in use", body = ErrorBody),
+        (status = 413, description = "body over 64 KiB", body = ErrorBody),
+        (status = 415, description = "not application/json", body = ErrorBody),
+        (status = 422, description = "invalid, naming the field (or the Idempotency-Key)",
+            body = ErrorBody),
+        (status = 500, description = INTERNAL, body = ErrorBody),
+    ))]
 pub async fn create_record(
     State(app): State<AppState>,
     Provider { org, recorder }: Provider,
@@ -165,6 +192,18 @@ pub async fn create_record(
     Ok((StatusCode::CREATED, NO_STORE, Json(view)).into_response())
 }
 
+/// One record of the caller's organisation.
+#[utoipa::path(get, path = "/api/v1/records/{id}", tag = "provider",
+    security(("providerToken" = []), ("registrySession" = [])),
+    params(("id" = String, Path, description = "the record's id"), Acting),
+    responses(
+        (status = 200, description = "the record", body = RecordView),
+        (status = 400, description = BAD_REQUEST, body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = FORBIDDEN, body = ErrorBody),
+        (status = 404, description = "no such record of this organisation", body = ErrorBody),
+        (status = 500, description = INTERNAL, body = ErrorBody),
+    ))]
 pub async fn record(
     State(app): State<AppState>,
     Provider { org, .. }: Provider,
@@ -174,6 +213,19 @@ pub async fn record(
     Ok((NO_STORE, Json(view)).into_response())
 }
 
+/// The caller's records for a person.
+#[utoipa::path(get, path = "/api/v1/persons/{person_id}/records", tag = "provider",
+    security(("providerToken" = []), ("registrySession" = [])),
+    params(("person_id" = String, Path, description = "the `person_id` of a record"), Acting),
+    responses(
+        (status = 200, description = "the records", body = RecordList),
+        (status = 400, description = BAD_REQUEST, body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = FORBIDDEN, body = ErrorBody),
+        (status = 404, description = "unknown person, or none of this organisation's records \
+            is theirs", body = ErrorBody),
+        (status = 500, description = INTERNAL, body = ErrorBody),
+    ))]
 pub async fn person_records(
     State(app): State<AppState>,
     Provider { org, .. }: Provider,
@@ -183,14 +235,40 @@ pub async fn person_records(
     Ok((NO_STORE, Json(json!({"records": records}))).into_response())
 }
 
-#[derive(serde::Deserialize)]
+/// `POST /api/v1/certificates/{uvci}/revoke`.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RevokeInput {
+    /// Why: 1 to 200 characters after trimming, no control characters.
+    #[schema(min_length = 1, max_length = 200, examples("issued in error"))]
     reason: String,
 }
 
-/// `POST /api/v1/certificates/{uvci}/revoke {"reason": "…"}`: the issuing provider revokes a
-/// certificate of its own records.
+/// Revoke a certificate of the organisation's own records.
+///
+/// Its revocation entries are published in `GET /revocation-list` and `POST /verify` reports
+/// it revoked at once on this instance.
+#[utoipa::path(post, path = "/api/v1/certificates/{uvci}/revoke", tag = "provider",
+    security(("providerToken" = []), ("registrySession" = [])),
+    params(
+        ("uvci" = String, Path, description = "the certificate's UVCI; its `#` is percent-encoded \
+            (`%23`) in the path", example = "URN:UVCI:01:CZ:KQ3DVHR2NJ4T5XKMW7PLBEQG#L"),
+        Acting,
+        Csrf,
+    ),
+    request_body(content = RevokeInput, content_type = "application/json"),
+    responses(
+        (status = 200, description = "revoked (`already`: it was before)", body = Revoked),
+        (status = 400, description = BAD_REQUEST, body = ErrorBody),
+        (status = 401, description = UNAUTHORIZED, body = ErrorBody),
+        (status = 403, description = FORBIDDEN, body = ErrorBody),
+        (status = 404, description = "no such certificate of this organisation", body = ErrorBody),
+        (status = 413, description = "body over 64 KiB", body = ErrorBody),
+        (status = 415, description = "not application/json", body = ErrorBody),
+        (status = 422, description = "malformed body or reason, naming the field",
+            body = ErrorBody),
+        (status = 500, description = INTERNAL, body = ErrorBody),
+    ))]
 pub async fn revoke_certificate(
     State(app): State<AppState>,
     Provider { org, .. }: Provider,

@@ -5,6 +5,9 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+use super::schema::{
+    Conditional, ErrorBody, Report, RuleSummary, ValueSetSummary, INTERNAL, NOT_MODIFIED,
+};
 use crate::error::{AppError, AppResult};
 use crate::input::Json;
 use crate::service::public::{self, Resource, MAX_HC1};
@@ -37,14 +40,38 @@ fn conditional(headers: &HeaderMap, res: &Resource) -> Response {
         .into_response()
 }
 
+/// dcc's signed trust list: a compact JWS (ES256, `x5c`).
+///
+/// The payload lists this installation's signer certificates; the JWS is signed by the
+/// trust-list key, whose certificate validation apps pin.
+#[utoipa::path(get, path = "/trust-list", tag = "verifier", params(Conditional), responses(
+    (status = 200, description = "the JWS", body = String, content_type = "application/jose"),
+    (status = 304, description = NOT_MODIFIED),
+))]
 pub async fn trust_list(State(app): State<AppState>, headers: HeaderMap) -> Response {
     conditional(&headers, &app.public.trust_list)
 }
 
+/// Business rules: identifier, version, country, hash.
+///
+/// An empty list when no rules directory is configured.
+#[utoipa::path(get, path = "/rules", tag = "verifier", params(Conditional), responses(
+    (status = 200, description = "the list", body = [RuleSummary]),
+    (status = 304, description = NOT_MODIFIED),
+))]
 pub async fn rules_index(State(app): State<AppState>, headers: HeaderMap) -> Response {
     conditional(&headers, &app.public.rules_index)
 }
 
+/// One rule by its SHA-256.
+#[utoipa::path(get, path = "/rules/{hash}", tag = "verifier", params(
+    ("hash" = String, Path, description = "the `hash` of `GET /rules`", pattern = "^[0-9a-f]{64}$"),
+    Conditional,
+), responses(
+    (status = 200, description = "the rule's JSON (a CertLogic rule)", body = Object),
+    (status = 304, description = NOT_MODIFIED),
+    (status = 404, description = "unknown hash", body = ErrorBody),
+))]
 pub async fn rule(
     State(app): State<AppState>,
     Path(hash): Path<String>,
@@ -54,10 +81,27 @@ pub async fn rule(
     Ok(conditional(&headers, res))
 }
 
+/// Value sets: id, hash.
+///
+/// An empty list when no value-set directory is configured.
+#[utoipa::path(get, path = "/valuesets", tag = "verifier", params(Conditional), responses(
+    (status = 200, description = "the list", body = [ValueSetSummary]),
+    (status = 304, description = NOT_MODIFIED),
+))]
 pub async fn valuesets_index(State(app): State<AppState>, headers: HeaderMap) -> Response {
     conditional(&headers, &app.public.valuesets_index)
 }
 
+/// One value set by its SHA-256.
+#[utoipa::path(get, path = "/valuesets/{hash}", tag = "verifier", params(
+    ("hash" = String, Path, description = "the `hash` of `GET /valuesets`",
+        pattern = "^[0-9a-f]{64}$"),
+    Conditional,
+), responses(
+    (status = 200, description = "the value set's JSON", body = Object),
+    (status = 304, description = NOT_MODIFIED),
+    (status = 404, description = "unknown hash", body = ErrorBody),
+))]
 pub async fn valueset(
     State(app): State<AppState>,
     Path(hash): Path<String>,
@@ -67,14 +111,33 @@ pub async fn valueset(
     Ok(conditional(&headers, res))
 }
 
-#[derive(Deserialize)]
+/// `POST /verify`: the text of a DCC's QR code.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VerifyInput {
+    /// The `HC1:` text, at most 4,296 bytes (a version-40 QR code's alphanumeric capacity).
+    #[schema(max_length = 4296)]
     hc1: String,
 }
 
-/// `POST /verify {"hc1": "HC1:…"}` → the report of `dcc verify --json`. Every failure of the
-/// certificate is a 200 with verdict `invalid`; only a malformed request is a 4xx.
+/// Verify an `HC1:` text: the report of `dcc verify --json`.
+///
+/// Checked at the server's clock against this installation's signers, revocations and (when
+/// configured) business rules of its country. Every failure of the certificate is a 200 with
+/// verdict `invalid`; only a malformed request is a 4xx. Limited per client IP.
+#[utoipa::path(post, path = "/verify", tag = "verifier",
+    request_body(content = VerifyInput, content_type = "application/json"),
+    responses(
+        (status = 200, description = "the report, valid or invalid", body = Report),
+        (status = 400, description = "the body holds a NUL or is not UTF-8, or could not be read",
+            body = ErrorBody),
+        (status = 413, description = "body over 8 KiB or hc1 over 4,296 bytes", body = ErrorBody),
+        (status = 415, description = "not application/json", body = ErrorBody),
+        (status = 422, description = "malformed body, naming the field", body = ErrorBody),
+        (status = 429, description = "too many requests from this IP", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "seconds to wait"))),
+        (status = 500, description = INTERNAL, body = ErrorBody),
+    ))]
 pub async fn verify(
     State(app): State<AppState>,
     Json(input): Json<VerifyInput>,
@@ -102,10 +165,16 @@ pub async fn verify(
         .into_response())
 }
 
-/// `GET /revocation-list`: the revocation entries of this installation's unexpired revoked
-/// certificates as gateway batches, in a JWS signed like the trust list
-/// (`{"issued_at", "batches": […]}`). The ETag covers the batches, so a client polling an
-/// unchanged list gets 304 although each signing differs.
+/// The revocation entries of this installation's revoked, unexpired certificates.
+///
+/// Gateway batches in a JWS signed like the trust list: `{issued_at, batches: [{country,
+/// expires, kid, hashType, entries: [{hash}]}]}`. The ETag covers the batches, so a client
+/// polling an unchanged list gets 304 although each signing differs.
+#[utoipa::path(get, path = "/revocation-list", tag = "verifier", params(Conditional), responses(
+    (status = 200, description = "the JWS", body = String, content_type = "application/jose"),
+    (status = 304, description = NOT_MODIFIED),
+    (status = 500, description = INTERNAL, body = ErrorBody),
+))]
 pub async fn revocation_list(
     State(app): State<AppState>,
     headers: HeaderMap,

@@ -476,11 +476,7 @@ async fn public_resources(backend: Backend) {
         .send(Request::get("/ready").body(Body::empty()).unwrap())
         .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, body, _) = h
-        .send(Request::get("/openapi.json").body(Body::empty()).unwrap())
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(body["paths"]["/verify"].is_object());
+    // `/openapi.json` is held to the router and the parsers in `openapi.rs`.
     let (status, body, _) = h
         .send(Request::get("/metrics").body(Body::empty()).unwrap())
         .await;

@@ -23,6 +23,7 @@ mod identity;
 mod keys;
 mod logs;
 mod oidc;
+mod openapi;
 mod outbox;
 mod permissions;
 mod portal;
