@@ -7,9 +7,58 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-use ::service::error::Error as ServiceError;
+use ::service::error::{Error as ServiceError, Problem};
+
+use crate::i18n::Lang;
 
 use crate::store::StoreError;
+
+/// What an error says: a domain [`Problem`], worded in the reader's language, or the web
+/// layer's own text for API clients (English).
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// From the domain, by catalogue key.
+    Problem(Problem),
+    /// The web layer's own words (a header, a body that is not JSON).
+    Text(String),
+}
+
+impl Message {
+    /// The text in `lang` (the web layer's own texts are English in every language).
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            Message::Problem(p) => p.text(lang),
+            Message::Text(t) => t.clone(),
+        }
+    }
+}
+
+impl std::fmt::Display for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Message::Problem(p) => p.fmt(f),
+            Message::Text(t) => f.write_str(t),
+        }
+    }
+}
+
+impl From<Problem> for Message {
+    fn from(p: Problem) -> Self {
+        Message::Problem(p)
+    }
+}
+
+impl From<String> for Message {
+    fn from(t: String) -> Self {
+        Message::Text(t)
+    }
+}
+
+impl From<&str> for Message {
+    fn from(t: &str) -> Self {
+        Message::Text(t.to_string())
+    }
+}
 
 /// What went wrong in a request.
 #[derive(Debug, thiserror::Error)]
@@ -21,13 +70,13 @@ pub enum AppError {
     Unauthorized,
     /// The request lacks something it must name (a header); the message says what.
     #[error("{0}")]
-    BadRequest(String),
+    BadRequest(Message),
     /// Not found (also for other organisations' records).
     #[error("not found")]
     NotFound,
     /// The body is not what the endpoint takes; the message names the field.
     #[error("{0}")]
-    Invalid(String),
+    Invalid(Message),
     /// Content-Type is not application/json.
     #[error("the body must be application/json")]
     UnsupportedMediaType,
@@ -36,13 +85,13 @@ pub enum AppError {
     TooLarge,
     /// A conflict with stored state (duplicate record, reused idempotency key).
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Message),
     /// Too many requests from one client; retry after this many seconds.
     #[error("too many requests: retry in {0} s")]
     TooManyRequests(u64),
     /// Refused for this caller (CSRF check, missing step-up); the message says why.
     #[error("{0}")]
-    Forbidden(String),
+    Forbidden(Message),
     /// A budget is spent (SMS per hour); retry after this many seconds.
     #[error("the service is busy: retry in {0} s")]
     Unavailable(u64),
@@ -123,10 +172,10 @@ impl From<ServiceError> for AppError {
         match e {
             ServiceError::Unauthorized => AppError::Unauthorized,
             ServiceError::NotFound => AppError::NotFound,
-            ServiceError::Invalid(m) => AppError::Invalid(m),
-            ServiceError::BadRequest(m) => AppError::BadRequest(m),
-            ServiceError::Conflict(m) => AppError::Conflict(m),
-            ServiceError::Forbidden(m) => AppError::Forbidden(m),
+            ServiceError::Invalid(m) => AppError::Invalid(m.into()),
+            ServiceError::BadRequest(m) => AppError::BadRequest(m.into()),
+            ServiceError::Conflict(m) => AppError::Conflict(m.into()),
+            ServiceError::Forbidden(m) => AppError::Forbidden(m.into()),
             ServiceError::TooManyRequests(s) => AppError::TooManyRequests(s),
             ServiceError::Unavailable(s) => AppError::Unavailable(s),
             ServiceError::Internal(d) => AppError::Internal(d),
@@ -152,8 +201,7 @@ through_service_error!(
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Conflict(what) => AppError::Conflict(format!("{what} already exists")),
-            StoreError::Refused(what) => AppError::BadRequest(what.into()),
+            StoreError::Conflict(_) | StoreError::Refused(_) => ServiceError::from(e).into(),
             e => AppError::Internal(e.to_string()),
         }
     }

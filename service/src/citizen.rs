@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::error::{Error, ServiceResult};
+use crate::error::{Error, Problem, ServiceResult};
 use crate::notice::{Channel, Notice};
 use crate::otp::{self, Delivery, Purpose, Rejected};
 use crate::secrets;
@@ -37,8 +37,8 @@ impl From<crate::store::StoreError> for CitizenError {
 impl From<CitizenError> for Error {
     fn from(e: CitizenError) -> Self {
         match e {
-            CitizenError::Field(invalid) => Error::Invalid(invalid.to_string()),
-            CitizenError::StepUpRequired => Error::Forbidden("step_up_required".into()),
+            CitizenError::Field(invalid) => Error::Invalid(Problem::field(invalid.to_string())),
+            CitizenError::StepUpRequired => Error::Forbidden(Problem::new("error-step-up")),
             CitizenError::Service(e) => e,
         }
     }

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use crate::error::{Error, ServiceResult};
+use crate::error::{Error, Problem, ServiceResult};
 use crate::provider::{self, RecordInput};
 use crate::secrets;
 use crate::store::portal::{LegacyRow, LegacyWrite};
@@ -37,7 +37,7 @@ impl From<crate::store::StoreError> for ExchangeError {
 impl From<ExchangeError> for Error {
     fn from(e: ExchangeError) -> Self {
         match e {
-            ExchangeError::NotIdentified => Error::Conflict(e.to_string()),
+            ExchangeError::NotIdentified => Error::Conflict(Problem::new("error-not-identified")),
             ExchangeError::Service(e) => e,
         }
     }

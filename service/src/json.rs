@@ -3,7 +3,7 @@
 
 use serde::de::DeserializeOwned;
 
-use crate::error::{Error, ServiceResult};
+use crate::error::{Error, Problem, ServiceResult};
 
 /// Parses a JSON body into `T`: an object at the top (serde would take an array for a struct,
 /// field by position), then the fields; an error names the path and the expected type, never
@@ -11,12 +11,13 @@ use crate::error::{Error, ServiceResult};
 pub fn json<T: DeserializeOwned>(body: &[u8]) -> ServiceResult<T> {
     let first = body.iter().find(|b| !b.is_ascii_whitespace());
     if first.is_some_and(|b| *b != b'{') {
-        return Err(Error::Invalid("the body must be a JSON object".into()));
+        return Err(Error::Invalid(Problem::new("error-body-not-object")));
     }
     let mut de = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut de)
-        .map_err(|e| Error::Invalid(describe(&e.path().to_string(), e.inner())))?;
-    de.end().map_err(|e| Error::Invalid(describe(".", &e)))?;
+        .map_err(|e| Error::Invalid(Problem::field(describe(&e.path().to_string(), e.inner()))))?;
+    de.end()
+        .map_err(|e| Error::Invalid(Problem::field(describe(".", &e))))?;
     Ok(value)
 }
 

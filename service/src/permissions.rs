@@ -9,7 +9,7 @@
 
 use serde_json::json;
 
-use crate::error::{Error, ServiceResult};
+use crate::error::{Error, Problem, ServiceResult};
 use crate::secrets::{self, Secrets};
 use crate::store::permissions::{AttorneyRow, AttorneyWrite, Authority, PermissionRow};
 use crate::store::{AuditEvent, Org, Store};
@@ -156,7 +156,7 @@ async fn denied(
     manager: &str,
     org_id: i64,
     detail: serde_json::Value,
-    message: &str,
+    message: &'static str,
     now: i64,
 ) -> Error {
     let event = AuditEvent {
@@ -166,7 +166,7 @@ async fn denied(
         detail,
     };
     match app.store.audit(&event, now).await {
-        Ok(()) => Error::Forbidden(message.into()),
+        Ok(()) => Error::Forbidden(Problem::new(message)),
         Err(e) => e.into(),
     }
 }
@@ -186,7 +186,7 @@ async fn managed_permission(
             manager,
             p.org.id,
             json!({ "permission": p.id, "reason": "own_permission" }),
-            "nobody decides on their own permission; another account manager does",
+            "error-own-permission",
             now,
         )
         .await);
@@ -197,7 +197,7 @@ async fn managed_permission(
             manager,
             p.org.id,
             json!({ "permission": p.id, "reason": "not_manager" }),
-            "only the organisation's account managers decide on its permissions",
+            "error-not-manager",
             now,
         )
         .await);
@@ -217,7 +217,7 @@ pub async fn decide(
 ) -> ServiceResult<PermissionRow> {
     let p = managed_permission(app, manager, permission_id, now).await?;
     if p.state != "requested" {
-        return Err(Error::Conflict("this request was decided already".into()));
+        return Err(Error::Conflict(Problem::new("error-decided")));
     }
     let (event, to) = match decision {
         Decision::Approve => ("permission.approved", "approved"),
@@ -236,7 +236,7 @@ pub async fn decide(
         .permission_decide(&p.id, "requested", to, Some(manager), &audit, now)
         .await?
     {
-        return Err(Error::Conflict("this request was decided already".into()));
+        return Err(Error::Conflict(Problem::new("error-decided")));
     }
     Ok(p)
 }
@@ -251,7 +251,9 @@ pub async fn revoke(
 ) -> ServiceResult<PermissionRow> {
     let p = managed_permission(app, manager, permission_id, now).await?;
     if p.state != "approved" {
-        return Err(Error::Conflict("this permission is not in force".into()));
+        return Err(Error::Conflict(Problem::new(
+            "error-permission-not-in-force",
+        )));
     }
     let audit = AuditEvent {
         event: "permission.revoked".into(),
@@ -266,7 +268,9 @@ pub async fn revoke(
         .permission_decide(&p.id, "approved", "revoked", Some(manager), &audit, now)
         .await?
     {
-        return Err(Error::Conflict("this permission is not in force".into()));
+        return Err(Error::Conflict(Problem::new(
+            "error-permission-not-in-force",
+        )));
     }
     Ok(p)
 }
@@ -277,9 +281,7 @@ pub async fn managed_org(app: &Ctx, manager: &str, ico: &str) -> ServiceResult<O
     let ico = normalise_ico(ico).ok_or(Error::NotFound)?;
     let org = app.store.org_by_ico(&ico).await?.ok_or(Error::NotFound)?;
     if !app.store.is_manager(manager, org.id).await? {
-        return Err(Error::Forbidden(
-            "only the organisation's account managers see this page".into(),
-        ));
+        return Err(Error::Forbidden(Problem::new("error-managers-only-page")));
     }
     Ok(org)
 }
@@ -382,9 +384,9 @@ pub async fn grant_attorney(
         .attorney_grant(&write, Some(manager), &audit, now)
         .await?
     {
-        return Err(Error::Forbidden(
-            "only the organisation's account managers give powers of attorney".into(),
-        ));
+        return Err(Error::Forbidden(Problem::new(
+            "error-managers-only-attorney",
+        )));
     }
     Ok(Ok(id))
 }
@@ -403,14 +405,12 @@ pub async fn revoke_attorney(
         .await?
         .ok_or(Error::NotFound)?;
     if !app.store.is_manager(manager, a.grantor.id).await? {
-        return Err(Error::Forbidden(
-            "only the grantor's account managers revoke its powers of attorney".into(),
-        ));
+        return Err(Error::Forbidden(Problem::new(
+            "error-grantor-managers-only",
+        )));
     }
     if a.revoked_at.is_some() {
-        return Err(Error::Conflict(
-            "this power of attorney was revoked already".into(),
-        ));
+        return Err(Error::Conflict(Problem::new("error-attorney-revoked")));
     }
     let audit = AuditEvent {
         event: "attorney.revoked".into(),
@@ -423,9 +423,7 @@ pub async fn revoke_attorney(
         .attorney_revoke(&a.id, Some(manager), &audit, now)
         .await?
     {
-        return Err(Error::Conflict(
-            "this power of attorney was revoked already".into(),
-        ));
+        return Err(Error::Conflict(Problem::new("error-attorney-revoked")));
     }
     Ok(a)
 }
@@ -464,17 +462,19 @@ pub async fn grant_operator(
     role: Role,
     now: i64,
 ) -> ServiceResult<Org> {
-    let ico = normalise_ico(ico)
-        .ok_or_else(|| Error::Invalid("--ico must be 8 digits with a valid check digit".into()))?;
-    let org = store
-        .org_by_ico(&ico)
-        .await?
-        .ok_or_else(|| Error::Invalid(format!("no organisation with IČO {ico}")))?;
+    let ico = normalise_ico(ico).ok_or_else(|| {
+        Error::Invalid(Problem::field(
+            "--ico must be 8 digits with a valid check digit",
+        ))
+    })?;
+    let org = store.org_by_ico(&ico).await?.ok_or_else(|| {
+        Error::Invalid(Problem::new("error-no-organisation").with("ico", ico.as_str()))
+    })?;
     let username = crate::registry::normalise_username(username);
     let user = store
         .user_by_username(&username)
         .await?
-        .ok_or_else(|| Error::Invalid("no registry user with this username".into()))?;
+        .ok_or_else(|| Error::Invalid(Problem::new("error-no-user")))?;
     let id = new_id();
     let audit = AuditEvent {
         event: "permission.approved".into(),

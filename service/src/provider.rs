@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
 
-use crate::error::{Error, ServiceResult};
+use crate::error::{Error, Problem, ServiceResult};
 use crate::notice::{Channel, Notice};
 use crate::secrets;
 use crate::store::portal::PersonView;
@@ -137,7 +137,7 @@ impl From<RecordRow> for RecordView {
 }
 
 fn invalid(msg: impl Into<String>) -> Error {
-    Error::Invalid(msg.into())
+    Error::Invalid(Problem::field(msg))
 }
 
 /// Checks an `Idempotency-Key` header value.
@@ -829,14 +829,14 @@ async fn write_or_replay(
                     return Ok(Some(view));
                 }
             }
-            Err(Error::Conflict("idempotency key in use".into()))
+            Err(Error::Conflict(Problem::new("error-idempotency-in-use")))
         }
-        Err(StoreError::Conflict(Conflict::LegacyCertificate)) => Err(Error::Conflict(
-            "this old certificate was imported already".into(),
-        )),
-        Err(StoreError::Conflict(Conflict::Certificate)) => Err(Error::Conflict(
-            "this event was already recorded for this person (same certificate)".into(),
-        )),
+        Err(StoreError::Conflict(Conflict::LegacyCertificate)) => {
+            Err(Error::Conflict(Problem::new("error-legacy-imported")))
+        }
+        Err(StoreError::Conflict(Conflict::Certificate)) => {
+            Err(Error::Conflict(Problem::new("error-event-recorded")))
+        }
         Err(e) => Err(e.into()),
     }
 }

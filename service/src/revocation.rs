@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use time::OffsetDateTime;
 use verifier::revocation::{Batch, CertHashes, HashType, RevocationList, RevocationListBuilder};
 
-use crate::error::{Error, ServiceResult};
+use crate::error::{Error, Problem, ServiceResult};
 use crate::store::{AuditEvent, CertificateRow, RevocationEntry, Store, StoreError};
 use crate::Ctx;
 
@@ -116,9 +116,9 @@ pub async fn revoke_for_org(
 ) -> ServiceResult<Value> {
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 200 || reason.chars().any(char::is_control) {
-        return Err(Error::Invalid(
-            "reason: 1 to 200 characters, no control characters".into(),
-        ));
+        return Err(Error::Invalid(Problem::field(
+            "reason: 1 to 200 characters, no control characters",
+        )));
     }
     let (cert, owner) = app
         .store

@@ -392,3 +392,35 @@ pin-context = PIN nesmí obsahovat { $field ->
         [birth_date] vaše datum narození
        *[phone] číslice vašeho telefonního čísla
     }.
+
+## Proč operace neproběhla (service::error::Problem). Parametry jmenují pole a pravidla, nikdy hodnotu, kterou člověk zadal.
+
+error-field = Údaje nebyly přijaty: { $detail }
+error-exists = { $what ->
+        [Organisation] Organizace
+        [Token] Přístupový token
+        [Record] Záznam
+        [IdempotencyKey] Klíč Idempotency-Key
+        [LegacyCertificate] Starý certifikát
+        [Certificate] Certifikát
+        [Account] Uživatelské jméno nebo rodné číslo
+        [PermissionRequest] Žádost o oprávnění
+        [PowerOfAttorney] Plná moc
+       *[other] Záznam
+    } už existuje.
+error-body-not-object = Tělo požadavku musí být objekt JSON.
+error-idempotency-in-use = Klíč Idempotency-Key se právě používá.
+error-legacy-imported = Tento starý certifikát už byl importován.
+error-event-recorded = Tato událost už byla této osobě zaznamenána (stejný certifikát).
+error-decided = O této žádosti už bylo rozhodnuto.
+error-permission-not-in-force = Toto oprávnění neplatí.
+error-managers-only-page = Tuto stránku vidí jen správci účtů organizace.
+error-managers-only-attorney = Plnou moc udělují jen správci účtů organizace.
+error-grantor-managers-only = Plnou moc odvolávají jen správci účtů organizace, která ji udělila.
+error-attorney-revoked = Tato plná moc už byla odvolána.
+error-own-permission = O vlastním oprávnění nikdo nerozhoduje; rozhodne jiný správce účtů.
+error-not-manager = O oprávněních organizace rozhodují jen její správci účtů.
+error-no-organisation = Organizace s IČO { $ico } neexistuje.
+error-no-user = Uživatel registru s tímto uživatelským jménem neexistuje.
+error-step-up = Je potřeba jednorázový kód zadaný v posledních pěti minutách.
+error-not-identified = Držitel zatím není ztotožněn v registru obyvatel.

@@ -391,3 +391,35 @@ pin-context = The PIN must not contain { $field ->
         [birth_date] your birth date
        *[phone] digits of your phone number
     }.
+
+## Why an operation did not happen (service::error::Problem). Parameters name fields and rules, never a value a person typed.
+
+error-field = { $detail }
+error-exists = { $what ->
+        [Organisation] organisation
+        [Token] token
+        [Record] record
+        [IdempotencyKey] idempotency key
+        [LegacyCertificate] legacy certificate
+        [Certificate] certificate
+        [Account] username or birth number
+        [PermissionRequest] permission request
+        [PowerOfAttorney] power of attorney
+       *[other] record
+    } already exists
+error-body-not-object = the body must be a JSON object
+error-idempotency-in-use = idempotency key in use
+error-legacy-imported = this old certificate was imported already
+error-event-recorded = this event was already recorded for this person (same certificate)
+error-decided = this request was decided already
+error-permission-not-in-force = this permission is not in force
+error-managers-only-page = only the organisation's account managers see this page
+error-managers-only-attorney = only the organisation's account managers give powers of attorney
+error-grantor-managers-only = only the grantor's account managers revoke its powers of attorney
+error-attorney-revoked = this power of attorney was revoked already
+error-own-permission = nobody decides on their own permission; another account manager does
+error-not-manager = only the organisation's account managers decide on its permissions
+error-no-organisation = no organisation with IČO { $ico }
+error-no-user = no registry user with this username
+error-step-up = a one-time code entered in the last five minutes is needed
+error-not-identified = the holder is not identified in the population registry yet

@@ -58,7 +58,7 @@ struct Record {
 
 fn message(body: &str) -> String {
     match json::<Record>(body.as_bytes()) {
-        Err(::service::error::Error::Invalid(m)) => m,
+        Err(::service::error::Error::Invalid(m)) => m.to_string(),
         other => panic!("{body}: {other:?}"),
     }
 }

@@ -165,9 +165,14 @@ fn error_page(app: &AppState, web: &Web, e: impl Into<AppError>) -> Response {
             t("session_expired"),
             ("/", t("to_login")),
         ),
-        AppError::Invalid(m) | AppError::Conflict(m) | AppError::BadRequest(m) => {
-            message(app, web, e.status(), t("invalid_title"), m, home)
-        }
+        AppError::Invalid(m) | AppError::Conflict(m) | AppError::BadRequest(m) => message(
+            app,
+            web,
+            e.status(),
+            t("invalid_title"),
+            &m.text(web.lang),
+            home,
+        ),
         AppError::Internal(_) | AppError::UnsupportedMediaType | AppError::TooLarge => {
             message(app, web, e.status(), t("error_title"), t("error"), home)
         }

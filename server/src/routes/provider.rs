@@ -177,7 +177,7 @@ pub async fn create_record(
         if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
             AppError::TooLarge
         } else {
-            AppError::Invalid(r.body_text())
+            AppError::Invalid(r.body_text().into())
         }
     })?;
     let key = match headers.get("idempotency-key") {

@@ -100,14 +100,14 @@ impl PartialSchema for ErrorCode {
     fn schema() -> RefOr<Schema> {
         let every = [
             AppError::Unauthorized,
-            AppError::BadRequest(String::new()),
+            AppError::BadRequest(String::new().into()),
             AppError::NotFound,
-            AppError::Invalid(String::new()),
+            AppError::Invalid(String::new().into()),
             AppError::UnsupportedMediaType,
             AppError::TooLarge,
-            AppError::Conflict(String::new()),
+            AppError::Conflict(String::new().into()),
             AppError::TooManyRequests(0),
-            AppError::Forbidden(String::new()),
+            AppError::Forbidden(String::new().into()),
             AppError::Unavailable(0),
             AppError::Internal(String::new()),
         ];
