@@ -7,10 +7,12 @@ use serde_json::json;
 use crate::error::{Error, Problem, ServiceResult};
 use crate::notice::{Channel, Notice};
 use crate::otp::{self, Delivery, Purpose, Rejected};
-use crate::secrets;
+use crate::session::{self, SessionKind};
 use crate::store::portal::{ContactField, PersonView};
 use crate::store::{AuditEvent, CertificateRow, RecordRow};
 use crate::validate;
+
+pub use crate::session::{NewSession, Session, SessionInfo};
 use crate::Ctx;
 
 /// Why a citizen's login or contact change did not start: the typed reasons the portal picks
@@ -175,18 +177,6 @@ pub async fn resend_login(app: &Ctx, flow: &[u8], now: i64) -> ServiceResult<boo
     Ok(true)
 }
 
-/// A new session's cookie value (128 bits, shown to the browser only).
-pub struct NewSession {
-    /// The cookie value.
-    pub token: String,
-}
-
-impl std::fmt::Debug for NewSession {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NewSession").finish_non_exhaustive()
-    }
-}
-
 /// Step 2: the code. A right code opens a new session (a new id: the flow id is discarded).
 pub async fn finish_login(
     app: &Ctx,
@@ -225,140 +215,28 @@ pub async fn open_session(
     method: &str,
     now: i64,
 ) -> ServiceResult<NewSession> {
-    let token = secrets::new_url_token().map_err(|e| Error::Internal(e.to_string()))?;
-    app.store
-        .session_create(
-            &secrets::token_digest(&token),
-            person_id,
-            now,
-            now + app.config.portal.session_absolute_secs,
-            &AuditEvent {
-                event: "login.succeeded".into(),
-                org_id: None,
-                subject: Some(app.secrets.pseudonym(person_id.as_bytes())),
-                detail: json!({ "method": method }),
-            },
-        )
-        .await?;
-    Ok(NewSession { token })
+    session::open(app, SessionKind::Citizen, person_id, method, now).await
 }
 
-/// A live session.
-#[derive(Debug, Clone)]
-pub struct Session {
-    /// SHA-256 of the cookie.
-    pub digest: Vec<u8>,
-    /// The person.
-    pub person_id: String,
-    /// When a code was last entered.
-    pub otp_verified_at: i64,
-}
-
-/// The session of a cookie, if it is live: known, idle less than the idle time-out and before
-/// its absolute end (SECURITY.md 22). Records the activity.
+/// The citizen session of a cookie, if it is live (SECURITY.md 22); records the activity.
 pub async fn session(app: &Ctx, cookie: &str, now: i64) -> ServiceResult<Option<Session>> {
-    let digest = secrets::token_digest(cookie);
-    let Some(s) = app.store.session(&digest).await? else {
-        return Ok(None);
-    };
-    let cfg = &app.config.portal;
-    if now > s.last_seen_at + cfg.session_idle_secs || now > s.expires_at {
-        app.store.session_end(&digest).await?;
-        return Ok(None);
-    }
-    app.store.session_touch(&digest, now, None).await?;
-    Ok(Some(Session {
-        digest,
-        person_id: s.person_id,
-        otp_verified_at: s.otp_verified_at,
-    }))
-}
-
-/// One of a person's sessions as the session list shows it.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct SessionInfo {
-    /// A handle to end it by: the first 8 bytes of the digest, hex (not the cookie).
-    pub handle: String,
-    /// Created at, Unix seconds.
-    pub created_at: i64,
-    /// Last request, Unix seconds.
-    pub last_seen_at: i64,
-    /// Whether it is the session asking.
-    pub current: bool,
-}
-
-fn handle_of(digest: &[u8]) -> String {
-    hex::encode(digest.get(..8).unwrap_or_default())
-}
-
-/// A list of stored sessions (digest, created, last seen) as the page shows it: a handle for
-/// each and which one is asking. Citizen and registry sessions alike.
-pub fn session_infos(list: Vec<(Vec<u8>, i64, i64)>, current: &[u8]) -> Vec<SessionInfo> {
-    list.into_iter()
-        .map(|(digest, created_at, last_seen_at)| SessionInfo {
-            current: digest == current,
-            handle: handle_of(&digest),
-            created_at,
-            last_seen_at,
-        })
-        .collect()
-}
-
-/// The digest of the session in `list` with this handle, unless it is `current`.
-pub fn other_session(
-    list: Vec<(Vec<u8>, i64, i64)>,
-    current: &[u8],
-    handle: &str,
-) -> Option<Vec<u8>> {
-    list.into_iter()
-        .map(|(digest, _, _)| digest)
-        .find(|d| handle_of(d) == handle && d != current)
+    session::load(app, SessionKind::Citizen, cookie, now).await
 }
 
 /// The person's live sessions (SECURITY.md 22).
 pub async fn sessions(app: &Ctx, s: &Session) -> ServiceResult<Vec<SessionInfo>> {
-    Ok(session_infos(
-        app.store.sessions_of(&s.person_id).await?,
-        &s.digest,
-    ))
+    session::list(app, s.kind, &s.owner_id, &s.digest).await
 }
 
-/// Ends another session of the same person by its handle; false when there is none.
+/// Ends another session of the same person by its handle (audited as `session.ended`); false
+/// when there is none.
 pub async fn end_session(app: &Ctx, s: &Session, handle: &str, now: i64) -> ServiceResult<bool> {
-    let list = app.store.sessions_of(&s.person_id).await?;
-    let Some(digest) = other_session(list, &s.digest, handle) else {
-        return Ok(false);
-    };
-    app.store.session_end(&digest).await?;
-    app.store
-        .audit(
-            &AuditEvent {
-                event: "session.ended".into(),
-                org_id: None,
-                subject: Some(app.secrets.pseudonym(s.person_id.as_bytes())),
-                detail: json!({}),
-            },
-            now,
-        )
-        .await?;
-    Ok(true)
+    session::end_other(app, s.kind, &s.owner_id, &s.digest, handle, now).await
 }
 
-/// Ends a session (logout).
+/// Ends a session (logout, audited).
 pub async fn logout(app: &Ctx, s: &Session, now: i64) -> ServiceResult<()> {
-    app.store.session_end(&s.digest).await?;
-    app.store
-        .audit(
-            &AuditEvent {
-                event: "logout".into(),
-                org_id: None,
-                subject: Some(app.secrets.pseudonym(s.person_id.as_bytes())),
-                detail: json!({}),
-            },
-            now,
-        )
-        .await?;
-    Ok(())
+    session::logout(app, s, now).await
 }
 
 /// The person and their records, for "My records".
@@ -373,10 +251,10 @@ pub struct Overview {
 pub async fn overview(app: &Ctx, s: &Session) -> ServiceResult<Overview> {
     let person = app
         .store
-        .person(&s.person_id)
+        .person(&s.owner_id)
         .await?
         .ok_or(Error::NotFound)?;
-    let records = app.store.citizen_records(&s.person_id).await?;
+    let records = app.store.citizen_records(&s.owner_id).await?;
     Ok(Overview { person, records })
 }
 
@@ -390,7 +268,7 @@ pub async fn certificate_pdf(
 ) -> ServiceResult<Vec<u8>> {
     let cert = app
         .store
-        .person_certificate(&s.person_id, certificate_id)
+        .person_certificate(&s.owner_id, certificate_id)
         .await?
         .filter(|c| c.superseded_at.is_none() && c.revoked_at.is_none())
         .ok_or(Error::NotFound)?;
@@ -400,7 +278,7 @@ pub async fn certificate_pdf(
             &AuditEvent {
                 event: "certificate.downloaded".into(),
                 org_id: None,
-                subject: Some(app.secrets.pseudonym(s.person_id.as_bytes())),
+                subject: Some(app.secrets.pseudonym(s.owner_id.as_bytes())),
                 detail: json!({"certificate": cert.id, "via": "portal"}),
             },
             now,
@@ -436,14 +314,14 @@ pub async fn render_pdf(app: &Ctx, cert: &CertificateRow) -> ServiceResult<Vec<u
 
 /// Whether the session entered a code recently enough for a sensitive change (SECURITY.md 23).
 pub fn fresh_otp(s: &Session, now: i64) -> bool {
-    now - s.otp_verified_at <= 300
+    s.fresh(now)
 }
 
 /// Sends a step-up code to the current phone.
 pub async fn start_step_up(app: &Ctx, s: &Session, now: i64) -> ServiceResult<()> {
     let person = app
         .store
-        .person(&s.person_id)
+        .person(&s.owner_id)
         .await?
         .ok_or(Error::NotFound)?;
     otp::send(
@@ -474,7 +352,7 @@ pub async fn finish_step_up(
 ) -> ServiceResult<Result<(), Rejected>> {
     match otp::check(app, &s.digest, Purpose::StepUp, code, now).await? {
         Ok(_) => {
-            app.store.session_touch(&s.digest, now, Some(now)).await?;
+            session::mark_fresh(app, s, now).await?;
             Ok(Ok(()))
         }
         Err(r) => Ok(Err(r)),
@@ -506,9 +384,9 @@ pub async fn start_contact_change(
         otp::Request {
             flow: &s.digest,
             purpose,
-            person_id: Some(s.person_id.clone()),
+            person_id: Some(s.owner_id.clone()),
             user_id: None,
-            throttle_key: app.secrets.keyed("person", s.person_id.as_bytes()),
+            throttle_key: app.secrets.keyed("person", s.owner_id.as_bytes()),
             delivery: Some(Delivery {
                 channel,
                 to: value.clone(),
@@ -543,7 +421,7 @@ pub async fn finish_contact_change(
     };
     let person = app
         .store
-        .person(&s.person_id)
+        .person(&s.owner_id)
         .await?
         .ok_or(Error::NotFound)?;
     let (old, channel) = match field {
@@ -553,14 +431,14 @@ pub async fn finish_contact_change(
     let notice = old.map(|to| Notice::ContactChanged { field: channel }.message(channel, to));
     app.store
         .set_contact(
-            &s.person_id,
+            &s.owner_id,
             field,
             &value,
             notice.as_ref(),
             &AuditEvent {
                 event: "contact.changed".into(),
                 org_id: None,
-                subject: Some(app.secrets.pseudonym(s.person_id.as_bytes())),
+                subject: Some(app.secrets.pseudonym(s.owner_id.as_bytes())),
                 detail: json!({"field": match field {
                     ContactField::Phone => "phone",
                     ContactField::Email => "email",

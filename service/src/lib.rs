@@ -36,6 +36,7 @@ pub mod registry;
 pub mod renewal;
 pub mod revocation;
 pub mod secrets;
+pub mod session;
 pub mod sms;
 pub mod validate;
 

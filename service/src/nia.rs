@@ -34,10 +34,10 @@ use openidconnect::{
 use secrecy::ExposeSecret as _;
 use serde_json::json;
 
-use crate::citizen::NewSession;
 use crate::clock::Clock;
 use crate::error::{Error, ServiceResult};
 use crate::secrets;
+use crate::session::NewSession;
 use crate::store::portal::OidcFlow;
 use crate::store::AuditEvent;
 use crate::validate;

@@ -8,12 +8,12 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::citizen::NewSession;
 use crate::error::{Error, ServiceResult};
 use crate::notice::{Channel, Notice};
 use crate::otp::{self, Delivery, Purpose, Rejected};
 use crate::pin::{self, PinContext, PinHasher, PinRejected};
 use crate::secrets;
+use crate::session::{self, NewSession, SessionInfo, SessionKind};
 use crate::store::registry::{RegFlow, Registered, UserWrite};
 use crate::store::{AuditEvent, MessageWrite, StoreError};
 use crate::validate;
@@ -400,22 +400,7 @@ pub async fn open_session(
     now: i64,
 ) -> ServiceResult<NewSession> {
     app.store.resets_end(user_id, now).await?;
-    let token = secrets::new_url_token().map_err(|e| Error::Internal(e.to_string()))?;
-    app.store
-        .rsession_create(
-            &secrets::token_digest(&token),
-            user_id,
-            now,
-            now + app.config.portal.session_absolute_secs,
-            &AuditEvent {
-                event: "registry.login_succeeded".into(),
-                org_id: None,
-                subject: Some(app.secrets.pseudonym(user_id.as_bytes())),
-                detail: json!({ "method": method }),
-            },
-        )
-        .await?;
-    Ok(NewSession { token })
+    session::open(app, SessionKind::Registry, user_id, method, now).await
 }
 
 /// A live registry session: digest and user id. Idle and absolute time-outs as the portal's.
@@ -424,17 +409,14 @@ pub async fn session(
     cookie: &str,
     now: i64,
 ) -> ServiceResult<Option<(Vec<u8>, String)>> {
-    let digest = secrets::token_digest(cookie);
-    let Some(s) = app.store.rsession(&digest).await? else {
-        return Ok(None);
-    };
-    let cfg = &app.config.portal;
-    if now > s.last_seen_at + cfg.session_idle_secs || now > s.expires_at {
-        app.store.rsession_end(&digest).await?;
-        return Ok(None);
-    }
-    app.store.rsession_touch(&digest, now).await?;
-    Ok(Some((digest, s.user_id)))
+    Ok(session::load(app, SessionKind::Registry, cookie, now)
+        .await?
+        .map(|s| (s.digest, s.owner_id)))
+}
+
+/// Ends a registry session (logout; not audited).
+pub async fn logout(app: &Ctx, digest: &[u8]) -> ServiceResult<()> {
+    session::end(app, SessionKind::Registry, digest).await
 }
 
 /// The prefix of the text a certificate holder signs.
@@ -570,16 +552,9 @@ pub async fn start_certificate_registration(
     Ok(Ok(()))
 }
 
-/// How long after its code a session may make sensitive changes (SECURITY.md 8, 23).
-pub const FRESH_SECS: i64 = 300;
-
 /// Whether the registry session's one-time code was entered at most 5 minutes ago.
 pub async fn session_fresh(app: &Ctx, session: &[u8], now: i64) -> ServiceResult<bool> {
-    Ok(app
-        .store
-        .rsession(session)
-        .await?
-        .is_some_and(|s| now - s.otp_verified_at <= FRESH_SECS))
+    session::fresh(app, SessionKind::Registry, session, now).await
 }
 
 /// Why a PIN change was refused.
@@ -665,19 +640,12 @@ pub async fn change_pin(
 }
 
 /// The user's live registry sessions (SECURITY.md 22).
-pub async fn sessions(
-    app: &Ctx,
-    user_id: &str,
-    current: &[u8],
-) -> ServiceResult<Vec<crate::citizen::SessionInfo>> {
-    Ok(crate::citizen::session_infos(
-        app.store.rsessions_of(user_id).await?,
-        current,
-    ))
+pub async fn sessions(app: &Ctx, user_id: &str, current: &[u8]) -> ServiceResult<Vec<SessionInfo>> {
+    session::list(app, SessionKind::Registry, user_id, current).await
 }
 
-/// Ends another registry session of the same user by its handle (audited); false when there
-/// is none.
+/// Ends another registry session of the same user by its handle (audited as
+/// `registry.session_ended`); false when there is none.
 pub async fn end_session(
     app: &Ctx,
     user_id: &str,
@@ -685,23 +653,7 @@ pub async fn end_session(
     handle: &str,
     now: i64,
 ) -> ServiceResult<bool> {
-    let list = app.store.rsessions_of(user_id).await?;
-    let Some(digest) = crate::citizen::other_session(list, current, handle) else {
-        return Ok(false);
-    };
-    app.store.rsession_end(&digest).await?;
-    app.store
-        .audit(
-            &AuditEvent {
-                event: "registry.session_ended".into(),
-                org_id: None,
-                subject: Some(app.secrets.pseudonym(user_id.as_bytes())),
-                detail: json!({}),
-            },
-            now,
-        )
-        .await?;
-    Ok(true)
+    session::end_other(app, SessionKind::Registry, user_id, current, handle, now).await
 }
 
 /// The notice of a changed PIN (SECURITY.md 8, 18): no link, no code; the recipient is filled

@@ -465,7 +465,8 @@ pub async fn helpdesk_reset(
     let Some(user) = app.store.user_by_username(&username).await? else {
         return Ok(false);
     };
-    let ended = app.store.rsessions_end_user(&user.id).await?;
+    let ended =
+        crate::session::end_all(app, crate::session::SessionKind::Registry, &user.id).await?;
     release_login(app, &username).await?;
     app.store
         .audit(

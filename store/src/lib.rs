@@ -12,6 +12,7 @@ pub mod registry;
 mod request;
 pub mod seal;
 mod sealed;
+pub mod session;
 mod sql;
 mod sqlite;
 
@@ -31,6 +32,7 @@ pub use questions::QuestionStore;
 pub use registry::RegistryStore;
 pub use request::RequestContext;
 pub use sealed::KEY_LABEL as OUTBOX_KEY_LABEL;
+pub use session::{SessionKind, SessionStore};
 pub use sqlite::SqliteStore;
 
 /// Which unique key a write ran into.
@@ -419,7 +421,14 @@ pub struct TokenInfo {
 /// The storage operations of the server.
 #[async_trait]
 pub trait Store:
-    PortalStore + RegistryStore + PermissionStore + QuestionStore + LimitStore + Send + Sync
+    PortalStore
+    + RegistryStore
+    + SessionStore
+    + PermissionStore
+    + QuestionStore
+    + LimitStore
+    + Send
+    + Sync
 {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;

@@ -1,5 +1,5 @@
 //! Storage of the citizen portal and the old-certificate exchange: one-time-code challenges,
-//! web sessions, counted events for throttling, persons as citizens see them, contact changes
+//! counted events for throttling, persons as citizens see them, contact changes
 //! and legacy certificates. Like `sql.rs`, one macro expands the same SQL for both backends.
 
 use async_trait::async_trait;
@@ -98,21 +98,6 @@ impl std::fmt::Debug for Challenge {
             .field("attempts", &self.attempts)
             .finish_non_exhaustive()
     }
-}
-
-/// A citizen's web session.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SessionRow {
-    /// The person logged in.
-    pub person_id: String,
-    /// Created at.
-    pub created_at: i64,
-    /// Last request.
-    pub last_seen_at: i64,
-    /// Absolute end.
-    pub expires_at: i64,
-    /// When a one-time code was last entered in this session.
-    pub otp_verified_at: i64,
 }
 
 /// A person as the portal shows them to themselves.
@@ -257,29 +242,6 @@ pub trait PortalStore: Send + Sync {
     /// Consumes the challenge if it is open, unexpired and under the attempt limit: one
     /// conditional UPDATE, so it succeeds once.
     async fn otp_consume(&self, id: &str, max_attempts: i64, now: i64) -> StoreResult<bool>;
-
-    /// Creates a session with its audit event.
-    async fn session_create(
-        &self,
-        id_sha256: &[u8],
-        person_id: &str,
-        now: i64,
-        expires_at: i64,
-        audit: &AuditEvent,
-    ) -> StoreResult<()>;
-    /// The session with this digest.
-    async fn session(&self, id_sha256: &[u8]) -> StoreResult<Option<SessionRow>>;
-    /// Records activity (and a fresh one-time code).
-    async fn session_touch(
-        &self,
-        id_sha256: &[u8],
-        now: i64,
-        otp_verified_at: Option<i64>,
-    ) -> StoreResult<()>;
-    /// Ends a session.
-    async fn session_end(&self, id_sha256: &[u8]) -> StoreResult<()>;
-    /// A person's sessions: digest, created, last seen; newest activity first.
-    async fn sessions_of(&self, person_id: &str) -> StoreResult<Vec<(Vec<u8>, i64, i64)>>;
 
     /// Counts an event (failure, send, request) under a keyed identifier.
     async fn event_add(&self, kind: &str, key: &[u8], now: i64) -> StoreResult<()>;
@@ -512,89 +474,6 @@ macro_rules! portal_store {
                 Ok(done.rows_affected() == 1)
             }
 
-            async fn session_create(
-                &self,
-                id_sha256: &[u8],
-                person_id: &str,
-                now: i64,
-                expires_at: i64,
-                audit: &AuditEvent,
-            ) -> StoreResult<()> {
-                let mut tx = self.pool.begin().await?;
-                sqlx::query(
-                    "INSERT INTO web_sessions (id_sha256, person_id, created_at, last_seen_at, \
-                     expires_at, otp_verified_at) VALUES ($1, $2, $3, $3, $4, $3)",
-                )
-                .bind(id_sha256)
-                .bind(person_id)
-                .bind(now)
-                .bind(expires_at)
-                .execute(&mut *tx)
-                .await?;
-                insert_audit(&mut *tx, audit, now).await?;
-                tx.commit().await?;
-                Ok(())
-            }
-
-            async fn session(&self, id_sha256: &[u8]) -> StoreResult<Option<super::portal::SessionRow>> {
-                let row = sqlx::query(
-                    "SELECT person_id, created_at, last_seen_at, expires_at, otp_verified_at \
-                     FROM web_sessions WHERE id_sha256 = $1",
-                )
-                .bind(id_sha256)
-                .fetch_optional(&self.pool)
-                .await?;
-                match row {
-                    Some(r) => Ok(Some(super::portal::SessionRow {
-                        person_id: col(&r, "person_id")?,
-                        created_at: col(&r, "created_at")?,
-                        last_seen_at: col(&r, "last_seen_at")?,
-                        expires_at: col(&r, "expires_at")?,
-                        otp_verified_at: col(&r, "otp_verified_at")?,
-                    })),
-                    None => Ok(None),
-                }
-            }
-
-            async fn session_touch(
-                &self,
-                id_sha256: &[u8],
-                now: i64,
-                otp_verified_at: Option<i64>,
-            ) -> StoreResult<()> {
-                sqlx::query(
-                    "UPDATE web_sessions SET last_seen_at = $2, \
-                     otp_verified_at = COALESCE($3, otp_verified_at) WHERE id_sha256 = $1",
-                )
-                .bind(id_sha256)
-                .bind(now)
-                .bind(otp_verified_at)
-                .execute(&self.pool)
-                .await?;
-                Ok(())
-            }
-
-            async fn session_end(&self, id_sha256: &[u8]) -> StoreResult<()> {
-                sqlx::query("DELETE FROM web_sessions WHERE id_sha256 = $1")
-                    .bind(id_sha256)
-                    .execute(&self.pool)
-                    .await?;
-                Ok(())
-            }
-
-            async fn sessions_of(&self, person_id: &str) -> StoreResult<Vec<(Vec<u8>, i64, i64)>> {
-                let rows = sqlx::query(
-                    "SELECT id_sha256, created_at, last_seen_at FROM web_sessions \
-                     WHERE person_id = $1 ORDER BY last_seen_at DESC",
-                )
-                .bind(person_id)
-                .fetch_all(&self.pool)
-                .await?;
-                rows.iter()
-                    .map(|r| Ok((col(r, "id_sha256")?, col(r, "created_at")?, col(r, "last_seen_at")?)))
-                    .collect()
-            }
-
             async fn event_add(&self, kind: &str, key: &[u8], now: i64) -> StoreResult<()> {
                 sqlx::query("INSERT INTO auth_events (kind, key, at) VALUES ($1, $2, $3)")
                     .bind(kind)
@@ -644,11 +523,13 @@ macro_rules! portal_store {
                     .execute(&self.pool)
                     .await?
                     .rows_affected();
-                n += sqlx::query("DELETE FROM web_sessions WHERE expires_at < $1")
-                    .bind(now)
-                    .execute(&self.pool)
-                    .await?
-                    .rows_affected();
+                for kind in super::session::SessionKind::ALL {
+                    n += sqlx::query(&format!("DELETE FROM {} WHERE expires_at < $1", kind.table()))
+                        .bind(now)
+                        .execute(&self.pool)
+                        .await?
+                        .rows_affected();
+                }
                 n += sqlx::query("DELETE FROM oidc_flows WHERE expires_at < $1")
                     .bind(now)
                     .execute(&self.pool)
@@ -669,11 +550,6 @@ macro_rules! portal_store {
                         .await?
                         .rows_affected();
                 }
-                n += sqlx::query("DELETE FROM registry_sessions WHERE expires_at < $1")
-                    .bind(now)
-                    .execute(&self.pool)
-                    .await?
-                    .rows_affected();
                 // Reset links: a day after they were used, voided or expired.
                 n += sqlx::query(
                     "DELETE FROM pin_resets WHERE expires_at < $1 OR ended_at < $1",

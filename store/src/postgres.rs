@@ -43,6 +43,7 @@ const CLAIM: &str =
 super::sql::sql_store!(PgStore, sqlx::Postgres, CLAIM);
 super::portal::portal_store!(PgStore);
 super::registry::registry_store!(PgStore);
+super::session::session_store!(PgStore);
 super::permissions::permission_store!(PgStore);
 super::questions::question_store!(PgStore);
 super::limits::limit_store!(PgStore);

@@ -1,5 +1,5 @@
 //! Storage of registry users (issue #9): accounts, registrations between their SMS code and
-//! their contact details, and registry sessions. The SQL is shared by SQLite and PostgreSQL
+//! their contact details, PIN changes and resets. The SQL is shared by SQLite and PostgreSQL
 //! through [`registry_store`].
 
 use async_trait::async_trait;
@@ -71,19 +71,6 @@ pub struct RegFlow {
     pub expires_at: i64,
 }
 
-/// A registry session.
-#[derive(Debug, Clone)]
-pub struct RegistrySessionRow {
-    /// The user.
-    pub user_id: String,
-    /// Last activity.
-    pub last_seen_at: i64,
-    /// Absolute end.
-    pub expires_at: i64,
-    /// When a code was last entered.
-    pub otp_verified_at: i64,
-}
-
 /// What finishing a registration did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Registered {
@@ -124,22 +111,6 @@ pub trait RegistryStore: Send + Sync {
     async fn user_by_bn_index(&self, bn_index: &[u8]) -> StoreResult<Option<UserRow>>;
     /// Replaces the PIN hash (a rehash with stronger parameters at login).
     async fn user_set_pin_hash(&self, id: &str, pin_hash: &str) -> StoreResult<()>;
-
-    /// Creates a registry session with its audit event.
-    async fn rsession_create(
-        &self,
-        id_sha256: &[u8],
-        user_id: &str,
-        now: i64,
-        expires_at: i64,
-        audit: &AuditEvent,
-    ) -> StoreResult<()>;
-    /// The registry session with this digest.
-    async fn rsession(&self, id_sha256: &[u8]) -> StoreResult<Option<RegistrySessionRow>>;
-    /// Records activity.
-    async fn rsession_touch(&self, id_sha256: &[u8], now: i64) -> StoreResult<()>;
-    /// Ends a registry session.
-    async fn rsession_end(&self, id_sha256: &[u8]) -> StoreResult<()>;
 
     /// Passes a renewal flow's first step (seed 000 step 5): the typed username, normalised.
     async fn renewal_flow_put(
@@ -195,10 +166,6 @@ pub trait RegistryStore: Send + Sync {
     ) -> StoreResult<()>;
     /// Ends every open reset link of a user (a successful login, SECURITY.md 16).
     async fn resets_end(&self, user_id: &str, now: i64) -> StoreResult<()>;
-    /// A user's sessions: digest, created, last seen; newest activity first.
-    async fn rsessions_of(&self, user_id: &str) -> StoreResult<Vec<(Vec<u8>, i64, i64)>>;
-    /// Ends every session of a user (helpdesk reset).
-    async fn rsessions_end_user(&self, user_id: &str) -> StoreResult<u64>;
 }
 
 /// Implements [`RegistryStore`] for a store type whose `pool` is an sqlx pool; `$db` is the
@@ -453,69 +420,6 @@ macro_rules! registry_store {
                 Ok(())
             }
 
-            async fn rsession_create(
-                &self,
-                id_sha256: &[u8],
-                user_id: &str,
-                now: i64,
-                expires_at: i64,
-                audit: &AuditEvent,
-            ) -> StoreResult<()> {
-                let mut tx = self.pool.begin().await?;
-                sqlx::query(
-                    "INSERT INTO registry_sessions (id_sha256, user_id, created_at, last_seen_at, \
-                     expires_at, otp_verified_at) VALUES ($1, $2, $3, $3, $4, $3)",
-                )
-                .bind(id_sha256)
-                .bind(user_id)
-                .bind(now)
-                .bind(expires_at)
-                .execute(&mut *tx)
-                .await?;
-                insert_audit(&mut *tx, audit, now).await?;
-                tx.commit().await?;
-                Ok(())
-            }
-
-            async fn rsession(
-                &self,
-                id_sha256: &[u8],
-            ) -> StoreResult<Option<super::registry::RegistrySessionRow>> {
-                let row = sqlx::query(
-                    "SELECT user_id, last_seen_at, expires_at, otp_verified_at \
-                     FROM registry_sessions WHERE id_sha256 = $1",
-                )
-                .bind(id_sha256)
-                .fetch_optional(&self.pool)
-                .await?;
-                match row {
-                    Some(r) => Ok(Some(super::registry::RegistrySessionRow {
-                        user_id: col(&r, "user_id")?,
-                        last_seen_at: col(&r, "last_seen_at")?,
-                        expires_at: col(&r, "expires_at")?,
-                        otp_verified_at: col(&r, "otp_verified_at")?,
-                    })),
-                    None => Ok(None),
-                }
-            }
-
-            async fn rsession_touch(&self, id_sha256: &[u8], now: i64) -> StoreResult<()> {
-                sqlx::query("UPDATE registry_sessions SET last_seen_at = $2 WHERE id_sha256 = $1")
-                    .bind(id_sha256)
-                    .bind(now)
-                    .execute(&self.pool)
-                    .await?;
-                Ok(())
-            }
-
-            async fn rsession_end(&self, id_sha256: &[u8]) -> StoreResult<()> {
-                sqlx::query("DELETE FROM registry_sessions WHERE id_sha256 = $1")
-                    .bind(id_sha256)
-                    .execute(&self.pool)
-                    .await?;
-                Ok(())
-            }
-
             async fn renewal_flow_put(
                 &self,
                 flow_sha256: &[u8],
@@ -684,36 +588,6 @@ macro_rules! registry_store {
                 .execute(&self.pool)
                 .await?;
                 Ok(())
-            }
-
-            async fn rsessions_of(
-                &self,
-                user_id: &str,
-            ) -> StoreResult<Vec<(Vec<u8>, i64, i64)>> {
-                let rows = sqlx::query(
-                    "SELECT id_sha256, created_at, last_seen_at FROM registry_sessions \
-                     WHERE user_id = $1 ORDER BY last_seen_at DESC",
-                )
-                .bind(user_id)
-                .fetch_all(&self.pool)
-                .await?;
-                rows.iter()
-                    .map(|r| {
-                        Ok((
-                            col(r, "id_sha256")?,
-                            col(r, "created_at")?,
-                            col(r, "last_seen_at")?,
-                        ))
-                    })
-                    .collect()
-            }
-
-            async fn rsessions_end_user(&self, user_id: &str) -> StoreResult<u64> {
-                Ok(sqlx::query("DELETE FROM registry_sessions WHERE user_id = $1")
-                    .bind(user_id)
-                    .execute(&self.pool)
-                    .await?
-                    .rows_affected())
             }
         }
     };

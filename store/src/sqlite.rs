@@ -52,6 +52,7 @@ const CLAIM: &str =
 super::sql::sql_store!(SqliteStore, sqlx::Sqlite, CLAIM);
 super::portal::portal_store!(SqliteStore);
 super::registry::registry_store!(SqliteStore);
+super::session::session_store!(SqliteStore);
 super::permissions::permission_store!(SqliteStore);
 super::questions::question_store!(SqliteStore);
 super::limits::limit_store!(SqliteStore);

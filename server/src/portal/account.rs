@@ -98,12 +98,12 @@ pub(super) async fn contact_view(
     error: Option<&str>,
     notice: Option<&str>,
 ) -> Response {
-    let person = match app.store.person(&s.person_id).await {
+    let person = match app.store.person(&s.owner_id).await {
         Ok(Some(p)) => p,
         Ok(None) => return error_page(app, web, AppError::NotFound),
         Err(e) => return error_page(app, web, AppError::from(e)),
     };
-    let proposals = match app.store.contact_proposals(&s.person_id).await {
+    let proposals = match app.store.contact_proposals(&s.owner_id).await {
         Ok(p) => p,
         Err(e) => return error_page(app, web, AppError::from(e)),
     };
@@ -233,7 +233,7 @@ pub(super) async fn contact_submit(
     let value = if f.record.is_empty() {
         f.value.clone()
     } else {
-        let proposed = match app.store.contact_proposals(&s.person_id).await {
+        let proposed = match app.store.contact_proposals(&s.owner_id).await {
             Ok(list) => list.into_iter().find(|p| p.record_id == f.record),
             Err(e) => return error_page(&app, &web, AppError::from(e)),
         };

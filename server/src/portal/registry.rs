@@ -525,8 +525,8 @@ async fn logout(State(app): State<AppState>, web: Web, Form(f): Form<CsrfForm>) 
         return error_page(&app, &web, AppError::Forbidden("csrf".into()));
     };
     let digest = crate::secrets::token_digest(tok);
-    if let Err(e) = app.store.rsession_end(&digest).await {
-        return error_page(&app, &web, AppError::from(e));
+    if let Err(e) = service::logout(&app, &digest).await {
+        return error_page(&app, &web, e);
     }
     with_cookie(
         see_other("/registry"),

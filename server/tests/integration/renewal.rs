@@ -135,7 +135,14 @@ async fn pin_renewal(backend: Backend) {
     let now = h.clock_now();
     h.app
         .store
-        .rsession_create(&session, &user.id, now, now + 3600, &login_event())
+        .session_create(
+            server::store::SessionKind::Registry,
+            &session,
+            &user.id,
+            now,
+            now + 3600,
+            &login_event(),
+        )
         .await
         .unwrap();
     let mut b = renewal_started(&h, &username.to_lowercase()).await;
@@ -205,7 +212,13 @@ async fn pin_renewal(backend: Backend) {
         assert!(!body.contains("/registry/pin/") && !body.contains(&code));
     }
     // Every session ended; the link is spent and its page is the one for unknown links.
-    assert!(h.app.store.rsession(&session).await.unwrap().is_none());
+    assert!(h
+        .app
+        .store
+        .session(server::store::SessionKind::Registry, &session)
+        .await
+        .unwrap()
+        .is_none());
     let used = other.get(&h, &format!("/registry/pin/{token}")).await;
     let unknown = other.get(&h, "/registry/pin/AAAAAAAAAAAAAAAAAAAAAA").await;
     assert_eq!(used.status, StatusCode::NOT_FOUND);
