@@ -7,13 +7,9 @@ use std::path::Path;
 
 use secrecy::SecretString;
 use sqlx::{Connection as _, Row as _};
-use store::seal::SealingKey;
 
-const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/postgres";
-
-fn key() -> SealingKey {
-    SealingKey::new(&[7; 32]).unwrap()
-}
+mod common;
+use common::{key, with_postgres};
 
 /// `0001_init.sql`-style names of one folder, sorted.
 fn migration_names(backend: &str) -> Vec<String> {
@@ -57,19 +53,7 @@ async fn sqlite_columns() -> BTreeSet<(String, String)> {
 }
 
 async fn postgres_columns() -> BTreeSet<(String, String)> {
-    let admin = std::env::var("DCC_TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_PG.into());
-    let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap_or_else(|e| {
-        panic!("PostgreSQL is not reachable at {admin} ({e}); start it or set DCC_TEST_DATABASE_URL")
-    });
-    let name = format!("dcc_schema_{}", uuid::Uuid::new_v4().simple());
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    let base = admin.split('?').next().unwrap();
-    let (prefix, _) = base.rsplit_once('/').unwrap();
-    let url = format!("{prefix}/{name}");
-    let result = async {
+    let result = with_postgres("dcc_schema", |url| async move {
         let opened = store::open(&SecretString::from(url.clone()), key()).await;
         opened.map_err(|e| e.to_string())?;
         let mut db = sqlx::PgConnection::connect(&url)
@@ -83,13 +67,11 @@ async fn postgres_columns() -> BTreeSet<(String, String)> {
         .await
         .map_err(|e| e.to_string())?;
         db.close().await.ok();
-        Ok::<_, String>(rows.iter().map(|r| (r.get("t"), r.get("c"))).collect())
-    }
+        Ok::<BTreeSet<(String, String)>, String>(
+            rows.iter().map(|r| (r.get("t"), r.get("c"))).collect(),
+        )
+    })
     .await;
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut conn)
-        .await
-        .unwrap();
     result.expect("migrate PostgreSQL and read its columns")
 }
 

@@ -5,10 +5,11 @@
 
 use secrecy::SecretString;
 use sqlx::Connection as _;
-use store::seal::SealingKey;
 use store::{AuditEvent, SessionKind, Store};
 
-const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+mod common;
+use common::{key, with_postgres};
+
 const OWNER: &str = "same-id";
 
 /// A person and a registry user with the same id, and a registry session written by the
@@ -28,10 +29,6 @@ fn seed(open: &str, close: &str) -> Vec<String> {
     SEED.iter()
         .map(|sql| sql.replace('<', open).replace('>', close))
         .collect()
-}
-
-fn key() -> SealingKey {
-    SealingKey::new(&[7; 32]).unwrap()
 }
 
 fn login() -> AuditEvent {
@@ -148,19 +145,7 @@ async fn sessions_on_sqlite() {
 
 #[tokio::test]
 async fn sessions_on_postgres() {
-    let admin = std::env::var("DCC_TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_PG.into());
-    let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap_or_else(|e| {
-        panic!("PostgreSQL is not reachable at {admin} ({e}); start it or set DCC_TEST_DATABASE_URL")
-    });
-    let name = format!("dcc_sessions_{}", uuid::Uuid::new_v4().simple());
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    let base = admin.split('?').next().unwrap();
-    let (prefix, _) = base.rsplit_once('/').unwrap();
-    let url = format!("{prefix}/{name}");
-    let run = tokio::spawn(async move {
+    with_postgres("dcc_sessions", |url| async move {
         let store = store::open(&SecretString::from(url.clone()), key())
             .await
             .unwrap();
@@ -172,9 +157,4 @@ async fn sessions_on_postgres() {
         exercise(store.as_ref()).await;
     })
     .await;
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    run.unwrap();
 }
