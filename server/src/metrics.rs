@@ -5,7 +5,8 @@
 //!
 //! Counting a request takes no lock shared between routes: the series handles of each
 //! (method, route, status) seen so far sit in an immutable map behind an [`ArcSwap`], so a request
-//! loads it (lock-free) and bumps its route's atomics. Only the first request of a new
+//! loads it (lock-free), bumps its counter (an atomic) and records its latency in the histogram
+//! of its (method, route) (`prometheus-client` guards each histogram with its own mutex). Only the first request of a new
 //! combination takes the writer's mutex, creates the series in the registry's families and
 //! publishes a copy of the map with it added — a bounded number of times, since route templates
 //! (never raw paths), methods and statuses are few.
@@ -69,6 +70,12 @@ struct Handles {
 
 /// Route template → the handles seen so far on it (a handful, so a scan).
 type Seen = HashMap<Box<str>, Vec<Handles>>;
+
+fn find<'a>(seen: &'a Seen, method: &str, route: &str, status: u16) -> Option<&'a Handles> {
+    seen.get(route)?
+        .iter()
+        .find(|h| h.status == status && &*h.method == method)
+}
 
 /// The process's metrics.
 pub struct Metrics {
@@ -155,29 +162,25 @@ impl Metrics {
 
     /// Counts a request.
     pub fn request(&self, method: &str, route: &str, status: u16, seconds: f64) {
-        let handles = self.handles(method, route, status);
-        handles.requests.inc();
-        handles.duration.observe(seconds);
+        let count = |h: &Handles| {
+            h.requests.inc();
+            h.duration.observe(seconds);
+        };
+        // The common case: the combination was seen; no allocation, no lock but the series'.
+        if let Some(h) = find(&self.seen.load(), method, route, status) {
+            return count(h);
+        }
+        count(&self.add(method, route, status));
     }
 
-    fn handles(&self, method: &str, route: &str, status: u16) -> Handles {
-        let find = |seen: &Seen| {
-            seen.get(route).and_then(|series| {
-                series
-                    .iter()
-                    .find(|h| h.status == status && &*h.method == method)
-                    .cloned()
-            })
-        };
-        if let Some(found) = find(&self.seen.load()) {
-            return found;
-        }
+    /// Creates the series of a new combination and publishes a map with it.
+    fn add(&self, method: &str, route: &str, status: u16) -> Handles {
         // A new combination: under the writer's lock, check again (another request may have
         // added it meanwhile), then publish a copy with it.
         let _adding = self.adding.lock().unwrap_or_else(|e| e.into_inner());
         let current = self.seen.load_full();
-        if let Some(found) = find(&current) {
-            return found;
+        if let Some(found) = find(&current, method, route, status) {
+            return found.clone();
         }
         let route_labels = RouteLabels {
             method: method.to_string(),

@@ -428,7 +428,7 @@ pub async fn finish_contact_change(
         ContactField::Phone => (person.phone, Channel::Sms),
         ContactField::Email => (person.email, Channel::Email),
     };
-    let notice = old.map(|to| Notice::ContactChanged { field: channel }.message(channel, to));
+    let notice = old.map(|to| Notice::ContactChanged { field }.message(channel, to));
     app.store
         .set_contact(
             &s.owner_id,

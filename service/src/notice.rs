@@ -6,6 +6,7 @@
 use hcert::CertType;
 use texts::{Arg, Lang};
 
+use crate::store::portal::ContactField;
 use crate::store::MessageWrite;
 
 /// The channel of an outbox message.
@@ -48,8 +49,8 @@ pub enum Notice<'a> {
     RegistrationComplete { username: &'a str },
     /// The PIN of a registry account was changed.
     PinChanged,
-    /// A citizen's contact was changed (`Sms`: the phone number, `Email`: the address).
-    ContactChanged { field: Channel },
+    /// A citizen's contact was changed.
+    ContactChanged { field: ContactField },
     /// An issued certificate (the PDF is attached).
     Certificate { kind: CertType },
     /// An organisation recorded other contact details than those on file (`fields`:
@@ -70,8 +71,15 @@ impl std::fmt::Debug for Notice<'_> {
 
 /// Between the Czech and the English text of an SMS (one line).
 const SMS_SEPARATOR: &str = " / ";
-/// Between the Czech and the English text of an e-mail.
-const MAIL_SEPARATOR: &str = "\n\n---\n\n";
+/// How a notice's two languages are laid out in an e-mail.
+enum Layout {
+    /// On one line, `Czech / English`: every SMS, and the short notices by e-mail.
+    Line,
+    /// Czech, a blank line, English, a final line end.
+    Paragraphs,
+    /// The certificate e-mail: Czech, a `---` rule, English, with CRLF line ends.
+    Rule,
+}
 
 impl Notice<'_> {
     /// The catalogue key of the body; the subject is `<key>-subject`.
@@ -108,13 +116,12 @@ impl Notice<'_> {
             ),
             Notice::Renewal {
                 username,
-                link,
                 code_channel,
+                ..
             } => lang.format(
                 key,
                 &[
                     ("username", Arg::Str(username)),
-                    ("link", Arg::Str(link)),
                     ("code_channel", Arg::Str(code_channel.as_str())),
                 ],
             ),
@@ -122,7 +129,11 @@ impl Notice<'_> {
                 lang.format(key, &[("username", Arg::Str(username))])
             }
             Notice::ContactChanged { field } => {
-                lang.format(key, &[("field", Arg::Str(field.as_str()))])
+                let field = match field {
+                    ContactField::Phone => "phone",
+                    ContactField::Email => "email",
+                };
+                lang.format(key, &[("field", Arg::Str(field))])
             }
             Notice::Certificate { kind } => {
                 lang.format(key, &[("kind", Arg::Str(kind_word(*kind)))])
@@ -165,31 +176,41 @@ impl Notice<'_> {
         )
     }
 
-    /// Short notices (a code, a changed PIN or contact) read the same by SMS and e-mail: both
-    /// languages on one line, which SECURITY.md 4's exact template of a code message holds to.
-    fn one_line(&self) -> bool {
-        matches!(
-            self,
+    /// Short notices read the same by SMS and e-mail: both languages on one line, which
+    /// SECURITY.md 4's exact template of a code message holds to.
+    fn layout(&self) -> Layout {
+        match self {
             Notice::Code { .. }
-                | Notice::PinChanged
-                | Notice::ContactChanged { .. }
-                | Notice::ContactRecorded { .. }
-        )
+            | Notice::PinChanged
+            | Notice::ContactChanged { .. }
+            | Notice::ContactRecorded { .. }
+            | Notice::QuestionsSet => Layout::Line,
+            Notice::Renewal { .. }
+            | Notice::RegistrationAttempt
+            | Notice::RegistrationComplete { .. }
+            | Notice::QuestionsRenewal { .. } => Layout::Paragraphs,
+            Notice::Certificate { .. } => Layout::Rule,
+        }
     }
 
-    /// The text for `channel`: both languages on one line for an SMS and a short notice, in
-    /// two blocks for a long e-mail (the certificate e-mail with CRLF line ends, as it always
-    /// went out).
+    /// The text for `channel`: both languages on one line for an SMS, laid out by
+    /// [`Notice::layout`] for an e-mail. The renewal link stands once, after both languages.
     pub fn body(&self, channel: Channel) -> String {
-        if channel == Channel::Sms || self.one_line() {
-            return self.both(SMS_SEPARATOR);
+        let layout = match channel {
+            Channel::Sms => Layout::Line,
+            Channel::Email => self.layout(),
+        };
+        let mut text = match layout {
+            Layout::Line => self.both(SMS_SEPARATOR),
+            Layout::Paragraphs => self.both("\n\n") + "\n",
+            Layout::Rule => (self.both("\n\n---\n\n") + "\n").replace('\n', "\r\n"),
+        };
+        if let Notice::Renewal { link, .. } = self {
+            text.push('\n');
+            text.push_str(link);
+            text.push('\n');
         }
-        let text = self.both(MAIL_SEPARATOR) + "\n";
-        if matches!(self, Notice::Certificate { .. }) {
-            text.replace('\n', "\r\n")
-        } else {
-            text
-        }
+        text
     }
 
     /// The outbox message to `recipient` (empty: the store fills it in from the account).
@@ -234,6 +255,23 @@ mod tests {
     }
 
     #[test]
+    fn every_code_purpose_has_its_own_words() {
+        for purpose in crate::otp::Purpose::ALL {
+            let n = Notice::Code {
+                purpose: purpose.as_str(),
+                code: "1",
+                minutes: 5,
+            };
+            let text = n.body(Channel::Sms);
+            // The catalogue's fallback word is for none of them.
+            assert!(
+                !text.contains("ověření") && !text.contains("verification"),
+                "{purpose:?}: {text}"
+            );
+        }
+    }
+
+    #[test]
     fn a_code_sms_names_purpose_code_and_validity_in_both_languages() {
         let n = Notice::Code {
             purpose: "login",
@@ -267,7 +305,7 @@ mod tests {
             },
             Notice::PinChanged,
             Notice::ContactChanged {
-                field: Channel::Email,
+                field: ContactField::Email,
             },
             Notice::Certificate {
                 kind: CertType::Recovery,

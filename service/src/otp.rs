@@ -32,6 +32,18 @@ pub enum Purpose {
 }
 
 impl Purpose {
+    /// Every purpose.
+    pub const ALL: [Purpose; 8] = [
+        Purpose::Login,
+        Purpose::ContactPhone,
+        Purpose::ContactEmail,
+        Purpose::StepUp,
+        Purpose::Registration,
+        Purpose::RegistryLogin,
+        Purpose::Renewal,
+        Purpose::RenewalEmail,
+    ];
+
     /// The stored name.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -20,7 +20,7 @@ impl SessionKind {
     pub const ALL: [SessionKind; 2] = [SessionKind::Citizen, SessionKind::Registry];
 
     /// The table holding this kind's sessions.
-    pub fn table(self) -> &'static str {
+    pub(crate) fn table(self) -> &'static str {
         match self {
             SessionKind::Citizen => "web_sessions",
             SessionKind::Registry => "registry_sessions",
@@ -28,7 +28,7 @@ impl SessionKind {
     }
 
     /// The column naming the owner (a foreign key to the kind's accounts).
-    pub fn owner_column(self) -> &'static str {
+    pub(crate) fn owner_column(self) -> &'static str {
         match self {
             SessionKind::Citizen => "person_id",
             SessionKind::Registry => "user_id",

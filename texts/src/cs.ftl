@@ -327,21 +327,17 @@ notice-code =
         [registry_login] přihlášení do registru
         [renewal] obnovu PINu
         [renewal_email] obnovu PINu bez obrázku
-       *[other] přihlášení
+       *[other] ověření
     } je { $code }, platí { $minutes } min.
 notice-code-subject = dcc: jednorázový kód
 notice-renewal-subject = dcc: obnova PINu
 notice-renewal =
     Uživatelské jméno: { $username }
 
-    Nový PIN nastavíte na této adrese; budete potřebovat i kód { $code_channel ->
+    Nový PIN nastavíte na adrese na konci této zprávy; budete potřebovat i kód { $code_channel ->
         [email] z dalšího e-mailu
        *[sms] z SMS
-    }.
-
-    { $link }
-
-    Odkaz platí 3 dny. Pokud jste o obnovu PINu nežádali, kontaktujte ihned helpdesk.
+    }. Odkaz platí 3 dny. Pokud jste o obnovu PINu nežádali, kontaktujte ihned helpdesk.
 notice-registration-attempt-subject = dcc: pokus o registraci
 notice-registration-attempt = Někdo se pokusil zaregistrovat s vaším rodným číslem. Váš účet zůstává beze změny; pokud jste to nebyli vy, kontaktujte helpdesk.
 notice-registration-complete-subject = dcc: registrace dokončena

@@ -326,21 +326,17 @@ notice-code =
         [registry_login] registry login
         [renewal] PIN renewal
         [renewal_email] PIN renewal without the picture
-       *[other] login
+       *[other] verification
     } code { $code }, valid { $minutes } min.
 notice-code-subject = one-time code
 notice-renewal-subject = PIN renewal
 notice-renewal =
     Username: { $username }
 
-    Set your new PIN at this address; you will also need the code { $code_channel ->
+    Set your new PIN at the address at the end of this message; you will also need the code { $code_channel ->
         [email] from the other e-mail
        *[sms] from the SMS
-    }.
-
-    { $link }
-
-    The link is valid for 3 days. If you did not ask for a new PIN, contact the helpdesk at once.
+    }. The link is valid for 3 days. If you did not ask for a new PIN, contact the helpdesk at once.
 notice-registration-attempt-subject = registration attempt
 notice-registration-attempt = Someone tried to register with your birth number. Your account is unchanged; if this was not you, contact the helpdesk.
 notice-registration-complete-subject = registration complete

@@ -43,8 +43,8 @@ pub async fn ready(State(app): State<AppState>) -> impl IntoResponse {
 /// Requests by method, route template and status, with latency buckets; certificates issued;
 /// the outbox's depth, read from the database.
 #[utoipa::path(get, path = "/metrics", tag = "ops", responses(
-    (status = 200, description = "text exposition format 0.0.4", body = String,
-        content_type = "text/plain; version=0.0.4"),
+    (status = 200, description = "OpenMetrics text exposition 1.0", body = String,
+        content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8"),
     (status = 500, description = INTERNAL, body = ErrorBody),
 ))]
 pub async fn metrics(State(app): State<AppState>) -> AppResult<impl IntoResponse> {
