@@ -112,6 +112,11 @@ impl ValueSet {
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()
     }
+
+    /// The codes, in code order.
+    pub fn codes(&self) -> impl Iterator<Item = &str> {
+        self.values.keys().map(String::as_str)
+    }
 }
 
 /// A code's name in both languages of the certificate.

@@ -39,6 +39,11 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/exchange_scan.html"),
     ),
     ("exchange.html", include_str!("../templates/exchange.html")),
+    ("verify.html", include_str!("../templates/verify.html")),
+    (
+        "verify_result.html",
+        include_str!("../templates/verify_result.html"),
+    ),
     ("sessions.html", include_str!("../templates/sessions.html")),
     (
         "registry_login.html",

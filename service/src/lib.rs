@@ -39,6 +39,7 @@ pub mod secrets;
 pub mod session;
 pub mod sms;
 pub mod validate;
+pub mod validator;
 
 pub use config::Config;
 pub use ctx::Ctx;

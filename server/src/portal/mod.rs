@@ -12,6 +12,7 @@ mod questions;
 mod registry;
 mod renewal;
 mod scan;
+mod scanner;
 mod web;
 
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
@@ -53,7 +54,6 @@ pub const PHOTO_MAX_SIDE: u32 = 4000;
 
 /// The portal's routes.
 pub fn routes(state: &AppState) -> Router<AppState> {
-    let _ = state;
     Router::new()
         .route("/", get(home))
         .route("/login", post(login))
@@ -84,6 +84,19 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             Router::new()
                 .route("/exchange", get(scan_page).post(scan_submit))
                 .layer(DefaultBodyLimit::max(PHOTO_LIMIT + 64 * 1024)),
+        )
+        // The validators' scanner; its `POST /verify` twin is the JSON API (`routes`). Frames
+        // and photos share the per-IP bucket of `POST /verify` (SECURITY.md 49).
+        .route("/verify", get(scanner::page_get))
+        .route("/static/scanner.js", get(scanner::script))
+        .route(
+            "/verify/image",
+            post(scanner::check)
+                .layer(DefaultBodyLimit::max(PHOTO_LIMIT + 64 * 1024))
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    crate::routes::verify_limit,
+                )),
         )
 }
 

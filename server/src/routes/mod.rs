@@ -180,7 +180,11 @@ fn cors(origins: &[String]) -> CorsLayer {
 
 /// The per-IP limit of `POST /verify`. The client is the connection's peer address; requests
 /// without one (in-process tests) share one bucket.
-async fn verify_limit(State(app): State<AppState>, req: Request, next: Next) -> Response {
+pub(crate) async fn verify_limit(
+    State(app): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     if let Some(limiter) = &app.verify_limiter {
         let ip = req
             .extensions()

@@ -96,21 +96,26 @@ impl Chromedriver {
 
     /// A headless Chromium with a phone's viewport (412 × 915 CSS pixels), downloading into
     /// `downloads` without asking.
-    async fn browser(&self, profile: &Path, downloads: &Path) -> Client {
+    /// `extra` are more Chromium switches (the scanner's fake camera).
+    async fn browser(&self, profile: &Path, downloads: &Path, extra: &[String]) -> Client {
         let chromium = which(&["chromium", "chromium-browser", "google-chrome"])
             .unwrap_or_else(|| panic!("Chromium is not installed: {INSTALL}"));
+        let mut args: Vec<String> = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--window-size=412,915",
+        ]
+        .map(String::from)
+        .to_vec();
+        args.push(format!("--user-data-dir={}", profile.display()));
+        args.extend_from_slice(extra);
         let caps = json!({
             "browserName": "chrome",
             "goog:chromeOptions": {
                 "binary": chromium,
-                "args": [
-                    "--headless=new",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-dev-shm-usage",
-                    "--window-size=412,915",
-                    format!("--user-data-dir={}", profile.display()),
-                ],
+                "args": args,
                 // Chromium keeps a desktop window at least 500 px wide, and `--window-size`
                 // includes the window's frame: the phone's viewport is emulated.
                 "mobileEmulation": {
@@ -183,11 +188,19 @@ struct Portal {
 
 impl Portal {
     async fn start() -> Portal {
+        Self::start_with(&[], |_| Vec::new()).await
+    }
+
+    /// A portal whose server gets `env` and whose Chromium gets the switches `args` makes in
+    /// the browser's directory.
+    async fn start_with(env: &[(&str, &str)], args: impl FnOnce(&Path) -> Vec<String>) -> Portal {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         // `localhost` is a secure context, so Chromium keeps the `Secure` `__Host-` cookies.
         let base = format!("http://localhost:{}", addr.port());
-        let h = Harness::with(Backend::Sqlite, &[("DCC_BASE_URL", base.as_str())], true).await;
+        let mut vars = vec![("DCC_BASE_URL", base.as_str())];
+        vars.extend_from_slice(env);
+        let h = Harness::with(Backend::Sqlite, &vars, true).await;
         let app = server::app(h.app.clone()).into_make_service_with_connect_info::<SocketAddr>();
         let server = tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();
@@ -196,8 +209,9 @@ impl Portal {
         let downloads = browser_dir.path().join("downloads");
         std::fs::create_dir_all(&downloads).unwrap();
         let driver = Chromedriver::start(browser_dir.path());
+        let extra = args(browser_dir.path());
         let client = driver
-            .browser(&browser_dir.path().join("profile"), &downloads)
+            .browser(&browser_dir.path().join("profile"), &downloads, &extra)
             .await;
         Portal {
             h,
@@ -634,5 +648,151 @@ async fn registry_user_registers_signs_in_and_renews_the_pin() {
     p.submit("/registry/login/code").await;
     p.wait_for("form[action='/registry/logout']").await;
     assert_eq!(p.path().await, "/registry/account");
+    p.finish().await;
+}
+
+/// The project's rules and value sets, configured explicitly (the verdict depends on them).
+fn rules_env() -> [(&'static str, String); 2] {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    [
+        (
+            "DCC_RULES_DIR",
+            root.join("fixtures/rules").display().to_string(),
+        ),
+        (
+            "DCC_VALUESETS_DIR",
+            root.join("valuesets").display().to_string(),
+        ),
+    ]
+}
+
+/// A Y4M video (4:2:0, 10 frames a second) of `frames` identical 640 × 480 frames: the QR code
+/// of `hc1`, 3 pixels a module, on a grey desk, as Chromium's fake camera plays it.
+fn qr_video(hc1: &str, frames: usize) -> Vec<u8> {
+    let (w, h) = (640usize, 480usize);
+    let qr = issuer::qr::encode(hc1).unwrap();
+    let scale = 3;
+    let side = qr.side_with_quiet_zone() * scale;
+    assert!(side <= h, "the code fits the frame ({side} px)");
+    let quiet = (qr.side_with_quiet_zone() - qr.width()) / 2;
+    let (x0, y0) = ((w - side) / 2, (h - side) / 2);
+    let mut luma = vec![150u8; w * h];
+    for y in 0..side {
+        for x in 0..side {
+            let (mx, my) = (x / scale, y / scale);
+            let dark = mx >= quiet
+                && my >= quiet
+                && mx - quiet < qr.width()
+                && my - quiet < qr.width()
+                && qr.is_dark(mx - quiet, my - quiet);
+            luma[(y0 + y) * w + x0 + x] = if dark { 20 } else { 235 };
+        }
+    }
+    let mut out = format!("YUV4MPEG2 W{w} H{h} F10:1 Ip A1:1 C420jpeg\n").into_bytes();
+    for _ in 0..frames {
+        out.extend_from_slice(b"FRAME\n");
+        out.extend_from_slice(&luma);
+        out.extend(std::iter::repeat_n(128u8, w * h / 2));
+    }
+    out
+}
+
+/// A validator scans a certificate with the phone's camera (Chromium's fake camera playing a
+/// video of the code): the page sends frames to the server, which decodes and verifies them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn validator_scans_with_the_camera() {
+    let env = rules_env();
+    let vars: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    // The video needs the certificate, and the certificate the server: the video file is
+    // written after the server starts, before the camera is turned on.
+    let video = std::sync::Arc::new(std::sync::Mutex::new(PathBuf::new()));
+    let slot = video.clone();
+    let p = Portal::start_with(&vars, move |dir| {
+        let file = dir.join("camera.y4m");
+        *slot.lock().unwrap() = file.clone();
+        vec![
+            "--use-fake-ui-for-media-stream".into(),
+            "--use-fake-device-for-media-stream".into(),
+            format!("--use-file-for-fake-video-capture={}", file.display()),
+        ]
+    })
+    .await;
+    let body = common::vaccination(BN_IDENTIFIED, 2, 2, "2026-02-10", None);
+    let (status, created, _) = p.h.send(p.h.post_record(&body, None)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let hc1 = created["certificate"]["hc1"].as_str().unwrap();
+    let file = video.lock().unwrap().clone();
+    std::fs::write(&file, qr_video(hc1, 10)).unwrap();
+
+    p.goto("/verify").await;
+    let start = p.wait_for("#camera-start").await;
+    p.screenshot("scanner-page").await;
+    start.click().await.unwrap();
+    let verdict = p.wait_for("#result .verdict").await;
+    let class = verdict.attr("class").await.unwrap().unwrap_or_default();
+    let text = verdict.text().await.unwrap();
+    assert!(class.contains("verdict-valid"), "{class}: {text}");
+    assert!(text.contains("Platný"), "{text}");
+    assert!(text.contains("Anežka Dvořáková"), "{text}");
+    assert!(text.contains("1973-10-28"), "{text}");
+    assert!(!text.contains("URN:UVCI"), "no other data: {text}");
+    // The camera is off once a result is in.
+    let video_hidden = p
+        .client
+        .execute("return document.getElementById('camera').hidden", vec![])
+        .await
+        .unwrap();
+    assert_eq!(video_hidden, json!(true));
+    p.screenshot("scanner-camera-valid").await;
+    p.finish().await;
+}
+
+/// A validator uploads a photo of a code (the page's form, English), and pastes the text of a
+/// certificate that Czechia's rules refuse: the reason is named.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn validator_uploads_a_photo_and_pastes_a_code() {
+    let env = rules_env();
+    let vars: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let p = Portal::start_with(&vars, |_| Vec::new()).await;
+    let body = common::vaccination(BN_IDENTIFIED, 2, 2, "2026-02-10", None);
+    let (_, created, _) = p.h.send(p.h.post_record(&body, None)).await;
+    let hc1 = created["certificate"]["hc1"].as_str().unwrap().to_string();
+    let photo = p.browser_dir.path().join("code.png");
+    std::fs::write(&photo, issuer::qr::encode(&hc1).unwrap().to_png(5).unwrap()).unwrap();
+
+    p.goto("/lang/en?next=/verify").await;
+    p.wait_for("#photo")
+        .await
+        .send_keys(&photo.display().to_string())
+        .await
+        .unwrap();
+    p.wait_for("#verify-form button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let verdict = p.wait_for("#result .verdict").await;
+    let text = verdict.text().await.unwrap();
+    assert!(text.contains("Valid"), "{text}");
+    assert!(text.contains("Anežka Dvořáková"), "{text}");
+    p.screenshot("scanner-upload-valid").await;
+
+    // The second dose five days ago, pasted, for Czechia: not valid, and why (14 days).
+    let body = common::vaccination(BN_IDENTIFIED, 2, 2, "2026-02-25", None);
+    let (_, created, _) = p.h.send(p.h.post_record(&body, None)).await;
+    let first = created["certificate"]["hc1"].as_str().unwrap().to_string();
+    p.goto("/verify").await;
+    p.type_into("#text", &first).await;
+    p.wait_for("#verify-form button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let verdict = p.wait_for("#result .verdict-invalid").await;
+    let text = verdict.text().await.unwrap();
+    assert!(text.contains("Not valid"), "{text}");
+    assert!(text.contains("rules of Czechia"), "{text}");
+    assert!(text.contains("VR-CZ-0003"), "{text}");
+    p.screenshot("scanner-rules-invalid").await;
     p.finish().await;
 }

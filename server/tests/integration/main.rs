@@ -32,5 +32,6 @@ mod registry;
 mod registry_logs;
 mod renewal;
 mod revocation;
+mod scanner;
 mod security_checklist;
 mod serve;
