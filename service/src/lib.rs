@@ -17,6 +17,7 @@ pub mod clock;
 pub mod config;
 pub mod counters;
 pub mod ctx;
+pub mod defaults;
 pub mod error;
 pub mod exchange;
 pub mod json;
@@ -37,6 +38,7 @@ pub mod renewal;
 pub mod revocation;
 pub mod secrets;
 pub mod session;
+pub mod signers;
 pub mod sms;
 pub mod validate;
 
