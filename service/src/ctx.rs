@@ -17,10 +17,11 @@ use crate::counters::Counters;
 use crate::mail::{FileMailer, MailError, Mailer, SmtpMailer};
 use crate::pin::PinHasher;
 use crate::population::{DevRegistry, Registry};
-use crate::public::{PublicResources, ResourceError};
+use crate::public::{PublicResources, ResourceError, Sources};
 use crate::ratelimit::Anonymous;
 use crate::revocation::RevocationCache;
 use crate::secrets::Secrets;
+use crate::signers::{self, SignerError};
 use crate::sms::{HttpSms, LogSms, Sms, SmsError};
 use crate::store::{self, Store, StoreError};
 
@@ -119,6 +120,9 @@ pub enum StartError {
     /// Trust list, rules, value sets.
     #[error(transparent)]
     Resource(#[from] ResourceError),
+    /// The published signer certificates.
+    #[error(transparent)]
+    Signers(#[from] SignerError),
     /// Mail transport.
     #[error("mail: {0}")]
     Mail(#[from] MailError),
@@ -176,10 +180,15 @@ impl Ctx {
             bootstrap::load_keys(&keys_dir, &config.country, now, &config.issuer, backend)?;
         let secrets = bootstrap::load_secret(&config.data_dir)?;
         let store = store::open(&config.database_url(), bootstrap::outbox_key(&secrets)?).await?;
+        let signers = signers::register(store.as_ref(), &keys.identity.dsc, now).await?;
         let public = PublicResources::build(
             &keys,
-            config.rules_dir.as_deref(),
-            config.valuesets_dir.as_deref(),
+            Sources {
+                signers: &signers,
+                rules_dir: config.rules_dir.as_deref(),
+                valuesets_dir: config.valuesets_dir.as_deref(),
+                country: &config.country,
+            },
             now,
             backend,
         )?;

@@ -1,8 +1,9 @@
 //! The verifier back end's public resources, built once at start-up: dcc's signed trust list,
-//! business rules (list with hashes, each by hash), value sets, each with an ETag; and the
-//! verification of a posted `HC1:` text against this installation's signers.
+//! business rules (list with hashes, each by hash, by country), value sets, each with an ETag,
+//! and the DGCA services' views of the same data; and the verification of a posted `HC1:` text
+//! against this installation's signers and rules.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use bytes::Bytes;
@@ -14,6 +15,8 @@ use verifier::revocation::RevocationList;
 use verifier::rules::{RuleSet, ValueSets};
 
 use crate::bootstrap::LoadedKeys;
+use crate::defaults;
+use crate::signers::Signers;
 
 /// A cacheable resource: body, content type and strong ETag (SHA-256 of the body).
 #[derive(Debug, Clone)]
@@ -51,7 +54,17 @@ impl Resource {
     }
 }
 
-/// Everything the validation apps download, and what `/verify` checks with.
+/// A business rule as served: its country (upper case) and its JSON.
+#[derive(Debug, Clone)]
+pub struct ServedRule {
+    /// The rule's `Country`, upper case.
+    pub country: String,
+    /// The rule's JSON, whose SHA-256 is its hash.
+    pub resource: Resource,
+}
+
+/// Everything the validation apps download, in dcc's dialect and the DGCA services', and what
+/// `/verify` checks with.
 #[derive(Debug)]
 pub struct PublicResources {
     /// The signed trust list (JWS).
@@ -59,20 +72,54 @@ pub struct PublicResources {
     /// `[{"identifier", "version", "country", "hash"}]`.
     pub rules_index: Resource,
     /// Each rule by its hash.
-    pub rules: BTreeMap<String, Resource>,
+    pub rules: BTreeMap<String, ServedRule>,
+    /// DGCA business-rule service: the rules index of each country with rules.
+    pub rules_by_country: BTreeMap<String, Resource>,
+    /// DGCA business-rule service: the index of a country without rules (`[]`).
+    pub no_rules: Resource,
+    /// DGCA business-rule service: `["CZ", ...]`, the countries with rules and this
+    /// installation's.
+    pub country_list: Resource,
     /// `[{"id", "hash"}]`.
     pub valuesets_index: Resource,
     /// Each value set by its hash.
     pub valuesets: BTreeMap<String, Resource>,
-    /// The signers `/verify` trusts.
+    /// The published signer certificates with their ids (DGCA verifier service).
+    pub signers: Signers,
+    /// DGCA verifier service: the kids of the published signers, `["<base64>", ...]`.
+    pub signer_status: Resource,
+    /// The signers `/verify` trusts: the published ones.
     pub trust: TrustList,
-    /// Business rules `/verify` evaluates (none when no rules directory is configured).
+    /// Business rules `/verify` evaluates (none when the configured directory holds none).
     pub rule_set: Option<RuleSet>,
-    /// The configured value sets as rules see them (`external.valueSets`).
+    /// The value sets as rules see them (`external.valueSets`).
     pub value_sets: Option<ValueSets>,
     /// The codes records may use and their names on certificates: the configured value sets,
     /// else the project's own.
     pub names: Names,
+}
+
+/// What the path segment of `GET /rules/{x}` names: dcc's rule by hash, or the DGCA index of a
+/// country.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RulesKey {
+    /// Two letters, upper-cased: the DGCA index of the country's rules.
+    Country(String),
+    /// 64 hex digits, lower-cased: one rule.
+    Hash(String),
+}
+
+impl RulesKey {
+    /// Reads the segment; anything else names nothing.
+    pub fn parse(segment: &str) -> Option<RulesKey> {
+        if segment.len() == 2 && segment.bytes().all(|b| b.is_ascii_alphabetic()) {
+            Some(RulesKey::Country(segment.to_ascii_uppercase()))
+        } else if segment.len() == 64 && segment.bytes().all(|b| b.is_ascii_hexdigit()) {
+            Some(RulesKey::Hash(segment.to_ascii_lowercase()))
+        } else {
+            None
+        }
+    }
 }
 
 /// Why the resources could not be built.
@@ -98,6 +145,20 @@ fn json_files(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, ResourceError> {
         .collect()
 }
 
+/// The files of the configured directory, else the embedded ones.
+fn files(
+    dir: Option<&Path>,
+    embedded: &[defaults::File],
+) -> Result<Vec<(String, Vec<u8>)>, ResourceError> {
+    match dir {
+        Some(dir) => json_files(dir),
+        None => Ok(embedded
+            .iter()
+            .map(|(name, bytes)| ((*name).to_string(), bytes.to_vec()))
+            .collect()),
+    }
+}
+
 fn field<'a>(v: &'a Value, names: &[&str]) -> &'a str {
     names
         .iter()
@@ -105,17 +166,119 @@ fn field<'a>(v: &'a Value, names: &[&str]) -> &'a str {
         .unwrap_or("")
 }
 
+/// What the public resources are built from besides the keys.
+#[derive(Debug, Clone, Copy)]
+pub struct Sources<'a> {
+    /// The published signer certificates.
+    pub signers: &'a Signers,
+    /// The rules directory; `None`: the project's own rules.
+    pub rules_dir: Option<&'a Path>,
+    /// The value-set directory; `None`: the project's own value sets.
+    pub valuesets_dir: Option<&'a Path>,
+    /// This installation's country, always in the country list.
+    pub country: &'a str,
+}
+
+/// The rules, read: the rule set, each rule by hash, the index.
+struct Rules {
+    set: RuleSet,
+    by_hash: BTreeMap<String, ServedRule>,
+    index: Vec<Value>,
+}
+
+fn load_rules(files: &[(String, Vec<u8>)]) -> Result<Rules, ResourceError> {
+    let mut rules = Rules {
+        set: RuleSet::new(),
+        by_hash: BTreeMap::new(),
+        index: Vec::new(),
+    };
+    for (name, bytes) in files {
+        let errors = rules.set.add(name, bytes);
+        if let Some(e) = errors.first() {
+            return Err(ResourceError(format!("rules: {e}")));
+        }
+        let value: Value =
+            serde_json::from_slice(bytes).map_err(|e| ResourceError(format!("{name}: {e}")))?;
+        let list = match value {
+            Value::Array(a) => a,
+            one => vec![one],
+        };
+        for rule in list {
+            let resource = Resource::json(&rule);
+            let hash = resource.etag.trim_matches('"').to_string();
+            let country = field(&rule, &["Country", "country"]).to_ascii_uppercase();
+            rules.index.push(json!({
+                "identifier": field(&rule, &["Identifier", "identifier"]),
+                "version": field(&rule, &["Version", "version"]),
+                "country": country,
+                "hash": hash,
+            }));
+            rules.by_hash.insert(hash, ServedRule { country, resource });
+        }
+    }
+    Ok(rules)
+}
+
+/// The value sets, read: as rules see them, as names of codes, each by hash, the index.
+struct ValueSetFiles {
+    sets: ValueSets,
+    names: Names,
+    by_hash: BTreeMap<String, Resource>,
+    index: Vec<Value>,
+}
+
+fn load_valuesets(files: Vec<(String, Vec<u8>)>) -> Result<ValueSetFiles, ResourceError> {
+    let mut sets = ValueSets::new();
+    for (name, bytes) in &files {
+        sets.add_file(name, bytes)
+            .map_err(|e| ResourceError(format!("value sets: {e}")))?;
+    }
+    // A configured set replaces the project's own of its kind; the others stay.
+    let mut names = Names::embedded().clone();
+    for (name, bytes) in &files {
+        let set = NameSet::parse(bytes).map_err(|e| ResourceError(format!("{name}: {e}")))?;
+        if let Some(kind) = Kind::from_id(set.id()) {
+            names.insert(kind, set);
+        }
+    }
+    let mut by_hash = BTreeMap::new();
+    let mut index = Vec::new();
+    for (name, bytes) in files {
+        let value: Value =
+            serde_json::from_slice(&bytes).map_err(|e| ResourceError(format!("{name}: {e}")))?;
+        let id = value
+            .get("valueSetId")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .unwrap_or_else(|| {
+                Path::new(&name)
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().to_string())
+                    .unwrap_or_default()
+            });
+        let res = Resource::json(&value);
+        let hash = res.etag.trim_matches('"').to_string();
+        index.push(json!({"id": id, "hash": hash}));
+        by_hash.insert(hash, res);
+    }
+    Ok(ValueSetFiles {
+        sets,
+        names,
+        by_hash,
+        index,
+    })
+}
+
 impl PublicResources {
-    /// Builds the resources: the trust list of this installation's DSC signed at `now`, and
-    /// the rules and value sets of the configured directories.
+    /// Builds the resources: the trust list of the published signers, signed at `now`, and the
+    /// rules and value sets of the configured directories, else the project's own.
     pub fn build(
         keys: &LoadedKeys,
-        rules_dir: Option<&Path>,
-        valuesets_dir: Option<&Path>,
+        sources: Sources<'_>,
         now: OffsetDateTime,
         backend: &dyn hcert::crypto::Backend,
     ) -> Result<Self, ResourceError> {
-        let dscs = vec![keys.identity.dsc.clone()];
+        let dscs = sources.signers.dscs();
         let jws = trust_list::build_signed(
             &dscs,
             keys.trust_list_signer.as_ref(),
@@ -123,98 +286,68 @@ impl PublicResources {
             now.unix_timestamp(),
         )
         .map_err(|e| ResourceError(format!("signed trust list: {e}")))?;
+        let kids: Vec<String> = dscs.iter().map(trust_list::Dsc::kid_base64).collect();
         let trust = TrustList::from_dscs(dscs, backend);
 
-        let mut rules = BTreeMap::new();
-        let mut index = Vec::new();
-        let mut rule_set = None;
-        if let Some(dir) = rules_dir {
-            let files = json_files(dir)?;
-            let mut set = RuleSet::new();
-            for (name, bytes) in &files {
-                let errors = set.add(name, bytes);
-                if let Some(e) = errors.first() {
-                    return Err(ResourceError(format!("rules: {e}")));
-                }
-                let value: Value = serde_json::from_slice(bytes)
-                    .map_err(|e| ResourceError(format!("{name}: {e}")))?;
-                let list = match value {
-                    Value::Array(a) => a,
-                    one => vec![one],
-                };
-                for rule in list {
-                    let res = Resource::json(&rule);
-                    let hash = res.etag.trim_matches('"').to_string();
-                    index.push(json!({
-                        "identifier": field(&rule, &["Identifier", "identifier"]),
-                        "version": field(&rule, &["Version", "version"]),
-                        "country": field(&rule, &["Country", "country"]),
-                        "hash": hash,
-                    }));
-                    rules.insert(hash, res);
-                }
-            }
-            rule_set = Some(set);
+        let rules = load_rules(&files(sources.rules_dir, defaults::RULES)?)?;
+        let mut by_country: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        for entry in &rules.index {
+            let country = field(entry, &["country"]).to_string();
+            by_country.entry(country).or_default().push(entry.clone());
         }
+        let mut countries: BTreeSet<String> = by_country
+            .keys()
+            .filter(|c| matches!(RulesKey::parse(c), Some(RulesKey::Country(_))))
+            .cloned()
+            .collect();
+        countries.insert(sources.country.to_ascii_uppercase());
+        let valuesets = load_valuesets(files(sources.valuesets_dir, defaults::VALUESETS)?)?;
 
-        let mut valuesets = BTreeMap::new();
-        let mut vs_index = Vec::new();
-        let mut value_sets = None;
-        let mut names = Names::embedded().clone();
-        if let Some(dir) = valuesets_dir {
-            let files = json_files(dir)?;
-            let mut sets = ValueSets::new();
-            for (name, bytes) in &files {
-                sets.add_file(name, bytes)
-                    .map_err(|e| ResourceError(format!("value sets: {e}")))?;
-            }
-            value_sets = Some(sets);
-            // A configured set replaces the project's own of its kind; the others stay.
-            for (name, bytes) in &files {
-                let set =
-                    NameSet::parse(bytes).map_err(|e| ResourceError(format!("{name}: {e}")))?;
-                if let Some(kind) = Kind::from_id(set.id()) {
-                    names.insert(kind, set);
-                }
-            }
-            for (name, bytes) in files {
-                let value: Value = serde_json::from_slice(&bytes)
-                    .map_err(|e| ResourceError(format!("{name}: {e}")))?;
-                let id = value
-                    .get("valueSetId")
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
-                    .unwrap_or_else(|| {
-                        Path::new(&name)
-                            .file_stem()
-                            .map(|s| s.to_string_lossy().to_string())
-                            .unwrap_or_default()
-                    });
-                let res = Resource::json(&value);
-                let hash = res.etag.trim_matches('"').to_string();
-                vs_index.push(json!({"id": id, "hash": hash}));
-                valuesets.insert(hash, res);
-            }
-        }
         Ok(PublicResources {
             trust_list: Resource::new(jws.into_bytes(), "application/jose"),
-            rules_index: Resource::json(&Value::Array(index)),
-            rules,
-            valuesets_index: Resource::json(&Value::Array(vs_index)),
-            valuesets,
+            rules_index: Resource::json(&Value::Array(rules.index)),
+            rules: rules.by_hash,
+            rules_by_country: by_country
+                .into_iter()
+                .map(|(c, list)| (c, Resource::json(&Value::Array(list))))
+                .collect(),
+            no_rules: Resource::json(&json!([])),
+            country_list: Resource::json(&json!(countries)),
+            valuesets_index: Resource::json(&Value::Array(valuesets.index)),
+            valuesets: valuesets.by_hash,
+            signers: sources.signers.clone(),
+            signer_status: Resource::json(&json!(kids)),
             trust,
-            rule_set,
-            value_sets,
-            names,
+            rule_set: (!rules.set.is_empty()).then_some(rules.set),
+            value_sets: (!valuesets.sets.is_empty()).then_some(valuesets.sets),
+            names: valuesets.names,
         })
+    }
+
+    /// dcc's rule of this hash (lower-case hex).
+    pub fn rule(&self, hash: &str) -> Option<&Resource> {
+        self.rules.get(hash).map(|r| &r.resource)
+    }
+
+    /// DGCA: the rule of this hash if it is one of `country` (upper case).
+    pub fn country_rule(&self, country: &str, hash: &str) -> Option<&Resource> {
+        self.rules
+            .get(hash)
+            .filter(|r| r.country == country)
+            .map(|r| &r.resource)
+    }
+
+    /// DGCA: the rules index of `country` (upper case); empty for a country without rules.
+    pub fn country_rules(&self, country: &str) -> &Resource {
+        self.rules_by_country.get(country).unwrap_or(&self.no_rules)
     }
 }
 
 /// The longest `HC1:` text accepted (a version-40 QR code in alphanumeric mode holds 4,296).
 pub const MAX_HC1: usize = 4296;
 
-/// Verifies an `HC1:` text at `at` with this installation's signers (and rules, when
-/// configured); the report serialises to the `dcc verify --json` object.
+/// Verifies an `HC1:` text at `at` with this installation's signers and rules (the configured
+/// ones, else the project's own); the report serialises to the `dcc verify --json` object.
 pub fn verify(
     public: &PublicResources,
     country: &str,
@@ -230,4 +363,29 @@ pub fn verify(
         ctx = ctx.with_rules(rules, country, public.value_sets.as_ref());
     }
     verifier::verify_text(hc1, &ctx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RulesKey;
+
+    /// `GET /rules/{x}`: two letters are a country, 64 hex digits a hash, in either case.
+    #[test]
+    fn rules_keys() {
+        let hash = "ab".repeat(32);
+        let cases: [(String, Option<RulesKey>); 9] = [
+            ("cz".into(), Some(RulesKey::Country("CZ".into()))),
+            ("Cz".into(), Some(RulesKey::Country("CZ".into()))),
+            (hash.clone(), Some(RulesKey::Hash(hash.clone()))),
+            (hash.to_uppercase(), Some(RulesKey::Hash(hash.clone()))),
+            (hash[..63].to_string(), None),
+            (format!("{hash}a"), None),
+            (format!("{}g", &hash[..63]), None),
+            ("CZE".into(), None),
+            ("č".into(), None),
+        ];
+        for (segment, expected) in cases {
+            assert_eq!(RulesKey::parse(&segment), expected, "{segment}");
+        }
+    }
 }

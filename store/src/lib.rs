@@ -13,6 +13,7 @@ mod request;
 pub mod seal;
 mod sealed;
 pub mod session;
+pub mod signers;
 mod sql;
 mod sqlite;
 
@@ -33,6 +34,7 @@ pub use registry::RegistryStore;
 pub use request::RequestContext;
 pub use sealed::KEY_LABEL as OUTBOX_KEY_LABEL;
 pub use session::{SessionKind, SessionStore};
+pub use signers::{SignerCertificateRow, SignerStore};
 pub use sqlite::SqliteStore;
 
 /// Which unique key a write ran into.
@@ -427,6 +429,7 @@ pub trait Store:
     + PermissionStore
     + QuestionStore
     + LimitStore
+    + SignerStore
     + Send
     + Sync
 {

@@ -47,3 +47,4 @@ super::session::session_store!(PgStore);
 super::permissions::permission_store!(PgStore);
 super::questions::question_store!(PgStore);
 super::limits::limit_store!(PgStore);
+super::signers::signer_store!(PgStore);

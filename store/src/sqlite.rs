@@ -56,3 +56,4 @@ super::session::session_store!(SqliteStore);
 super::permissions::permission_store!(SqliteStore);
 super::questions::question_store!(SqliteStore);
 super::limits::limit_store!(SqliteStore);
+super::signers::signer_store!(SqliteStore);

@@ -1,4 +1,4 @@
-//! Issue → verify with business rules: the project's own rules (fixtures/rules/) and value sets
+//! Issue → verify with business rules: the project's own rules (rules/) and value sets
 //! (valuesets/) give passed, fail and open results in the report, `checks.rules` follows them,
 //! and rules do not run on a certificate whose signature did not verify.
 #![allow(
@@ -64,7 +64,7 @@ fn json_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
 }
 
 fn project_rules() -> RuleSet {
-    let files = json_files(&fixtures::path("rules"));
+    let files = json_files(&fixtures::rules_dir());
     let (set, errors) = RuleSet::load(files.iter().map(|(n, b)| (n.as_str(), b.as_slice())));
     assert!(errors.is_empty(), "{errors:?}");
     assert_eq!(set.len(), 9);
@@ -73,7 +73,7 @@ fn project_rules() -> RuleSet {
 
 fn project_value_sets() -> ValueSets {
     let mut sets = ValueSets::new();
-    for (name, bytes) in json_files(&fixtures::dir().join("../valuesets")) {
+    for (name, bytes) in json_files(&fixtures::valuesets_dir()) {
         sets.add_file(&name, &bytes).unwrap();
     }
     sets

@@ -81,6 +81,17 @@ pub enum Error {
     /// A time is outside what RFC 3339 and Unix seconds can express.
     #[error("time {0} cannot be written as an RFC 3339 date-time")]
     TimeOutOfRange(i64),
+    /// A certificate given as a country signing CA is no CA (no `basicConstraints cA`).
+    #[error("{0} is not a CA certificate (no basicConstraints cA), so it cannot be a CSCA")]
+    NotCsca(String),
+    /// A signer certificate was not issued by any of the given CSCAs.
+    #[error("signer certificate {kid} does not chain to a given CSCA: {reason}")]
+    NotIssued {
+        /// The DSC's kid, base64.
+        kid: String,
+        /// Why, in words.
+        reason: String,
+    },
     /// The crypto backend failed (signing, or parsing the signing certificate's key).
     #[error("crypto: {0}")]
     Crypto(#[from] CryptoError),

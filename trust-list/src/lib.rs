@@ -1,8 +1,10 @@
 //! Signer certificates (DSC) and the trust lists that carry them: X.509 parsing, kid, country,
-//! validity, key usage and public keys; the gateway's JSON, PEM files and dcc's signed list.
+//! validity, key usage and public keys; the gateway's JSON, PEM files and dcc's signed list;
+//! the link of a DSC to its country signing CA.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod chain;
 mod der;
 mod dsc;
 mod encoding;
@@ -17,6 +19,7 @@ mod signed;
 mod signing_limits;
 mod trust_list;
 
+pub use chain::{check_issued_by, Csca};
 pub use dsc::{parse_certificate, parse_certificates, Dsc};
 pub use error::{Error, Result};
 pub use gateway::{parse_gateway_json, parse_gateway_json_lenient, to_gateway_json};

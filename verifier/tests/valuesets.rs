@@ -28,7 +28,7 @@ fn load_dir(dir: &Path) -> ValueSets {
 }
 
 fn project_dir() -> std::path::PathBuf {
-    fixtures::dir().join("../valuesets")
+    fixtures::valuesets_dir()
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! `dcc verify --rules --valuesets --country` and `dcc rules` on the project's own rules
-//! (fixtures/rules/) and value sets (valuesets/): exit codes and the report's rules part.
+//! (rules/) and value sets (valuesets/): exit codes and the report's rules part.
 
 use crate::common;
 
@@ -29,11 +29,11 @@ fn issued(dir: &Path, record: &str) -> String {
 }
 
 fn rules_dir() -> String {
-    p(&fixtures::path("rules"))
+    p(&fixtures::rules_dir())
 }
 
 fn valuesets_dir() -> String {
-    p(&fixtures::dir().join("../valuesets"))
+    p(&fixtures::valuesets_dir())
 }
 
 #[test]

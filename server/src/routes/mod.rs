@@ -1,6 +1,7 @@
 //! The router: verifier back end, provider API and operations endpoints, with the request span
 //! (route template only, never the URI), per-route metrics, body limits and error logging.
 
+mod dgca;
 mod openapi;
 mod ops;
 mod provider;
@@ -36,7 +37,21 @@ pub fn app(state: AppState) -> Router {
     let verifier = Router::new()
         .route("/trust-list", get(verify::trust_list))
         .route("/rules", get(verify::rules_index))
-        .route("/rules/{hash}", get(verify::rule))
+        // Ours by hash and the DGCA index by country: one pattern, the handler tells them apart.
+        .route(
+            "/rules/{country_or_hash}",
+            get(dgca::rules_by_country_or_hash),
+        )
+        .route("/rules/{country}/{hash}", get(dgca::country_rule))
+        .route("/countrylist", get(dgca::country_list))
+        .route(
+            "/signercertificateUpdate",
+            get(dgca::signer_certificate_update),
+        )
+        .route(
+            "/signercertificateStatus",
+            get(dgca::signer_certificate_status),
+        )
         .route("/valuesets", get(verify::valuesets_index))
         .route("/valuesets/{hash}", get(verify::valueset))
         .route("/revocation-list", get(verify::revocation_list))
@@ -173,8 +188,16 @@ fn cors(origins: &[String]) -> CorsLayer {
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::CONTENT_TYPE, header::IF_NONE_MATCH])
-        .expose_headers([header::ETAG])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::IF_NONE_MATCH,
+            header::HeaderName::from_static("x-resume-token"),
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::HeaderName::from_static("x-kid"),
+            header::HeaderName::from_static("x-resume-token"),
+        ])
         .max_age(Duration::from_secs(3600))
 }
 

@@ -9,15 +9,16 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::openapi::RefOr;
 use utoipa::{Modify, OpenApi};
 
-use super::{ops, provider, schema, verify};
+use super::{dgca, ops, provider, schema, verify};
 
 /// What the info object says; the version is the crate's.
 const DESCRIPTION: &str = "EU Digital COVID Certificate issuer and verifier back end: provider \
     API with automatic issuance and e-mail, signed trust list, rules, value sets, revocation \
-    list, verification.\n\nEvery response carries `Cache-Control: no-store` unless an operation \
-    says otherwise (the trust list, rules, value sets and revocation list: `public, \
-    max-age=300` with a strong `ETag`). Client errors answer the `Error` object naming the \
-    field or header, never the value sent.";
+    list, verification; the EU DGCA verifier and business-rule endpoints over the same data.\n\n\
+    Every response carries `Cache-Control: no-store` unless an operation says otherwise (the \
+    trust list, rules, value sets, revocation list, country list and signer status: `public, \
+    max-age=300` with a strong `ETag`). Client errors answer the `Error` object naming the field \
+    or header, never the value sent.";
 
 #[derive(OpenApi)]
 #[openapi(
@@ -29,11 +30,15 @@ const DESCRIPTION: &str = "EU Digital COVID Certificate issuer and verifier back
         ops::openapi,
         verify::trust_list,
         verify::rules_index,
-        verify::rule,
+        dgca::rules_by_country_or_hash,
         verify::valuesets_index,
         verify::valueset,
         verify::revocation_list,
         verify::verify,
+        dgca::country_rule,
+        dgca::country_list,
+        dgca::signer_certificate_update,
+        dgca::signer_certificate_status,
         provider::create_record,
         provider::record,
         provider::person_records,
@@ -46,6 +51,11 @@ const DESCRIPTION: &str = "EU Digital COVID Certificate issuer and verifier back
         (name = "verifier", description = "The public verifier back end: what validation apps \
             download, and verification of a posted `HC1:` text. Browsers of the configured \
             origins may call it (CORS, no credentials)."),
+        (name = "dgca", description = "The EU DGCA verifier-service and business-rule-service \
+            endpoints over the same signers, rules and value sets, so existing DGCA apps can point \
+            at this back end; `/rules`, `/rules/{country}` (as `/rules/{country_or_hash}`), \
+            `/valuesets` and `/valuesets/{hash}` are shared with the verifier tag. Answers carry \
+            no `X-SIGNATURE`."),
         (name = "provider", description = "The provider API: an organisation's bearer token, \
             or a registry user's session acting for the organisation X-Organisation names."),
     ),

@@ -4,8 +4,10 @@
 // Nothing builds these types or reads their fields: only their schemas are used.
 #![allow(dead_code)]
 
-use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Schema, Type};
-use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{
+    AdditionalProperties, ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type,
+};
+use utoipa::openapi::{Ref, RefOr};
 use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 use crate::error::AppError;
@@ -63,6 +65,16 @@ pub struct Idempotency {
         pattern = "^[!-~]{1,255}$"
     )]
     idempotency_key: String,
+}
+
+/// Where the DGCA download of signer certificates resumes.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct ResumeToken {
+    /// The `X-RESUME-TOKEN` of the last answer: the next certificate follows it. Without it,
+    /// the first.
+    #[param(rename = "X-RESUME-TOKEN", required = false)]
+    x_resume_token: i64,
 }
 
 /// A conditional GET of a public resource.
@@ -407,6 +419,28 @@ pub struct RuleSummary {
     hash: String,
 }
 
+/// `GET /rules/{country_or_hash}`: a rule, or the index of a country's rules.
+pub struct RuleOrIndex;
+
+impl PartialSchema for RuleOrIndex {
+    fn schema() -> RefOr<Schema> {
+        OneOfBuilder::new()
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::Object)
+                    .description(Some("by hash: the rule's JSON (a CertLogic rule)")),
+            )
+            .item(
+                ArrayBuilder::new()
+                    .items(Ref::from_schema_name("RuleSummary"))
+                    .description(Some("by country: its rules, as in `GET /rules`")),
+            )
+            .into()
+    }
+}
+
+impl ToSchema for RuleOrIndex {}
+
 /// An entry of `GET /valuesets`.
 #[derive(ToSchema)]
 pub struct ValueSetSummary {
@@ -443,7 +477,7 @@ pub struct Report {
     /// The certificate as decoded (claim -260/1 as JSON), when the payload got that far.
     #[schema(required = false, value_type = Object)]
     dcc: serde_json::Value,
-    /// The business rules' results, when rules are configured.
+    /// The business rules' results (empty when the configured rules directory holds none).
     rules: Vec<RuleOutcome>,
     /// The trust list's issue time and age at the validation clock.
     #[schema(required = false)]

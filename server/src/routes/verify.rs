@@ -15,7 +15,7 @@ use crate::service::revocation;
 use crate::state::AppState;
 
 /// Answers a public resource, or 304 when the client's `If-None-Match` holds its ETag.
-fn conditional(headers: &HeaderMap, res: &Resource) -> Response {
+pub(super) fn conditional(headers: &HeaderMap, res: &Resource) -> Response {
     let matches = headers
         .get_all(header::IF_NONE_MATCH)
         .iter()
@@ -54,7 +54,8 @@ pub async fn trust_list(State(app): State<AppState>, headers: HeaderMap) -> Resp
 
 /// Business rules: identifier, version, country, hash.
 ///
-/// An empty list when no rules directory is configured.
+/// The same in the DGCA business-rule service. The project's own rules unless a rules
+/// directory is configured.
 #[utoipa::path(get, path = "/rules", tag = "verifier", params(Conditional), responses(
     (status = 200, description = "the list", body = [RuleSummary]),
     (status = 304, description = NOT_MODIFIED),
@@ -63,27 +64,10 @@ pub async fn rules_index(State(app): State<AppState>, headers: HeaderMap) -> Res
     conditional(&headers, &app.public.rules_index)
 }
 
-/// One rule by its SHA-256.
-#[utoipa::path(get, path = "/rules/{hash}", tag = "verifier", params(
-    ("hash" = String, Path, description = "the `hash` of `GET /rules`", pattern = "^[0-9a-f]{64}$"),
-    Conditional,
-), responses(
-    (status = 200, description = "the rule's JSON (a CertLogic rule)", body = Object),
-    (status = 304, description = NOT_MODIFIED),
-    (status = 404, description = "unknown hash", body = ErrorBody),
-))]
-pub async fn rule(
-    State(app): State<AppState>,
-    Path(hash): Path<String>,
-    headers: HeaderMap,
-) -> AppResult<Response> {
-    let res = app.public.rules.get(&hash).ok_or(AppError::NotFound)?;
-    Ok(conditional(&headers, res))
-}
-
 /// Value sets: id, hash.
 ///
-/// An empty list when no value-set directory is configured.
+/// The same in the DGCA business-rule service. The project's own value sets unless a
+/// value-set directory is configured.
 #[utoipa::path(get, path = "/valuesets", tag = "verifier", params(Conditional), responses(
     (status = 200, description = "the list", body = [ValueSetSummary]),
     (status = 304, description = NOT_MODIFIED),
@@ -122,9 +106,10 @@ pub struct VerifyInput {
 
 /// Verify an `HC1:` text: the report of `dcc verify --json`.
 ///
-/// Checked at the server's clock against this installation's signers, revocations and (when
-/// configured) business rules of its country. Every failure of the certificate is a 200 with
-/// verdict `invalid`; only a malformed request is a 4xx. Limited per client IP.
+/// Checked at the server's clock against this installation's signers, revocations and
+/// business rules of its country (the project's own unless configured). Every failure of the
+/// certificate is a 200 with verdict `invalid`; only a malformed request is a 4xx. Limited per
+/// client IP.
 #[utoipa::path(post, path = "/verify", tag = "verifier",
     request_body(content = VerifyInput, content_type = "application/json"),
     responses(

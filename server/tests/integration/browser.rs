@@ -351,7 +351,8 @@ async fn citizen_logs_in_and_downloads_the_certificate() {
     let p = Portal::start().await;
     let (status, rec, _) =
         p.h.send(p.h.post_record(
-            &common::vaccination(BN_IDENTIFIED, 2, 2, "2026-02-20", None),
+            // 20 days before the clock: the default rules want 14 since the last dose.
+            &common::vaccination(BN_IDENTIFIED, 2, 2, "2026-02-10", None),
             None,
         ))
         .await;

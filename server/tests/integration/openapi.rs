@@ -60,7 +60,8 @@ fn concrete(template: &str) -> String {
     template
         .split('/')
         .map(|seg| match seg.starts_with('{') {
-            true if seg == "{hash}" => "0".repeat(64),
+            true if seg == "{hash}" || seg == "{country_or_hash}" => "0".repeat(64),
+            true if seg == "{country}" => "CZ".to_string(),
             true => "00000000-0000-4000-8000-000000000000".to_string(),
             false => seg.to_string(),
         })
@@ -354,12 +355,54 @@ async fn answers_fit_the_document() {
         "/valuesets",
         "/trust-list",
         "/revocation-list",
+        "/countrylist",
+        "/signercertificateStatus",
     ] {
         let (status, _) = call("get", path, path, None).await;
         assert_eq!(status, StatusCode::OK, "{path}");
     }
-    let (status, _) = call("get", "/rules/{hash}", &concrete("/rules/{hash}"), None).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    // One rule, a country's rules, and the misses, in both dialects.
+    let (_, rules) = call("get", "/rules", "/rules", None).await;
+    let hash = rules[0]["hash"].as_str().unwrap().to_string();
+    let by_key = "/rules/{country_or_hash}";
+    let by_country = "/rules/{country}/{hash}";
+    for (template, uri, expected) in [
+        (by_key, format!("/rules/{hash}"), StatusCode::OK),
+        (by_key, "/rules/CZ".to_string(), StatusCode::OK),
+        (by_key, concrete("/rules/{hash}"), StatusCode::NOT_FOUND),
+        (by_key, "/rules/nope".to_string(), StatusCode::NOT_FOUND),
+        (by_country, format!("/rules/CZ/{hash}"), StatusCode::OK),
+        (
+            by_country,
+            format!("/rules/DE/{hash}"),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            by_country,
+            format!("/rules/CZE/{hash}"),
+            StatusCode::BAD_REQUEST,
+        ),
+    ] {
+        let (status, answer) = call("get", template, &uri, None).await;
+        assert_eq!(status, expected, "{uri}: {answer}");
+    }
+    // The signer certificates, page by page: one, then none; a bad token.
+    let update = "/signercertificateUpdate";
+    let (status, first, headers) = h.send(request(&h, "get", update, None)).await;
+    check("get", update, status, &first, &headers);
+    assert_eq!(status, StatusCode::OK);
+    let token = headers["x-resume-token"].to_str().unwrap();
+    for (value, expected) in [
+        (token, StatusCode::NO_CONTENT),
+        ("x", StatusCode::BAD_REQUEST),
+    ] {
+        let mut req = request(&h, "get", update, None);
+        req.headers_mut()
+            .insert("x-resume-token", value.parse().unwrap());
+        let (status, answer, headers) = h.send(req).await;
+        check("get", update, status, &answer, &headers);
+        assert_eq!(status, expected, "{value}: {answer}");
+    }
     h.finish().await;
 }
 

@@ -16,15 +16,11 @@ use tower::ServiceExt as _;
 /// The project's own rules and value sets, configured explicitly so the test does not depend
 /// on what the server serves by default.
 fn rules_config() -> Vec<(&'static str, String)> {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     vec![
-        (
-            "DCC_RULES_DIR",
-            root.join("fixtures/rules").display().to_string(),
-        ),
+        ("DCC_RULES_DIR", fixtures::rules_dir().display().to_string()),
         (
             "DCC_VALUESETS_DIR",
-            root.join("valuesets").display().to_string(),
+            fixtures::valuesets_dir().display().to_string(),
         ),
     ]
 }

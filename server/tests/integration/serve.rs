@@ -133,7 +133,7 @@ async fn first_start_creates_data_dir() {
 }
 
 async fn rules_directory(backend: Backend) {
-    let rules_dir = fixtures::path("rules");
+    let rules_dir = fixtures::rules_dir();
     let h = Harness::with(
         backend,
         &[("DCC_RULES_DIR", rules_dir.to_str().unwrap())],

@@ -714,7 +714,7 @@ mod never_panics {
     }
 
     fn project_rules() -> RuleSet {
-        let dir = fixtures::path("rules");
+        let dir = fixtures::rules_dir();
         let mut set = RuleSet::new();
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
