@@ -654,15 +654,11 @@ async fn registry_user_registers_signs_in_and_renews_the_pin() {
 
 /// The project's rules and value sets, configured explicitly (the verdict depends on them).
 fn rules_env() -> [(&'static str, String); 2] {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     [
-        (
-            "DCC_RULES_DIR",
-            root.join("fixtures/rules").display().to_string(),
-        ),
+        ("DCC_RULES_DIR", fixtures::rules_dir().display().to_string()),
         (
             "DCC_VALUESETS_DIR",
-            root.join("valuesets").display().to_string(),
+            fixtures::valuesets_dir().display().to_string(),
         ),
     ]
 }
