@@ -13,6 +13,7 @@ mod registry;
 mod renewal;
 mod scan;
 mod scanner;
+pub(crate) use scanner::page_get as scanner_page;
 mod web;
 
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
@@ -85,9 +86,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
                 .route("/exchange", get(scan_page).post(scan_submit))
                 .layer(DefaultBodyLimit::max(PHOTO_LIMIT + 64 * 1024)),
         )
-        // The validators' scanner; its `POST /verify` twin is the JSON API (`routes`). Frames
+        // The validators' scanner (its page `GET /verify` is routed beside the JSON API's
+        // `POST /verify` in `routes`). Frames
         // and photos share the per-IP bucket of `POST /verify` (SECURITY.md 49).
-        .route("/verify", get(scanner::page_get))
         .route("/static/scanner.js", get(scanner::script))
         .route(
             "/verify/image",

@@ -196,7 +196,7 @@ fn scanner_page(
 }
 
 /// `GET /verify`: the scanner page.
-pub(super) async fn page_get(State(app): State<AppState>, web: Web) -> Response {
+pub(crate) async fn page_get(State(app): State<AppState>, web: Web) -> Response {
     let country = app.config.country.clone();
     scanner_page(&app, &web, StatusCode::OK, &country, "", None, None)
 }

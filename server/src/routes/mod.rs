@@ -59,7 +59,11 @@ pub fn app(state: AppState) -> Router {
             "/verify",
             post(verify::verify)
                 .layer(DefaultBodyLimit::max(VERIFY_LIMIT))
-                .layer(middleware::from_fn_with_state(state.clone(), verify_limit)),
+                .layer(middleware::from_fn_with_state(state.clone(), verify_limit))
+                // The validators' scanner page (portal), added after the layers so neither
+                // limit applies to it; one method router, so the CORS preflight of
+                // `POST /verify` still answers.
+                .get(crate::portal::scanner_page),
         )
         .layer(cors(&state.config.cors_origins));
     Router::new()
