@@ -1,0 +1,50 @@
+//! The decoder's passes over an image, cheapest first: its layers (the image averaged down to
+//! a few sizes, then itself) and, at each, the looks tried. Pure, so the order is tested alone.
+
+use super::{Pass, FIRST_PASS_SIDE};
+
+/// How a pass looks for a code in its layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Look {
+    /// Dark modules on light, as printed.
+    Plain,
+    /// Light modules on dark, as a dark-mode screen shows them: the same binarised layer,
+    /// flipped, so the pass costs only the search.
+    Inverted,
+}
+
+/// The looks tried at each layer, in order.
+const LOOKS: [Look; 2] = [Look::Plain, Look::Inverted];
+
+/// One pass: a layer and a look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Attempt {
+    pub(super) pass: Pass,
+    pub(super) look: Look,
+}
+
+/// Every pass over a `width` × `height` image, in the order they run.
+pub(super) fn attempts(width: u32, height: u32) -> Vec<Attempt> {
+    layers(width, height)
+        .into_iter()
+        .flat_map(|pass| LOOKS.map(|look| Attempt { pass, look }))
+        .collect()
+}
+
+/// The layers of a `width` × `height` image: the image halved while its long side stays at
+/// least [`FIRST_PASS_SIDE`], smallest first, then the image itself. Each layer costs a quarter
+/// of the next; averaging four pixels into one also halves the noise, so a grainy picture
+/// of a large code often reads in a small layer that it does not at full size.
+pub(super) fn layers(width: u32, height: u32) -> Vec<Pass> {
+    let mut out = vec![Pass { width, height }];
+    let (mut w, mut h) = (width / 2, height / 2);
+    while w.max(h) >= FIRST_PASS_SIDE && w.min(h) >= 1 {
+        out.push(Pass {
+            width: w,
+            height: h,
+        });
+        (w, h) = (w / 2, h / 2);
+    }
+    out.reverse();
+    out
+}
