@@ -1141,8 +1141,14 @@ fn fuzz_regressions_replay() {
                 check_report(&verify(text, &issuer.trust, NOW), &what);
             }
         }
-        // Images, for QR crashes.
+        // Images, for QR crashes; fuzz_targets/qr.rs also reads them as luminance.
         check_image(&bytes, &what);
+        if let [w, h, luma @ ..] = bytes.as_slice() {
+            let (w, h) = (u32::from(*w).max(1), u32::from(*h).max(1));
+            if let Some(luma) = luma.get(..(w * h) as usize) {
+                let _ = verifier::qr::decode_luma(w, h, luma);
+            }
+        }
     }
     eprintln!(
         "replayed {} regression file(s) from {}",
