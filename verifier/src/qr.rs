@@ -10,7 +10,6 @@ mod tests;
 
 use image::GrayImage;
 
-use plan::Attempt;
 use read::Layer;
 
 /// Why an image gave no text.
@@ -39,8 +38,8 @@ const MAX_SIDE: u32 = 8000;
 /// fill a good part of the frame reads at this size, for a small share of the full cost.
 pub const FIRST_PASS_SIDE: u32 = 500;
 
-/// One attempt of the decoder: the whole image, scaled to this size, binarised and searched
-/// for a code one way (as it is, or inverted). What an attempt costs grows with its pixels.
+/// One pass of the decoder: the whole image, scaled to this size, binarised and searched for
+/// a code as it is and inverted. What a pass costs grows with its pixels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pass {
     /// Width in pixels.
@@ -70,9 +69,8 @@ pub fn decode(bytes: &[u8]) -> Result<String, QrError> {
 /// Before each pass after the first, `proceed` is told the size of the pass just done and of
 /// the next, and may answer `false` to stop with [`QrError::Stopped`]. The decoder reads no
 /// clock: the caller's `proceed` holds the deadline (and can predict a pass's cost from the
-/// last one). A single pass cannot be interrupted, so the first one is kept small. The first
-/// pass also pays for reading the file and making the smaller images; an inverted pass reuses
-/// its layer's bits, so it costs less than the pass before it.
+/// last one). A single pass cannot be interrupted, so the first one is kept small; it also
+/// pays for reading the file and making the smaller images.
 pub fn decode_in_passes(
     bytes: &[u8],
     proceed: &mut dyn FnMut(Pass, Pass) -> bool,
@@ -119,50 +117,44 @@ pub fn decode_luma_in_passes(
     read_passes(img, proceed)
 }
 
-/// Runs the passes of [`plan::attempts`] over `img`. A layer (the image at one size, binarised)
-/// is built once and serves all its attempts; the smaller images are made by halving, all at
-/// the start (a third of the image's pixels more), and each is let go once read.
+/// Runs a pass per layer of [`plan::layers`] over `img`, each binarised once and searched
+/// with every look of [`plan::LOOKS`]. The smaller images are made by halving, all at the start
+/// (a third of the image's pixels more), and each is let go once read.
 fn read_passes(
     img: GrayImage,
     proceed: &mut dyn FnMut(Pass, Pass) -> bool,
 ) -> Result<String, QrError> {
-    let attempts = plan::attempts(img.width(), img.height());
-    let mut images = pyramid(img, attempts.first().map_or(1, |a| a.pass.pixels()));
-    // The layer being read: its size, and its bits unless they could not be made.
-    let mut current: Option<(Pass, Option<Layer>)> = None;
+    let layers = plan::layers(img.width(), img.height());
+    let mut images = pyramid(img, layers.first().map_or(1, Pass::pixels));
     let mut done: Option<Pass> = None;
     let mut last_error = QrError::NotFound;
-    for Attempt { pass, look } in attempts {
+    for pass in layers {
         if let Some(done) = done {
             if !proceed(done, pass) {
                 return Err(QrError::Stopped);
             }
         }
         done = Some(pass);
-        if current.as_ref().map(|(p, _)| *p) != Some(pass) {
-            // The previous layer's memory goes before the next one's is taken.
-            drop(current.take());
-            let img = images
-                .iter()
-                .position(|i| i.dimensions() == (pass.width, pass.height))
-                .map(|i| images.swap_remove(i));
-            // A layer with no contrast left at its size gives no bits, and is skipped.
-            let layer = match img.map(Layer::new) {
-                Some(Ok(layer)) => Some(layer),
-                Some(Err(e)) => {
-                    last_error = keep_worst(last_error, e);
-                    None
-                }
-                None => None,
-            };
-            current = Some((pass, layer));
-        }
-        let Some((_, Some(layer))) = current.as_mut() else {
+        let Some(img) = images
+            .iter()
+            .position(|i| i.dimensions() == (pass.width, pass.height))
+            .map(|i| images.swap_remove(i))
+        else {
             continue;
         };
-        match layer.read(look) {
-            Ok(text) => return Ok(text),
-            Err(e) => last_error = keep_worst(last_error, e),
+        // A layer with no contrast left at its size gives no bits, and is skipped.
+        let mut layer = match Layer::new(img) {
+            Ok(layer) => layer,
+            Err(e) => {
+                last_error = keep_worst(last_error, e);
+                continue;
+            }
+        };
+        for look in plan::LOOKS {
+            match layer.read(look) {
+                Ok(text) => return Ok(text),
+                Err(e) => last_error = keep_worst(last_error, e),
+            }
         }
     }
     Err(last_error)

@@ -1,5 +1,5 @@
 //! The decoder's passes over an image, cheapest first: its layers (the image averaged down to
-//! a few sizes, then itself) and, at each, the looks tried. Pure, so the order is tested alone.
+//! a few sizes, then itself), and the looks tried at each. Pure, so the order is tested alone.
 
 use super::{Pass, FIRST_PASS_SIDE};
 
@@ -9,27 +9,14 @@ pub(super) enum Look {
     /// Dark modules on light, as printed.
     Plain,
     /// Light modules on dark, as a dark-mode screen shows them: the same binarised layer,
-    /// flipped, so the pass costs only the search.
+    /// flipped, so it costs only a search (a few per cent of the layer's first look).
     Inverted,
 }
 
-/// The looks tried at each layer, in order.
-const LOOKS: [Look; 2] = [Look::Plain, Look::Inverted];
-
-/// One pass: a layer and a look.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Attempt {
-    pub(super) pass: Pass,
-    pub(super) look: Look,
-}
-
-/// Every pass over a `width` × `height` image, in the order they run.
-pub(super) fn attempts(width: u32, height: u32) -> Vec<Attempt> {
-    layers(width, height)
-        .into_iter()
-        .flat_map(|pass| LOOKS.map(|look| Attempt { pass, look }))
-        .collect()
-}
+/// The looks of a pass, in order. They share one pass, not one each, so that the cost a caller
+/// measures per pass keeps growing with the pixels (an inverted look alone would be too cheap
+/// to predict the next layer from).
+pub(super) const LOOKS: [Look; 2] = [Look::Plain, Look::Inverted];
 
 /// The layers of a `width` × `height` image: the image halved while its long side stays at
 /// least [`FIRST_PASS_SIDE`], smallest first, then the image itself. Each layer costs a quarter
