@@ -24,7 +24,7 @@ use distort::Code;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    let hc1 = distort::issue_hc1();
+    let hc1 = distort::fixture_hc1();
     let code = Code::of(&issuer::qr::encode(&hc1).unwrap());
     // A code filling about half the frame's height, as a scanner's preview shows it.
     let cases = [

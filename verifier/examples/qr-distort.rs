@@ -1,10 +1,13 @@
-//! The distorted-QR set of issue 20, for `scripts/qr-measure`: `generate DIR` issues a
-//! certificate and writes its code in every distortion class; `read DIR` decodes each picture
-//! with `verifier::qr::decode` in this one process and says whether the text came back.
+//! The distorted-QR set of issue 20, for `scripts/qr-measure`: `generate DIR` writes the code
+//! of the fixture certificate (`--fresh`: of one issued now) in every distortion class; `read
+//! DIR` decodes each picture with `verifier::qr::decode` in this one process and says whether
+//! the text came back; `issue` prints a fresh certificate (how `fixtures/qr/distort-hc1.txt`
+//! was made).
 //!
 //! ```text
-//! cargo run --release -p verifier --example qr-distort -- generate DIR [--per-class N] [--seed S] [--classes a,b] [--lean]
+//! cargo run --release -p verifier --example qr-distort -- generate DIR [--per-class N] [--seed S] [--classes a,b] [--lean] [--fresh]
 //! cargo run --release -p verifier --example qr-distort -- read DIR
+//! cargo run --release -p verifier --example qr-distort -- issue
 //! ```
 #![allow(
     clippy::unwrap_used,
@@ -26,10 +29,11 @@ fn main() {
     match args.first().map(String::as_str) {
         Some("generate") if args.len() >= 2 => generate(Path::new(&args[1]), &args[2..]),
         Some("read") if args.len() == 2 => read(Path::new(&args[1])),
+        Some("issue") if args.len() == 1 => println!("{}", distort::issue_hc1()),
         _ => {
             eprintln!(
                 "usage: qr-distort generate DIR [--per-class N] [--seed S] [--classes a,b] \
-                 [--lean]\n       qr-distort read DIR"
+                 [--lean] [--fresh]\n       qr-distort read DIR\n       qr-distort issue"
             );
             std::process::exit(2);
         }
@@ -43,6 +47,7 @@ fn generate(dir: &Path, opts: &[String]) {
     let mut seed = 20;
     let mut classes = Class::ALL.to_vec();
     let mut size = Size::Full;
+    let mut fresh = false;
     let mut it = opts.iter();
     while let Some(opt) = it.next() {
         let mut value = || it.next().unwrap_or_else(|| panic!("{opt} needs a value"));
@@ -56,11 +61,16 @@ fn generate(dir: &Path, opts: &[String]) {
                     .collect()
             }
             "--lean" => size = Size::Lean,
+            "--fresh" => fresh = true,
             other => panic!("unknown option {other}"),
         }
     }
     std::fs::create_dir_all(dir).unwrap();
-    let hc1 = distort::issue_hc1();
+    let hc1 = if fresh {
+        distort::issue_hc1()
+    } else {
+        distort::fixture_hc1()
+    };
     let matrix = issuer::qr::encode(&hc1).unwrap();
     let code = Code::of(&matrix);
     std::fs::write(dir.join("expected.txt"), &hc1).unwrap();

@@ -55,7 +55,7 @@ fn black_matrix(source: &Luma8LuminanceSource) -> Result<BitMatrix> {
 
 /// The blocks' first rows and columns: every `BLOCK`th, the last one moved back to fit.
 fn starts(len: usize) -> impl Iterator<Item = usize> {
-    (0..len.div_ceil(BLOCK)).map(move |i| (i * BLOCK).min(len - BLOCK))
+    (0..len.div_ceil(BLOCK)).map(move |i| (i * BLOCK).min(len.saturating_sub(BLOCK)))
 }
 
 /// The range above which a block has contrast of its own: 24 grey levels as in zxing-cpp,
@@ -214,5 +214,47 @@ impl Binarizer for LocalThreshold {
 
     fn get_height(&self) -> usize {
         self.source.get_height()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `w` × `h` image from `f(x, y)`.
+    fn image(w: usize, h: usize, f: impl Fn(usize, usize) -> u8) -> Vec<u8> {
+        (0..w * h).map(|i| f(i % w, i / w)).collect()
+    }
+
+    #[test]
+    fn the_contrast_floor_follows_the_noise() {
+        let flat = image(64, 64, |_, _| 200);
+        assert_eq!(min_range(&flat, 64), 12);
+        // Neighbours 2 apart half the time: σ about 2, floor 8 σ.
+        let faint = image(64, 64, |x, y| 200 + 2 * ((x * 7 + y * 13) % 2) as u8);
+        assert!((12..=24).contains(&min_range(&faint, 64)));
+        let noisy = image(64, 64, |x, y| ((x * 37 + y * 101) % 64) as u8 * 3);
+        assert_eq!(min_range(&noisy, 64), 24);
+    }
+
+    #[test]
+    fn a_faint_edge_gets_a_threshold_between_its_sides() {
+        // Dark 170 and light 185: 15 levels, below zxing-cpp's 24 but above this clean image's
+        // floor of 12; the edge runs through the blocks of columns 32–39.
+        let (w, h) = (64, 64);
+        let luma = image(w, h, |x, _| if x < 36 { 170 } else { 185 });
+        let source = Luma8LuminanceSource::new(luma, w as u32, h as u32).unwrap();
+        let matrix = black_matrix(&source).unwrap();
+        assert!(matrix.get(10, 10), "dark side");
+        assert!(!matrix.get(50, 10), "light side");
+    }
+
+    #[test]
+    fn flat_blocks_take_the_next_threshold_along_the_rows() {
+        // 6 × 6 blocks, only (2, 2) with contrast: every block ends up with its threshold.
+        let mut blocks = vec![0u8; 36];
+        blocks[2 * 6 + 2] = 100;
+        assert!(smooth(blocks, 6).iter().all(|t| *t == 100));
+        assert!(smooth(vec![0; 36], 6).iter().all(|t| *t == 0));
     }
 }

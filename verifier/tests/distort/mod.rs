@@ -6,8 +6,18 @@
 use std::f64::consts::PI;
 use std::io::Cursor;
 
+/// The `HC1:` text the set is drawn from: a vaccination certificate issued once by
+/// [`issue_hc1`] (`qr-distort issue`) and kept in `fixtures/qr/`, so that every run draws the
+/// same pictures (a fresh certificate has other modules, and a picture at the edge of what
+/// the readers manage may tip either way).
+pub fn fixture_hc1() -> String {
+    let path = fixtures::path("qr/distort-hc1.txt");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.trim().to_string()
+}
+
 /// The `HC1:` text of a vaccination certificate issued here: ES256, with development keys made
-/// for the run (so the text differs between runs; its length, and the symbol's version, do not).
+/// for the call.
 pub fn issue_hc1() -> String {
     use hcert::crypto::{default_backend, Algorithm};
     use issuer::keys::{self, KeyOptions};
