@@ -23,7 +23,8 @@ use verifier::Context;
 
 const NOW: OffsetDateTime = datetime!(2021-06-02 10:00 UTC);
 /// The resolution a page is rendered at to be scanned: ten pixels per module, at least 300 dpi.
-/// rqrr, the verifier's decoder, samples the grid from the finder patterns alone, so its errors
+/// rqrr (the verifier's decoder before issue 20, still used below to measure the printed symbol)
+/// samples the grid from the finder patterns alone, so its errors
 /// grow with the symbol: at about 4 px per module it missed one page in six (anti-aliased module
 /// edges), at 6 px one version-32 symbol in three; at 10 px none in 120 tries. Phone scanners
 /// use the alignment patterns and read far coarser pictures.

@@ -1022,6 +1022,85 @@ proptest! {
     }
 }
 
+/// A `w` × `h` luminance buffer of `block` px squares from `bits`, with up to three finder
+/// patterns (7 × 7 modules of `block` px) stamped at the given cells: enough structure for the
+/// reader to get past detection into sampling and decoding.
+fn blocks(w: usize, h: usize, block: usize, bits: &[bool], finders: &[(usize, usize)]) -> Vec<u8> {
+    let cols = w.div_ceil(block);
+    let mut luma: Vec<u8> = (0..w * h)
+        .map(|i| {
+            let (x, y) = (i % w / block, i / w / block);
+            if bits[(y * cols + x) % bits.len()] {
+                0
+            } else {
+                255
+            }
+        })
+        .collect();
+    for &(fx, fy) in finders {
+        for my in 0usize..7 {
+            for mx in 0usize..7 {
+                let ring = usize::max(mx.abs_diff(3), my.abs_diff(3));
+                let v = if ring == 2 { 255 } else { 0 };
+                for py in 0..block {
+                    for px in 0..block {
+                        let (x, y) = (fx * block + mx * block + px, fy * block + my * block + py);
+                        if x < w && y < h {
+                            luma[y * w + x] = v;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    luma
+}
+
+proptest! {
+    #![proptest_config(config(128))]
+
+    #[test]
+    fn qr_decode_never_panics_on_luminance(
+        w in 1usize..180,
+        h in 1usize..180,
+        bytes in vec(any::<u8>(), 1..4096),
+    ) {
+        let luma: Vec<u8> = (0..w * h).map(|i| bytes[i % bytes.len()]).collect();
+        let _ = verifier::qr::decode_luma(w as u32, h as u32, &luma);
+    }
+
+    #[test]
+    fn qr_decode_never_panics_on_blocks_with_finder_patterns(
+        w in 21usize..240,
+        h in 21usize..240,
+        block in 1usize..6,
+        bits in vec(any::<bool>(), 1..2048),
+        finders in vec((0usize..40, 0usize..40), 0..4),
+    ) {
+        let luma = blocks(w, h, block, &bits, &finders);
+        let _ = verifier::qr::decode_luma(w as u32, h as u32, &luma);
+    }
+
+    #[test]
+    fn qr_decode_never_panics_on_a_real_code_with_flipped_patches(
+        patches in vec((0.0f64..1.0, 0.0f64..1.0, 1u32..40, 1u32..40), 1..12),
+    ) {
+        let (png, _) = real_qr();
+        let mut img = image::load_from_memory(png).unwrap().to_luma8();
+        let (w, h) = img.dimensions();
+        for (fx, fy, pw, ph) in patches {
+            let (x0, y0) = ((fx * f64::from(w)) as u32, (fy * f64::from(h)) as u32);
+            for y in y0..(y0 + ph).min(h) {
+                for x in x0..(x0 + pw).min(w) {
+                    let p = img.get_pixel_mut(x, y);
+                    p.0[0] = 255 - p.0[0];
+                }
+            }
+        }
+        let _ = verifier::qr::decode_luma(w, h, img.as_raw());
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Fuzz regressions: every file under fixtures/regressions/ (but the README) goes through every
 // fuzz target's code path.
@@ -1062,8 +1141,14 @@ fn fuzz_regressions_replay() {
                 check_report(&verify(text, &issuer.trust, NOW), &what);
             }
         }
-        // Images, for QR crashes.
+        // Images, for QR crashes; fuzz_targets/qr.rs also reads them as luminance.
         check_image(&bytes, &what);
+        if let [w, h, luma @ ..] = bytes.as_slice() {
+            let (w, h) = (u32::from(*w).max(1), u32::from(*h).max(1));
+            if let Some(luma) = luma.get(..(w * h) as usize) {
+                let _ = verifier::qr::decode_luma(w, h, luma);
+            }
+        }
     }
     eprintln!(
         "replayed {} regression file(s) from {}",
