@@ -4,6 +4,7 @@
 
 mod clock;
 mod cmd;
+mod dgca;
 mod fetch;
 mod files;
 mod passphrase;

@@ -1,4 +1,5 @@
-//! `dcc trust-list build|verify`: dcc's signed trust list (DESIGN.md "Trust lists").
+//! `dcc trust-list build|fetch|verify`: dcc's signed trust list (DESIGN.md "Trust lists"), and
+//! the signer certificates of a DGCA verifier service.
 
 use std::path::{Path, PathBuf};
 
@@ -7,7 +8,7 @@ use clap::Subcommand;
 use hcert::crypto::Algorithm;
 use serde_json::json;
 
-use crate::{clock, files, passphrase, Outcome};
+use crate::{clock, dgca, files, passphrase, Outcome};
 
 #[derive(Subcommand)]
 pub enum TrustCommand {
@@ -33,18 +34,31 @@ pub enum TrustCommand {
         at: Option<String>,
     },
     /// Download dcc's signed trust list, check its signature against a pinned certificate, and
-    /// store it atomically: a failed download or check never replaces the list in place.
+    /// store it atomically: a failed download or check never replaces the list in place. With
+    /// --csca, read a DGCA verifier service instead: every signer certificate, each of which
+    /// must chain to a given CSCA, stored as the gateway's trust-list JSON.
     Fetch {
-        /// Where the list is served (e.g. `https://dcc.example/trust-list`).
+        /// Where the list is served: dcc's signed list (`https://dcc.example/trust-list`), or
+        /// with --csca the base URL of a DGCA verifier service (`https://dcc.example`).
         url: String,
-        /// The certificate that must have signed it (pinned).
-        #[arg(long = "trust-list-cert", value_name = "FILE")]
-        trust_list_cert: PathBuf,
+        /// The certificate that must have signed dcc's list (pinned).
+        #[arg(
+            long = "trust-list-cert",
+            value_name = "FILE",
+            required_unless_present = "cscas",
+            conflicts_with = "cscas"
+        )]
+        trust_list_cert: Option<PathBuf>,
+        /// A country signing CA (PEM, DER, base64; repeatable): the URL is a DGCA verifier
+        /// service, whose unsigned list is accepted only if each of its signer certificates
+        /// chains to one of them.
+        #[arg(long = "csca", value_name = "FILE")]
+        cscas: Vec<PathBuf>,
         /// Where to store the list.
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
-        /// Accept a list issued before the one in place (a rollback).
-        #[arg(long)]
+        /// Accept a list issued before the one in place (a rollback; dcc's list only).
+        #[arg(long, conflicts_with = "cscas")]
         allow_older: bool,
     },
     /// Check a trust list and print what it holds.
@@ -125,6 +139,48 @@ fn fetch(
     Ok(Outcome::Ok)
 }
 
+/// `dcc trust-list fetch --csca`: a DGCA verifier service's certificates, each chained to a
+/// CSCA. A certificate that does not chain, or a page that does not hold what it says, is
+/// refused (exit 1); download failures are errors (exit 2); the file in place stays as it was.
+fn fetch_dgca(url: &str, csca_files: &[PathBuf], out: &Path) -> Result<Outcome> {
+    let mut cscas = Vec::new();
+    for f in csca_files {
+        cscas.extend(
+            trust_list::Csca::parse_all(&files::read(f)?)
+                .with_context(|| format!("--csca {}", f.display()))?,
+        );
+    }
+    let http = crate::fetch::Http::new()?;
+    let base = dgca::base_url(url);
+    let pages = dgca::download(&http, base)?;
+    let valid = dgca::status(&http, base)?;
+    let refuse = |why: String| {
+        eprintln!("error: {base}: {why}; {} is unchanged", out.display());
+        Ok(Outcome::Failed)
+    };
+    let dscs = match dgca::certificates(&pages, &valid) {
+        Ok(dscs) => dscs,
+        Err(why) => return refuse(why),
+    };
+    for dsc in &dscs {
+        if let Err(e) = trust_list::check_issued_by(dsc, &cscas) {
+            return refuse(e.to_string());
+        }
+    }
+    files::write(out, trust_list::to_gateway_json(&dscs)?.as_bytes())?;
+    let withdrawn = pages.len() - dscs.len();
+    println!(
+        "stored {} ({} signer certificates, each issued by a given CSCA{})",
+        out.display(),
+        dscs.len(),
+        match withdrawn {
+            0 => String::new(),
+            n => format!("; {n} not in the status list left out"),
+        }
+    );
+    Ok(Outcome::Ok)
+}
+
 pub fn run(c: TrustCommand) -> Result<Outcome> {
     let backend = hcert::crypto::default_backend();
     match c {
@@ -170,9 +226,13 @@ pub fn run(c: TrustCommand) -> Result<Outcome> {
         TrustCommand::Fetch {
             url,
             trust_list_cert,
+            cscas,
             out,
             allow_older,
-        } => fetch(&url, &trust_list_cert, &out, allow_older, backend),
+        } => match trust_list_cert {
+            Some(pin) => fetch(&url, &pin, &out, allow_older, backend),
+            None => fetch_dgca(&url, &cscas, &out),
+        },
         TrustCommand::Verify {
             trust_list,
             trust_list_cert,

@@ -1,6 +1,7 @@
 //! `dcc trust-list fetch` against a real `dcc serve` over HTTP: the list is stored when its
 //! signature verifies against the pinned certificate; a wrong pin, a body that is not a signed
-//! list, an error answer or an unreachable server leave the stored list untouched.
+//! list, an error answer or an unreachable server leave the stored list untouched. The DGCA
+//! verifier API of the same server is read with `--csca`.
 
 use crate::common;
 
@@ -196,6 +197,120 @@ fn fetch_checks_the_pin_and_never_replaces_a_good_list() {
         files.len() <= 3,
         "no temporary files are left behind: {files:?}"
     );
+}
+
+fn fetch_dgca(url: &str, cscas: &[&Path], out: &Path) -> Output {
+    let mut args = vec!["trust-list", "fetch", url];
+    for c in cscas {
+        args.extend(["--csca", p(c)]);
+    }
+    args.extend(["--out", p(out)]);
+    dcc(&args)
+}
+
+/// `dcc trust-list fetch --csca` against a real `dcc serve`: the DGCA verifier service's
+/// certificates are stored as gateway JSON that `dcc verify --trust-list` takes, when each
+/// chains to a given CSCA; a CSCA of another installation is refused naming the kid, and the
+/// list in place stays; a certificate that is no CA is not taken as a CSCA; the two kinds of
+/// list are not mixed up.
+#[test]
+fn fetch_reads_a_dgca_verifier_service() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let server = Server::start(&data);
+    let csca = data.join("keys/csca.pem");
+    let out = tmp.path().join("dgca.json");
+    let other = tmp.path().join("other");
+    let keys = dcc(&["keys", "generate", "--out", p(&other)]);
+    assert!(keys.status.success(), "{}", text(&keys.stderr));
+    let other_csca = other.join("csca.pem");
+
+    // The base URL, or the update endpoint itself; another CSCA beside the right one is fine.
+    for (url, cscas) in [
+        (server.url(""), vec![csca.as_path()]),
+        (
+            server.url("/signercertificateUpdate"),
+            vec![other_csca.as_path(), csca.as_path()],
+        ),
+    ] {
+        let ok = fetch_dgca(&url, &cscas, &out);
+        assert!(ok.status.success(), "{url}: {}", text(&ok.stderr));
+        assert!(
+            text(&ok.stdout).contains("1 signer certificates, each issued by a given CSCA"),
+            "{}",
+            text(&ok.stdout)
+        );
+    }
+    let good = std::fs::read(&out).unwrap();
+    assert!(good.starts_with(b"["), "gateway JSON");
+
+    // What was stored verifies the server's certificates, and names its kid.
+    let hc1 = dcc(&[
+        "issue",
+        "--key",
+        p(&data.join("keys/dsc.key")),
+        "--cert",
+        p(&data.join("keys/dsc.pem")),
+        "--record",
+        p(&fixtures::path("records/vaccination.json")),
+    ]);
+    assert!(hc1.status.success(), "{}", text(&hc1.stderr));
+    let verified = dcc(&["verify", "--trust-list", p(&out), text(&hc1.stdout).trim()]);
+    assert_eq!(
+        verified.status.code(),
+        Some(0),
+        "{}",
+        text(&verified.stdout)
+    );
+    let listed = dcc(&["trust-list", "verify", "--trust-list", p(&out), "--json"]);
+    let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    let kid = listed["certificates"][0]["kid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // Another installation's CSCA: refused, naming the kid; the stored list stays.
+    let wrong = fetch_dgca(&server.url(""), &[&other_csca], &out);
+    assert_eq!(wrong.status.code(), Some(1), "{}", text(&wrong.stderr));
+    let said = text(&wrong.stderr);
+    assert!(
+        said.contains(&format!(
+            "signer certificate {kid} does not chain to a given CSCA"
+        )),
+        "{said}"
+    );
+    assert!(said.contains("is unchanged"), "{said}");
+    assert_eq!(std::fs::read(&out).unwrap(), good);
+
+    // A DSC is no CSCA; the options of the two list kinds do not mix; one of them is needed.
+    let dsc = data.join("keys/dsc.pem");
+    let not_ca = fetch_dgca(&server.url(""), &[&dsc], &out);
+    assert_eq!(not_ca.status.code(), Some(2));
+    assert!(
+        text(&not_ca.stderr).contains("is not a CA certificate"),
+        "{}",
+        text(&not_ca.stderr)
+    );
+    let url = server.url("");
+    for args in [
+        vec!["--csca", p(&csca), "--trust-list-cert", p(&csca)],
+        vec!["--csca", p(&csca), "--allow-older"],
+        vec![],
+    ] {
+        let mut all = vec!["trust-list", "fetch", url.as_str(), "--out", p(&out)];
+        all.extend(args.iter().copied());
+        let usage = dcc(&all);
+        assert_eq!(usage.status.code(), Some(2), "{args:?}");
+    }
+    // Not a DGCA service: the download fails (exit 2), nothing replaced.
+    let missing = fetch_dgca(&server.url("/nothing"), &[&csca], &out);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        text(&missing.stderr).contains("404"),
+        "{}",
+        text(&missing.stderr)
+    );
+    assert_eq!(std::fs::read(&out).unwrap(), good);
 }
 
 /// Operator revocation end to end: a provider records a test over HTTP, `dcc revoke` revokes
