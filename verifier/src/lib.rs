@@ -1,9 +1,10 @@
 //! The verifier: `HC1:` text or a QR image → a [`Report`] naming every check. It does not stop
-//! at the first failure: once the payload decodes, signature, expiry, key usage and schema are
-//! evaluated independently; business rules run once the signature is verified. The clock is an
-//! argument.
+//! at the first failure: once the payload decodes, signature, expiry, key usage (of the signer
+//! the kid identifies, even when its signature fails) and schema are evaluated independently;
+//! business rules run once the signature is verified. The clock is an argument.
 #![forbid(unsafe_code)]
 
+mod ber;
 pub mod checks;
 pub mod qr;
 mod report;
@@ -226,10 +227,7 @@ fn check_decoded(
     );
     report.set(
         Check::KeyUsage,
-        match signer.verified_by() {
-            Some(dsc) => checks::key_usage::check(&dsc.key_usage, dcc),
-            None => Outcome::Skip,
-        },
+        checks::key_usage::check_signer(&signer, dcc),
     );
     report.set(Check::Schema, checks::schema::check(dcc));
     // Rules need an authentic payload: as in the EU verifier apps, they do not run on a

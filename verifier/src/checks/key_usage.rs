@@ -5,7 +5,25 @@ use hcert::schema::{JsonView, ObjectView};
 use hcert::CertType;
 use trust_list::KeyUsage;
 
+use crate::checks::signature::Signer;
 use crate::Outcome;
+
+/// Checks the identified signer, whether or not its signature verified, so that a report names
+/// every fault at once (issue #20): with several certificates of one kid, one that may sign the
+/// certificate's types is enough, since any of them may be the signer. Skip when the kid names
+/// no trusted certificate.
+pub fn check_signer<V: JsonView>(signer: &Signer<'_>, dcc: &V) -> Outcome {
+    let mut first_failure = None;
+    for dsc in signer.identified() {
+        match check(&dsc.key_usage, dcc) {
+            Outcome::Pass => return Outcome::Pass,
+            failure => {
+                first_failure.get_or_insert(failure);
+            }
+        }
+    }
+    first_failure.unwrap_or(Outcome::Skip)
+}
 
 /// Checks that the signer may sign every type the certificate holds.
 pub fn check<V: JsonView>(usage: &KeyUsage, dcc: &V) -> Outcome {

@@ -27,6 +27,20 @@ impl<'a> Signer<'a> {
         self.verified
             .or_else(|| self.candidates.first().map(|k| &k.dsc))
     }
+
+    /// The signer the kid identifies, for the checks that judge it even when its signature
+    /// failed: the verifying certificate alone, else every trusted certificate with the kid
+    /// (none when the kid is unknown).
+    pub fn identified(&self) -> impl Iterator<Item = &'a Dsc> + '_ {
+        let candidates = if self.verified.is_some() {
+            &[]
+        } else {
+            self.candidates
+        };
+        self.verified
+            .into_iter()
+            .chain(candidates.iter().map(|k| &k.dsc))
+    }
 }
 
 fn kid_text(kid: &[u8]) -> String {
