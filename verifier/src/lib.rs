@@ -4,7 +4,6 @@
 //! business rules run once the signature is verified. The clock is an argument.
 #![forbid(unsafe_code)]
 
-mod ber;
 pub mod checks;
 pub mod qr;
 mod report;
