@@ -13,7 +13,7 @@ mod registry;
 mod renewal;
 mod scan;
 mod scanner;
-pub(crate) use scanner::page_get as scanner_page;
+pub(crate) use scanner::{check as scanner_check, page_get as scanner_page};
 mod web;
 
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
@@ -55,6 +55,7 @@ pub const PHOTO_MAX_SIDE: u32 = 4000;
 
 /// The portal's routes.
 pub fn routes(state: &AppState) -> Router<AppState> {
+    let _ = state;
     Router::new()
         .route("/", get(home))
         .route("/login", post(login))
@@ -86,19 +87,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
                 .route("/exchange", get(scan_page).post(scan_submit))
                 .layer(DefaultBodyLimit::max(PHOTO_LIMIT + 64 * 1024)),
         )
-        // The validators' scanner (its page `GET /verify` is routed beside the JSON API's
-        // `POST /verify` in `routes`). Frames
-        // and photos share the per-IP bucket of `POST /verify` (SECURITY.md 49).
+        // The validators' scanner: its page `GET /verify` and `POST /verify/image` are routed
+        // in `routes`, beside the JSON API's `POST /verify` and with its per-IP bucket.
         .route("/static/scanner.js", get(scanner::script))
-        .route(
-            "/verify/image",
-            post(scanner::check)
-                .layer(DefaultBodyLimit::max(PHOTO_LIMIT + 64 * 1024))
-                .layer(axum::middleware::from_fn_with_state(
-                    state.clone(),
-                    crate::routes::verify_limit,
-                )),
-        )
 }
 
 fn now(app: &AppState) -> time::OffsetDateTime {

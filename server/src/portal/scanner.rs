@@ -19,7 +19,7 @@ pub const SCRIPT: &str = include_str!("../../static/scanner.js");
 
 /// `?country=CZ&at=2026-12-07T10:30&source=camera` of a frame or photo sent by the script.
 #[derive(Debug, Default, Deserialize)]
-pub(super) struct Choice {
+pub(crate) struct Choice {
     #[serde(default)]
     country: String,
     #[serde(default)]
@@ -266,7 +266,7 @@ fn fragment_error(app: &AppState, web: &Web, status: StatusCode, key: &str) -> R
 /// `POST /verify/image`: a camera frame or photo as the body (`image/jpeg` or `image/png`,
 /// from the script), answered with the result fragment; or the page's form
 /// (`multipart/form-data`: `text` or `photo`, `country`, `at`), answered with the page.
-pub(super) async fn check(
+pub(crate) async fn check(
     State(app): State<AppState>,
     web: Web,
     Query(choice): Query<Choice>,

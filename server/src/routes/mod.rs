@@ -65,6 +65,16 @@ pub fn app(state: AppState) -> Router {
                 // `POST /verify` still answers.
                 .get(crate::portal::scanner_page),
         )
+        // The scanner's frames and photos (portal; it refuses other origins itself), in the
+        // per-IP bucket of `POST /verify` (SECURITY.md 49).
+        .route(
+            "/verify/image",
+            post(crate::portal::scanner_check)
+                .layer(DefaultBodyLimit::max(
+                    crate::portal::PHOTO_LIMIT + 64 * 1024,
+                ))
+                .layer(middleware::from_fn_with_state(state.clone(), verify_limit)),
+        )
         .layer(cors(&state.config.cors_origins));
     Router::new()
         .route("/health", get(ops::health))
