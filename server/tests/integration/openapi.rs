@@ -342,8 +342,7 @@ async fn answers_fit_the_document() {
     );
 
     let uvci = record["certificate"]["uvci"].as_str().unwrap();
-    // The UVCI's `#` would start the URI's fragment.
-    let revoke = format!("/api/v1/certificates/{}/revoke", uvci.replace('#', "%23"));
+    let revoke = common::revoke_path(uvci);
     let template = "/api/v1/certificates/{uvci}/revoke";
     for already in [false, true] {
         let (status, out) = call("post", template, &revoke, Some(json!({"reason": "test"}))).await;

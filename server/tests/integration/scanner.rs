@@ -267,10 +267,7 @@ async fn failures_are_named_in_words() {
 
     // Revoked: named, though everything else holds.
     let uvci = issuer::Issued::from_hc1(&second).unwrap().uvci;
-    let revoke = Request::post(format!(
-        "/api/v1/certificates/{}/revoke",
-        uvci.replace('#', "%23")
-    ))
+    let revoke = Request::post(common::revoke_path(&uvci))
     .header("authorization", format!("Bearer {}", h.token))
     .header("content-type", "application/json")
     .body(Body::from(json!({"reason": "issued in error"}).to_string()))

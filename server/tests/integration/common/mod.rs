@@ -337,6 +337,16 @@ pub fn dob_of(bn: &str) -> String {
         .map_or_else(|_| "1973-10-28".to_string(), |(_, born)| born.to_string())
 }
 
+/// The revocation path of a certificate: its UVCI as one path segment. `#` would start the URI's
+/// fragment, and the check character is `/` for one UVCI in 38 (a flaky 404 in CI once).
+pub fn revoke_path(uvci: &str) -> String {
+    let segment = uvci
+        .replace('%', "%25")
+        .replace('#', "%23")
+        .replace('/', "%2F");
+    format!("/api/v1/certificates/{segment}/revoke")
+}
+
 pub fn person(bn: &str, email: Option<&str>) -> Value {
     let mut p = json!({
         "birth_number": bn,
