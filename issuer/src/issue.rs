@@ -21,7 +21,8 @@ pub struct Policy {
     pub vaccination_days: i64,
     /// Validity of a test certificate, in hours after issue.
     pub test_hours: i64,
-    /// Validity of a recovery certificate when `du` is missing, in days.
+    /// The longest validity of a recovery certificate, in days after issue; it ends earlier
+    /// when the recovery does (`du`).
     pub recovery_days: i64,
     /// Installation secret for UVCIs.
     pub uvci_secret: Vec<u8>,
@@ -229,16 +230,22 @@ fn expiry(dcc: &Dcc, policy: &Policy, iat: OffsetDateTime) -> Result<OffsetDateT
         Some(Entry::Vaccination(_)) => iat + time::Duration::days(policy.vaccination_days),
         Some(Entry::Test(_)) => iat + time::Duration::hours(policy.test_hours),
         Some(Entry::Recovery(r)) => {
+            // The certificate ends with the recovery (the last second of `du`), and no later
+            // than `recovery_days` after issue: never past the recovery it attests. A recovery
+            // already over has nothing left to certify.
             let du = parse_date("r/0/du", &r.du)?;
             let end = du
                 .with_hms(23, 59, 59)
                 .map_err(|e| record_err(format!("r/0/du: {e}")))?
                 .assume_utc();
-            if end > iat {
-                end
-            } else {
-                iat + time::Duration::days(policy.recovery_days)
+            if end < iat {
+                return Err(record_err(format!(
+                    "r/0/du: the recovery was valid until {}, before the time of issue: a \
+                     certificate would be expired from the start",
+                    r.du
+                )));
             }
+            end.min(iat + time::Duration::days(policy.recovery_days))
         }
         None => return Err(record_err("a record holds exactly one entry")),
     })

@@ -25,13 +25,19 @@ use x509_parser::prelude::FromDer as _;
 
 const NOW: OffsetDateTime = datetime!(2026-03-02 10:00 UTC);
 
+/// A fixture record; the recovery's `du` moved after NOW (its 2021 recovery is over, and no
+/// certificate is issued for a recovery already over).
 fn record(kind: &str) -> serde_json::Value {
-    fixtures::records()
+    let mut record = fixtures::records()
         .unwrap()
         .into_iter()
         .find(|(k, _)| k == kind)
         .unwrap_or_else(|| panic!("no fixture record {kind}"))
-        .1
+        .1;
+    if kind == "recovery" {
+        record["r"][0]["du"] = serde_json::json!("2026-08-01");
+    }
+    record
 }
 
 /// A DSC signed by a fresh CSCA: valid NOW - 10 days to NOW + 365 days, KeyUsage

@@ -98,6 +98,47 @@ fn signatures_stay_inside_the_dsc_validity() {
     assert!(after.is_err(), "signed after notAfter");
 }
 
+/// A recovery certificate ends with the recovery it attests (the last second of `du`) and no
+/// later than 180 days after issue: exp = min(du, iat + 180 d), in `Issued` and in the CWT; a
+/// recovery over before the time of issue gets no certificate.
+#[test]
+fn a_recovery_certificate_ends_with_its_du_or_after_180_days() {
+    let (id, _) = identity(Algorithm::Es256, 365);
+    let policy = Policy::new(b"installation secret".to_vec());
+    let iat = NOW.unix_timestamp();
+    let end_of = |date: OffsetDateTime| date.unix_timestamp() + 86_399;
+    let cases = [
+        // (case, du, expected exp)
+        (
+            "du 148 days after issue",
+            "2021-10-28",
+            end_of(datetime!(2021-10-28 00:00 UTC)),
+        ),
+        ("du a year after issue", "2022-06-01", iat + 180 * 86_400),
+        (
+            "du on the day of issue",
+            "2021-06-02",
+            end_of(datetime!(2021-06-02 00:00 UTC)),
+        ),
+    ];
+    for (case, du, expected) in cases {
+        let mut recovery = record("recovery");
+        recovery["r"][0]["du"] = json!(du);
+        let issued = issuer::issue_record(&recovery, &id, &policy, NOW).unwrap();
+        assert_eq!(issued.issued_at, iat, "{case}");
+        assert_eq!(issued.expires_at, expected, "{case}");
+        let back = Issued::from_hc1(&issued.hc1).unwrap();
+        assert_eq!(back.expires_at, expected, "{case}: the CWT's exp");
+    }
+    // A recovery already over at the time of issue: refused, naming du, not a certificate
+    // expired from the start nor a fresh 180-day term.
+    let mut over = record("recovery");
+    over["r"][0]["du"] = json!("2021-06-01");
+    let err = issuer::issue_record(&over, &id, &policy, NOW).unwrap_err();
+    assert!(err.to_string().contains("r/0/du"), "{err}");
+    assert!(err.to_string().contains("2021-06-01"), "{err}");
+}
+
 /// SECURITY.md 43: the kid is the first 8 bytes of SHA-256 over the DSC's DER as generated,
 /// in the protected header, for each algorithm.
 #[test]

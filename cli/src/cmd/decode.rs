@@ -33,10 +33,23 @@ pub fn run(a: DecodeArgs) -> Result<Outcome> {
         "kid": sign1.kid.as_ref().map(|k| base64::engine::general_purpose::STANDARD.encode(k)),
         "kid_protected": sign1.kid_is_protected(),
         "issuer": cwt.issuer,
-        "issued_at": cwt.issued_at.value(),
-        "expires_at": cwt.expires_at.value(),
+        "issued_at": cwt.issued_at.value().map(numeric_date),
+        "expires_at": cwt.expires_at.value().map(numeric_date),
         "dcc": hcert::cwt::to_json(&cwt.dcc),
     });
     println!("{}", serde_json::to_string_pretty(&out)?);
     Ok(Outcome::Ok)
+}
+
+/// A CWT NumericDate as JSON: whole seconds as an integer (`1622505600`, not `1622505600.0`), as
+/// nearly every issuer writes them; a fractional one (RFC 8392 allows it) stays a float.
+fn numeric_date(seconds: f64) -> serde_json::Value {
+    const LIMIT: f64 = 9_007_199_254_740_992.0; // 2^53: every integer below is exact in f64
+    if seconds.fract() == 0.0 && seconds.abs() < LIMIT {
+        // In range and whole: the conversion is exact.
+        #[allow(clippy::cast_possible_truncation)]
+        serde_json::Value::from(seconds as i64)
+    } else {
+        serde_json::Value::from(seconds)
+    }
 }
