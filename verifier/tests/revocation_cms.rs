@@ -758,7 +758,7 @@ proptest! {
     }
 
     #[test]
-    fn mutated_cms_never_panics_and_is_refused(
+    fn mutated_cms_never_panics_nor_yields_a_forged_batch(
         which in 0usize..2,
         edits in proptest::collection::vec((any::<prop::sample::Index>(), 1u8..=255), 1..4),
         cut in any::<prop::sample::Index>(),
