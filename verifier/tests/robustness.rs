@@ -1148,6 +1148,11 @@ fn fuzz_regressions_replay() {
                 verify(text, &issuer.trust, NOW);
             }
         }
+        // fuzz_targets/revocation_cms.rs
+        let _ = verifier::revocation::looks_like_cms(&bytes);
+        let signers = verifier::revocation::RevocationSigners::new();
+        let _ = verifier::revocation::RevocationListBuilder::new().add_cms(&what, &bytes, &signers);
+        let _ = verifier::revocation::RevocationSigners::from_pem_or_der(&bytes);
         // Images, for QR crashes; fuzz_targets/qr.rs also reads them as luminance.
         check_image(&bytes, &what);
         if let [w, h, luma @ ..] = bytes.as_slice() {

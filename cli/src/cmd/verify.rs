@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _, Result};
 use clap::Args;
-use verifier::revocation::{RevocationList, RevocationListBuilder};
+use verifier::revocation::{
+    looks_like_cms, RevocationList, RevocationListBuilder, RevocationSigners,
+};
 use verifier::{Check, Context, Outcome as CheckOutcome, Report};
 
 use crate::{clock, files, Outcome};
@@ -29,11 +31,22 @@ pub struct VerifyArgs {
     /// The country of arrival, whose Acceptance rules apply (ISO 3166 alpha-2).
     #[arg(long, value_name = "CC", requires = "rules")]
     country: Option<String>,
-    /// Revocation list: the gateway's batch JSON (one batch or an array), dcc's signed list
-    /// (`GET /revocation-list` of `dcc serve`), or a directory of `.json` batch files;
-    /// repeatable. Without it the `revocation` check is skipped.
+    /// Revocation list: the gateway's batch JSON (one batch or an array), the gateway's
+    /// CMS-signed batch (DER, BER, base64 text or PEM; checked against --revocation-signer),
+    /// dcc's signed list (`GET /revocation-list` of `dcc serve`), or a directory of such files
+    /// (`.json`, `.cms`, `.p7m`, `.txt`, `.b64`); repeatable. Without it the `revocation` check
+    /// is skipped.
     #[arg(long, value_name = "FILE|DIR")]
     revocation: Vec<PathBuf>,
+    /// Upload certificate (PEM or DER; several per file allowed) of a country whose CMS-signed
+    /// revocation batches are accepted: the signer must be one of them, and a batch must be of
+    /// the signer's country; repeatable. Required when a --revocation source is CMS.
+    #[arg(
+        long = "revocation-signer",
+        value_name = "FILE",
+        requires = "revocation"
+    )]
+    revocation_signer: Vec<PathBuf>,
     /// The certificate that must have signed a signed revocation list (the server's
     /// trust-list certificate); without it the list's signature is not checked.
     #[arg(long, value_name = "FILE", requires = "revocation")]
@@ -86,7 +99,13 @@ pub fn run(a: VerifyArgs) -> Result<Outcome> {
         .map(super::rules::load_value_sets)
         .transpose()?;
     let pin = a.revocation_cert.as_deref().map(files::read).transpose()?;
-    let revocation = load_revocation(&a.revocation, pin.as_deref())?;
+    let mut signers = RevocationSigners::new();
+    for file in &a.revocation_signer {
+        signers
+            .add_pem_or_der(&files::read(file)?)
+            .with_context(|| file.display().to_string())?;
+    }
+    let revocation = load_revocation(&a.revocation, pin.as_deref(), &signers)?;
     let mut ctx = Context::new(&trust, at);
     if let Some(max) = a.max_trust_age {
         ctx = ctx.with_max_trust_age(max);
@@ -117,9 +136,18 @@ pub fn run(a: VerifyArgs) -> Result<Outcome> {
     })
 }
 
+/// Extensions of the files read from a `--revocation` directory: batch JSON, and the gateway's
+/// CMS-signed batches in binary (`.cms`, `.p7m`) or base64 text (`.txt`, `.b64`).
+const BATCH_EXTENSIONS: [&str; 5] = ["json", "cms", "p7m", "txt", "b64"];
+
 /// The `--revocation` sources, all or nothing: a file that cannot be read or parsed fails the
-/// command (exit 2) with the file, batch and entry named.
-fn load_revocation(paths: &[PathBuf], pin: Option<&[u8]>) -> Result<Option<RevocationList>> {
+/// command (exit 2) with the file, batch and entry named. A CMS-signed batch must verify
+/// against `signers`; one without any signer configured is refused.
+fn load_revocation(
+    paths: &[PathBuf],
+    pin: Option<&[u8]>,
+    signers: &RevocationSigners,
+) -> Result<Option<RevocationList>> {
     if paths.is_empty() {
         return Ok(None);
     }
@@ -127,6 +155,16 @@ fn load_revocation(paths: &[PathBuf], pin: Option<&[u8]>) -> Result<Option<Revoc
     let mut add = |file: &Path| -> Result<()> {
         let bytes = files::read(file)?;
         let name = file.display().to_string();
+        if looks_like_cms(&bytes) {
+            if signers.is_empty() {
+                bail!(
+                    "{name} is a CMS-signed revocation batch: pass --revocation-signer with the \
+                     upload certificate of the country that signed it"
+                );
+            }
+            builder.add_cms(&name, &bytes, signers)?;
+            return Ok(());
+        }
         match signed_batches(&bytes, pin, &name)? {
             Some(batches) => builder.add_json(&name, &batches)?,
             None => builder.add_json(&name, &bytes)?,
@@ -140,12 +178,16 @@ fn load_revocation(paths: &[PathBuf], pin: Option<&[u8]>) -> Result<Option<Revoc
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| {
                     p.is_file()
-                        && p.extension()
-                            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+                        && p.extension().is_some_and(|e| {
+                            BATCH_EXTENSIONS.iter().any(|x| e.eq_ignore_ascii_case(x))
+                        })
                 })
                 .collect();
             if batch_files.is_empty() {
-                bail!("{} holds no .json revocation batch files", path.display());
+                bail!(
+                    "{} holds no revocation batch files (.json, .cms, .p7m, .txt, .b64)",
+                    path.display()
+                );
             }
             batch_files.sort();
             for file in &batch_files {

@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 use super::{BatchInfo, EntryHash, HashType, RevocationListBuilder};
 
 /// Standard base64 as the gateway writes it; the padding may be left out.
-const BASE64: GeneralPurpose = GeneralPurpose::new(
+pub(super) const BASE64: GeneralPurpose = GeneralPurpose::new(
     &alphabet::STANDARD,
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );

@@ -1,7 +1,10 @@
 //! Revocation (EU DCC scheme): 16-byte hash prefixes in gateway batches of one kid, hash type and
 //! expiry; a certificate is revoked when one of its hashes is in an unexpired batch of its kid.
-//! Pure: batches come in as bytes, the clock as an argument.
+//! Pure: batches come in as bytes, the clock as an argument. Batches come as JSON or, as the
+//! gateway delivers them, CMS-signed by the uploading country (`cms.rs`).
 
+mod ber;
+mod cms;
 mod hashes;
 mod load;
 
@@ -11,6 +14,7 @@ use std::sync::Arc;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+pub use self::cms::{looks_like_cms, RevocationSigners, SignerCertError};
 pub use hashes::{signature_hash_input, truncated_sha256, uci_of, CertHashes, EntryHash};
 pub use load::RevocationError;
 
@@ -197,6 +201,46 @@ impl RevocationListBuilder {
             self.rollback(marks);
         }
         result
+    }
+
+    /// Reads one CMS-signed source (DER, BER, base64 or PEM of a CMS SignedData around the
+    /// batch JSON, as the gateway delivers it): the signer must be one of `signers`, the
+    /// signature and signed attributes must verify, and every batch's country must be the
+    /// signer certificate's country (when it names one), since a country revokes only its own
+    /// certificates. The JSON is then read as by [`add_json`](Self::add_json); all or nothing.
+    pub fn add_cms(
+        &mut self,
+        source: &str,
+        bytes: &[u8],
+        signers: &RevocationSigners,
+    ) -> Result<(), RevocationError> {
+        let (content, signer) =
+            self::cms::open(bytes, signers).map_err(|m| RevocationError::new(source, m))?;
+        let marks = self.marks();
+        self.add_json(source, &content)?;
+        let Some(country) = &signer.country else {
+            return Ok(());
+        };
+        let foreign = self
+            .batches
+            .get(marks.0..)
+            .unwrap_or(&[])
+            .iter()
+            .find(|b| !b.country.eq_ignore_ascii_case(country))
+            .map(|b| (b.position, b.country.clone()));
+        if let Some((position, batch_country)) = foreign {
+            self.rollback(marks);
+            let at = position.map_or_else(String::new, |i| format!(" [{i}]"));
+            return Err(RevocationError::new(
+                source,
+                format!(
+                    "the batch{at} revokes for country {batch_country} but is signed by \"{}\", \
+                     a certificate of country {country}: a country cannot revoke for another",
+                    signer.subject
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// Adds a batch built in code.
