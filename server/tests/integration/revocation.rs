@@ -22,10 +22,10 @@ async fn verify(h: &Harness, hc1: &Value) -> Value {
 
 fn revoke_request(token: &str, uvci: &str, body: &str) -> Request<Body> {
     Request::post(common::revoke_path(uvci))
-    .header("content-type", "application/json")
-    .header("authorization", format!("Bearer {token}"))
-    .body(Body::from(body.to_string()))
-    .unwrap()
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::from(body.to_string()))
+        .unwrap()
 }
 
 async fn revocation_list(h: &Harness, etag: Option<&str>) -> (StatusCode, String, String) {
@@ -92,7 +92,10 @@ async fn revoke_and_publish(backend: Backend) {
         .send(revoke_request(&h.token, "URN:UVCI:01:CZ:ABC#/", body))
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(err["title"].is_string() || err["detail"].is_string(), "{err}");
+    assert!(
+        err["title"].is_string() || err["detail"].is_string(),
+        "{err}"
+    );
     for bad in [r#"{"reason": ""}"#, r#"{"why": "x"}"#, "{"] {
         let (status, err, _) = h.send(revoke_request(&h.token, &uvci, bad)).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {err}");

@@ -268,10 +268,10 @@ async fn failures_are_named_in_words() {
     // Revoked: named, though everything else holds.
     let uvci = issuer::Issued::from_hc1(&second).unwrap().uvci;
     let revoke = Request::post(common::revoke_path(&uvci))
-    .header("authorization", format!("Bearer {}", h.token))
-    .header("content-type", "application/json")
-    .body(Body::from(json!({"reason": "issued in error"}).to_string()))
-    .unwrap();
+        .header("authorization", format!("Bearer {}", h.token))
+        .header("content-type", "application/json")
+        .body(Body::from(json!({"reason": "issued in error"}).to_string()))
+        .unwrap();
     let (status, body, _) = h.send(revoke).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let req = form_post(&[("text", None, second.as_bytes())], "cs");
