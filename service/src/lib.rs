@@ -39,6 +39,7 @@ pub mod revocation;
 pub mod secrets;
 pub mod session;
 pub mod signers;
+pub mod sink;
 pub mod sms;
 pub mod validate;
 pub mod validator;
