@@ -20,8 +20,8 @@ use std::sync::Arc;
 
 pub use ::service::population as registry;
 pub use ::service::{
-    admin, bootstrap, captcha, certreg, clock, config, mail, outbox, pin, ratelimit, secrets, sink,
-    sms, validate,
+    admin, bootstrap, captcha, certreg, clock, config, dev, mail, outbox, pin, ratelimit, secrets,
+    sink, sms, validate,
 };
 pub use store::{self, seal};
 

@@ -18,6 +18,7 @@ pub mod config;
 pub mod counters;
 pub mod ctx;
 pub mod defaults;
+pub mod dev;
 pub mod error;
 pub mod exchange;
 pub mod json;
