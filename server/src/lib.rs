@@ -20,8 +20,8 @@ use std::sync::Arc;
 
 pub use ::service::population as registry;
 pub use ::service::{
-    admin, bootstrap, captcha, certreg, clock, config, mail, outbox, pin, ratelimit, secrets, sms,
-    validate,
+    admin, bootstrap, captcha, certreg, clock, config, dev, mail, outbox, pin, ratelimit, secrets,
+    sink, sms, validate,
 };
 pub use store::{self, seal};
 
@@ -30,45 +30,24 @@ pub use listener::{serve_on, Limits};
 pub use routes::{app, JSON_LIMIT, VERIFY_LIMIT};
 pub use state::{AppState, Overrides, StartError, Started};
 
-/// Runs `dcc serve`: opens everything, starts the outbox worker, serves until Ctrl-C or
-/// SIGTERM (connections get `server.shutdown_grace_secs` to finish), then lets the worker
-/// finish its batch.
+/// Runs `dcc serve`: binds the listening socket first (a busy port is reported before anything
+/// is created on disk), opens everything, logs where everything is, starts the outbox worker,
+/// serves until Ctrl-C or SIGTERM (connections get `server.shutdown_grace_secs` to finish), then
+/// lets the worker finish its batch.
 pub async fn serve(config: Config) -> Result<(), StartError> {
     let clock: Arc<dyn clock::Clock> = Arc::new(clock::SystemClock);
-    let listen = config.listen;
+    config.check_production(false, false)?;
+    let listener = bind(&config.listen).await?;
+    let bound = listener
+        .local_addr()
+        .map_err(|e| StartError::Io(format!("cannot listen on {}: {e}", config.listen)))?;
     let (state, started) = AppState::open(config, clock.clone(), Overrides::default()).await?;
     warn_signing_window(
         &state.issuance.identity,
         clock::Clock::now(clock.as_ref()).unix_timestamp(),
     );
     let cfg = state.config.clone();
-    tracing::info!(
-        data_dir = %cfg.data_dir.display(),
-        keys_dir = %started.keys_dir.display(),
-        keys_generated = started.keys_generated,
-        database = started.backend,
-        "dcc server starting"
-    );
-    if started.keys_generated {
-        tracing::info!(
-            "generated development keys in {} (DSC dsc.pem, trust-list signer trust-list.pem)",
-            started.keys_dir.display()
-        );
-    }
-    if started.backend == "sqlite" && cfg.database_url.is_none() {
-        tracing::info!("SQLite database {}", cfg.data_dir.join("dcc.db").display());
-    }
-    if cfg.smtp.host.is_none() {
-        tracing::info!(
-            "no SMTP host configured: e-mails are written to {}",
-            cfg.data_dir.join("mail").display()
-        );
-    }
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .map_err(|e| StartError::Io(format!("cannot listen on {listen}: {e}")))?;
-    let bound = listener.local_addr().unwrap_or(listen);
-    tracing::info!("listening on http://{bound}");
+    log_start(&cfg, &started, bound);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = cfg
         .outbox
@@ -81,6 +60,90 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         let _ = w.await;
     }
     Ok(())
+}
+
+/// Binds `host:port`, resolving a host name (`localhost:8080`) and taking the first address
+/// that binds. The error names the address and says why (a port in use, a name that does not
+/// resolve).
+pub async fn bind(listen: &str) -> Result<tokio::net::TcpListener, StartError> {
+    tokio::net::TcpListener::bind(listen).await.map_err(|e| {
+        let why = match e.kind() {
+            std::io::ErrorKind::AddrInUse => {
+                "the port is in use by another program (stop it, or choose another port with \
+                 --listen or DCC_LISTEN)"
+                    .to_string()
+            }
+            _ => e.to_string(),
+        };
+        StartError::Io(format!("cannot listen on {listen}: {why}"))
+    })
+}
+
+/// The start-up summary (DESIGN.md "Modes"): the mode, where to open the portals, the database,
+/// where keys, e-mails and SMS go, and in development how to get demo data and real delivery.
+fn log_start(cfg: &Config, started: &Started, bound: std::net::SocketAddr) {
+    // Port 0 asks the system for one: show the one bound.
+    let url = if cfg.portal.base_url.is_none() && cfg.listen.ends_with(":0") {
+        format!("http://{bound}")
+    } else {
+        cfg.base_url()
+    };
+    let database = if started.backend == "sqlite" && cfg.database_url.is_none() {
+        format!("SQLite {}", cfg.data_dir.join("dcc.db").display())
+    } else {
+        // The URL may hold a password: the kind only.
+        format!("{} (DATABASE_URL)", started.backend)
+    };
+    tracing::info!(
+        mode = cfg.mode.as_str(),
+        listen = %bound,
+        data_dir = %cfg.data_dir.display(),
+        keys_generated = started.keys_generated,
+        "dcc server starting in {} mode",
+        cfg.mode.as_str()
+    );
+    tracing::info!(
+        "open {url}/ (citizens), {url}/registry (registry users), {url}/verify (scanner)"
+    );
+    tracing::info!("database: {database}");
+    tracing::info!(
+        "signing keys: {}{}",
+        started.keys_dir.display(),
+        if started.keys_generated {
+            " (development keys generated now)"
+        } else {
+            ""
+        }
+    );
+    match &started.mail_dir {
+        Some(dir) => tracing::info!(
+            "e-mail: written to files in {} (set DCC_SMTP_HOST, smtp.host, to send by SMTP)",
+            dir.display()
+        ),
+        None if cfg.smtp.host.is_some() => tracing::info!("e-mail: sent by SMTP"),
+        None => {}
+    }
+    match &started.sms_dir {
+        Some(dir) => tracing::info!(
+            "SMS: written to files in {}, one-time codes included (set DCC_SMS_URL, sms.url, to \
+             send through an SMS gateway)",
+            dir.display()
+        ),
+        None if cfg.sms.url.is_some() => tracing::info!("SMS: sent through the SMS gateway"),
+        None => {}
+    }
+    if cfg.mode == config::Mode::Development {
+        tracing::info!(
+            "demo data: `dcc admin dev seed{}` creates a demo organisation, citizen and registry \
+             user and prints how to log in",
+            if cfg.data_dir == std::path::Path::new("dcc-data") {
+                String::new()
+            } else {
+                format!(" --data-dir {}", cfg.data_dir.display())
+            }
+        );
+    }
+    tracing::info!("listening on http://{bound}");
 }
 
 /// Warns at start when the DSC's key may not sign now, or stops within 30 days (SECURITY.md

@@ -186,8 +186,18 @@ pub async fn revoke_superseded(config: &Config, now: i64) -> Result<u64, AdminEr
 pub async fn import_registry(config: &Config, csv: &Path, now: i64) -> Result<u64, AdminError> {
     let text = std::fs::read_to_string(csv)
         .map_err(|e| AdminError::Invalid(format!("{}: {e}", csv.display())))?;
+    import_registry_text(config, &text, now).await
+}
+
+/// [`import_registry`] of the CSV's text ([`registry::parse_csv`] says the format); a person
+/// imported again is refreshed.
+pub async fn import_registry_text(
+    config: &Config,
+    text: &str,
+    now: i64,
+) -> Result<u64, AdminError> {
     let secrets = bootstrap::load_secret(&config.data_dir)?;
-    let entries = registry::parse_csv(&text, &secrets).map_err(AdminError::Invalid)?;
+    let entries = registry::parse_csv(text, &secrets).map_err(AdminError::Invalid)?;
     let store = open(config).await?;
     Ok(store.registry_import(&entries, now).await?)
 }

@@ -3,11 +3,32 @@
 //! a map, so tests never touch the process environment.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use secrecy::SecretString;
 use serde::Deserialize;
+
+/// Development or production (DESIGN.md "Modes").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Without an SMS gateway or SMTP host, messages go to files in `DATA_DIR/sms/` and
+    /// `DATA_DIR/mail/`; `dcc admin dev seed` may create demo data.
+    #[default]
+    Development,
+    /// An SMS gateway and an SMTP host are required; no file sinks, no seed command.
+    Production,
+}
+
+impl Mode {
+    /// `development` or `production`, as configured.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Development => "development",
+            Mode::Production => "production",
+        }
+    }
+}
 
 /// How the SMTP connection is secured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
@@ -26,7 +47,8 @@ pub enum SmtpTls {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SmtpConfig {
-    /// SMTP host; without one, mail is written to `DATA_DIR/mail/*.eml` instead (development).
+    /// SMTP host; without one, mail is written to `DATA_DIR/mail/*.eml` instead (development
+    /// mode; production refuses to start without one).
     pub host: Option<String>,
     /// Port.
     pub port: u16,
@@ -63,7 +85,8 @@ impl Default for SmtpConfig {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SmsConfig {
-    /// HTTP endpoint taking `{"to", "text"}` as JSON; without one, SMS are logged (no text).
+    /// HTTP endpoint taking `{"to", "text"}` as JSON; without one, each SMS is written to
+    /// `DATA_DIR/sms/` (development mode; production refuses to start without one).
     pub url: Option<String>,
     /// Bearer token for the gateway.
     pub token: Option<SecretString>,
@@ -343,8 +366,11 @@ pub struct IssuerConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
-    /// Listen address.
-    pub listen: SocketAddr,
+    /// `development` (the default) or `production` (DESIGN.md "Modes").
+    pub mode: Mode,
+    /// Listen address, `host:port`: an IP address (`127.0.0.1:8080`, `[::1]:8080`) or a host
+    /// name resolved when the server starts (`localhost:8080`).
+    pub listen: String,
     /// Data directory: SQLite file, development keys, installation secret.
     pub data_dir: PathBuf,
     /// Database URL; default `sqlite:` + `DATA_DIR/dcc.db`. May hold a password.
@@ -397,7 +423,8 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Config {
-            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            mode: Mode::Development,
+            listen: "127.0.0.1:8080".into(),
             data_dir: PathBuf::from("dcc-data"),
             database_url: None,
             keys_dir: None,
@@ -451,6 +478,7 @@ enum Kind {
 
 /// The `DCC_*` variables and the configuration keys they set.
 const ENV: &[(&str, &[&str], Kind)] = &[
+    ("DCC_MODE", &["mode"], Kind::Str),
     ("DCC_LISTEN", &["listen"], Kind::Str),
     ("DCC_DATA_DIR", &["data_dir"], Kind::Str),
     ("DCC_DATABASE_URL", &["database_url"], Kind::Str),
@@ -609,6 +637,7 @@ impl Config {
             };
             set(&mut table, path, value);
         }
+        check_mode(table.get("mode"))?;
         let mut config: Config = toml::Value::Table(table)
             .try_into()
             .map_err(|e: toml::de::Error| ConfigError::Invalid(e.message().to_string()))?;
@@ -620,6 +649,7 @@ impl Config {
     }
 
     fn check(&self) -> Result<(), ConfigError> {
+        check_listen(&self.listen)?;
         if self.country.len() != 2 || !self.country.bytes().all(|b| b.is_ascii_uppercase()) {
             return Err(ConfigError::Invalid(format!(
                 "country {:?} is not a two-letter upper-case code",
@@ -730,6 +760,36 @@ impl Config {
         std::time::Duration::from_millis(lease_ms / 4 * 3)
     }
 
+    /// Production needs real delivery (DESIGN.md "Modes"): the settings missing for it, named
+    /// as variable and key; `sms`/`mail` say a transport is given otherwise (tests' overrides).
+    /// Empty in development, where the file sinks stand in.
+    pub fn missing_for_production(&self, sms: bool, mail: bool) -> Vec<&'static str> {
+        let mut missing = Vec::new();
+        if self.mode == Mode::Production {
+            if !sms && self.sms.url.is_none() {
+                missing.push("DCC_SMS_URL (sms.url)");
+            }
+            if !mail && self.smtp.host.is_none() {
+                missing.push("DCC_SMTP_HOST (smtp.host)");
+            }
+        }
+        missing
+    }
+
+    /// Refuses a production configuration without an SMS gateway or SMTP host, naming what is
+    /// missing.
+    pub fn check_production(&self, sms: bool, mail: bool) -> Result<(), ConfigError> {
+        let missing = self.missing_for_production(sms, mail);
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(ConfigError::Invalid(format!(
+            "mode = production needs an SMS gateway and an SMTP host, and has no file sinks: set \
+             {} (or run with mode = development)",
+            missing.join(" and ")
+        )))
+    }
+
     /// The origin links and the `Origin` check use.
     pub fn base_url(&self) -> String {
         match &self.portal.base_url {
@@ -759,6 +819,46 @@ impl Config {
                 SecretString::from(format!("sqlite:{}", self.data_dir.join("dcc.db").display()))
             }
         }
+    }
+}
+
+/// `mode` must be `development` or `production`; anything else is refused by name, before serde
+/// would say only "unknown variant".
+fn check_mode(value: Option<&toml::Value>) -> Result<(), ConfigError> {
+    match value {
+        None => Ok(()),
+        Some(toml::Value::String(s)) if matches!(s.as_str(), "development" | "production") => {
+            Ok(())
+        }
+        Some(other) => Err(ConfigError::Invalid(format!(
+            "mode (DCC_MODE) is {other}: it must be development or production"
+        ))),
+    }
+}
+
+/// `host:port`: a port number after the last colon, a host or IP address before it (IPv6 in
+/// brackets). Host names are resolved when the server binds.
+pub fn check_listen(listen: &str) -> Result<(), ConfigError> {
+    let bad = || {
+        ConfigError::Invalid(format!(
+            "listen (DCC_LISTEN, --listen) {listen:?} must be host:port, e.g. 127.0.0.1:8080, \
+             localhost:8080 or [::1]:8080"
+        ))
+    };
+    let (host, port) = listen.rsplit_once(':').ok_or_else(bad)?;
+    port.parse::<u16>().map_err(|_| bad())?;
+    let host_ok = if let Some(v6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        v6.parse::<std::net::Ipv6Addr>().is_ok()
+    } else {
+        !host.is_empty()
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+    };
+    if host_ok {
+        Ok(())
+    } else {
+        Err(bad())
     }
 }
 
@@ -854,7 +954,7 @@ mod tests {
         .unwrap();
         let none = HashMap::new();
         let c = Config::load(Some(&file), &none).unwrap();
-        assert_eq!(c.listen.port(), 9000);
+        assert_eq!(c.listen, "127.0.0.1:9000");
         assert_eq!(c.smtp.port, 2525);
         assert_eq!(c.smtp.host.as_deref(), Some("mail"));
         let env: HashMap<String, String> = [
@@ -870,7 +970,8 @@ mod tests {
         assert_eq!(c.database_url().expose_secret(), "postgres://x@y/z");
         assert!(!c.outbox.worker);
         let d = Config::default();
-        assert_eq!(d.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(d.listen, "127.0.0.1:8080");
+        assert_eq!(d.mode, Mode::Development);
         assert!(d
             .database_url()
             .expose_secret()
@@ -1016,5 +1117,81 @@ mod tests {
             assert!(e.contains("cors_origins"), "{bad}: {e}");
         }
         assert_eq!(Config::default().verify_per_minute, 600);
+    }
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn mode_is_development_or_production() {
+        let c = Config::load(None, &env(&[("DCC_MODE", "production")])).unwrap();
+        assert_eq!(c.mode, Mode::Production);
+        for bogus in ["bogus", "Production", "dev", ""] {
+            let e = Config::load(None, &env(&[("DCC_MODE", bogus)]))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("DCC_MODE") && e.contains("development or production"),
+                "{bogus}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn production_names_the_missing_delivery_settings() {
+        let dev = Config::load(None, &HashMap::new()).unwrap();
+        assert!(dev.check_production(false, false).is_ok());
+        let prod = Config::load(None, &env(&[("DCC_MODE", "production")])).unwrap();
+        let e = prod.check_production(false, false).unwrap_err().to_string();
+        assert!(
+            e.contains("DCC_SMS_URL") && e.contains("DCC_SMTP_HOST"),
+            "{e}"
+        );
+        let e = prod.check_production(false, true).unwrap_err().to_string();
+        assert!(
+            e.contains("DCC_SMS_URL") && !e.contains("DCC_SMTP_HOST"),
+            "{e}"
+        );
+        let full = Config::load(
+            None,
+            &env(&[
+                ("DCC_MODE", "production"),
+                ("DCC_SMS_URL", "https://sms.example.cz/send"),
+                ("DCC_SMTP_HOST", "mail.example.cz"),
+            ]),
+        )
+        .unwrap();
+        assert!(full.check_production(false, false).is_ok());
+    }
+
+    #[test]
+    fn listen_takes_host_names() {
+        for ok in [
+            "localhost:8080",
+            "127.0.0.1:0",
+            "[::1]:8080",
+            "dcc.example.cz:443",
+        ] {
+            let c = Config::load(None, &env(&[("DCC_LISTEN", ok)])).unwrap();
+            assert_eq!(c.listen, ok);
+            assert_eq!(c.base_url(), format!("http://{ok}"));
+        }
+        for bad in [
+            "localhost",
+            ":8080",
+            "localhost:http",
+            "[::1:8080",
+            "a b:80",
+            "host:99999",
+        ] {
+            let e = Config::load(None, &env(&[("DCC_LISTEN", bad)]))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("host:port"), "{bad}: {e}");
+        }
     }
 }

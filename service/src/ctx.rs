@@ -22,7 +22,7 @@ use crate::ratelimit::Anonymous;
 use crate::revocation::RevocationCache;
 use crate::secrets::Secrets;
 use crate::signers::{self, SignerError};
-use crate::sms::{HttpSms, LogSms, Sms, SmsError};
+use crate::sms::{FileSms, HttpSms, Sms, SmsError};
 use crate::store::{self, Store, StoreError};
 
 /// The signing identity and issuance policy.
@@ -143,6 +143,10 @@ pub struct Started {
     pub keys_generated: bool,
     /// `sqlite` or `postgres`.
     pub backend: &'static str,
+    /// Where e-mails are written, when no SMTP host is configured (development).
+    pub mail_dir: Option<PathBuf>,
+    /// Where SMS are written, when no SMS gateway is configured (development).
+    pub sms_dir: Option<PathBuf>,
 }
 
 /// Optional replacements for the configured transports (tests).
@@ -164,6 +168,8 @@ impl Ctx {
         clock: Arc<dyn Clock>,
         overrides: Overrides,
     ) -> Result<(Ctx, Started), StartError> {
+        // Before anything is created on disk: production has no file sinks.
+        config.check_production(overrides.sms.is_some(), overrides.mailer.is_some())?;
         let now = clock.now();
         let backend = hcert::crypto::default_backend();
         if !config.data_dir.exists() {
@@ -192,18 +198,30 @@ impl Ctx {
             now,
             backend,
         )?;
+        // Without a configured transport, development writes files (production was refused
+        // above).
+        let (mut mail_dir, mut sms_dir) = (None, None);
         let mailer: Arc<dyn Mailer> = match (overrides.mailer, &config.smtp.host) {
             (Some(m), _) => m,
             (None, Some(host)) => Arc::new(SmtpMailer::new(host, &config.smtp)?),
-            (None, None) => Arc::new(FileMailer::new(
-                config.data_dir.join("mail"),
-                config.smtp.from.clone(),
-            )),
+            (None, None) => {
+                let dir = config.data_dir.join("mail");
+                mail_dir = Some(dir.clone());
+                Arc::new(FileMailer::new(
+                    dir,
+                    config.smtp.from.clone(),
+                    clock.clone(),
+                ))
+            }
         };
         let sms: Arc<dyn Sms> = match (overrides.sms, &config.sms.url) {
             (Some(s), _) => s,
             (None, Some(url)) => Arc::new(HttpSms::new(url, config.sms.token.clone())?),
-            (None, None) => Arc::new(LogSms),
+            (None, None) => {
+                let dir = config.data_dir.join("sms");
+                sms_dir = Some(dir.clone());
+                Arc::new(FileSms::new(dir, clock.clone()))
+            }
         };
         let mut policy = Policy::new(secrets.uvci_secret());
         policy.country = config.country.clone();
@@ -211,6 +229,8 @@ impl Ctx {
             keys_dir,
             keys_generated,
             backend: store.backend(),
+            mail_dir,
+            sms_dir,
         };
         let certificate_cas = match &config.registry.certificate_cas {
             Some(path) => {

@@ -1,8 +1,9 @@
 //! E-mail: the certificate message (Czech and English, no health details in the text, the
-//! certificate attached), the `Mailer` trait with an SMTP implementation (`lettre`) and a
-//! development one that writes `.eml` files.
+//! certificate attached), the `Mailer` trait with an SMTP implementation (`lettre`) and the
+//! development sink that writes `.eml` files to `DATA_DIR/mail/`.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -12,7 +13,9 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::ExposeSecret;
 
+use crate::clock::Clock;
 use crate::config::{SmtpConfig, SmtpTls};
+use crate::sink::FileSink;
 use crate::store::OutboxMessage;
 
 /// The certificate as an attachment: the PDF the citizen prints (QR code and every field, Czech
@@ -148,32 +151,40 @@ impl Mailer for SmtpMailer {
     }
 }
 
-/// Development mailer: writes each message as `DIR/<id>.eml`.
+/// Development mailer, without an SMTP host: each message is one file in `DATA_DIR/mail/`
+/// (`20261207T112233.123456Z-0001-mail-42.eml`, 42 the outbox id), named to sort by time as
+/// the SMS files are ([`FileSink`]).
 #[derive(Debug)]
 pub struct FileMailer {
-    dir: PathBuf,
+    sink: Arc<FileSink>,
     from: String,
 }
 
 impl FileMailer {
-    /// Writes into `dir`.
-    pub fn new(dir: PathBuf, from: String) -> Self {
-        FileMailer { dir, from }
+    /// Writes into `dir`, naming files by `clock`'s time.
+    pub fn new(dir: PathBuf, from: String, clock: Arc<dyn Clock>) -> Self {
+        FileMailer {
+            sink: Arc::new(FileSink::new(dir, "eml", clock)),
+            from,
+        }
     }
 }
 
 #[async_trait]
 impl Mailer for FileMailer {
     async fn send(&self, message: &OutboxMessage) -> Result<(), MailError> {
-        let m = build_message(&self.from, message)?;
-        let path = self.dir.join(format!("{}.eml", message.id));
-        tokio::fs::create_dir_all(&self.dir)
+        let bytes = build_message(&self.from, message)?.formatted();
+        let sink = self.sink.clone();
+        let tag = format!("mail-{}", message.id);
+        let path = tokio::task::spawn_blocking(move || sink.write(&tag, &bytes))
             .await
-            .map_err(|e| MailError(format!("{}: {e}", self.dir.display())))?;
-        tokio::fs::write(&path, m.formatted())
-            .await
-            .map_err(|e| MailError(format!("{}: {e}", path.display())))?;
-        tracing::info!(outbox_id = message.id, path = %path.display(), "e-mail written (no SMTP host configured)");
+            .map_err(|e| MailError(format!("mail file task: {e}")))?
+            .map_err(|e| MailError(format!("{}: {e}", self.sink.dir().display())))?;
+        tracing::info!(
+            outbox_id = message.id,
+            file = %path.display(),
+            "e-mail written to a file (development: no SMTP host configured)"
+        );
         Ok(())
     }
 }

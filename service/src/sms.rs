@@ -1,8 +1,15 @@
-//! SMS behind a small trait: an HTTP gateway (JSON `{"to", "text"}`, bearer token) and a
-//! development implementation that logs that a message went out, never its text or number.
+//! SMS behind a small trait: an HTTP gateway (JSON `{"to", "text"}`, bearer token) and the
+//! development sink that writes each message to a file in `DATA_DIR/sms/` (DESIGN.md "Modes");
+//! the log says that a message went out and where, never its text or the whole number.
+
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use secrecy::{ExposeSecret, SecretString};
+
+use crate::clock::Clock;
+use crate::sink::FileSink;
 
 /// Why an SMS could not be sent.
 #[derive(Debug, thiserror::Error)]
@@ -16,10 +23,22 @@ pub trait Sms: Send + Sync {
     async fn send(&self, to: &str, text: &SecretString) -> Result<(), SmsError>;
 }
 
-/// Development: logs that a message was sent (to the number's country code only), never the
-/// text.
-#[derive(Debug, Default)]
-pub struct LogSms;
+/// Development, without an SMS gateway: each message is one file in `DATA_DIR/sms/`
+/// (`20261207T112233.123456Z-0001-sms-420.txt`), holding the recipient and the text, so a
+/// developer can read the code; the name carries the country code only (SECURITY.md 15).
+#[derive(Debug)]
+pub struct FileSms {
+    sink: Arc<FileSink>,
+}
+
+impl FileSms {
+    /// Writes into `dir`, naming files by `clock`'s time.
+    pub fn new(dir: PathBuf, clock: Arc<dyn Clock>) -> Self {
+        FileSms {
+            sink: Arc::new(FileSink::new(dir, "txt", clock)),
+        }
+    }
+}
 
 /// The country code of an E.164 number (ITU-T E.164 assignments: `1` and `7` have one digit,
 /// the two-digit codes are listed, every other code has three digits).
@@ -50,10 +69,33 @@ pub fn mask_phone(to: &str) -> String {
     }
 }
 
+/// The file's name ends in `sms-<country code>`, or `sms` for a number that is not E.164.
+fn file_tag(to: &str) -> String {
+    let masked = mask_phone(to);
+    match masked
+        .strip_prefix('+')
+        .and_then(|m| m.strip_suffix(" ***"))
+    {
+        Some(cc) => format!("sms-{cc}"),
+        None => "sms".to_string(),
+    }
+}
+
 #[async_trait]
-impl Sms for LogSms {
-    async fn send(&self, to: &str, _text: &SecretString) -> Result<(), SmsError> {
-        tracing::info!(to = %mask_phone(to), "SMS sent (development gateway: not delivered)");
+impl Sms for FileSms {
+    async fn send(&self, to: &str, text: &SecretString) -> Result<(), SmsError> {
+        let content = format!("To: {to}\n\n{}\n", text.expose_secret());
+        let sink = self.sink.clone();
+        let tag = file_tag(to);
+        let path = tokio::task::spawn_blocking(move || sink.write(&tag, content.as_bytes()))
+            .await
+            .map_err(|e| SmsError(format!("SMS file task: {e}")))?
+            .map_err(|e| SmsError(format!("{}: {e}", self.sink.dir().display())))?;
+        tracing::info!(
+            to = %mask_phone(to),
+            file = %path.display(),
+            "SMS written to a file (development: no SMS gateway configured)"
+        );
         Ok(())
     }
 }
@@ -130,6 +172,44 @@ impl Sms for HttpSms {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    /// The file holds the recipient and the text; its name the country code only.
+    #[tokio::test]
+    async fn file_sms_writes_one_file_per_message() {
+        let tmp = tempfile::tempdir().unwrap();
+        let clock = Arc::new(crate::clock::FixedClock::new(
+            time::macros::datetime!(2026-12-07 11:22:33.123456 UTC),
+        ));
+        let sms = FileSms::new(tmp.path().join("sms"), clock);
+        for text in ["dcc: kód 123456", "dcc: kód 654321"] {
+            sms.send("+420601987654", &SecretString::from(text))
+                .await
+                .unwrap();
+        }
+        let mut files: Vec<_> = std::fs::read_dir(tmp.path().join("sms"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        let names: Vec<String> = files
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "20261207T112233.123456Z-0001-sms-420.txt",
+                "20261207T112233.123456Z-0002-sms-420.txt"
+            ]
+        );
+        assert_eq!(
+            std::fs::read_to_string(&files[1]).unwrap(),
+            "To: +420601987654\n\ndcc: kód 654321\n"
+        );
+        assert_eq!(file_tag("601987654"), "sms");
+    }
+
     #[test]
     fn masks_keep_the_country_code_only() {
         for (number, masked) in [
@@ -143,7 +223,7 @@ mod tests {
             ("+42", "***"),
             ("+420 601 123 456", "***"),
         ] {
-            assert_eq!(super::mask_phone(number), masked, "{number}");
+            assert_eq!(mask_phone(number), masked, "{number}");
         }
     }
 }

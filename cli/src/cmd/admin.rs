@@ -1,5 +1,6 @@
 //! `dcc admin`: set up providers before registry users exist (DESIGN.md "Bootstrap"):
-//! organisations, API tokens (printed once) and the development population registry.
+//! organisations, API tokens (printed once) and the development population registry; and, in
+//! development mode, demo data (`dcc admin dev seed`).
 
 use std::path::PathBuf;
 
@@ -42,6 +43,18 @@ enum AdminCommand {
         #[command(subcommand)]
         command: LegacyCommand,
     },
+    /// Development mode only: demo data.
+    Dev {
+        #[command(subcommand)]
+        command: DevCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DevCommand {
+    /// Create a demo organisation, API token, registry user and citizen with a certificate, and
+    /// print how to log in (idempotent; refused in production mode).
+    Seed,
 }
 
 #[derive(Subcommand)]
@@ -247,6 +260,14 @@ pub fn run(a: AdminArgs) -> Result<Outcome> {
                 return Ok(Outcome::Failed);
             }
         }
+        AdminCommand::Dev {
+            command: DevCommand::Seed,
+        } => {
+            let data_dir = cfg.data_dir.clone();
+            let clock = std::sync::Arc::new(service::clock::SystemClock);
+            let seeded = rt.block_on(service::dev::seed(cfg, clock))?;
+            print_seeded(&seeded, &data_dir);
+        }
         AdminCommand::Legacy {
             command: LegacyCommand::Revoke { legacy_id },
         } => {
@@ -259,6 +280,104 @@ pub fn run(a: AdminArgs) -> Result<Outcome> {
         }
     }
     Ok(Outcome::Ok)
+}
+
+/// What `dcc admin dev seed` made, and step by step how to log in with it.
+fn print_seeded(s: &service::dev::Seeded, data_dir: &std::path::Path) {
+    use service::dev::{CITIZEN, HEALTH_WORKER, HEALTH_WORKER_PIN};
+    let made = |created: bool| if created { "created" } else { "already there" };
+    let url = &s.base_url;
+    let dir_flag = if data_dir == std::path::Path::new("dcc-data") {
+        String::new()
+    } else {
+        format!(" --data-dir {}", data_dir.display())
+    };
+    println!(
+        "Demo data in {} (development mode; every name and number is made up):",
+        data_dir.display()
+    );
+    println!(
+        "  organisation {} {}: {}",
+        s.org.ico,
+        s.org.name,
+        made(s.org_created)
+    );
+    match &s.token {
+        Some(t) => println!(
+            "  provider API token {} (shown only now): {}",
+            t.id, t.token
+        ),
+        None => println!(
+            "  provider API token: made by an earlier seed (`dcc admin token create --org {}{dir_flag}` makes another)",
+            s.org.ico
+        ),
+    }
+    println!(
+        "  registry user {} {}: {}, account manager of {}",
+        HEALTH_WORKER.given_name,
+        HEALTH_WORKER.family_name,
+        made(s.user_created),
+        s.org.ico
+    );
+    let certificate = s
+        .records
+        .iter()
+        .find_map(|r| r.certificate.as_ref())
+        .map_or_else(
+            || "no certificate (see the records' notes)".to_string(),
+            |c| format!("certificate {}", c.uvci),
+        );
+    println!(
+        "  citizen {} {}: {} vaccination records ({} recorded now), {certificate}",
+        CITIZEN.given_name,
+        CITIZEN.family_name,
+        s.records.len(),
+        s.records_created
+    );
+    println!();
+    println!("Start the server if it is not running (its outbox worker writes the messages):");
+    println!("  dcc serve{dir_flag}");
+    let code = match &s.sms_dir {
+        Some(dir) => format!(
+            "the 6-digit code is in the newest file of {}: cat \"$(ls -d {}/* | tail -1)\"",
+            dir.display(),
+            dir.display()
+        ),
+        None => format!(
+            "the code goes by SMS to {}, a made-up number: with DCC_SMS_URL set it is not delivered \
+             anywhere useful; unset it to have codes written to DATA_DIR/sms/",
+            CITIZEN.phone
+        ),
+    };
+    println!();
+    println!("Log in as a citizen:");
+    println!("  1. open {url}/");
+    println!(
+        "  2. birth number {}, ID-card number {}",
+        CITIZEN.birth_number, CITIZEN.id_card
+    );
+    println!("  3. {code}");
+    println!("  4. \"My records\" lists both doses and offers the certificate PDF");
+    println!();
+    println!("Log in as a registry user (a health worker):");
+    println!("  1. open {url}/registry");
+    println!(
+        "  2. username {}, PIN {HEALTH_WORKER_PIN}, and the digits in the picture",
+        s.username
+    );
+    println!("  3. {code}");
+    println!(
+        "  4. record vaccinations, tests and recoveries for organisation {}",
+        s.org.ico
+    );
+    println!();
+    match &s.mail_dir {
+        Some(dir) => println!(
+            "E-mails (the citizen's certificate, the registry user's username) are files in {}.",
+            dir.display()
+        ),
+        None => println!("E-mails go through the configured SMTP host to @example.org addresses."),
+    }
 }
 
 /// A Unix time as its UTC date.

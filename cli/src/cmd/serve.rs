@@ -2,7 +2,7 @@
 //! `DCC_*` and `DATABASE_URL` ← these flags.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
+use std::io::IsTerminal as _;
 use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
@@ -12,9 +12,10 @@ use crate::Outcome;
 
 #[derive(Args)]
 pub struct ServeArgs {
-    /// Listen address (default 127.0.0.1:8080).
+    /// Listen address, host:port (default 127.0.0.1:8080; a host name such as localhost:8080
+    /// is resolved).
     #[arg(long, value_name = "ADDR")]
-    listen: Option<SocketAddr>,
+    listen: Option<String>,
     /// Data directory: SQLite file, development keys, installation secret (default ./dcc-data).
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
@@ -44,12 +45,24 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
-pub fn run(a: ServeArgs) -> Result<Outcome> {
+/// The log goes to standard output, in colour only when that is a terminal (and `NO_COLOR` is
+/// not set), so a redirected or piped log holds no escape codes.
+fn init_log() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+    let ansi = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(ansi)
+        .try_init();
+}
+
+pub fn run(a: ServeArgs) -> Result<Outcome> {
+    init_log();
     let mut cfg = load_config(a.config.as_deref(), a.data_dir)?;
     if let Some(l) = a.listen {
+        // The flag passes the same check as DCC_LISTEN.
+        service::config::check_listen(&l)?;
         cfg.listen = l;
     }
     runtime()?.block_on(server::serve(cfg))?;

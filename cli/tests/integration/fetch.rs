@@ -38,11 +38,12 @@ impl Server {
             .stderr(Stdio::null())
             .spawn()
             .expect("start dcc serve");
+        // The port is bound before the keys are made: wait for an answer, not a connection.
         let started = Instant::now();
-        while TcpStream::connect(addr).is_err() {
+        while !answers_health(addr) {
             assert!(
                 started.elapsed() < Duration::from_secs(60),
-                "dcc serve did not start listening"
+                "dcc serve did not answer /health"
             );
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -52,6 +53,20 @@ impl Server {
     fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
+}
+
+/// Whether `GET /health` answers 200 (within 60 s of connecting).
+fn answers_health(addr: SocketAddr) -> bool {
+    use std::io::{Read as _, Write as _};
+    let Ok(mut s) = TcpStream::connect(addr) else {
+        return false;
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(60)));
+    let mut answer = String::new();
+    s.write_all(b"GET /health HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+        .is_ok()
+        && s.read_to_string(&mut answer).is_ok()
+        && answer.starts_with("HTTP/1.1 200")
 }
 
 impl Drop for Server {

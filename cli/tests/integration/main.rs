@@ -10,6 +10,7 @@
 mod common;
 
 mod cli;
+mod devmode;
 mod fetch;
 mod keys;
 mod legacy;

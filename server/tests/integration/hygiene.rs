@@ -1,7 +1,7 @@
 //! Issue 18 defect 7 (parts): NUL and invalid UTF-8 in paths, queries, forms and JSON are a 4xx
 //! before any database query, with no ERROR in the log, on SQLite and PostgreSQL; JSON errors
 //! name the field, never the value; `POST /verify` takes an object only; the development SMS
-//! sender logs no phone digit beyond the country code (SECURITY.md 15). Its own test binary,
+//! sink logs no phone digit beyond the country code (SECURITY.md 15). Its own test binary,
 //! because it installs the global log subscriber.
 
 use crate::common;
@@ -227,22 +227,37 @@ async fn verify_takes_an_object_only() {
     h.finish().await;
 }
 
-/// SECURITY.md 15: the development SMS sender's log line shows the country code only.
+/// SECURITY.md 15, DESIGN.md "Modes": the development SMS sink writes the number and the text
+/// to its file, and its log line shows the country code only, never the text.
 #[tokio::test]
-async fn log_sms_shows_the_country_code_only() {
+async fn file_sms_logs_the_country_code_only() {
     log();
-    server::sms::LogSms
-        .send("+420601987654", &common::secret("dcc: kód 123456"))
+    let tmp = tempfile::tempdir().unwrap();
+    let clock = std::sync::Arc::new(server::clock::FixedClock::new(common::NOW));
+    server::sms::FileSms::new(tmp.path().join("sms"), clock)
+        .send("+420601987654", &common::secret("dcc: kód 918273"))
         .await
         .unwrap();
     let text = strip_ansi(&log().text());
     let line = text
         .lines()
-        .find(|l| l.contains("SMS sent") && l.contains("+42"))
+        .find(|l| l.contains("SMS written") && l.contains(&tmp.path().display().to_string()))
         .unwrap_or_else(|| panic!("no SMS line in {text}"));
-    // The fields follow the message: `… not delivered) to=+420 ***`.
-    let to = line.split("to=").nth(1).unwrap_or_default().trim();
-    assert_eq!(to, "+420 ***", "{line}");
+    assert!(line.contains("to=+420 ***"), "{line}");
+    for secret in ["918273", "601987654", "987654"] {
+        assert!(!text.contains(secret), "{secret} in the log: {line}");
+    }
+    let file = std::fs::read_dir(tmp.path().join("sms"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let content = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        content.contains("+420601987654") && content.contains("918273"),
+        "{content}"
+    );
 }
 
 /// The log without terminal colour codes.
