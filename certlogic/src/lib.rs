@@ -64,14 +64,86 @@ pub fn evaluate(logic: &Value, data: &Value) -> Result<Value> {
     Ok(compile(logic)?.evaluate(data)?)
 }
 
+/// A data context assembled from borrowed JSON values, for evaluating many certificates against
+/// large shared parameters (the value sets) without copying them into one document each time.
+/// It reads as the JSON object of its members: `Data::new().json("payload", &dcc)` is
+/// `{"payload": dcc}`.
+///
+/// ```
+/// use serde_json::json;
+///
+/// let rule = certlogic::compile(&json!({"in": [{"var": "payload.co"}, {"var": "external.sets"}]}))?;
+/// let (payload, sets) = (json!({"co": "CZ"}), json!(["CZ", "SK"]));
+/// let data = certlogic::Data::new()
+///     .json("payload", &payload)
+///     .object("external", certlogic::Data::new().json("sets", &sets));
+/// assert_eq!(rule.evaluate_in(&data)?, json!(true));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Data<'a> {
+    members: Vec<(&'a str, Member<'a>)>,
+}
+
+#[derive(Debug, Clone)]
+enum Member<'a> {
+    Json(&'a Value),
+    Object(Data<'a>),
+}
+
+impl<'a> Data<'a> {
+    /// An empty object.
+    pub fn new() -> Self {
+        Data::default()
+    }
+
+    /// Adds the member `key` with a JSON value. A key given twice reads as its first value.
+    #[must_use]
+    pub fn json(mut self, key: &'a str, value: &'a Value) -> Self {
+        self.members.push((key, Member::Json(value)));
+        self
+    }
+
+    /// Adds the member `key` whose value is itself assembled.
+    #[must_use]
+    pub fn object(mut self, key: &'a str, value: Data<'a>) -> Self {
+        self.members.push((key, Member::Object(value)));
+        self
+    }
+
+    fn val(&self) -> value::Val<'a> {
+        let members = self
+            .members
+            .iter()
+            .map(|(key, member)| {
+                let v = match member {
+                    Member::Json(json) => value::Val::Ref(json),
+                    Member::Object(data) => data.val(),
+                };
+                (*key, v)
+            })
+            .collect();
+        value::Val::Fields(std::rc::Rc::new(value::Fields { members }))
+    }
+}
+
 impl Compiled {
     /// The value of the expression with `data` as the data context. Date-times come out as
     /// `toISOString()` text (`2021-06-01T00:00:00.000Z`), an invalid one (`2021-13` given to
     /// `plusTime`, as JavaScript's "Invalid Date") as `null`.
     pub fn evaluate(&self, data: &Value) -> Result<Value, EvalError> {
-        let context = value::Val::Ref(data);
+        self.evaluate_val(&value::Val::Ref(data))
+    }
+
+    /// [`Compiled::evaluate`] with an assembled data context: the same result as with the JSON
+    /// document it stands for, without building that document.
+    pub fn evaluate_in(&self, data: &Data<'_>) -> Result<Value, EvalError> {
+        self.evaluate_val(&data.val())
+    }
+
+    fn evaluate_val(&self, context: &value::Val<'_>) -> Result<Value, EvalError> {
         let result = eval::Evaluator::new()
-            .eval(&self.expr, &context)
+            .eval(&self.expr, context)
             .map_err(|e| *e)?;
         let mut budget = eval::MAX_RESULT_NODES;
         result.to_json(&mut budget).ok_or(EvalError {

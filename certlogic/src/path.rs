@@ -81,6 +81,7 @@ impl Fragment {
                 "current" => context.current.clone(),
                 _ => Val::Null,
             },
+            Shape::Fields(fields) => fields.get(&self.key).cloned().unwrap_or(Val::Null),
             Shape::Str(s) => self.string_property(s),
             _ => Val::Null,
         }

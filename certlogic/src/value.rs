@@ -35,6 +35,22 @@ pub(crate) enum Val<'a> {
     Reduce(Rc<ReduceContext<'a>>),
     /// A date-time, built by `plusTime` or `dccDateOfBirth` only.
     Date(DateTime),
+    /// An object assembled from borrowed parts by the caller ([`crate::Data`]): the data
+    /// context without copying the JSON it is made of.
+    Fields(Rc<Fields<'a>>),
+}
+
+/// An object whose members are values: the caller's data context, assembled from borrowed JSON.
+#[derive(Debug)]
+pub(crate) struct Fields<'a> {
+    pub(crate) members: Vec<(&'a str, Val<'a>)>,
+}
+
+impl<'a> Fields<'a> {
+    /// The member named `key` (the first, should a caller give a name twice).
+    pub(crate) fn get(&self, key: &str) -> Option<&Val<'a>> {
+        self.members.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
 }
 
 /// An array value built during evaluation.
@@ -64,6 +80,7 @@ pub(crate) enum Shape<'v, 'a> {
     JsonObject(&'a serde_json::Map<String, Value>),
     Array(&'v BuiltArray<'a>),
     Reduce(&'v ReduceContext<'a>),
+    Fields(&'v Fields<'a>),
     Date,
 }
 
@@ -140,6 +157,7 @@ impl<'a> Val<'a> {
             Val::Str(s) => Shape::Str(s),
             Val::Array(a) => Shape::Array(a),
             Val::Reduce(r) => Shape::Reduce(r),
+            Val::Fields(f) => Shape::Fields(f),
             Val::Date(_) => Shape::Date,
         }
     }
@@ -153,7 +171,7 @@ impl<'a> Val<'a> {
             Shape::Num(_) => "a non-integer number",
             Shape::Str(_) => "a string",
             Shape::JsonArray(_) | Shape::Array(_) => "an array",
-            Shape::JsonObject(_) | Shape::Reduce(_) => "an object",
+            Shape::JsonObject(_) | Shape::Reduce(_) | Shape::Fields(_) => "an object",
             Shape::Date => "a date-time",
         }
     }
@@ -198,6 +216,8 @@ impl<'a> Val<'a> {
             Shape::JsonObject(o) => Some(!o.is_empty()),
             Shape::Array(a) => Some(!a.items.is_empty()),
             Shape::Reduce(_) => Some(true),
+            // As a JSON object of the same members.
+            Shape::Fields(f) => Some(!f.members.is_empty()),
             Shape::Date => None,
         }
     }
@@ -212,6 +232,7 @@ impl<'a> Val<'a> {
             Shape::JsonObject(o) => Identity::Object(std::ptr::from_ref(o).cast()),
             Shape::Array(a) => Identity::Object(std::ptr::from_ref(a).cast()),
             Shape::Reduce(r) => Identity::Object(std::ptr::from_ref(r).cast()),
+            Shape::Fields(f) => Identity::Object(std::ptr::from_ref(f).cast()),
             Shape::Date => Identity::Unequal,
         }
     }
@@ -252,6 +273,15 @@ impl<'a> Val<'a> {
                 Some(_) => Value::String(d.to_string()),
                 None => Value::Null,
             },
+            Val::Fields(f) => {
+                let mut map = serde_json::Map::new();
+                for (key, value) in &f.members {
+                    if !map.contains_key(*key) {
+                        map.insert((*key).to_owned(), value.to_json(budget)?);
+                    }
+                }
+                Value::Object(map)
+            }
         })
     }
 }

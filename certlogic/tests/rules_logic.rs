@@ -60,6 +60,21 @@ fn member_state_rules_give_their_expected_results() {
                 Ok(got) if &got == expected => {}
                 got => failures.push(format!("{id}/{name}: expected {expected}, got {got:?}")),
             }
+            // The same data assembled from borrowed parts, as the verifier passes it: the
+            // payload whole, `external` member by member (the value sets among them).
+            let mut external = certlogic::Data::new();
+            if let Some(members) = data["external"].as_object() {
+                for (key, value) in members {
+                    external = external.json(key, value);
+                }
+            }
+            let assembled = certlogic::Data::new()
+                .json("payload", &data["payload"])
+                .object("external", external);
+            match compiled.evaluate_in(&assembled) {
+                Ok(got) if &got == expected => {}
+                got => failures.push(format!("{id}/{name} (assembled): got {got:?}")),
+            }
         }
     }
     assert!(

@@ -91,6 +91,22 @@ fn evaluation_suite() {
                     .unwrap_or(&case["certLogicExpression"]);
                 let data = assertion.get("data").unwrap_or(&Value::Null);
                 let got = certlogic::evaluate(logic, data);
+                // An object as data, assembled from its members, gives the same answer.
+                if let (Some(members), Ok(compiled)) = (data.as_object(), certlogic::compile(logic))
+                {
+                    let assembled = members
+                        .iter()
+                        .fold(certlogic::Data::new(), |d, (k, v)| d.json(k, v));
+                    let again = compiled.evaluate_in(&assembled);
+                    let same = match (&got, &again) {
+                        (Ok(a), Ok(b)) => json_equal(a, b),
+                        (Err(_), Err(_)) => true,
+                        _ => false,
+                    };
+                    if !same {
+                        failures.push(format!("{id}: {got:?}, assembled {again:?}"));
+                    }
+                }
                 if assertion.get("expectedError") == Some(&json!(true)) {
                     if let Ok(value) = got {
                         failures.push(format!("{id}: expected an error, got {value}"));

@@ -75,11 +75,23 @@ fn describe(v: &Value) -> String {
 
 /// Evaluates one rule on `{"payload": …, "external": …}` as it is (no schema gate).
 pub fn evaluate<'r>(rule: &'r Rule, data: &Value) -> Evaluation<'r> {
-    let compiled = match rule.readiness() {
-        Ok(c) => c,
-        Err(reason) => return open(rule, reason),
-    };
-    match compiled.evaluate(data) {
+    match rule.readiness() {
+        Ok(compiled) => judge(rule, compiled.evaluate(data)),
+        Err(reason) => open(rule, reason),
+    }
+}
+
+/// [`evaluate`] on a data context assembled from borrowed parts (see [`External::data`]).
+pub fn evaluate_in<'r>(rule: &'r Rule, data: &certlogic::Data<'_>) -> Evaluation<'r> {
+    match rule.readiness() {
+        Ok(compiled) => judge(rule, compiled.evaluate_in(data)),
+        Err(reason) => open(rule, reason),
+    }
+}
+
+/// A rule's result from its logic's value: `true` passes, `false` fails, anything else is open.
+fn judge(rule: &Rule, value: Result<Value, certlogic::EvalError>) -> Evaluation<'_> {
+    match value {
         Ok(Value::Bool(true)) => Evaluation {
             rule,
             result: RuleResult::Passed,
@@ -160,16 +172,46 @@ fn rfc3339(t: OffsetDateTime) -> Value {
     t.format(&Rfc3339).map_or(Value::Null, Value::String)
 }
 
-impl External<'_> {
+/// `{}`: the value sets when none are loaded.
+static NO_VALUE_SETS: std::sync::LazyLock<Value> =
+    std::sync::LazyLock::new(|| Value::Object(Map::new()));
+
+impl<'a> External<'a> {
     /// The `external` object.
     pub fn to_json(&self) -> Value {
-        let mut m = Map::new();
-        m.insert("validationClock".into(), rfc3339(self.validation_clock));
+        let mut m = self.scalars();
         m.insert(
             "valueSets".into(),
             self.value_sets
-                .map_or_else(|| Value::Object(Map::new()), |v| v.to_external().clone()),
+                .map_or_else(|| NO_VALUE_SETS.clone(), |v| v.to_external().clone()),
         );
+        Value::Object(m)
+    }
+
+    /// `{"payload": dcc, "external": …}` as a data context that borrows the certificate and
+    /// the value sets instead of copying them (every code of every set, on each verification);
+    /// `scalars` holds the rest, from [`External::scalars`].
+    pub fn data<'d>(
+        &'d self,
+        dcc: &'d Value,
+        scalars: &'d Map<String, Value>,
+    ) -> certlogic::Data<'d> {
+        let sets = self
+            .value_sets
+            .map_or(&*NO_VALUE_SETS, ValueSets::to_external);
+        let external = scalars
+            .iter()
+            .fold(certlogic::Data::new(), |d, (k, v)| d.json(k, v))
+            .json("valueSets", sets);
+        certlogic::Data::new()
+            .json("payload", dcc)
+            .object("external", external)
+    }
+
+    /// The members of the `external` object other than `valueSets`: a few short values.
+    pub fn scalars(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        m.insert("validationClock".into(), rfc3339(self.validation_clock));
         if let Some(c) = self.country_code {
             m.insert("countryCode".into(), c.into());
         }
@@ -191,6 +233,6 @@ impl External<'_> {
         if let Some(r) = self.region {
             m.insert("region".into(), r.into());
         }
-        Value::Object(m)
+        m
     }
 }

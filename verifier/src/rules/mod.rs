@@ -13,10 +13,12 @@ mod version;
 #[cfg(test)]
 mod tests;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 use time::OffsetDateTime;
 
-pub use evaluate::{certificate_type, evaluate, schema_gate, Evaluation, External, RuleResult};
+pub use evaluate::{
+    certificate_type, evaluate, evaluate_in, schema_gate, Evaluation, External, RuleResult,
+};
 pub use load::LoadError;
 pub use model::{parse_instant, CertificateType, Description, Rule, RuleType, CERTLOGIC_VERSION};
 pub use select::{highest_versions, Selection};
@@ -102,15 +104,13 @@ impl RuleSet {
         selection: &Selection<'_>,
         external: &External<'_>,
     ) -> Vec<Evaluation<'_>> {
-        let mut data = Map::new();
-        data.insert("payload".into(), dcc.clone());
-        data.insert("external".into(), external.to_json());
-        let data = Value::Object(data);
+        let scalars = external.scalars();
+        let data = external.data(dcc, &scalars);
         let ver = dcc.get("ver").and_then(Value::as_str);
         self.select(selection)
             .into_iter()
             .map(|rule| match schema_gate(rule, ver) {
-                Ok(()) => evaluate(rule, &data),
+                Ok(()) => evaluate_in(rule, &data),
                 Err(reason) => Evaluation {
                     rule,
                     result: RuleResult::Open,
