@@ -339,7 +339,7 @@ async fn card_of(app: &Ctx, org: &Org, p: &PersonRef) -> ServiceResult<PersonCar
     let records = match &on_file {
         Some(person) => match provider::person_records(app, org, &person.id).await {
             Ok(mut r) => {
-                r.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+                r.sort_by_key(|b| std::cmp::Reverse(b.created_at));
                 r
             }
             Err(Error::NotFound) => Vec::new(),
@@ -558,18 +558,17 @@ pub async fn record(
         _ => return Ok(Recorded::Rejected(bad)),
     };
     let card = card_of(app, org, &p).await?;
-    let mut person = json!({
-        "birth_number": p.birth_number,
-        "id_card": p.id_card,
-        "family_name": card.family_name,
-        "given_name": card.given_name,
-        "dob": card.dob,
-    });
+    let mut person = Map::new();
+    person.insert("birth_number".into(), p.birth_number.into());
+    person.insert("id_card".into(), p.id_card.into());
+    person.insert("family_name".into(), card.family_name.into());
+    person.insert("given_name".into(), card.given_name.into());
+    person.insert("dob".into(), card.dob.into());
     if let Some(e) = email {
-        person["email"] = e.into();
+        person.insert("email".into(), e.into());
     }
     if let Some(ph) = phone {
-        person["phone"] = ph.into();
+        person.insert("phone".into(), ph.into());
     }
     let body = json!({"person": person, kind.key(): entry});
     let view = provider::create_record(

@@ -535,6 +535,7 @@ worker_manufacturer_hint = For the common products the manufacturer is filled in
 worker_by_product = from the vaccine product
 worker_dose_hint = For example dose 2 of 2 for a completed two-dose series.
 worker_dose_n = Dose
+worker_dose_legend = Dose in the series
 worker_dose_of = of
 worker_vaccination_date = Date of vaccination
 worker_test_name = Test name (PCR)
