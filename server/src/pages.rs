@@ -24,6 +24,26 @@ impl Default for Pages {
 
 const TEMPLATES: &[(&str, &str)] = &[
     (
+        "worker_orgs.html",
+        include_str!("../templates/worker_orgs.html"),
+    ),
+    (
+        "worker_search.html",
+        include_str!("../templates/worker_search.html"),
+    ),
+    (
+        "worker_person.html",
+        include_str!("../templates/worker_person.html"),
+    ),
+    (
+        "worker_form.html",
+        include_str!("../templates/worker_form.html"),
+    ),
+    (
+        "worker_result.html",
+        include_str!("../templates/worker_result.html"),
+    ),
+    (
         "perm_list.html",
         include_str!("../templates/perm_list.html"),
     ),

@@ -44,6 +44,7 @@ pub mod sink;
 pub mod sms;
 pub mod validate;
 pub mod validator;
+pub mod worker;
 
 pub use config::Config;
 pub use ctx::Ctx;

@@ -15,6 +15,7 @@ mod scan;
 mod scanner;
 pub(crate) use scanner::{check as scanner_check, page_get as scanner_page};
 mod web;
+mod worker;
 
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -81,6 +82,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(permissions::routes())
         .merge(renewal::routes())
         .merge(questions::routes())
+        .merge(worker::routes())
         .layer(DefaultBodyLimit::max(FORM_LIMIT))
         .merge(
             Router::new()

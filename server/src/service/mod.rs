@@ -4,5 +4,5 @@
 pub use ::service::captcha::check as captcha;
 pub use ::service::{
     citizen, exchange, nia, notice, otp, permissions, provider, public, questions, registry,
-    renewal, revocation,
+    renewal, revocation, validator, worker,
 };

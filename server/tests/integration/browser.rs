@@ -793,3 +793,162 @@ async fn validator_uploads_a_photo_and_pastes_a_code() {
     p.screenshot("scanner-rules-invalid").await;
     p.finish().await;
 }
+
+/// Issue #21 in the browser, keyboard first (fields typed, forms sent with Enter): a registry
+/// user signs in, chooses the organisation, finds the person by birth number and ID card,
+/// records dose 2/2 (the certificate is issued and mailed), revokes it with a reason; the
+/// citizen's page and the validators' `/verify` page show it revoked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_worker_records_and_revokes() {
+    const ENTER: &str = "\u{E007}";
+    let p = Portal::start_with(
+        &[(
+            "DCC_RULES_DIR",
+            &fixtures::rules_dir().display().to_string(),
+        )],
+        |_| Vec::new(),
+    )
+    .await;
+    let phone = "+420601555778";
+    let username =
+        common::registry::register(&p.h, "750505/1004", phone, "sestra@nemocnice.example").await;
+    server::admin::registry_grant(
+        &p.h.app.config,
+        &username,
+        "25596641",
+        false,
+        p.h.clock_now(),
+    )
+    .await
+    .unwrap();
+    // Dose 1 by the organisation's system, through the API.
+    let (status, _, _) =
+        p.h.send(p.h.post_record(
+            &common::vaccination(BN_IDENTIFIED, 1, 2, "2026-01-10", None),
+            None,
+        ))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    // Sign in: username, PIN, the captcha's alternative answer, then the SMS code; Enter sends.
+    p.goto("/registry").await;
+    p.type_into("#username", &username).await;
+    p.type_into("#pin", common::registry::PIN).await;
+    p.type_into("#captcha", &format!("{}{ENTER}", common::CAPTCHA))
+        .await;
+    p.wait_for("#code").await;
+    let (sms, _) = outbox(&p.h).await;
+    p.type_into("#code", &format!("{}{ENTER}", code_of(&sms[0].1)))
+        .await;
+    p.wait_for("a[href='/registry/work']")
+        .await
+        .click()
+        .await
+        .unwrap();
+
+    // Choose the organisation; find the person.
+    p.wait_for("a[href='/registry/work/25596641']").await;
+    p.screenshot("worker-orgs").await;
+    p.wait_for("a[href='/registry/work/25596641']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    p.type_into("#birth_number", "XXX").await;
+    p.wait_for("#birth_number").await.clear().await.unwrap();
+    p.type_into("#birth_number", "7360280004").await;
+    p.type_into("#id_card", &format!("AB999999{ENTER}")).await;
+    p.wait_for("main [role=alert]").await;
+    let text = p.main_text().await;
+    assert!(text.contains("jsme nenašli"), "{text}");
+    p.screenshot("worker-search-not-found").await;
+    p.type_into("#birth_number", "7360280004").await;
+    p.type_into("#id_card", &format!("AB 123456{ENTER}")).await;
+    p.wait_for("a[href$='/vaccination']").await;
+    let person = p.path().await;
+    assert!(!person.contains("7360280004"), "{person}");
+    let text = p.main_text().await;
+    assert!(text.contains("Anežka Dvořáková"), "{text}");
+    assert!(text.contains("1/2"), "{text}");
+    p.screenshot("worker-person").await;
+
+    // Dose 2 of 2: the product chosen, the manufacturer from the product, today's date.
+    p.wait_for("a[href$='/vaccination']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    p.wait_for("#product")
+        .await
+        .select_by_value("EU/1/20/1528")
+        .await
+        .unwrap();
+    p.type_into("#dose", "2").await;
+    p.type_into("#doses", "2").await;
+    p.type_into("#email", "anezka@example.cz").await;
+    p.screenshot("worker-vaccination-form").await;
+    p.type_into("#phone", ENTER).await;
+    p.wait_for("main h1").await;
+    let text = p.main_text().await;
+    assert!(text.contains("Certifikát byl vydán."), "{text}");
+    assert!(text.contains("a•••@example.cz"), "{text}");
+    p.screenshot("worker-result").await;
+    let uvci = p.wait_for("main .notice .mono").await.text().await.unwrap();
+    let (cert, _) =
+        p.h.app
+            .store
+            .certificate_by_uvci(&uvci)
+            .await
+            .unwrap()
+            .unwrap();
+    let (_, mails) = outbox(&p.h).await;
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert_eq!(mails[0].0, "anezka@example.cz");
+
+    // A form with mistakes: named in Czech, the values kept.
+    p.goto(&format!("{person}/test")).await;
+    p.type_into("#test_centre", &format!("Odběrové místo{ENTER}"))
+        .await;
+    p.wait_for("main [role=alert]").await;
+    let text = p.main_text().await;
+    assert!(text.contains("Vyberte typ testu."), "{text}");
+    p.screenshot("worker-test-errors").await;
+
+    // Revoke it with a reason.
+    p.goto(&person).await;
+    p.type_into("input[name=reason]", &format!("zapsáno omylem{ENTER}"))
+        .await;
+    p.wait_for("main [role=status]").await;
+    let text = p.main_text().await;
+    assert!(text.contains("Certifikát je zneplatněn."), "{text}");
+    assert!(text.contains("zneplatněn"), "{text}");
+    p.screenshot("worker-revoked").await;
+
+    // The citizen's page says so.
+    p.goto("/").await;
+    p.type_into("#birth_number", BN_IDENTIFIED).await;
+    p.type_into("#id_card", &format!("AB123456{ENTER}")).await;
+    p.wait_for("#code").await;
+    let (sms, _) = outbox(&p.h).await;
+    let code = sms.iter().find(|(to, _)| to == "+420601123456").unwrap();
+    p.type_into("#code", &format!("{}{ENTER}", code_of(&code.1)))
+        .await;
+    p.wait_for("main .record").await;
+    let text = p.main_text().await;
+    assert!(text.contains("Tento certifikát byl zneplatněn."), "{text}");
+    p.screenshot("worker-citizen-revoked").await;
+
+    // And the validators' page.
+    p.goto("/verify").await;
+    p.type_into("#text", &cert.hc1).await;
+    p.wait_for("#verify-form button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let verdict = p.wait_for("#result .verdict-invalid").await;
+    let text = verdict.text().await.unwrap();
+    assert!(text.contains("Vydavatel certifikát zneplatnil."), "{text}");
+    p.screenshot("worker-verify-revoked").await;
+    p.finish().await;
+}

@@ -38,3 +38,4 @@ mod rules;
 mod scanner;
 mod security_checklist;
 mod serve;
+mod worker;
