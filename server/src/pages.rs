@@ -118,7 +118,14 @@ impl Pages {
 
     /// Renders a page in a language; a failure is logged and becomes a plain 500.
     pub fn render(&self, name: &str, lang: Lang, path: &str, ctx: Value) -> Result<String, String> {
+        // The registry's pages carry the registry's name, not the citizens' portal's.
+        let area = if path == "/registry" || path.starts_with("/registry/") {
+            "registry"
+        } else {
+            "citizen"
+        };
         let base = context! {
+            area,
             lang => lang.code(),
             t => lang.table(),
             path => path,

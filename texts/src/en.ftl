@@ -63,7 +63,7 @@ country = Country
 why_incomplete = A certificate is issued once the final dose of the series is recorded.
 why_not_identified = A certificate is issued once you are confirmed in the population register.
 why_legacy = This record has an older certificate; exchange it for the new one.
-why_superseded = A newer certificate has replaced this one.
+why_superseded = This certificate has been replaced by a newer one.
 why_revoked = This certificate has been revoked.
 why_other = No certificate is issued for this record yet.
 contact_link = Change phone or e-mail
@@ -314,7 +314,7 @@ perm_att_revoke = Revoke the power of attorney
 perm_att_grant_title = Give a power of attorney
 perm_att_agent = The processing organisation's IČO
 perm_att_valid_until = Valid until (inclusive)
-perm_att_valid_until_hint = A date as YYYY-MM-DD, at most 366 days from today.
+perm_att_valid_until_hint = A date as YYYY-MM-DD (e.g. 2026-12-31), at most 366 days from today.
 perm_att_note = Note (optional)
 perm_att_note_hint = E.g. the reference of the signed power of attorney; at most 200 characters.
 perm_att_grant = Give the power of attorney
@@ -356,6 +356,34 @@ q_q_teacher = What was the name of your favourite teacher?
 q_q_parents_town = In which town did your parents meet?
 q_q_employer = What was the name of your first employer?
 q_q_book = What was the first book you read on your own?
+
+
+## Issue #21 part 5: code pages per channel, missing fields, the registry's own header
+registry_portal = Health workers' registry
+bn_missing = Enter your birth number.
+id_card_missing = Enter your ID-card number.
+login_required_title = Please log in
+login_required = This page is available after you log in.
+code_title_contact_phone = Enter the code from the SMS
+code_sent_contact_phone = We have sent a code by SMS to the new phone number. It is valid for 5 minutes.
+code_help_contact_phone = No SMS within a minute? Check the number you entered and enter it again.
+code_title_contact_email = Enter the code from the e-mail
+code_sent_contact_email = We have sent a code by e-mail to the new address. It is valid for 5 minutes.
+code_help_contact_email = No e-mail within a few minutes? Look in your spam folder too, check the address you entered and enter it again.
+code_title_step_up = Enter the code from the SMS
+code_sent_step_up = We have sent a code by SMS to your current phone. It is valid for 5 minutes.
+code_help_step_up = No SMS within a minute? Go back and ask for a new code.
+code_title_registry = Enter the one-time code
+code_sent_registry = If the details match, we have sent a code the way you chose at registration (SMS or e-mail). It is valid for 5 minutes.
+code_help_registry = No code? Check your username and PIN and log in again.
+code_title_registration = Enter the code from the SMS
+code_sent_registration = We have sent a code by SMS to the phone number you entered. It is valid for 5 minutes.
+code_help_registration = No SMS within a minute? Check the number you entered and start the registration again.
+code_title_renewal_email = Enter the code from the e-mail
+code_sent_renewal_email = If the username exists, we have sent a code to the e-mail address given at registration. It is valid for 5 minutes.
+code_help_renewal_email = No e-mail within a few minutes? Look in your spam folder too and check the username.
+pin_missing = Enter your personal password (PIN).
+perm_att_date_invalid = Enter the date as YYYY-MM-DD, e.g. 2026-12-31.
 
 ## Messages by SMS and e-mail (service::notice). They go out in both languages, Czech first.
 

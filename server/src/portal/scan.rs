@@ -95,11 +95,35 @@ pub(super) fn exchange_headers(mut r: Response) -> Response {
     r
 }
 
+#[derive(Deserialize)]
+pub(super) struct LangQuery {
+    #[serde(default)]
+    lang: Option<String>,
+}
+
+/// A token-shaped path segment: what a redirect back to the exchange page may carry.
+fn token_shaped(token: &str) -> bool {
+    (1..=64).contains(&token.len())
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 pub(super) async fn exchange_page(
     State(app): State<AppState>,
     web: Web,
     Path(token): Path<String>,
+    Query(q): Query<LangQuery>,
 ) -> Response {
+    // The language switch stays on this page (its address is the secret, so it is never
+    // written into a link): `?lang=` sets the cookie and comes back without the query.
+    if let Some(lang) = q.lang.as_deref().filter(|_| token_shaped(&token)) {
+        let lang = Lang::from_code(Some(lang));
+        return exchange_headers(with_cookie(
+            see_other(&format!("/exchange/{token}")),
+            cookie_header(LANG_COOKIE, lang.code(), None),
+        ));
+    }
     tracing::info!(path = %exchange::log_path(&token), "exchange visit");
     let (cert, legacy) = match exchange::certificate(&app, &token, web.ip, now(&app)).await {
         Ok(c) => c,
@@ -141,6 +165,7 @@ pub(super) async fn exchange_page(
         StatusCode::OK,
         "exchange.html",
         context! {
+            lang_in_place => true,
             name => name.trim(),
             kind,
             uvci => cert.uvci,

@@ -139,11 +139,13 @@ async fn malformed_birth_numbers_are_named_and_nothing_is_stored() {
         let mut b = Browser::default();
         let p = b.citizen_login(&h, bad, "AB1").await;
         assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
-        assert!(
-            p.body.contains("Rodné číslo nemá platný tvar"),
-            "{bad}: {}",
-            p.body
-        );
+        // An empty field is missing rather than malformed (issue #21 part 5).
+        let says = if bad.is_empty() {
+            "Vyplňte rodné číslo."
+        } else {
+            "Rodné číslo nemá platný tvar"
+        };
+        assert!(p.body.contains(says), "{bad}: {}", p.body);
         assert!(p.body.contains("role=\"alert\""));
     }
     let flow = vec![0u8; 32];
@@ -1269,5 +1271,140 @@ async fn a_postgres_dump_holds_no_birth_number() {
         !dump.windows(8).any(|w| w == b"AB123456"),
         "the ID card is in the dump"
     );
+    h.finish().await;
+}
+
+/// The `<main>` of a page: what the page itself says, without the site's header and footer.
+fn main_of(p: &Page) -> &str {
+    let start = p.body.find("<main").expect("a main element");
+    let end = p.body.find("</main>").expect("the end of main");
+    &p.body[start..end]
+}
+
+/// Issue #21 part 5: the wording and flow fixes of the citizen's pages, each as the page says it.
+#[tokio::test]
+async fn citizen_pages_say_what_happened() {
+    let h = Harness::new(Backend::Sqlite).await;
+    record_series(&h, BN_IDENTIFIED).await;
+    deliver(&h).await;
+    // A first visit to /me asks to log in; nobody was logged out.
+    let mut fresh = Browser::default();
+    let p = fresh.get(&h, "/me").await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        main_of(&p).contains("Tato stránka je dostupná po přihlášení."),
+        "{}",
+        p.body
+    );
+    assert!(!p.body.contains("odhlásili"), "{}", p.body);
+    // An empty login form says what is missing, not that it is invalid.
+    let csrf = fresh.get(&h, "/").await.csrf();
+    let p = fresh
+        .post(
+            &h,
+            "/login",
+            &[("csrf", &csrf), ("birth_number", ""), ("id_card", "")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("Vyplňte rodné číslo."), "{}", p.body);
+    assert!(!p.body.contains("nemá platný tvar"), "{}", p.body);
+    let p = fresh
+        .post(
+            &h,
+            "/login",
+            &[
+                ("csrf", &csrf),
+                ("birth_number", BN_IDENTIFIED),
+                ("id_card", " "),
+            ],
+        )
+        .await;
+    assert!(
+        p.body.contains("Vyplňte číslo občanského průkazu."),
+        "{}",
+        p.body
+    );
+    assert!(
+        deliver(&h).await.is_empty(),
+        "nothing sent for an incomplete form"
+    );
+    // The e-mail change's code page speaks of the e-mail, the phone change's of the new phone.
+    let mut b = log_in(&h, BN_IDENTIFIED).await;
+    let csrf = b.get(&h, "/me/contact").await.csrf();
+    let p = b
+        .post(
+            &h,
+            "/me/contact",
+            &[
+                ("csrf", &csrf),
+                ("field", "email"),
+                ("value", "anezka@example.cz"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let main = main_of(&p);
+    assert!(main.contains("Zadejte kód z e-mailu"), "{main}");
+    assert!(main.contains("na novou adresu"), "{main}");
+    assert!(!main.contains("SMS") && !main.contains("telefon"), "{main}");
+    server::outbox::run_once(&h.app).await.unwrap();
+    let mails = std::mem::take(&mut *h.mailer.bodies.lock().unwrap());
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert!(
+        mails[0].1.contains("kód pro změnu e-mailu"),
+        "{}",
+        mails[0].1
+    );
+    let p = b
+        .post(
+            &h,
+            "/me/contact",
+            &[
+                ("csrf", &csrf),
+                ("field", "phone"),
+                ("value", "+420777000111"),
+            ],
+        )
+        .await;
+    assert!(
+        main_of(&p).contains("na nové telefonní číslo"),
+        "{}",
+        p.body
+    );
+    assert!(deliver(&h).await[0].1.contains("kód pro změnu telefonu"));
+    // Two forms in a row keep their distance (the button never touches the next label).
+    assert!(b
+        .get(&h, "/static/portal.css")
+        .await
+        .body
+        .contains("form + form { margin-top"));
+    // A superseded certificate was replaced by a newer one, not the other way round.
+    assert_eq!(
+        server::i18n::Lang::Cs.t("why_superseded"),
+        "Tento certifikát byl nahrazen novějším."
+    );
+    h.finish().await;
+}
+
+/// Issue #21 part 5: the language switch of the exchange page keeps the page (its token) and
+/// writes no token into a link.
+#[tokio::test]
+async fn the_exchange_page_switches_language_in_place() {
+    let h = Harness::new(Backend::Sqlite).await;
+    let tokens = import_legacy(&h, &[legacy_line("OCK-L", BN_IDENTIFIED, "2021-06-01")]).await;
+    let url = format!("/exchange/{}", tokens[0]);
+    let mut b = Browser::default();
+    let p = b.get(&h, &url).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(p.body.contains("href=\"?lang=en\""), "{}", p.body);
+    assert!(!p.body.contains(&format!("next={url}")), "{}", p.body);
+    let p = b.get(&h, &format!("{url}?lang=en")).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert_eq!(p.location(), url);
+    assert_eq!(p.headers["referrer-policy"], "no-referrer");
+    let p = b.get(&h, &url).await;
+    assert!(p.body.contains("Your new EU certificate"), "{}", p.body);
+    assert!(p.body.contains("href=\"?lang=cs\""), "{}", p.body);
     h.finish().await;
 }
