@@ -32,6 +32,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("login.html", include_str!("../templates/login.html")),
     ("code.html", include_str!("../templates/code.html")),
     ("me.html", include_str!("../templates/me.html")),
+    (
+        "certificate.html",
+        include_str!("../templates/certificate.html"),
+    ),
     ("contact.html", include_str!("../templates/contact.html")),
     ("message.html", include_str!("../templates/message.html")),
     (

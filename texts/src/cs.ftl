@@ -385,6 +385,19 @@ code_sent_renewal_email = Pokud uživatelské jméno existuje, poslali jsme kód
 code_help_renewal_email = E-mail nepřišel do několika minut? Podívejte se i do složky nevyžádané pošty a zkontrolujte uživatelské jméno.
 pin_missing = Vyplňte osobní heslo (PIN).
 perm_att_date_invalid = Datum zadejte ve tvaru D. M. RRRR, např. 31. 12. 2026.
+## Issue #21 part 2: the certificate on screen and on paper
+qr_label = QR kód certifikátu
+disease = Onemocnění
+vaccination_date = Datum očkování
+cert_issuer = Vydavatel certifikátu
+sample_time = Odběr vzorku
+card_vaccination = Digitální certifikát EU COVID – očkování
+card_test = Digitální certifikát EU COVID – test
+card_recovery = Digitální certifikát EU COVID – prodělané onemocnění
+card_other = Digitální certifikát EU COVID
+card_name = Jméno a příjmení
+card_expires = Technická platnost certifikátu do
+print_hint = Certifikát vytisknete příkazem Tisk v prohlížeči (Ctrl+P): na stránku A4 se vytiskne jen certifikát s QR kódem.
 
 ## Zprávy SMS a e-mailem (service::notice). Odcházejí v obou jazycích, česky první.
 

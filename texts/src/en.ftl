@@ -384,6 +384,19 @@ code_sent_renewal_email = If the username exists, we have sent a code to the e-m
 code_help_renewal_email = No e-mail within a few minutes? Look in your spam folder too and check the username.
 pin_missing = Enter your personal password (PIN).
 perm_att_date_invalid = Enter the date as YYYY-MM-DD, e.g. 2026-12-31.
+## Issue #21 part 2: the certificate on screen and on paper
+qr_label = QR code of the certificate
+disease = Disease
+vaccination_date = Date of vaccination
+cert_issuer = Certificate issuer
+sample_time = Sample taken
+card_vaccination = EU Digital COVID Certificate – vaccination
+card_test = EU Digital COVID Certificate – test
+card_recovery = EU Digital COVID Certificate – recovery
+card_other = EU Digital COVID Certificate
+card_name = Name
+card_expires = Certificate technically valid until
+print_hint = To print the certificate use your browser's Print command (Ctrl+P): one A4 page with the certificate and its QR code.
 
 ## Messages by SMS and e-mail (service::notice). They go out in both languages, Czech first.
 

@@ -92,7 +92,7 @@ pub(super) async fn my_pdf(
         Err(r) => return r,
     };
     match citizen::certificate_pdf(&app, &s, &id, now(&app).unix_timestamp()).await {
-        Ok(pdf) => pdf_response(pdf, "certificate.pdf"),
+        Ok((pdf, cert)) => pdf_response(pdf, &card::file_name_of(&cert.hc1)),
         Err(e) => error_page(&app, &web, e),
     }
 }

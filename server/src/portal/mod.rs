@@ -5,6 +5,7 @@
 //! this module reads forms and cookies, checks CSRF and renders.
 
 mod account;
+mod card;
 mod citizen_login;
 mod oidc;
 mod permissions;

@@ -149,16 +149,11 @@ pub(super) async fn exchange_page(
             )
         }
     };
-    let kind = match cert.kind {
-        hcert::CertType::Vaccination => web.lang.t("vaccination"),
-        hcert::CertType::Test => web.lang.t("test"),
-        hcert::CertType::Recovery => web.lang.t("recovery"),
+    let download = format!("/exchange/{token}/pdf");
+    let card = match card::card(&app.public.names, web.lang, &issued, download) {
+        Ok(c) => c,
+        Err(e) => return error_page(&app, &web, AppError::Internal(format!("QR: {e}"))),
     };
-    let name = format!(
-        "{} {}",
-        issued.dcc.name.given.as_deref().unwrap_or_default(),
-        issued.dcc.name.family.as_deref().unwrap_or_default()
-    );
     exchange_headers(page(
         &app,
         &web,
@@ -166,10 +161,7 @@ pub(super) async fn exchange_page(
         "exchange.html",
         context! {
             lang_in_place => true,
-            name => name.trim(),
-            kind,
-            uvci => cert.uvci,
-            download => format!("/exchange/{token}/pdf"),
+            card,
             limits => web.lang.format("exchange_keep", &[
                 ("until", (&exchange_until(web.lang, legacy.expires_at)).into()),
                 ("left", Arg::Num((app.config.portal.exchange_downloads - legacy.downloads)
@@ -196,7 +188,7 @@ pub(super) async fn exchange_pdf(
         Err(e) => return exchange_headers(error_page(&app, &web, e)),
     };
     match citizen::render_pdf(&app, &cert).await {
-        Ok(pdf) => exchange_headers(pdf_response(pdf, "certificate.pdf")),
+        Ok(pdf) => exchange_headers(pdf_response(pdf, &card::file_name_of(&cert.hc1))),
         Err(e) => error_page(&app, &web, e),
     }
 }

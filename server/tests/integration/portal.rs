@@ -1408,3 +1408,113 @@ async fn the_exchange_page_switches_language_in_place() {
     assert!(p.body.contains("href=\"?lang=cs\""), "{}", p.body);
     h.finish().await;
 }
+
+/// The `d` of the QR's path in an SVG: the modules, as the issuer draws them.
+fn qr_path(svg: &str) -> &str {
+    let i = svg.find("<path fill=\"#000\" d=\"").expect("a QR path") + 22;
+    &svg[i..i + svg[i..].find('"').unwrap()]
+}
+
+/// The `filename` of a download's `Content-Disposition`.
+fn file_name(p: &Page) -> String {
+    let d = p.headers["content-disposition"].to_str().unwrap();
+    assert!(d.starts_with("attachment; filename=\""), "{d}");
+    d["attachment; filename=\"".len()..d.len() - 1].to_string()
+}
+
+/// Issue #21 part 2: `/me` shows each current certificate with its QR code (the one the issuer
+/// draws for the certificate's HC1), holder, date of birth, UVCI, the entry and validity, and
+/// the PDF's file name says the type and the date of the event; the exchange page likewise.
+#[tokio::test]
+async fn the_certificate_is_on_the_page_and_its_file_says_what_it_is() {
+    let h = Harness::new(Backend::Sqlite).await;
+    let rec = record_series(&h, BN_IDENTIFIED).await;
+    let hc1 = rec["certificate"]["hc1"].as_str().unwrap().to_string();
+    let uvci = rec["certificate"]["uvci"].as_str().unwrap().to_string();
+    // A test sampled at 00:30 Prague time on 2 March (23:30 UTC the day before).
+    let (st, test, _) = h
+        .send(h.post_record(
+            &common::test_record(BN_IDENTIFIED, "2026-03-01T23:30:00Z", None),
+            None,
+        ))
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{test}");
+    let recovery = json!({
+        "person": common::person(BN_IDENTIFIED, None),
+        "r": {"tg": "840539006", "fr": "2026-01-10", "df": "2026-01-21", "du": "2026-07-09"}
+    });
+    let (st, rec_r, _) = h.send(h.post_record(&recovery, None)).await;
+    assert_eq!(st, StatusCode::CREATED, "{rec_r}");
+    let mut b = log_in(&h, BN_IDENTIFIED).await;
+    let me = b.get(&h, "/me").await;
+    assert_eq!(me.status, StatusCode::OK);
+    let expected = issuer::qr::encode(&hc1).unwrap().to_svg(320);
+    assert!(me.body.contains(qr_path(&expected)), "the vaccination's QR");
+    assert_eq!(
+        me.body
+            .matches("<svg role=\"img\" aria-label=\"QR kód certifikátu\"")
+            .count(),
+        3
+    );
+    let main = main_of(&me);
+    for fact in [
+        "Digitální certifikát EU COVID – očkování",
+        "Anežka Dvořáková",
+        "Datum narození",
+        &uvci,
+        "Dávka</dt><dd>2/2",
+        "Datum očkování</dt><dd>20. 2. 2026",
+        "Technická platnost certifikátu do",
+        "Odběr vzorku</dt><dd>2. 3. 2026 0:30",
+        "Digitální certifikát EU COVID – prodělané onemocnění",
+    ] {
+        assert!(main.contains(fact), "{fact}: {main}");
+    }
+    // Each PDF is named by its type and its event's date (a test's in Prague time).
+    let mut names = Vec::new();
+    let mut rest = me.body.as_str();
+    while let Some(i) = rest.find("href=\"/me/certificates/") {
+        let link = &rest[i + 6..];
+        let link = &link[..link.find('"').unwrap()];
+        let pdf = b.get(&h, link).await;
+        assert_eq!(pdf.status, StatusCode::OK);
+        assert!(pdf.bytes.starts_with(b"%PDF"));
+        names.push(file_name(&pdf));
+        rest = &rest[i + 1..];
+    }
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "certifikat-ockovani-2026-02-20.pdf",
+            "certifikat-prodelani-2026-01-10.pdf",
+            "certifikat-test-2026-03-02.pdf",
+        ]
+    );
+    // The exchange page shows the card and names its PDF the same way.
+    let tokens = import_legacy(&h, &[legacy_line("OCK-P", BN_OTHER, "2021-06-14")]).await;
+    let p = b.get(&h, &format!("/exchange/{}", tokens[0])).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let (cert, _) = h
+        .app
+        .store
+        .certificate_by_uvci(&uvci_on(&p))
+        .await
+        .unwrap()
+        .unwrap();
+    let expected = issuer::qr::encode(&cert.hc1).unwrap().to_svg(320);
+    assert!(
+        p.body.contains(qr_path(&expected)),
+        "the exchanged certificate's QR"
+    );
+    assert!(
+        main_of(&p).contains("Datum očkování</dt><dd>14. 6. 2021"),
+        "{}",
+        p.body
+    );
+    let pdf = b.get(&h, &format!("/exchange/{}/pdf", tokens[0])).await;
+    assert_eq!(file_name(&pdf), "certifikat-ockovani-2021-06-14.pdf");
+    // The page needs no image request, so the CSP (default-src 'self') stays as strict.
+    assert!(!p.body.contains("data:image") && !p.body.contains("<script"));
+    h.finish().await;
+}
