@@ -362,6 +362,46 @@ pub struct IssuerConfig {
     pub key_passphrase: Option<SecretString>,
 }
 
+/// Who runs the service, as citizens and health workers read it (issue #21 part 4): the
+/// operator's name, the helpdesk, and the privacy notice and accessibility statement (the
+/// defaults, written for a health ministry, are in the text catalogues; a text set here replaces
+/// them, paragraphs separated by blank lines).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OperatorConfig {
+    /// The operator (controller), in Czech.
+    pub name: String,
+    /// The operator's name in English.
+    pub name_en: String,
+    /// The helpdesk's e-mail address.
+    pub helpdesk_email: String,
+    /// The helpdesk's telephone number.
+    pub helpdesk_phone: String,
+    /// The privacy notice in Czech, replacing the default.
+    pub privacy_cs: Option<String>,
+    /// The privacy notice in English, replacing the default.
+    pub privacy_en: Option<String>,
+    /// The accessibility statement in Czech, replacing the default.
+    pub accessibility_cs: Option<String>,
+    /// The accessibility statement in English, replacing the default.
+    pub accessibility_en: Option<String>,
+}
+
+impl Default for OperatorConfig {
+    fn default() -> Self {
+        OperatorConfig {
+            name: "Ministerstvo zdravotnictví ČR".into(),
+            name_en: "Ministry of Health of the Czech Republic".into(),
+            helpdesk_email: "helpdesk@example.cz".into(),
+            helpdesk_phone: "+420 221 000 000".into(),
+            privacy_cs: None,
+            privacy_en: None,
+            accessibility_cs: None,
+            accessibility_en: None,
+        }
+    }
+}
+
 /// Everything `dcc serve` reads.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -418,6 +458,8 @@ pub struct Config {
     pub decode: DecodeConfig,
     /// Signing keys: passphrase, EdDSA.
     pub issuer: IssuerConfig,
+    /// Who runs the service: name, helpdesk, privacy and accessibility texts.
+    pub operator: OperatorConfig,
 }
 
 impl Default for Config {
@@ -447,6 +489,7 @@ impl Default for Config {
             server: ServerConfig::default(),
             decode: DecodeConfig::default(),
             issuer: IssuerConfig::default(),
+            operator: OperatorConfig::default(),
         }
     }
 }
@@ -492,6 +535,18 @@ const ENV: &[(&str, &[&str], Kind)] = &[
     ("DCC_VERIFY_PER_MINUTE", &["verify_per_minute"], Kind::Int),
     ("DCC_CORS_ORIGINS", &["cors_origins"], Kind::List),
     ("DCC_REVOKE_SUPERSEDED", &["revoke_superseded"], Kind::Bool),
+    ("DCC_OPERATOR_NAME", &["operator", "name"], Kind::Str),
+    ("DCC_OPERATOR_NAME_EN", &["operator", "name_en"], Kind::Str),
+    (
+        "DCC_OPERATOR_HELPDESK_EMAIL",
+        &["operator", "helpdesk_email"],
+        Kind::Str,
+    ),
+    (
+        "DCC_OPERATOR_HELPDESK_PHONE",
+        &["operator", "helpdesk_phone"],
+        Kind::Str,
+    ),
     ("DCC_SMTP_HOST", &["smtp", "host"], Kind::Str),
     ("DCC_SMTP_PORT", &["smtp", "port"], Kind::Int),
     ("DCC_SMTP_TLS", &["smtp", "tls"], Kind::Str),

@@ -385,6 +385,29 @@ code_sent_renewal_email = Pokud uživatelské jméno existuje, poslali jsme kód
 code_help_renewal_email = E-mail nepřišel do několika minut? Podívejte se i do složky nevyžádané pošty a zkontrolujte uživatelské jméno.
 pin_missing = Vyplňte osobní heslo (PIN).
 perm_att_date_invalid = Datum zadejte ve tvaru D. M. RRRR, např. 31. 12. 2026.
+## Issue #21 part 4: the operator, the helpdesk, the privacy notice and the accessibility statement
+footer_operator = Službu provozuje { $operator }.
+footer_helpdesk = Podpora: { $phone }, { $email }
+privacy_title = Ochrana osobních údajů
+accessibility_title = Prohlášení o přístupnosti
+privacy_text =
+    Správcem osobních údajů je { $operator }. Dotazy a žádosti k osobním údajům vyřizuje podpora: { $email }, tel. { $phone }.
+
+    Účel: vydávání a ověřování digitálních certifikátů EU COVID o očkování, testu a prodělaném onemocnění podle nařízení (EU) 2021/953, přihlášení do portálu a zasílání jednorázových kódů a oznámení. Zpracováváme jméno, datum narození, rodné číslo (uložené jen v podobě, ze které je nelze přečíst), číslo občanského průkazu, telefon, e-mail a údaje o očkování, testech a prodělaném onemocnění, které zapsali poskytovatelé zdravotních služeb.
+
+    Právní základ: plnění právní povinnosti a úkolu ve veřejném zájmu (čl. 6 odst. 1 písm. c) a e) a čl. 9 odst. 2 písm. g) a i) GDPR).
+
+    Doba uložení: záznamy a certifikáty po dobu platnosti právních předpisů o certifikátech COVID-19; zprávy SMS a e-mailem nejvýše 30 dní po odeslání; záznamy o přihlášeních a změnách (auditní záznamy) nejvýše 1 rok. Fotografie kódů a výsledky ověření neukládáme.
+
+    Vaše práva: přístup k údajům, oprava nepřesných údajů, výmaz a omezení zpracování tam, kde to zákon připouští, námitka a stížnost u Úřadu pro ochranu osobních údajů (www.uoou.cz). Údaje předáváme jen poskytovatelům zdravotních služeb, kteří je zapsali, a v rámci brány EU jen veřejné klíče, nikoli osobní údaje.
+accessibility_text =
+    { $operator } se zavazuje zpřístupnit tuto službu v souladu se zákonem č. 99/2019 Sb., o přístupnosti internetových stránek a mobilních aplikací.
+
+    Stav souladu: služba je v souladu s normou EN 301 549 a s WCAG 2.1 na úrovni AA, s výjimkou uvedenou níže. Stránky fungují bez JavaScriptu (kromě skenování fotoaparátem), lze je ovládat klávesnicí, zvětšit na 200 % a číst odečítačem obrazovky.
+
+    Nepřístupný obsah: obrázek s číslicemi při přihlášení zdravotníků (captcha); místo něj lze zvolit zaslání kódu na registrovaný e-mail. QR kód certifikátu je obrázek určený ke strojovému čtení; jeho obsah je na stránce vypsán i textem.
+
+    Zpětná vazba a kontakt: nedostatky v přístupnosti nám prosím oznamte na { $email } nebo tel. { $phone }. Pokud odpověď nebude uspokojivá, můžete se obrátit na Ministerstvo vnitra, které dohlíží na dodržování zákona o přístupnosti.
 ## Issue #21 part 2: the certificate on screen and on paper
 qr_label = QR kód certifikátu
 disease = Onemocnění

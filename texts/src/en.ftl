@@ -384,6 +384,29 @@ code_sent_renewal_email = If the username exists, we have sent a code to the e-m
 code_help_renewal_email = No e-mail within a few minutes? Look in your spam folder too and check the username.
 pin_missing = Enter your personal password (PIN).
 perm_att_date_invalid = Enter the date as YYYY-MM-DD, e.g. 2026-12-31.
+## Issue #21 part 4: the operator, the helpdesk, the privacy notice and the accessibility statement
+footer_operator = This service is run by the { $operator }.
+footer_helpdesk = Helpdesk: { $phone }, { $email }
+privacy_title = Privacy notice
+accessibility_title = Accessibility statement
+privacy_text =
+    The controller of your personal data is the { $operator }. The helpdesk answers questions and requests about personal data: { $email }, phone { $phone }.
+
+    Purpose: issuing and verifying EU Digital COVID Certificates of vaccination, test and recovery under Regulation (EU) 2021/953, logging in to the portal, and sending one-time codes and notices. We process your name, date of birth, birth number (stored only in a form it cannot be read from), ID-card number, phone, e-mail and the vaccinations, tests and recoveries recorded by health-care providers.
+
+    Legal basis: a legal obligation and a task in the public interest (GDPR Art. 6(1)(c) and (e), Art. 9(2)(g) and (i)).
+
+    Retention: records and certificates for as long as the law on COVID-19 certificates is in force; SMS and e-mail messages at most 30 days after sending; records of logins and changes (audit) at most 1 year. Photos of codes and verification results are not stored.
+
+    Your rights: access to your data, correction of inaccurate data, erasure and restriction where the law allows, objection, and a complaint to the Office for Personal Data Protection (www.uoou.cz). Data go only to the health-care providers who recorded them; through the EU gateway only public keys are exchanged, never personal data.
+accessibility_text =
+    The { $operator } is committed to making this service accessible under Act No. 99/2019 Coll. on the accessibility of websites and mobile applications.
+
+    Compliance status: the service complies with EN 301 549 and WCAG 2.1 level AA, except as listed below. The pages work without JavaScript (except scanning with the camera), can be used with a keyboard, zoomed to 200 % and read with a screen reader.
+
+    Non-accessible content: the picture of digits at the health workers' login (captcha); instead, a code can be sent to the registered e-mail. The certificate's QR code is an image for machines; its content is also written out on the page.
+
+    Feedback and contact: please report accessibility problems to { $email } or phone { $phone }. If the answer is not satisfactory, you may turn to the Ministry of the Interior, which supervises the accessibility act.
 ## Issue #21 part 2: the certificate on screen and on paper
 qr_label = QR code of the certificate
 disease = Disease

@@ -1518,3 +1518,79 @@ async fn the_certificate_is_on_the_page_and_its_file_says_what_it_is() {
     assert!(!p.body.contains("data:image") && !p.body.contains("<script"));
     h.finish().await;
 }
+
+/// Issue #21 part 4: the operator's privacy notice and accessibility statement (defaults and
+/// configured), the operator and helpdesk in every footer, no "dcc" in what citizens read, an
+/// HTML 404 for browsers (the JSON problem for the API), and times in Prague time.
+#[tokio::test]
+async fn a_government_service_names_its_operator() {
+    let h = Harness::with(
+        Backend::Sqlite,
+        &[
+            ("DCC_OPERATOR_NAME", "Státní zdravotní ústav"),
+            ("DCC_OPERATOR_HELPDESK_PHONE", "+420 267 081 111"),
+        ],
+        true,
+    )
+    .await;
+    record_series(&h, BN_IDENTIFIED).await;
+    let mut b = Browser::default();
+    let p = b.get(&h, "/privacy").await;
+    assert_eq!(p.status, StatusCode::OK);
+    for says in [
+        "Ochrana osobních údajů",
+        "Správcem osobních údajů je Státní zdravotní ústav",
+        "Účel:",
+        "Doba uložení:",
+        "Vaše práva:",
+        "Službu provozuje Státní zdravotní ústav.",
+        "Podpora: +420 267 081 111",
+    ] {
+        assert!(p.body.contains(says), "{says}: {}", p.body);
+    }
+    let p = b.get(&h, "/accessibility").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("Prohlášení o přístupnosti"));
+    assert!(p.body.contains("99/2019 Sb."), "{}", p.body);
+    let p = b.get(&h, "/lang/en?next=/privacy").await;
+    assert_eq!(p.location(), "/privacy");
+    let p = b.get(&h, "/privacy").await;
+    assert!(
+        p.body.contains("Privacy notice") && p.body.contains("Retention:"),
+        "{}",
+        p.body
+    );
+    b.get(&h, "/lang/cs?next=/").await;
+    // What a citizen reads names no "dcc".
+    for path in ["/", "/privacy", "/accessibility", "/exchange", "/registry"] {
+        let p = b.get(&h, path).await;
+        let visible = p.body.replace("__Host-dcc", "");
+        assert!(!visible.contains("dcc"), "{path}: {}", p.body);
+    }
+    // 404: a page for browsers, the problem JSON for the API.
+    let html = Request::get("/no/such/page")
+        .header("accept", "text/html,application/xhtml+xml")
+        .body(Body::empty())
+        .unwrap();
+    let p = b.send(&h, html).await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    assert!(p.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(p.body.contains("Tato stránka neexistuje"), "{}", p.body);
+    let api = Request::get("/api/v1/nothing")
+        .header("accept", "text/html")
+        .body(Body::empty())
+        .unwrap();
+    let p = b.send(&h, api).await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    assert_eq!(p.headers["content-type"], "application/json");
+    assert!(p.body.contains("\"not_found\""), "{}", p.body);
+    // Times on pages are Prague time: the clock's 10:00 UTC is 11:00 in winter.
+    let mut b = log_in(&h, BN_IDENTIFIED).await;
+    let p = b.get(&h, "/me/sessions").await;
+    assert!(main_of(&p).contains("2. 3. 2026 11:00"), "{}", p.body);
+    assert!(!p.body.contains("UTC"), "{}", p.body);
+    h.finish().await;
+}
