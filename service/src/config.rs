@@ -54,7 +54,8 @@ pub struct SmtpConfig {
     pub port: u16,
     /// Transport security.
     pub tls: SmtpTls,
-    /// Sender address.
+    /// Sender address; without a display name (`Name <address>`), the operator's name is
+    /// shown as the sender (issue #21 part 4).
     pub from: String,
     /// Login user.
     pub username: Option<String>,
@@ -73,7 +74,7 @@ impl Default for SmtpConfig {
             host: None,
             port: 25,
             tls: SmtpTls::None,
-            from: "dcc <noreply@dcc.invalid>".into(),
+            from: "noreply@dcc.invalid".into(),
             username: None,
             password: None,
             timeout_secs: 20,
@@ -641,6 +642,19 @@ const ENV: &[(&str, &[&str], Kind)] = &[
 ];
 
 impl Config {
+    /// The mail sender as recipients see it: `smtp.from` when it names itself, else the
+    /// operator's name before the address.
+    pub fn mail_sender(&self) -> String {
+        let from = self.smtp.from.trim();
+        if from.contains('<') {
+            from.to_string()
+        } else {
+            // Quoted: the name may hold dots or commas.
+            let name = self.operator.name.replace(['"', '\\'], "");
+            format!("\"{name}\" <{from}>")
+        }
+    }
+
     /// Loads the configuration: defaults, then `file` (or `dcc.toml` in the working directory
     /// when it exists), then the variables in `env`. `DATABASE_URL` is honoured as sqlx users
     /// expect; `DCC_DATABASE_URL` wins over it.
