@@ -505,7 +505,7 @@ async fn old_certificate_exchange_in_the_browser() {
         link.attr("href").await.unwrap().as_deref(),
         Some(format!("/exchange/{token}/pdf").as_str())
     );
-    let shown = p.wait_for("dd.mono").await.text().await.unwrap();
+    let shown = p.wait_for(".cert-uvci .uvci").await.text().await.unwrap();
     assert!(shown.starts_with("URN:UVCI:"), "{shown}");
     let text = p.main_text().await;
     assert!(text.contains("Anežka Dvořáková"), "{text}");
