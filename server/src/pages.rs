@@ -8,6 +8,8 @@ use crate::i18n::Lang;
 /// The compiled page templates.
 pub struct Pages {
     env: Environment<'static>,
+    /// The operator's name and helpdesk for every page's footer (issue #21 part 4).
+    operator: ::service::config::OperatorConfig,
 }
 
 impl std::fmt::Debug for Pages {
@@ -52,8 +54,13 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("login.html", include_str!("../templates/login.html")),
     ("code.html", include_str!("../templates/code.html")),
     ("me.html", include_str!("../templates/me.html")),
+    (
+        "certificate.html",
+        include_str!("../templates/certificate.html"),
+    ),
     ("contact.html", include_str!("../templates/contact.html")),
     ("message.html", include_str!("../templates/message.html")),
+    ("info.html", include_str!("../templates/info.html")),
     (
         "exchange_scan.html",
         include_str!("../templates/exchange_scan.html"),
@@ -133,12 +140,76 @@ impl Pages {
                 tracing::error!(template = name, error = %e, "template does not compile");
             }
         }
-        Pages { env }
+        Pages {
+            env,
+            operator: ::service::config::OperatorConfig::default(),
+        }
+    }
+
+    /// The pages of an installation: its operator in every footer.
+    pub fn with_operator(operator: ::service::config::OperatorConfig) -> Self {
+        Pages {
+            operator,
+            ..Self::new()
+        }
+    }
+
+    /// The privacy notice (`privacy`) or the accessibility statement (`accessibility`) in a
+    /// language, as paragraphs: the configured text, or the catalogue's default for the operator.
+    pub fn info_text(&self, which: &str, lang: Lang) -> Vec<String> {
+        let o = &self.operator;
+        let configured = match (which, lang) {
+            ("privacy", Lang::Cs) => &o.privacy_cs,
+            ("privacy", Lang::En) => &o.privacy_en,
+            (_, Lang::Cs) => &o.accessibility_cs,
+            (_, Lang::En) => &o.accessibility_en,
+        };
+        let text = configured.clone().unwrap_or_else(|| {
+            let name = if lang == Lang::En {
+                &o.name_en
+            } else {
+                &o.name
+            };
+            lang.format(
+                &format!("{which}_text"),
+                &[
+                    ("operator", name.into()),
+                    ("email", (&o.helpdesk_email).into()),
+                    ("phone", (&o.helpdesk_phone).into()),
+                ],
+            )
+        });
+        text.split("\n\n")
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(str::to_string)
+            .collect()
     }
 
     /// Renders a page in a language; a failure is logged and becomes a plain 500.
     pub fn render(&self, name: &str, lang: Lang, path: &str, ctx: Value) -> Result<String, String> {
+        // The registry's pages carry the registry's name, not the citizens' portal's.
+        let area = if path == "/registry" || path.starts_with("/registry/") {
+            "registry"
+        } else {
+            "citizen"
+        };
+        let o = &self.operator;
+        let operator_name = if lang == Lang::En {
+            &o.name_en
+        } else {
+            &o.name
+        };
+        let operator = context! {
+            footer => lang.format("footer_operator", &[("operator", operator_name.into())]),
+            helpdesk => lang.format("footer_helpdesk", &[
+                ("phone", (&o.helpdesk_phone).into()),
+                ("email", (&o.helpdesk_email).into()),
+            ]),
+        };
         let base = context! {
+            area,
+            operator,
             lang => lang.code(),
             t => lang.table(),
             path => path,

@@ -72,7 +72,9 @@ impl AppState {
         AppState(Arc::new(Shared {
             metrics: Arc::new(Metrics::new(ctx.counters.clone())),
             verify_limiter: IpLimiter::per_minute(ctx.config.verify_per_minute).map(Arc::new),
-            pages: Arc::new(crate::pages::Pages::new()),
+            pages: Arc::new(crate::pages::Pages::with_operator(
+                ctx.config.operator.clone(),
+            )),
             decode_pool: Arc::new(crate::decode_pool::DecodePool::new(
                 ctx.config.decode.workers(),
                 ctx.config.decode.queue(),

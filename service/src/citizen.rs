@@ -258,14 +258,14 @@ pub async fn overview(app: &Ctx, s: &Session) -> ServiceResult<Overview> {
     Ok(Overview { person, records })
 }
 
-/// A certificate of the logged-in person, as a PDF: only their own, current one
-/// (SECURITY.md 36); others are 404.
+/// A certificate of the logged-in person, as a PDF with the certificate it renders (whose
+/// type and date name the file): only their own, current one (SECURITY.md 36); others are 404.
 pub async fn certificate_pdf(
     app: &Ctx,
     s: &Session,
     certificate_id: &str,
     now: i64,
-) -> ServiceResult<Vec<u8>> {
+) -> ServiceResult<(Vec<u8>, CertificateRow)> {
     let cert = app
         .store
         .person_certificate(&s.owner_id, certificate_id)
@@ -284,7 +284,7 @@ pub async fn certificate_pdf(
             now,
         )
         .await?;
-    Ok(pdf)
+    Ok((pdf, cert))
 }
 
 /// Renders a stored certificate as the PDF citizens print, off the async threads.

@@ -54,7 +54,8 @@ pub struct SmtpConfig {
     pub port: u16,
     /// Transport security.
     pub tls: SmtpTls,
-    /// Sender address.
+    /// Sender address; without a display name (`Name <address>`), the operator's name is
+    /// shown as the sender (issue #21 part 4).
     pub from: String,
     /// Login user.
     pub username: Option<String>,
@@ -73,7 +74,7 @@ impl Default for SmtpConfig {
             host: None,
             port: 25,
             tls: SmtpTls::None,
-            from: "dcc <noreply@dcc.invalid>".into(),
+            from: "noreply@dcc.invalid".into(),
             username: None,
             password: None,
             timeout_secs: 20,
@@ -362,6 +363,46 @@ pub struct IssuerConfig {
     pub key_passphrase: Option<SecretString>,
 }
 
+/// Who runs the service, as citizens and health workers read it (issue #21 part 4): the
+/// operator's name, the helpdesk, and the privacy notice and accessibility statement (the
+/// defaults, written for a health ministry, are in the text catalogues; a text set here replaces
+/// them, paragraphs separated by blank lines).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OperatorConfig {
+    /// The operator (controller), in Czech.
+    pub name: String,
+    /// The operator's name in English.
+    pub name_en: String,
+    /// The helpdesk's e-mail address.
+    pub helpdesk_email: String,
+    /// The helpdesk's telephone number.
+    pub helpdesk_phone: String,
+    /// The privacy notice in Czech, replacing the default.
+    pub privacy_cs: Option<String>,
+    /// The privacy notice in English, replacing the default.
+    pub privacy_en: Option<String>,
+    /// The accessibility statement in Czech, replacing the default.
+    pub accessibility_cs: Option<String>,
+    /// The accessibility statement in English, replacing the default.
+    pub accessibility_en: Option<String>,
+}
+
+impl Default for OperatorConfig {
+    fn default() -> Self {
+        OperatorConfig {
+            name: "Ministerstvo zdravotnictví ČR".into(),
+            name_en: "Ministry of Health of the Czech Republic".into(),
+            helpdesk_email: "helpdesk@example.cz".into(),
+            helpdesk_phone: "+420 221 000 000".into(),
+            privacy_cs: None,
+            privacy_en: None,
+            accessibility_cs: None,
+            accessibility_en: None,
+        }
+    }
+}
+
 /// Everything `dcc serve` reads.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -418,6 +459,8 @@ pub struct Config {
     pub decode: DecodeConfig,
     /// Signing keys: passphrase, EdDSA.
     pub issuer: IssuerConfig,
+    /// Who runs the service: name, helpdesk, privacy and accessibility texts.
+    pub operator: OperatorConfig,
 }
 
 impl Default for Config {
@@ -447,6 +490,7 @@ impl Default for Config {
             server: ServerConfig::default(),
             decode: DecodeConfig::default(),
             issuer: IssuerConfig::default(),
+            operator: OperatorConfig::default(),
         }
     }
 }
@@ -492,6 +536,18 @@ const ENV: &[(&str, &[&str], Kind)] = &[
     ("DCC_VERIFY_PER_MINUTE", &["verify_per_minute"], Kind::Int),
     ("DCC_CORS_ORIGINS", &["cors_origins"], Kind::List),
     ("DCC_REVOKE_SUPERSEDED", &["revoke_superseded"], Kind::Bool),
+    ("DCC_OPERATOR_NAME", &["operator", "name"], Kind::Str),
+    ("DCC_OPERATOR_NAME_EN", &["operator", "name_en"], Kind::Str),
+    (
+        "DCC_OPERATOR_HELPDESK_EMAIL",
+        &["operator", "helpdesk_email"],
+        Kind::Str,
+    ),
+    (
+        "DCC_OPERATOR_HELPDESK_PHONE",
+        &["operator", "helpdesk_phone"],
+        Kind::Str,
+    ),
     ("DCC_SMTP_HOST", &["smtp", "host"], Kind::Str),
     ("DCC_SMTP_PORT", &["smtp", "port"], Kind::Int),
     ("DCC_SMTP_TLS", &["smtp", "tls"], Kind::Str),
@@ -586,6 +642,19 @@ const ENV: &[(&str, &[&str], Kind)] = &[
 ];
 
 impl Config {
+    /// The mail sender as recipients see it: `smtp.from` when it names itself, else the
+    /// operator's name before the address.
+    pub fn mail_sender(&self) -> String {
+        let from = self.smtp.from.trim();
+        if from.contains('<') {
+            from.to_string()
+        } else {
+            // Quoted: the name may hold dots or commas.
+            let name = self.operator.name.replace(['"', '\\'], "");
+            format!("\"{name}\" <{from}>")
+        }
+    }
+
     /// Loads the configuration: defaults, then `file` (or `dcc.toml` in the working directory
     /// when it exists), then the variables in `env`. `DATABASE_URL` is honoured as sqlx users
     /// expect; `DCC_DATABASE_URL` wins over it.

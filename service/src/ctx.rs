@@ -203,15 +203,17 @@ impl Ctx {
         let (mut mail_dir, mut sms_dir) = (None, None);
         let mailer: Arc<dyn Mailer> = match (overrides.mailer, &config.smtp.host) {
             (Some(m), _) => m,
-            (None, Some(host)) => Arc::new(SmtpMailer::new(host, &config.smtp)?),
+            (None, Some(host)) => {
+                let smtp = crate::config::SmtpConfig {
+                    from: config.mail_sender(),
+                    ..config.smtp.clone()
+                };
+                Arc::new(SmtpMailer::new(host, &smtp)?)
+            }
             (None, None) => {
                 let dir = config.data_dir.join("mail");
                 mail_dir = Some(dir.clone());
-                Arc::new(FileMailer::new(
-                    dir,
-                    config.smtp.from.clone(),
-                    clock.clone(),
-                ))
+                Arc::new(FileMailer::new(dir, config.mail_sender(), clock.clone()))
             }
         };
         let sms: Arc<dyn Sms> = match (overrides.sms, &config.sms.url) {

@@ -188,3 +188,33 @@ impl Mailer for FileMailer {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue #21 part 4: the sender is the operator by name, not "dcc".
+    #[test]
+    fn the_sender_is_the_operator() {
+        let config = crate::config::Config::default();
+        let from = config.mail_sender();
+        assert_eq!(
+            from,
+            "\"Ministerstvo zdravotnictví ČR\" <noreply@dcc.invalid>"
+        );
+        let m = OutboxMessage {
+            id: 1,
+            channel: "email".into(),
+            recipient: "jana@example.cz".into(),
+            subject: "Test".into(),
+            body: "Text".into(),
+            attachment: None,
+            attempts: 1,
+            lease_token: String::new(),
+        };
+        let raw = String::from_utf8(build_message(&from, &m).unwrap().formatted()).unwrap();
+        let from_line = raw.lines().find(|l| l.starts_with("From:")).unwrap();
+        assert!(from_line.contains("<noreply@dcc.invalid>"), "{from_line}");
+        assert!(!from_line.contains("dcc <"), "{from_line}");
+    }
+}

@@ -232,6 +232,11 @@ pub fn local_display(at: OffsetDateTime) -> String {
     })
 }
 
+/// `at`'s calendar date in Prague (`YYYY-MM-DD`): the day a person saw it happen.
+pub fn local_date(at: OffsetDateTime) -> String {
+    prague(at).map_or_else(String::new, |z| z.strftime("%Y-%m-%d").to_string())
+}
+
 fn prague(at: OffsetDateTime) -> Option<jiff::ZonedDateTime> {
     jiff::Timestamp::from_second(at.unix_timestamp())
         .ok()?

@@ -64,7 +64,7 @@ country = Stát
 why_incomplete = Certifikát vydáme po zápisu poslední dávky očkovacího schématu.
 why_not_identified = Certifikát vydáme, až Vás ověříme v základním registru obyvatel.
 why_legacy = Tento záznam má starší certifikát; nový získáte jeho výměnou.
-why_superseded = Tento certifikát nahradil novější.
+why_superseded = Tento certifikát byl nahrazen novějším.
 why_revoked = Tento certifikát byl zneplatněn.
 why_other = K tomuto záznamu zatím certifikát nevydáváme.
 contact_link = Změnit telefon nebo e-mail
@@ -196,7 +196,7 @@ reg_back_login = Zpět na přihlášení
 reg_details_title = Kontaktní údaje a PIN
 reg_details_intro = Telefon je ověřen. Vyplňte úplné kontaktní údaje a zvolte si osobní heslo (PIN).
 reg_name = Jméno a příjmení
-reg_email_hint = Sem pošleme vaše uživatelské jméno.
+reg_email_hint = Sem pošleme Vaše uživatelské jméno.
 reg_pin = Nový PIN
 reg_pin_hint = Délka hesla je min. 6 znaků. Heslo může obsahovat čísla, malé znaky, velké znaky a speciální znaky. Snadno uhodnutelná hesla odmítneme.
 reg_pin2 = Nový PIN znovu
@@ -204,17 +204,17 @@ reg_pin_mismatch = Zadané PINy se neshodují.
 reg_channel = Způsob doručování jednorázového kódu
 reg_channel_sms = SMS (doporučeno)
 reg_channel_email = E-mail
-reg_channel_email_risk = E-mail je méně bezpečný než SMS: kdo získá přístup k vaší schránce, získá i kódy.
+reg_channel_email_risk = E-mail je méně bezpečný než SMS: kdo získá přístup k Vaší schránce, získá i kódy.
 reg_name_invalid = Jméno zadejte (nejvýše 50 znaků).
 reg_email_invalid = E-mail zadejte jako jednu adresu se znakem @.
 reg_channel_invalid = Zvolte způsob doručování kódu.
 renew_title = Obnova osobního hesla (PIN)
 renew_link = Obnova osobního hesla / PIN
-renew_intro = Vyplňte své uživatelské jméno, které vám bylo zasláno při registraci, a opište číslice z obrázku.
+renew_intro = Vyplňte své uživatelské jméno, které Vám bylo zasláno při registraci, a opište číslice z obrázku.
 renew_username_hint = Zde nejprve vyplňte přidělené uživatelské jméno (8 znaků).
 renew_no_picture = Obrázek nemohu přečíst: poslat kód na registrovaný e-mail
 renew_submit = Obnovit osobní heslo
-renew_email_intro = Místo obrázku vám pošleme jednorázový kód na e-mail zadaný při registraci. Kód pak zadáte na další stránce.
+renew_email_intro = Místo obrázku Vám pošleme jednorázový kód na e-mail zadaný při registraci. Kód pak zadáte na další stránce.
 renew_email_send = Poslat kód e-mailem
 renew_back_picture = Zpět k obrázku
 renew_have_phone = Mám k dispozici mobilní telefon
@@ -222,11 +222,11 @@ renew_digits = Poslední 3 číslice telefonního čísla
 renew_digits_hint = Vyplňte poslední trojčíslí mobilního telefonního čísla uvedeného při registraci.
 renew_no_phone = Nemám mobilní telefon
 renew_helpdesk = Automatická obnova osobního hesla bez mobilního telefonu není možná. Kontaktujte prosím správce účtů ve své organizaci (statutární zástupce nebo pověřená osoba) nebo helpdesk.
-renew_sent = Pokud údaje souhlasí, posíláme vám SMS s kódem a e-mail s odkazem na obnovu hesla.
+renew_sent = Pokud údaje souhlasí, posíláme Vám SMS s kódem a e-mail s odkazem na obnovu hesla.
 renew_sent_next = Klikněte na odkaz v e-mailu (platí 3 dny) a na otevřené stránce zadejte kód z SMS a nové osobní heslo. Nepřišlo nic? Zkontrolujte uživatelské jméno a zkuste to znovu; po třech pokusech za den už nic neposíláme.
 renew_set_intro = Zadejte kód z SMS, zvolte si nové osobní heslo a způsob doručování jednorázového kódu.
 renew_code = Kód pro obnovu osobního hesla
-renew_code_hint = Kód vám byl zaslán v SMS (6 číslic, platí 5 minut).
+renew_code_hint = Kód Vám byl zaslán v SMS (6 číslic, platí 5 minut).
 renew_set = Nastavit
 renew_code_wrong = Kód z SMS není správný nebo vypršel. Nechte si poslat nový.
 renew_code_resent = Poslali jsme nový kód.
@@ -236,7 +236,7 @@ renew_again = Požádat o obnovu znovu
 renew_done = Osobní heslo bylo obnoveno. Přihlaste se svým uživatelským jménem a novým heslem.
 username_missing = Vyplňte uživatelské jméno.
 cert_title = Registrace certifikátem
-cert_intro = Máte osobní certifikát od důvěryhodné certifikační autority? Podepište jím níže uvedený text; ověříme podpis i certifikát. Poté pošleme ověřovací kód na váš mobilní telefon a vyplníte kontaktní údaje a PIN.
+cert_intro = Máte osobní certifikát od důvěryhodné certifikační autority? Podepište jím níže uvedený text; ověříme podpis i certifikát. Poté pošleme ověřovací kód na Váš mobilní telefon a vyplníte kontaktní údaje a PIN.
 cert_register = Registrovat se certifikátem
 cert_challenge = Text k podpisu
 cert_challenge_hint = Podepište přesně tento text (bez konce řádku). Platí 15 minut a jen v tomto okně prohlížeče.
@@ -253,7 +253,7 @@ cert_challenge_expired = Text k podpisu vypršel nebo patří jinému oknu. Pode
 cert_refused = {"Podpis nebo certifikát jsme nepřijali: "}
 reg_nia_text = Účet v registru je propojen s identitou NIA podle rodného čísla, se kterým jste se registrovali.
 pinc_title = Změnit osobní heslo (PIN)
-pinc_intro = Zadejte současný PIN a dvakrát nový. Ostatní přihlášení skončí a o změně vám pošleme SMS i e-mail.
+pinc_intro = Zadejte současný PIN a dvakrát nový. Ostatní přihlášení skončí a o změně Vám pošleme SMS i e-mail.
 pinc_current = Současný PIN
 pinc_submit = Změnit PIN
 pinc_wrong = Současný PIN nesouhlasí.
@@ -261,7 +261,7 @@ pinc_stale = Změna PINu vyžaduje jednorázový kód zadaný nejvýše před 5 
 pinc_done = PIN byl změněn. Ostatní přihlášení skončila.
 reg_finish = Dokončit registraci
 reg_done_title = Registrace dokončena
-reg_done = Pokud je vše v pořádku, poslali jsme vám e-mailem uživatelské jméno. Poté požádejte o oprávnění pro svou organizaci.
+reg_done = Pokud je vše v pořádku, poslali jsme Vám e-mailem uživatelské jméno. Poté požádejte o oprávnění pro svou organizaci.
 reg_account_title = Můj účet v registru
 reg_permissions_none = Služby registru jsou dostupné jen s oprávněním pro organizaci, o které požádáte a které schválí její správce účtu.
 ## Permissions (issue #10): "My permissions", the organisation page and powers of attorney.
@@ -292,7 +292,7 @@ perm_org_unknown = Organizace s tímto IČO v registru není.
 perm_pending_already = O oprávnění pro tuto organizaci jste již požádali; žádost čeká na rozhodnutí.
 perm_approved_already = Oprávnění pro tuto organizaci již máte.
 perm_back_account = Zpět na můj účet
-perm_org_intro = Jako správce účtu rozhodujete o žádostech o oprávnění a o plných mocích vaší organizace.
+perm_org_intro = Jako správce účtu rozhodujete o žádostech o oprávnění a o plných mocích Vaší organizace.
 perm_pending_title = Žádosti čekající na rozhodnutí
 perm_pending_none = Žádné žádosti nečekají.
 perm_requested_at = požádal(a)
@@ -303,10 +303,10 @@ perm_own = Vaše vlastní oprávnění: může je odebrat jiný správce účtu.
 perm_revoke = Odebrat oprávnění
 perm_past_title = Zamítnuté a odebrané
 perm_att_title = Plné moci
-perm_att_intro = Plnou mocí umožníte zpracovatelské organizaci, aby za vaši organizaci zapisovala data. Plná moc platí nejdéle 366 dní a můžete ji kdykoli odvolat.
+perm_att_intro = Plnou mocí umožníte zpracovatelské organizaci, aby za Vaši organizaci zapisovala data. Plná moc platí nejdéle 366 dní a můžete ji kdykoli odvolat.
 perm_att_given = Udělené plné moci
 perm_att_none = Vaše organizace žádnou plnou moc neudělila.
-perm_att_held = Plné moci udělené vaší organizaci
+perm_att_held = Plné moci udělené Vaší organizaci
 perm_att_in_force = platná
 perm_att_future = zatím neplatí
 perm_att_expired = vypršela
@@ -315,7 +315,7 @@ perm_att_revoke = Odvolat plnou moc
 perm_att_grant_title = Udělit plnou moc
 perm_att_agent = IČO zpracovatelské organizace
 perm_att_valid_until = Platí do (včetně)
-perm_att_valid_until_hint = Datum ve tvaru RRRR-MM-DD, nejvýše 366 dní ode dneška.
+perm_att_valid_until_hint = Datum ve tvaru D. M. RRRR (např. 31. 12. 2026), nejvýše 366 dní ode dneška.
 perm_att_note = Poznámka (nepovinné)
 perm_att_note_hint = Např. číslo jednací podepsané plné moci; nejvýše 200 znaků.
 perm_att_grant = Udělit plnou moc
@@ -334,37 +334,101 @@ q_choose = Vyberte otázku
 q_answer = Odpověď
 q_answer_hint = Nejvýše 100 znaků. Odpověď si zapamatujte; nikde ji nezobrazujeme.
 q_save = Uložit otázky
-q_saved = Bezpečnostní otázky byly uloženy. Poslali jsme vám o tom e-mail.
+q_saved = Bezpečnostní otázky byly uloženy. Poslali jsme Vám o tom e-mail.
 q_questions_invalid = Vyberte tři různé otázky ze seznamu.
 q_answer_invalid = Každá odpověď musí mít 1 až 100 znaků.
 q_stale = Změna bezpečnostních otázek vyžaduje kód zadaný před nejvýše 5 minutami. Odhlaste se a přihlaste se znovu, pak otázky nastavte.
 q_sign_in_again = Odhlásit se a přihlásit znovu
-q_no_phone = Pokud jste si v účtu nastavili bezpečnostní otázky, můžete místo posledního trojčíslí odpovědět na ně. Odkaz na obnovu osobního hesla i kód pak přijdou e-mailem a o obnově dostanou zprávu správci účtů vaší organizace.
+q_no_phone = Pokud jste si v účtu nastavili bezpečnostní otázky, můžete místo posledního trojčíslí odpovědět na ně. Odkaz na obnovu osobního hesla i kód pak přijdou e-mailem a o obnově dostanou zprávu správci účtů Vaší organizace.
 q_no_phone_link = Odpovědět na bezpečnostní otázky
 q_renew_intro = Odpovězte na bezpečnostní otázky, které jste si nastavili v účtu. Na velikosti písmen nezáleží; správně musí být alespoň dvě odpovědi ze tří.
 q_renew_legend = Bezpečnostní otázky
-q_renew_sent = Pokud odpovědi souhlasí, posíláme vám e-mail s odkazem na obnovu hesla a další e-mail s kódem.
+q_renew_sent = Pokud odpovědi souhlasí, posíláme Vám e-mail s odkazem na obnovu hesla a další e-mail s kódem.
 q_renew_sent_next = Klikněte na odkaz v e-mailu (platí 3 dny) a na otevřené stránce zadejte kód z druhého e-mailu a nové osobní heslo. Nepřišlo nic? Zkontrolujte uživatelské jméno a odpovědi a zkuste to znovu; po třech pokusech za den už nic neposíláme.
 q_back_phone = Zpět k trojčíslí telefonu
 q_set_intro_email = Zadejte kód z e-mailu, zvolte si nové osobní heslo a způsob doručování jednorázového kódu.
-q_code_hint_email = Kód vám byl zaslán e-mailem (6 číslic, platí 5 minut).
+q_code_hint_email = Kód Vám byl zaslán e-mailem (6 číslic, platí 5 minut).
 q_code_wrong_email = Kód z e-mailu není správný nebo vypršel. Nechte si poslat nový.
-q_q_school = Jak se jmenovala vaše první škola?
+q_q_school = Jak se jmenovala Vaše první škola?
 q_q_street = V jaké ulici jste bydleli v dětství?
-q_q_pet = Jak se jmenovalo vaše první zvíře?
-q_q_friend = Jak se jmenoval váš nejlepší kamarád nebo kamarádka z dětství?
-q_q_teacher = Jak se jmenoval váš oblíbený učitel nebo učitelka?
-q_q_parents_town = V jakém městě se seznámili vaši rodiče?
-q_q_employer = Jak se jmenoval váš první zaměstnavatel?
+q_q_pet = Jak se jmenovalo Vaše první zvíře?
+q_q_friend = Jak se jmenoval Váš nejlepší kamarád nebo kamarádka z dětství?
+q_q_teacher = Jak se jmenoval Váš oblíbený učitel nebo učitelka?
+q_q_parents_town = V jakém městě se seznámili Vaši rodiče?
+q_q_employer = Jak se jmenoval Váš první zaměstnavatel?
 q_q_book = Jakou knihu jste si jako první sami přečetli?
+
+
+## Issue #21 part 5: code pages per channel, missing fields, the registry's own header
+registry_portal = Registr zdravotníků
+bn_missing = Vyplňte rodné číslo.
+id_card_missing = Vyplňte číslo občanského průkazu.
+login_required_title = Přihlaste se
+login_required = Tato stránka je dostupná po přihlášení.
+code_title_contact_phone = Zadejte kód z SMS
+code_sent_contact_phone = Poslali jsme kód v SMS na nové telefonní číslo. Platí 5 minut.
+code_help_contact_phone = SMS nepřišla do minuty? Zkontrolujte zadané číslo a zadejte ho znovu.
+code_title_contact_email = Zadejte kód z e-mailu
+code_sent_contact_email = Poslali jsme kód e-mailem na novou adresu. Platí 5 minut.
+code_help_contact_email = E-mail nepřišel do několika minut? Podívejte se i do složky nevyžádané pošty, zkontrolujte zadanou adresu a zadejte ji znovu.
+code_title_step_up = Zadejte kód z SMS
+code_sent_step_up = Poslali jsme kód v SMS na Váš současný telefon. Platí 5 minut.
+code_help_step_up = SMS nepřišla do minuty? Vraťte se a nechte si poslat nový kód.
+code_title_registry = Zadejte jednorázový kód
+code_sent_registry = Pokud údaje souhlasí, poslali jsme kód způsobem, který jste si zvolili při registraci (SMS nebo e-mail). Platí 5 minut.
+code_help_registry = Kód nepřišel? Zkontrolujte uživatelské jméno a PIN a přihlaste se znovu.
+code_title_registration = Zadejte kód z SMS
+code_sent_registration = Poslali jsme kód v SMS na zadané telefonní číslo. Platí 5 minut.
+code_help_registration = SMS nepřišla do minuty? Zkontrolujte zadané číslo a začněte registraci znovu.
+code_title_renewal_email = Zadejte kód z e-mailu
+code_sent_renewal_email = Pokud uživatelské jméno existuje, poslali jsme kód na e-mail zadaný při registraci. Platí 5 minut.
+code_help_renewal_email = E-mail nepřišel do několika minut? Podívejte se i do složky nevyžádané pošty a zkontrolujte uživatelské jméno.
+pin_missing = Vyplňte osobní heslo (PIN).
+perm_att_date_invalid = Datum zadejte ve tvaru D. M. RRRR, např. 31. 12. 2026.
+## Issue #21 part 4: the operator, the helpdesk, the privacy notice and the accessibility statement
+footer_operator = Službu provozuje { $operator }.
+footer_helpdesk = Podpora: { $phone }, { $email }
+privacy_title = Ochrana osobních údajů
+accessibility_title = Prohlášení o přístupnosti
+privacy_text =
+    Správcem osobních údajů je { $operator }. Dotazy a žádosti k osobním údajům vyřizuje podpora: { $email }, tel. { $phone }.
+
+    Účel: vydávání a ověřování digitálních certifikátů EU COVID o očkování, testu a prodělaném onemocnění podle nařízení (EU) 2021/953, přihlášení do portálu a zasílání jednorázových kódů a oznámení. Zpracováváme jméno, datum narození, rodné číslo (uložené jen v podobě, ze které je nelze přečíst), číslo občanského průkazu, telefon, e-mail a údaje o očkování, testech a prodělaném onemocnění, které zapsali poskytovatelé zdravotních služeb.
+
+    Právní základ: plnění právní povinnosti a úkolu ve veřejném zájmu (čl. 6 odst. 1 písm. c) a e) a čl. 9 odst. 2 písm. g) a i) GDPR).
+
+    Doba uložení: záznamy a certifikáty po dobu platnosti právních předpisů o certifikátech COVID-19; zprávy SMS a e-mailem nejvýše 30 dní po odeslání; záznamy o přihlášeních a změnách (auditní záznamy) nejvýše 1 rok. Fotografie kódů a výsledky ověření neukládáme.
+
+    Vaše práva: přístup k údajům, oprava nepřesných údajů, výmaz a omezení zpracování tam, kde to zákon připouští, námitka a stížnost u Úřadu pro ochranu osobních údajů (www.uoou.cz). Údaje předáváme jen poskytovatelům zdravotních služeb, kteří je zapsali, a v rámci brány EU jen veřejné klíče, nikoli osobní údaje.
+accessibility_text =
+    { $operator } se zavazuje zpřístupnit tuto službu v souladu se zákonem č. 99/2019 Sb., o přístupnosti internetových stránek a mobilních aplikací.
+
+    Stav souladu: služba je v souladu s normou EN 301 549 a s WCAG 2.1 na úrovni AA, s výjimkou uvedenou níže. Stránky fungují bez JavaScriptu (kromě skenování fotoaparátem), lze je ovládat klávesnicí, zvětšit na 200 % a číst odečítačem obrazovky.
+
+    Nepřístupný obsah: obrázek s číslicemi při přihlášení zdravotníků (captcha); místo něj lze zvolit zaslání kódu na registrovaný e-mail. QR kód certifikátu je obrázek určený ke strojovému čtení; jeho obsah je na stránce vypsán i textem.
+
+    Zpětná vazba a kontakt: nedostatky v přístupnosti nám prosím oznamte na { $email } nebo tel. { $phone }. Pokud odpověď nebude uspokojivá, můžete se obrátit na Ministerstvo vnitra, které dohlíží na dodržování zákona o přístupnosti.
+## Issue #21 part 2: the certificate on screen and on paper
+qr_label = QR kód certifikátu
+disease = Onemocnění
+vaccination_date = Datum očkování
+cert_issuer = Vydavatel certifikátu
+sample_time = Odběr vzorku
+card_vaccination = Digitální certifikát EU COVID – očkování
+card_test = Digitální certifikát EU COVID – test
+card_recovery = Digitální certifikát EU COVID – prodělané onemocnění
+card_other = Digitální certifikát EU COVID
+card_name = Jméno a příjmení
+card_expires = Technická platnost certifikátu do
+print_hint = Certifikát vytisknete příkazem Tisk v prohlížeči (Ctrl+P): na stránku A4 se vytiskne jen certifikát s QR kódem.
 
 ## Zprávy SMS a e-mailem (service::notice). Odcházejí v obou jazycích, česky první.
 
 notice-code =
     dcc: kód pro { $purpose ->
         [login] přihlášení
-        [contact_phone] změna telefonu
-        [contact_email] změna e-mailu
+        [contact_phone] změnu telefonu
+        [contact_email] změnu e-mailu
         [step_up] potvrzení změny
         [registration] registraci
         [registry_login] přihlášení do registru
@@ -382,14 +446,14 @@ notice-renewal =
        *[sms] z SMS
     }. Odkaz platí 3 dny. Pokud jste o obnovu PINu nežádali, kontaktujte ihned helpdesk.
 notice-registration-attempt-subject = dcc: pokus o registraci
-notice-registration-attempt = Někdo se pokusil zaregistrovat s vaším rodným číslem. Váš účet zůstává beze změny; pokud jste to nebyli vy, kontaktujte helpdesk.
+notice-registration-attempt = Někdo se pokusil zaregistrovat s Vaším rodným číslem. Váš účet zůstává beze změny; pokud jste to nebyli Vy, kontaktujte helpdesk.
 notice-registration-complete-subject = dcc: registrace dokončena
 notice-registration-complete =
     Vaše uživatelské jméno do registru: { $username }
 
     Přihlaste se uživatelským jménem, PINem a jednorázovým kódem.
 notice-pin-changed-subject = dcc: PIN byl změněn
-notice-pin-changed = dcc: PIN k vašemu účtu v registru byl právě změněn. Pokud jste to nebyli vy, kontaktujte ihned helpdesk.
+notice-pin-changed = dcc: PIN k Vašemu účtu v registru byl právě změněn. Pokud jste to nebyli Vy, kontaktujte ihned helpdesk.
 notice-contact-changed-subject = dcc: změna kontaktu
 notice-contact-changed = dcc: Vaše { $field ->
         [email] e-mailová adresa
@@ -403,9 +467,9 @@ notice-contact-field = { $field ->
        *[email] e-mailovou adresu
     }
 notice-questions-set-subject = dcc: bezpečnostní otázky
-notice-questions-set = dcc: Bezpečnostní otázky vašeho účtu v registru byly právě nastaveny. Pokud jste to nebyli vy, kontaktujte ihned helpdesk.
+notice-questions-set = dcc: Bezpečnostní otázky Vašeho účtu v registru byly právě nastaveny. Pokud jste to nebyli Vy, kontaktujte ihned helpdesk.
 notice-questions-renewal-subject = dcc: obnova PINu bezpečnostními otázkami
-notice-questions-renewal = Uživatel { $name } (uživatelské jméno { $username }) z vaší organizace si obnovuje osobní heslo (PIN) bez mobilního telefonu, odpověďmi na bezpečnostní otázky. Zprávu dostáváte jako správce účtů organizace. Pokud to uživatel nečekal, kontaktujte jej nebo helpdesk.
+notice-questions-renewal = Uživatel { $name } (uživatelské jméno { $username }) z Vaší organizace si obnovuje osobní heslo (PIN) bez mobilního telefonu, odpověďmi na bezpečnostní otázky. Zprávu dostáváte jako správce účtů organizace. Pokud to uživatel nečekal, kontaktujte jej nebo helpdesk.
 notice-certificate-subject = Váš certifikát COVID-19
 notice-certificate =
     Dobrý den,
@@ -424,12 +488,12 @@ pin-too-long = PIN může mít nejvýše { $max } znaků.
 pin-common = Tento PIN je příliš snadné uhodnout (běžné heslo nebo předvídatelný vzor). Zvolte prosím jiný; delší fráze se lépe pamatuje a hůře hádá.
 pin-sequence = PIN nesmí obsahovat { $run } a více opakujících se nebo po sobě jdoucích znaků (např. aaaaaa, 123456, abcdef nebo qwerty).
 pin-context = PIN nesmí obsahovat { $field ->
-        [username] vaše uživatelské jméno
+        [username] Vaše uživatelské jméno
         [service] název služby „dcc“
-        [organisation] název vaší organizace
-        [birth_number] vaše rodné číslo
-        [birth_date] vaše datum narození
-       *[phone] číslice vašeho telefonního čísla
+        [organisation] název Vaší organizace
+        [birth_number] Vaše rodné číslo
+        [birth_date] Vaše datum narození
+       *[phone] číslice Vašeho telefonního čísla
     }.
 
 ## Proč operace neproběhla (service::error::Problem). Parametry jmenují pole a pravidla, nikdy hodnotu, kterou člověk zadal.

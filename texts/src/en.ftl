@@ -63,7 +63,7 @@ country = Country
 why_incomplete = A certificate is issued once the final dose of the series is recorded.
 why_not_identified = A certificate is issued once you are confirmed in the population register.
 why_legacy = This record has an older certificate; exchange it for the new one.
-why_superseded = A newer certificate has replaced this one.
+why_superseded = This certificate has been replaced by a newer one.
 why_revoked = This certificate has been revoked.
 why_other = No certificate is issued for this record yet.
 contact_link = Change phone or e-mail
@@ -314,7 +314,7 @@ perm_att_revoke = Revoke the power of attorney
 perm_att_grant_title = Give a power of attorney
 perm_att_agent = The processing organisation's IČO
 perm_att_valid_until = Valid until (inclusive)
-perm_att_valid_until_hint = A date as YYYY-MM-DD, at most 366 days from today.
+perm_att_valid_until_hint = A date as YYYY-MM-DD (e.g. 2026-12-31), at most 366 days from today.
 perm_att_note = Note (optional)
 perm_att_note_hint = E.g. the reference of the signed power of attorney; at most 200 characters.
 perm_att_grant = Give the power of attorney
@@ -356,6 +356,70 @@ q_q_teacher = What was the name of your favourite teacher?
 q_q_parents_town = In which town did your parents meet?
 q_q_employer = What was the name of your first employer?
 q_q_book = What was the first book you read on your own?
+
+
+## Issue #21 part 5: code pages per channel, missing fields, the registry's own header
+registry_portal = Health workers' registry
+bn_missing = Enter your birth number.
+id_card_missing = Enter your ID-card number.
+login_required_title = Please log in
+login_required = This page is available after you log in.
+code_title_contact_phone = Enter the code from the SMS
+code_sent_contact_phone = We have sent a code by SMS to the new phone number. It is valid for 5 minutes.
+code_help_contact_phone = No SMS within a minute? Check the number you entered and enter it again.
+code_title_contact_email = Enter the code from the e-mail
+code_sent_contact_email = We have sent a code by e-mail to the new address. It is valid for 5 minutes.
+code_help_contact_email = No e-mail within a few minutes? Look in your spam folder too, check the address you entered and enter it again.
+code_title_step_up = Enter the code from the SMS
+code_sent_step_up = We have sent a code by SMS to your current phone. It is valid for 5 minutes.
+code_help_step_up = No SMS within a minute? Go back and ask for a new code.
+code_title_registry = Enter the one-time code
+code_sent_registry = If the details match, we have sent a code the way you chose at registration (SMS or e-mail). It is valid for 5 minutes.
+code_help_registry = No code? Check your username and PIN and log in again.
+code_title_registration = Enter the code from the SMS
+code_sent_registration = We have sent a code by SMS to the phone number you entered. It is valid for 5 minutes.
+code_help_registration = No SMS within a minute? Check the number you entered and start the registration again.
+code_title_renewal_email = Enter the code from the e-mail
+code_sent_renewal_email = If the username exists, we have sent a code to the e-mail address given at registration. It is valid for 5 minutes.
+code_help_renewal_email = No e-mail within a few minutes? Look in your spam folder too and check the username.
+pin_missing = Enter your personal password (PIN).
+perm_att_date_invalid = Enter the date as YYYY-MM-DD, e.g. 2026-12-31.
+## Issue #21 part 4: the operator, the helpdesk, the privacy notice and the accessibility statement
+footer_operator = This service is run by the { $operator }.
+footer_helpdesk = Helpdesk: { $phone }, { $email }
+privacy_title = Privacy notice
+accessibility_title = Accessibility statement
+privacy_text =
+    The controller of your personal data is the { $operator }. The helpdesk answers questions and requests about personal data: { $email }, phone { $phone }.
+
+    Purpose: issuing and verifying EU Digital COVID Certificates of vaccination, test and recovery under Regulation (EU) 2021/953, logging in to the portal, and sending one-time codes and notices. We process your name, date of birth, birth number (stored only in a form it cannot be read from), ID-card number, phone, e-mail and the vaccinations, tests and recoveries recorded by health-care providers.
+
+    Legal basis: a legal obligation and a task in the public interest (GDPR Art. 6(1)(c) and (e), Art. 9(2)(g) and (i)).
+
+    Retention: records and certificates for as long as the law on COVID-19 certificates is in force; SMS and e-mail messages at most 30 days after sending; records of logins and changes (audit) at most 1 year. Photos of codes and verification results are not stored.
+
+    Your rights: access to your data, correction of inaccurate data, erasure and restriction where the law allows, objection, and a complaint to the Office for Personal Data Protection (www.uoou.cz). Data go only to the health-care providers who recorded them; through the EU gateway only public keys are exchanged, never personal data.
+accessibility_text =
+    The { $operator } is committed to making this service accessible under Act No. 99/2019 Coll. on the accessibility of websites and mobile applications.
+
+    Compliance status: the service complies with EN 301 549 and WCAG 2.1 level AA, except as listed below. The pages work without JavaScript (except scanning with the camera), can be used with a keyboard, zoomed to 200 % and read with a screen reader.
+
+    Non-accessible content: the picture of digits at the health workers' login (captcha); instead, a code can be sent to the registered e-mail. The certificate's QR code is an image for machines; its content is also written out on the page.
+
+    Feedback and contact: please report accessibility problems to { $email } or phone { $phone }. If the answer is not satisfactory, you may turn to the Ministry of the Interior, which supervises the accessibility act.
+## Issue #21 part 2: the certificate on screen and on paper
+qr_label = QR code of the certificate
+disease = Disease
+vaccination_date = Date of vaccination
+cert_issuer = Certificate issuer
+sample_time = Sample taken
+card_vaccination = EU Digital COVID Certificate – vaccination
+card_test = EU Digital COVID Certificate – test
+card_recovery = EU Digital COVID Certificate – recovery
+card_other = EU Digital COVID Certificate
+card_name = Name
+card_expires = Certificate technically valid until
+print_hint = To print the certificate use your browser's Print command (Ctrl+P): one A4 page with the certificate and its QR code.
 
 ## Messages by SMS and e-mail (service::notice). They go out in both languages, Czech first.
 

@@ -293,4 +293,21 @@ mod tests {
             "Your registry username: jan.novak\n\nSign in with your username, PIN and a one-time code."
         );
     }
+
+    /// Issue #21 part 5: Czech direct address is capitalised throughout (official style:
+    /// Vám, Vás, Váš, Vaše, Vy), never mixed with the lower-case forms.
+    #[test]
+    fn czech_addresses_the_reader_with_capitals() {
+        let lower = [
+            "vám", "vás", "váš", "vaše", "vaši", "vaší", "vašeho", "vašemu", "vaším", "vy",
+        ];
+        for (n, line) in CS.lines().enumerate() {
+            if line.starts_with('#') {
+                continue;
+            }
+            for word in line.split(|c: char| !c.is_alphabetic()) {
+                assert!(!lower.contains(&word), "cs.ftl line {}: {line}", n + 1);
+            }
+        }
+    }
 }

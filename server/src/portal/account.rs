@@ -9,7 +9,15 @@ pub(super) async fn require_session(
     web: &Web,
 ) -> Result<(citizen::Session, String), Response> {
     let Some(tok) = &web.session else {
-        return Err(error_page(app, web, AppError::Unauthorized));
+        // No session cookie at all: a first visit, not a logout.
+        return Err(message(
+            app,
+            web,
+            StatusCode::UNAUTHORIZED,
+            web.lang.t("login_required_title"),
+            web.lang.t("login_required"),
+            ("/", web.lang.t("to_login")),
+        ));
     };
     match citizen::session(app, tok, now(app).unix_timestamp()).await {
         Ok(Some(s)) => Ok((s, tok.clone())),
@@ -84,7 +92,7 @@ pub(super) async fn my_pdf(
         Err(r) => return r,
     };
     match citizen::certificate_pdf(&app, &s, &id, now(&app).unix_timestamp()).await {
-        Ok(pdf) => pdf_response(pdf, "certificate.pdf"),
+        Ok((pdf, cert)) => pdf_response(pdf, &card::file_name_of(&cert.hc1)),
         Err(e) => error_page(&app, &web, e),
     }
 }
@@ -209,6 +217,7 @@ pub(super) fn contact_code_form(
         context! {
             csrf => app.secrets.csrf_token(tok),
             action => "/me/contact/confirm", back => "/me/contact", field,
+            kind => if field == "email" { "contact_email" } else { "contact_phone" },
             error,
         },
     )
@@ -323,6 +332,7 @@ pub(super) async fn step_up(
             context! {
                 csrf => app.secrets.csrf_token(&tok),
                 action => "/me/step-up/confirm", back => "/me/contact",
+                kind => "step_up",
             },
         ),
         Err(e) => error_page(&app, &web, e),
@@ -364,7 +374,7 @@ pub(super) async fn step_up_confirm(
             context! {
                 csrf => app.secrets.csrf_token(&tok),
                 action => "/me/step-up/confirm", back => "/me/contact",
-                error => web.lang.t("code_wrong"),
+                kind => "step_up", error => web.lang.t("code_wrong"),
             },
         ),
         Err(e) => error_page(&app, &web, e),

@@ -47,6 +47,18 @@ pub(super) async fn login(
     let Some(flow) = web.csrf_checked(&app, web.flow.as_deref(), &f.csrf) else {
         return error_page(&app, &web, AppError::Forbidden("csrf".into()));
     };
+    // An empty field is "missing", not "invalid".
+    let missing = if f.birth_number.trim().is_empty() {
+        Some("bn_missing")
+    } else if f.id_card.trim().is_empty() {
+        Some("id_card_missing")
+    } else {
+        None
+    };
+    if let Some(key) = missing {
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return login_page(&app, &web, status, Some(web.lang.t(key)), None, "");
+    }
     let ts = now(&app).unix_timestamp();
     if let Err(e) = citizen::count_auth_request(&app, web.ip, ts).await {
         return error_page(&app, &web, e);

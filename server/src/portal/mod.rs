@@ -5,6 +5,7 @@
 //! this module reads forms and cookies, checks CSRF and renders.
 
 mod account;
+mod card;
 mod citizen_login;
 mod oidc;
 mod permissions;
@@ -14,6 +15,8 @@ mod renewal;
 mod scan;
 mod scanner;
 pub(crate) use scanner::{check as scanner_check, page_get as scanner_page};
+mod info;
+pub(crate) use info::not_found;
 mod web;
 mod worker;
 
@@ -75,6 +78,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/me/step-up", post(step_up))
         .route("/me/step-up/confirm", post(step_up_confirm))
         .route("/lang/{lang}", get(set_lang))
+        .route("/privacy", get(info::privacy))
+        .route("/accessibility", get(info::accessibility))
         .route("/static/portal.css", get(css))
         .route("/exchange/{token}", get(exchange_page))
         .route("/exchange/{token}/pdf", get(exchange_pdf))
@@ -282,17 +287,17 @@ fn pdf_response(pdf: Vec<u8>, name: &str) -> Response {
         .into_response()
 }
 
+/// A Unix time as the page shows it: the date and time in Prague (DESIGN.md "Pages").
 fn when(lang: Lang, unix: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(unix)
-        .map(|t| {
-            format!(
-                "{} {:02}:{:02} UTC",
-                web::date(lang, &t.date().to_string()),
-                t.hour(),
-                t.minute()
-            )
-        })
-        .unwrap_or_default()
+    let Ok(t) = time::OffsetDateTime::from_unix_timestamp(unix) else {
+        return String::new();
+    };
+    // `YYYY-MM-DDTHH:MM` in Prague, from the one time-zone helper.
+    let local = ::service::validator::local_input(t);
+    match local.split_once('T') {
+        Some((day, hm)) => format!("{} {hm}", web::date(lang, day)),
+        None => local,
+    }
 }
 
 #[derive(Deserialize)]

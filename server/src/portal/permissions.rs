@@ -361,13 +361,27 @@ struct AttorneyForm {
     note: String,
 }
 
+/// A date as the form's hint asks for it: `D. M. RRRR` (Czech, spaces optional) or
+/// `YYYY-MM-DD` (English, and what a browser's date field sends).
+fn parse_day(date: &str) -> Option<time::Date> {
+    let date = date.trim();
+    if let Ok(d) = time::Date::parse(
+        date,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    ) {
+        return Some(d);
+    }
+    let parts: Vec<&str> = date.split('.').map(str::trim).collect();
+    let [day, month, year] = parts.as_slice() else {
+        return None;
+    };
+    let month = time::Month::try_from(month.parse::<u8>().ok()?).ok()?;
+    time::Date::from_calendar_date(year.parse().ok()?, month, day.parse().ok()?).ok()
+}
+
 /// The end of a "valid until" date: the start of the next day, UTC.
 fn end_of_day(date: &str) -> Option<i64> {
-    let d = time::Date::parse(
-        date.trim(),
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .ok()?;
+    let d = parse_day(date)?;
     Some(d.next_day()?.midnight().assume_utc().unix_timestamp())
 }
 
@@ -382,11 +396,19 @@ async fn grant_attorney(
         Err(r) => return r,
     };
     let now = ts(&app);
+    let Some(valid_until) = end_of_day(&f.valid_until) else {
+        let v = OrgView {
+            error: Some(web.lang.t("perm_att_date_invalid")),
+            agent_ico: &f.agent_ico,
+            valid_until: &f.valid_until,
+            note: &f.note,
+        };
+        return org_view(&app, &web, &user_id, &tok, &ico, v).await;
+    };
     let input = AttorneyInput {
         agent_ico: &f.agent_ico,
         valid_from: now,
-        // An unreadable date is an empty period, refused as such.
-        valid_until: end_of_day(&f.valid_until).unwrap_or(now),
+        valid_until,
         note: Some(&f.note),
     };
     let rejected = match service::grant_attorney(&app, &user_id, &ico, input, now).await {
@@ -431,5 +453,21 @@ async fn revoke_attorney(
     match service::revoke_attorney(&app, &user_id, &f.attorney, ts(&app)).await {
         Ok(_) => back_to(&ico),
         Err(e) => error_page(&app, &web, e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_day;
+
+    #[test]
+    fn both_date_forms_of_the_hint_are_read() {
+        let d = time::macros::date!(2026 - 12 - 31);
+        for input in ["2026-12-31", "31. 12. 2026", "31.12.2026", " 31. 12. 2026 "] {
+            assert_eq!(parse_day(input), Some(d), "{input}");
+        }
+        for bad in ["12/31/2026", "31. 13. 2026", "2026-02-30", "", "31. 12."] {
+            assert_eq!(parse_day(bad), None, "{bad}");
+        }
     }
 }

@@ -161,6 +161,19 @@ async fn login(State(app): State<AppState>, web: Web, Form(f): Form<LoginForm>) 
     let Some(flow) = web.csrf_checked(&app, web.flow.as_deref(), &f.csrf) else {
         return error_page(&app, &web, AppError::Forbidden("csrf".into()));
     };
+    // An empty field is named as missing; it says nothing about any account.
+    let missing = if f.username.trim().is_empty() {
+        Some("username_missing")
+    } else if f.pin.is_empty() {
+        Some("pin_missing")
+    } else {
+        None
+    };
+    if let Some(key) = missing {
+        let keep = service::normalise_username(&f.username);
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return sign_in(&app, &web, status, Some(web.lang.t(key)), &keep).await;
+    }
     if let Err(r) = counted(&app, &web).await {
         return r;
     }
@@ -200,6 +213,15 @@ pub(super) fn code_form(
     back: &str,
     error: Option<&str>,
 ) -> Response {
+    // Registration texts the phone just entered, renewal without the picture e-mails the
+    // registered address; login goes by the account's chosen channel.
+    let kind = if action.starts_with("/registry/register") {
+        "registration"
+    } else if action.starts_with("/registry/renew/email") {
+        "renewal_email"
+    } else {
+        "registry"
+    };
     match &web.flow {
         Some(flow) => page(
             app,
@@ -208,7 +230,7 @@ pub(super) fn code_form(
             "code.html",
             context! {
                 csrf => app.secrets.csrf_token(flow),
-                action, back, error,
+                action, back, error, kind,
             },
         ),
         None => see_other(back),

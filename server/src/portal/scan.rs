@@ -95,11 +95,35 @@ pub(super) fn exchange_headers(mut r: Response) -> Response {
     r
 }
 
+#[derive(Deserialize)]
+pub(super) struct LangQuery {
+    #[serde(default)]
+    lang: Option<String>,
+}
+
+/// A token-shaped path segment: what a redirect back to the exchange page may carry.
+fn token_shaped(token: &str) -> bool {
+    (1..=64).contains(&token.len())
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 pub(super) async fn exchange_page(
     State(app): State<AppState>,
     web: Web,
     Path(token): Path<String>,
+    Query(q): Query<LangQuery>,
 ) -> Response {
+    // The language switch stays on this page (its address is the secret, so it is never
+    // written into a link): `?lang=` sets the cookie and comes back without the query.
+    if let Some(lang) = q.lang.as_deref().filter(|_| token_shaped(&token)) {
+        let lang = Lang::from_code(Some(lang));
+        return exchange_headers(with_cookie(
+            see_other(&format!("/exchange/{token}")),
+            cookie_header(LANG_COOKIE, lang.code(), None),
+        ));
+    }
     tracing::info!(path = %exchange::log_path(&token), "exchange visit");
     let (cert, legacy) = match exchange::certificate(&app, &token, web.ip, now(&app)).await {
         Ok(c) => c,
@@ -125,26 +149,19 @@ pub(super) async fn exchange_page(
             )
         }
     };
-    let kind = match cert.kind {
-        hcert::CertType::Vaccination => web.lang.t("vaccination"),
-        hcert::CertType::Test => web.lang.t("test"),
-        hcert::CertType::Recovery => web.lang.t("recovery"),
+    let download = format!("/exchange/{token}/pdf");
+    let card = match card::card(&app.public.names, web.lang, &issued, download) {
+        Ok(c) => c,
+        Err(e) => return error_page(&app, &web, AppError::Internal(format!("QR: {e}"))),
     };
-    let name = format!(
-        "{} {}",
-        issued.dcc.name.given.as_deref().unwrap_or_default(),
-        issued.dcc.name.family.as_deref().unwrap_or_default()
-    );
     exchange_headers(page(
         &app,
         &web,
         StatusCode::OK,
         "exchange.html",
         context! {
-            name => name.trim(),
-            kind,
-            uvci => cert.uvci,
-            download => format!("/exchange/{token}/pdf"),
+            lang_in_place => true,
+            card,
             limits => web.lang.format("exchange_keep", &[
                 ("until", (&exchange_until(web.lang, legacy.expires_at)).into()),
                 ("left", Arg::Num((app.config.portal.exchange_downloads - legacy.downloads)
@@ -171,7 +188,7 @@ pub(super) async fn exchange_pdf(
         Err(e) => return exchange_headers(error_page(&app, &web, e)),
     };
     match citizen::render_pdf(&app, &cert).await {
-        Ok(pdf) => exchange_headers(pdf_response(pdf, "certificate.pdf")),
+        Ok(pdf) => exchange_headers(pdf_response(pdf, &card::file_name_of(&cert.hc1))),
         Err(e) => error_page(&app, &web, e),
     }
 }

@@ -189,6 +189,8 @@ pub struct RecordItem {
     download: Option<String>,
     uvci: Option<String>,
     why: Option<String>,
+    /// The current certificate as the page shows and prints it.
+    card: Option<super::card::Card>,
 }
 
 fn text(entry: &Value, field: &str) -> String {
@@ -287,11 +289,20 @@ pub fn record_items(names: &Names, lang: Lang, records: &[(RecordRow, String)]) 
                     _ => t("why_other"),
                 }),
             };
+            let download = current.map(|c| format!("/me/certificates/{}/pdf", c.id));
+            // A stored certificate that does not decode shows as a record with its download.
+            let card = current.zip(download.clone()).and_then(|(c, link)| {
+                issuer::Issued::from_hc1(&c.hc1)
+                    .and_then(|issued| super::card::card(names, lang, &issued, link))
+                    .map_err(|e| tracing::warn!(error = %e, "certificate card"))
+                    .ok()
+            });
             RecordItem {
                 title,
                 date,
                 details,
-                download: current.map(|c| format!("/me/certificates/{}/pdf", c.id)),
+                card,
+                download,
                 uvci: current.map(|c| c.uvci.clone()),
                 why,
             }

@@ -94,6 +94,8 @@ pub fn app(state: AppState) -> Router {
         .merge(verifier)
         .layer(DefaultBodyLimit::max(JSON_LIMIT))
         .merge(crate::portal::routes(&state))
+        // Nothing matched: an HTML page for browsers, the JSON problem for the API.
+        .fallback(crate::portal::not_found)
         // Before any handler: NUL, control characters and invalid UTF-8 are a 400 here.
         .layer(middleware::from_fn(crate::input::hygiene))
         .layer(TimeoutLayer::with_status_code(

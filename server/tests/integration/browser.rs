@@ -304,9 +304,15 @@ impl Portal {
 
     /// Reads the QR code of the PDF's first page at 400 dpi (rqrr needs ≥ 10 pixels per module).
     fn qr_of(&self, pdf: &Path) -> String {
+        self.qr_at(pdf, 400)
+    }
+
+    /// Reads the QR code of the PDF's first page rasterised at `dpi`.
+    fn qr_at(&self, pdf: &Path, dpi: u32) -> String {
         let out = self.browser_dir.path().join("page");
+        let dpi = dpi.to_string();
         let status = Command::new("pdftoppm")
-            .args(["-png", "-r", "400", "-singlefile", "-f", "1", "-l", "1"])
+            .args(["-png", "-r", &dpi, "-singlefile", "-f", "1", "-l", "1"])
             .arg(pdf)
             .arg(&out)
             .status()
@@ -401,14 +407,66 @@ async fn citizen_logs_in_and_downloads_the_certificate() {
         "the browser keeps the session cookie: {cookies:?}"
     );
 
-    // The PDF, by clicking; its QR code verifies at the server.
+    // The certificate on screen (issue #21 part 2): its QR, in both languages.
+    p.wait_for(".cert .qr svg").await;
+    p.screenshot("portal-certificate-cs").await;
+
+    // The PDF, by clicking, named by type and date; its QR code verifies at the server.
     link.click().await.unwrap();
     let (pdf, _) = p.downloaded_pdf().await;
+    assert_eq!(
+        pdf.file_name().unwrap(),
+        "certifikat-ockovani-2026-02-10.pdf"
+    );
     let hc1 = p.qr_of(&pdf);
     assert!(hc1.starts_with("HC1:"), "{hc1}");
     assert_eq!(hc1, issued_hc1, "the PDF carries the issued certificate");
     let report = p.verify(&hc1).await;
     assert_eq!(report["verdict"], "valid", "{report}");
+
+    // The page printed (WebDriver print, A4): one page whose QR code is the certificate's.
+    let config = fantoccini::wd::PrintConfiguration::builder()
+        .size(fantoccini::wd::PrintSize::A4)
+        .build()
+        .unwrap();
+    let printed = p.client.print(config).await.unwrap();
+    let printed_path = p.browser_dir.path().join("printed.pdf");
+    std::fs::write(&printed_path, &printed).unwrap();
+    let info = Command::new("pdfinfo").arg(&printed_path).output().unwrap();
+    let info = String::from_utf8_lossy(&info.stdout).to_string();
+    assert!(
+        info.lines()
+            .any(|l| l.starts_with("Pages:") && l.trim_end().ends_with(" 1")),
+        "one page: {info}"
+    );
+    // Read at 150 dpi, a QR under 6 cm would have under 5 pixels per module and not decode.
+    assert_eq!(p.qr_at(&printed_path, 150), issued_hc1, "the printed QR");
+    let shot = p.browser_dir.path().join("printed-page");
+    Command::new("pdftoppm")
+        .args(["-png", "-r", "60", "-singlefile"])
+        .arg(&printed_path)
+        .arg(&shot)
+        .status()
+        .unwrap();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
+    std::fs::copy(
+        shot.with_extension("png"),
+        dir.join("portal-certificate-print.png"),
+    )
+    .unwrap();
+
+    p.wait_for("header nav a[hreflang=en]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    p.wait_for("html[lang=en] .cert .qr svg").await;
+    let text = p.main_text().await;
+    assert!(
+        text.contains("EU Digital COVID Certificate – vaccination"),
+        "{text}"
+    );
+    p.screenshot("portal-certificate-en").await;
     p.finish().await;
 }
 
@@ -447,7 +505,7 @@ async fn old_certificate_exchange_in_the_browser() {
         link.attr("href").await.unwrap().as_deref(),
         Some(format!("/exchange/{token}/pdf").as_str())
     );
-    let shown = p.wait_for("dd.mono").await.text().await.unwrap();
+    let shown = p.wait_for(".cert-uvci .uvci").await.text().await.unwrap();
     assert!(shown.starts_with("URN:UVCI:"), "{shown}");
     let text = p.main_text().await;
     assert!(text.contains("Anežka Dvořáková"), "{text}");

@@ -723,11 +723,19 @@ async fn powers_of_attorney(backend: Backend) {
     // Refused grants name their reason.
     let p = mb.get(&h, "/registry/org/25596641").await;
     assert!(p.body.contains("<label for=\"valid_until\">"), "{}", p.body);
+    // The hint's format is the field's: a text input, no browser date picker whose display
+    // (mm/dd/yyyy) contradicts the hint (issue #21 part 5).
+    assert!(
+        p.body.contains("name=\"valid_until\" type=\"text\"") && p.body.contains("D. M. RRRR"),
+        "{}",
+        p.body
+    );
     let mtoken = p.csrf();
     for (agent, until, says) in [
         (AGENT, "2027-06-01", "do 366 dní"),
         (AGENT, "2026-03-01", "do 366 dní"),
-        (AGENT, "zítra", "do 366 dní"),
+        (AGENT, "zítra", "Datum zadejte ve tvaru D. M. RRRR"),
+        (AGENT, "03/10/2026", "Datum zadejte ve tvaru D. M. RRRR"),
         (ORG_A, "2026-03-10", "vlastní organizaci"),
         (
             NO_ORG,
@@ -769,7 +777,7 @@ async fn powers_of_attorney(backend: Backend) {
     assert_eq!(p.status, StatusCode::FORBIDDEN);
     assert_eq!(audited(&h, "attorney.granted", a).await, 0);
 
-    // Valid through today (the clock says 2026-03-02 10:00 UTC).
+    // Valid through today (the clock says 2026-03-02 10:00 UTC), written as the hint says.
     let p = mb
         .post(
             &h,
@@ -777,7 +785,7 @@ async fn powers_of_attorney(backend: Backend) {
             &[
                 ("csrf", &mtoken),
                 ("agent_ico", AGENT),
-                ("valid_until", "2026-03-02"),
+                ("valid_until", "2. 3. 2026"),
                 ("note", "plná moc č. j. 12/2026"),
             ],
         )

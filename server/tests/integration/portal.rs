@@ -139,11 +139,13 @@ async fn malformed_birth_numbers_are_named_and_nothing_is_stored() {
         let mut b = Browser::default();
         let p = b.citizen_login(&h, bad, "AB1").await;
         assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
-        assert!(
-            p.body.contains("Rodné číslo nemá platný tvar"),
-            "{bad}: {}",
-            p.body
-        );
+        // An empty field is missing rather than malformed (issue #21 part 5).
+        let says = if bad.is_empty() {
+            "Vyplňte rodné číslo."
+        } else {
+            "Rodné číslo nemá platný tvar"
+        };
+        assert!(p.body.contains(says), "{bad}: {}", p.body);
         assert!(p.body.contains("role=\"alert\""));
     }
     let flow = vec![0u8; 32];
@@ -1269,5 +1271,326 @@ async fn a_postgres_dump_holds_no_birth_number() {
         !dump.windows(8).any(|w| w == b"AB123456"),
         "the ID card is in the dump"
     );
+    h.finish().await;
+}
+
+/// The `<main>` of a page: what the page itself says, without the site's header and footer.
+fn main_of(p: &Page) -> &str {
+    let start = p.body.find("<main").expect("a main element");
+    let end = p.body.find("</main>").expect("the end of main");
+    &p.body[start..end]
+}
+
+/// Issue #21 part 5: the wording and flow fixes of the citizen's pages, each as the page says it.
+#[tokio::test]
+async fn citizen_pages_say_what_happened() {
+    let h = Harness::new(Backend::Sqlite).await;
+    record_series(&h, BN_IDENTIFIED).await;
+    deliver(&h).await;
+    // A first visit to /me asks to log in; nobody was logged out.
+    let mut fresh = Browser::default();
+    let p = fresh.get(&h, "/me").await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        main_of(&p).contains("Tato stránka je dostupná po přihlášení."),
+        "{}",
+        p.body
+    );
+    assert!(!p.body.contains("odhlásili"), "{}", p.body);
+    // An empty login form says what is missing, not that it is invalid.
+    let csrf = fresh.get(&h, "/").await.csrf();
+    let p = fresh
+        .post(
+            &h,
+            "/login",
+            &[("csrf", &csrf), ("birth_number", ""), ("id_card", "")],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("Vyplňte rodné číslo."), "{}", p.body);
+    assert!(!p.body.contains("nemá platný tvar"), "{}", p.body);
+    let p = fresh
+        .post(
+            &h,
+            "/login",
+            &[
+                ("csrf", &csrf),
+                ("birth_number", BN_IDENTIFIED),
+                ("id_card", " "),
+            ],
+        )
+        .await;
+    assert!(
+        p.body.contains("Vyplňte číslo občanského průkazu."),
+        "{}",
+        p.body
+    );
+    assert!(
+        deliver(&h).await.is_empty(),
+        "nothing sent for an incomplete form"
+    );
+    // The e-mail change's code page speaks of the e-mail, the phone change's of the new phone.
+    let mut b = log_in(&h, BN_IDENTIFIED).await;
+    let csrf = b.get(&h, "/me/contact").await.csrf();
+    let p = b
+        .post(
+            &h,
+            "/me/contact",
+            &[
+                ("csrf", &csrf),
+                ("field", "email"),
+                ("value", "anezka@example.cz"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let main = main_of(&p);
+    assert!(main.contains("Zadejte kód z e-mailu"), "{main}");
+    assert!(main.contains("na novou adresu"), "{main}");
+    assert!(!main.contains("SMS") && !main.contains("telefon"), "{main}");
+    server::outbox::run_once(&h.app).await.unwrap();
+    let mails = std::mem::take(&mut *h.mailer.bodies.lock().unwrap());
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert!(
+        mails[0].1.contains("kód pro změnu e-mailu"),
+        "{}",
+        mails[0].1
+    );
+    let p = b
+        .post(
+            &h,
+            "/me/contact",
+            &[
+                ("csrf", &csrf),
+                ("field", "phone"),
+                ("value", "+420777000111"),
+            ],
+        )
+        .await;
+    assert!(
+        main_of(&p).contains("na nové telefonní číslo"),
+        "{}",
+        p.body
+    );
+    assert!(deliver(&h).await[0].1.contains("kód pro změnu telefonu"));
+    // Two forms in a row keep their distance (the button never touches the next label).
+    assert!(b
+        .get(&h, "/static/portal.css")
+        .await
+        .body
+        .contains("form + form { margin-top"));
+    // A superseded certificate was replaced by a newer one, not the other way round.
+    assert_eq!(
+        server::i18n::Lang::Cs.t("why_superseded"),
+        "Tento certifikát byl nahrazen novějším."
+    );
+    h.finish().await;
+}
+
+/// Issue #21 part 5: the language switch of the exchange page keeps the page (its token) and
+/// writes no token into a link.
+#[tokio::test]
+async fn the_exchange_page_switches_language_in_place() {
+    let h = Harness::new(Backend::Sqlite).await;
+    let tokens = import_legacy(&h, &[legacy_line("OCK-L", BN_IDENTIFIED, "2021-06-01")]).await;
+    let url = format!("/exchange/{}", tokens[0]);
+    let mut b = Browser::default();
+    let p = b.get(&h, &url).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(p.body.contains("href=\"?lang=en\""), "{}", p.body);
+    assert!(!p.body.contains(&format!("next={url}")), "{}", p.body);
+    let p = b.get(&h, &format!("{url}?lang=en")).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert_eq!(p.location(), url);
+    assert_eq!(p.headers["referrer-policy"], "no-referrer");
+    let p = b.get(&h, &url).await;
+    assert!(p.body.contains("Your new EU certificate"), "{}", p.body);
+    assert!(p.body.contains("href=\"?lang=cs\""), "{}", p.body);
+    h.finish().await;
+}
+
+/// The `d` of the QR's path in an SVG: the modules, as the issuer draws them.
+fn qr_path(svg: &str) -> &str {
+    let i = svg.find("<path fill=\"#000\" d=\"").expect("a QR path") + 22;
+    &svg[i..i + svg[i..].find('"').unwrap()]
+}
+
+/// The `filename` of a download's `Content-Disposition`.
+fn file_name(p: &Page) -> String {
+    let d = p.headers["content-disposition"].to_str().unwrap();
+    assert!(d.starts_with("attachment; filename=\""), "{d}");
+    d["attachment; filename=\"".len()..d.len() - 1].to_string()
+}
+
+/// Issue #21 part 2: `/me` shows each current certificate with its QR code (the one the issuer
+/// draws for the certificate's HC1), holder, date of birth, UVCI, the entry and validity, and
+/// the PDF's file name says the type and the date of the event; the exchange page likewise.
+#[tokio::test]
+async fn the_certificate_is_on_the_page_and_its_file_says_what_it_is() {
+    let h = Harness::new(Backend::Sqlite).await;
+    let rec = record_series(&h, BN_IDENTIFIED).await;
+    let hc1 = rec["certificate"]["hc1"].as_str().unwrap().to_string();
+    let uvci = rec["certificate"]["uvci"].as_str().unwrap().to_string();
+    // A test sampled at 00:30 Prague time on 2 March (23:30 UTC the day before).
+    let (st, test, _) = h
+        .send(h.post_record(
+            &common::test_record(BN_IDENTIFIED, "2026-03-01T23:30:00Z", None),
+            None,
+        ))
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{test}");
+    let recovery = json!({
+        "person": common::person(BN_IDENTIFIED, None),
+        "r": {"tg": "840539006", "fr": "2026-01-10", "df": "2026-01-21", "du": "2026-07-09"}
+    });
+    let (st, rec_r, _) = h.send(h.post_record(&recovery, None)).await;
+    assert_eq!(st, StatusCode::CREATED, "{rec_r}");
+    let mut b = log_in(&h, BN_IDENTIFIED).await;
+    let me = b.get(&h, "/me").await;
+    assert_eq!(me.status, StatusCode::OK);
+    let expected = issuer::qr::encode(&hc1).unwrap().to_svg(320);
+    assert!(me.body.contains(qr_path(&expected)), "the vaccination's QR");
+    assert_eq!(
+        me.body
+            .matches("<svg role=\"img\" aria-label=\"QR kód certifikátu\"")
+            .count(),
+        3
+    );
+    let main = main_of(&me);
+    for fact in [
+        "Digitální certifikát EU COVID – očkování",
+        "Anežka Dvořáková",
+        "Datum narození",
+        &uvci,
+        "Dávka</dt><dd>2/2",
+        "Datum očkování</dt><dd>20. 2. 2026",
+        "Technická platnost certifikátu do",
+        "Odběr vzorku</dt><dd>2. 3. 2026 0:30",
+        "Digitální certifikát EU COVID – prodělané onemocnění",
+    ] {
+        assert!(main.contains(fact), "{fact}: {main}");
+    }
+    // Each PDF is named by its type and its event's date (a test's in Prague time).
+    let mut names = Vec::new();
+    let mut rest = me.body.as_str();
+    while let Some(i) = rest.find("href=\"/me/certificates/") {
+        let link = &rest[i + 6..];
+        let link = &link[..link.find('"').unwrap()];
+        let pdf = b.get(&h, link).await;
+        assert_eq!(pdf.status, StatusCode::OK);
+        assert!(pdf.bytes.starts_with(b"%PDF"));
+        names.push(file_name(&pdf));
+        rest = &rest[i + 1..];
+    }
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "certifikat-ockovani-2026-02-20.pdf",
+            "certifikat-prodelani-2026-01-10.pdf",
+            "certifikat-test-2026-03-02.pdf",
+        ]
+    );
+    // The exchange page shows the card and names its PDF the same way.
+    let tokens = import_legacy(&h, &[legacy_line("OCK-P", BN_OTHER, "2021-06-14")]).await;
+    let p = b.get(&h, &format!("/exchange/{}", tokens[0])).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let (cert, _) = h
+        .app
+        .store
+        .certificate_by_uvci(&uvci_on(&p))
+        .await
+        .unwrap()
+        .unwrap();
+    let expected = issuer::qr::encode(&cert.hc1).unwrap().to_svg(320);
+    assert!(
+        p.body.contains(qr_path(&expected)),
+        "the exchanged certificate's QR"
+    );
+    assert!(
+        main_of(&p).contains("Datum očkování</dt><dd>14. 6. 2021"),
+        "{}",
+        p.body
+    );
+    let pdf = b.get(&h, &format!("/exchange/{}/pdf", tokens[0])).await;
+    assert_eq!(file_name(&pdf), "certifikat-ockovani-2021-06-14.pdf");
+    // The page needs no image request, so the CSP (default-src 'self') stays as strict.
+    assert!(!p.body.contains("data:image") && !p.body.contains("<script"));
+    h.finish().await;
+}
+
+/// Issue #21 part 4: the operator's privacy notice and accessibility statement (defaults and
+/// configured), the operator and helpdesk in every footer, no "dcc" in what citizens read, an
+/// HTML 404 for browsers (the JSON problem for the API), and times in Prague time.
+#[tokio::test]
+async fn a_government_service_names_its_operator() {
+    let h = Harness::with(
+        Backend::Sqlite,
+        &[
+            ("DCC_OPERATOR_NAME", "Státní zdravotní ústav"),
+            ("DCC_OPERATOR_HELPDESK_PHONE", "+420 267 081 111"),
+        ],
+        true,
+    )
+    .await;
+    record_series(&h, BN_IDENTIFIED).await;
+    let mut b = Browser::default();
+    let p = b.get(&h, "/privacy").await;
+    assert_eq!(p.status, StatusCode::OK);
+    for says in [
+        "Ochrana osobních údajů",
+        "Správcem osobních údajů je Státní zdravotní ústav",
+        "Účel:",
+        "Doba uložení:",
+        "Vaše práva:",
+        "Službu provozuje Státní zdravotní ústav.",
+        "Podpora: +420 267 081 111",
+    ] {
+        assert!(p.body.contains(says), "{says}: {}", p.body);
+    }
+    let p = b.get(&h, "/accessibility").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("Prohlášení o přístupnosti"));
+    assert!(p.body.contains("99/2019 Sb."), "{}", p.body);
+    let p = b.get(&h, "/lang/en?next=/privacy").await;
+    assert_eq!(p.location(), "/privacy");
+    let p = b.get(&h, "/privacy").await;
+    assert!(
+        p.body.contains("Privacy notice") && p.body.contains("Retention:"),
+        "{}",
+        p.body
+    );
+    b.get(&h, "/lang/cs?next=/").await;
+    // What a citizen reads names no "dcc".
+    for path in ["/", "/privacy", "/accessibility", "/exchange", "/registry"] {
+        let p = b.get(&h, path).await;
+        let visible = p.body.replace("__Host-dcc", "");
+        assert!(!visible.contains("dcc"), "{path}: {}", p.body);
+    }
+    // 404: a page for browsers, the problem JSON for the API.
+    let html = Request::get("/no/such/page")
+        .header("accept", "text/html,application/xhtml+xml")
+        .body(Body::empty())
+        .unwrap();
+    let p = b.send(&h, html).await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    assert!(p.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(p.body.contains("Tato stránka neexistuje"), "{}", p.body);
+    let api = Request::get("/api/v1/nothing")
+        .header("accept", "text/html")
+        .body(Body::empty())
+        .unwrap();
+    let p = b.send(&h, api).await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    assert_eq!(p.headers["content-type"], "application/json");
+    assert!(p.body.contains("\"not_found\""), "{}", p.body);
+    // Times on pages are Prague time: the clock's 10:00 UTC is 11:00 in winter.
+    let mut b = log_in(&h, BN_IDENTIFIED).await;
+    let p = b.get(&h, "/me/sessions").await;
+    assert!(main_of(&p).contains("2. 3. 2026 11:00"), "{}", p.body);
+    assert!(!p.body.contains("UTC"), "{}", p.body);
     h.finish().await;
 }

@@ -236,8 +236,8 @@ async fn question_renewal(backend: Backend) {
     // One right answer of three: the same page, nothing sent.
     let (q, one) = answer(&h, &mut r, ["základní škola dvořákova", "Rex", "Babička"]).await;
     for text in [
-        "Jak se jmenovala vaše první škola?",
-        "Jak se jmenovalo vaše první zvíře?",
+        "Jak se jmenovala Vaše první škola?",
+        "Jak se jmenovalo Vaše první zvíře?",
         "Jakou knihu jste si jako první sami přečetli?",
     ] {
         assert!(q.body.contains(text), "{text} in {}", q.body);

@@ -552,3 +552,51 @@ async fn registry_users_list_and_end_their_other_sessions() {
         .any(|(e, _)| e == "registry.session_ended"));
     h.finish().await;
 }
+
+/// Issue #21 part 5: the registry's pages carry the registry's own header, the code page names
+/// the channel the user chose (never "the phone recorded at your vaccination"), and an empty
+/// login form says what is missing.
+#[tokio::test]
+async fn registry_pages_speak_for_the_registry() {
+    let h = Harness::new(Backend::Sqlite).await;
+    let mut b = Browser::default();
+    let p = b.get(&h, "/registry").await;
+    assert!(p.body.contains("Registr zdravotníků"), "{}", p.body);
+    assert!(!p.body.contains("Certifikát COVID-19"), "{}", p.body);
+    assert!(p.body.contains("<a class=\"brand\" href=\"/registry\">"));
+    // Empty fields are missing, not wrong.
+    let id = captcha_id(&p);
+    let empty = b
+        .post(
+            &h,
+            "/registry/login",
+            &[
+                ("csrf", &p.csrf()),
+                ("username", ""),
+                ("pin", ""),
+                ("captcha_id", &id),
+            ],
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        empty.body.contains("Vyplňte uživatelské jméno."),
+        "{}",
+        empty.body
+    );
+    assert!(!empty.body.contains("nesouhlasí"), "{}", empty.body);
+    let done = register(&h, BN, PHONE, "jana@nemocnice.example", PIN).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    let username = username_in(&mails(&h).await[0].1);
+    let (mut b, p) = sign_in(&h, &username, PIN).await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let code = b.get(&h, "/registry/login/code").await;
+    assert!(code.body.contains("Registr zdravotníků"), "{}", code.body);
+    assert!(
+        code.body.contains("který jste si zvolili při registraci"),
+        "{}",
+        code.body
+    );
+    assert!(!code.body.contains("očkování"), "{}", code.body);
+    h.finish().await;
+}
