@@ -250,6 +250,11 @@ impl Portal {
         }
     }
 
+    /// Waits for the element and clicks it.
+    async fn click(&self, css: &str) {
+        self.wait_for(css).await.click().await.unwrap();
+    }
+
     async fn type_into(&self, css: &str, text: &str) {
         let field = self.wait_for(css).await;
         field.click().await.unwrap();
@@ -372,11 +377,7 @@ async fn citizen_logs_in_and_downloads_the_certificate() {
     p.screenshot("portal-login").await;
     p.type_into("#birth_number", BN_IDENTIFIED).await;
     p.type_into("#id_card", "AB 123456").await;
-    p.wait_for("form[action='/login'] button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    p.click("form[action='/login'] button[type=submit]").await;
 
     // The SMS code, from the outbox.
     p.wait_for("#code").await;
@@ -388,11 +389,8 @@ async fn citizen_logs_in_and_downloads_the_certificate() {
     let code = code_of(&sms[0].1);
     p.screenshot("portal-code").await;
     p.type_into("#code", &code).await;
-    p.wait_for("form[action='/login/code'] button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    p.click("form[action='/login/code'] button[type=submit]")
+        .await;
 
     // My records.
     let link = p.wait_for("a[href^='/me/certificates/']").await;
@@ -455,11 +453,7 @@ async fn citizen_logs_in_and_downloads_the_certificate() {
     )
     .unwrap();
 
-    p.wait_for("header nav a[hreflang=en]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    p.click("header nav a[hreflang=en]").await;
     p.wait_for("html[lang=en] .cert .qr svg").await;
     let text = p.main_text().await;
     assert!(
@@ -492,11 +486,8 @@ async fn old_certificate_exchange_in_the_browser() {
     p.wait_for("form[action='/exchange'] #text").await;
     p.screenshot("exchange-scan").await;
     p.type_into("#text", &url).await;
-    p.wait_for("form[action='/exchange'] button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    p.click("form[action='/exchange'] button[type=submit]")
+        .await;
 
     // The new certificate.
     let link = p.wait_for("a[href$='/pdf']").await;
@@ -538,11 +529,8 @@ async fn outbox(h: &Harness) -> (Vec<(String, String)>, Vec<(String, String)>) {
 
 impl Portal {
     async fn submit(&self, form_action: &str) {
-        self.wait_for(&format!("form[action='{form_action}'] button[type=submit]"))
-            .await
-            .click()
-            .await
-            .unwrap();
+        self.click(&format!("form[action='{form_action}'] button[type=submit]"))
+            .await;
     }
 }
 
@@ -627,11 +615,7 @@ async fn registry_user_registers_signs_in_and_renews_the_pin() {
     )
     .await
     .unwrap();
-    p.wait_for("a[href='/registry/permissions']")
-        .await
-        .click()
-        .await
-        .unwrap();
+    p.click("a[href='/registry/permissions']").await;
     p.type_into("#ico", "27177203").await;
     p.submit("/registry/permissions").await;
     p.wait_for("main [role=status]").await;
@@ -648,11 +632,7 @@ async fn registry_user_registers_signs_in_and_renews_the_pin() {
     p.wait_for("#username").await;
 
     // PIN renewal, seed 000 steps 4-10.
-    p.wait_for("a[href='/registry/renew']")
-        .await
-        .click()
-        .await
-        .unwrap();
+    p.click("a[href='/registry/renew']").await;
     p.type_into("#username", &username).await;
     p.type_into("#captcha", common::CAPTCHA).await;
     p.screenshot("renew-start").await;
@@ -821,11 +801,7 @@ async fn validator_uploads_a_photo_and_pastes_a_code() {
         .send_keys(&photo.display().to_string())
         .await
         .unwrap();
-    p.wait_for("#verify-form button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    p.click("#verify-form button[type=submit]").await;
     let verdict = p.wait_for("#result .verdict").await;
     let text = verdict.text().await.unwrap();
     assert!(text.contains("Valid"), "{text}");
@@ -838,11 +814,7 @@ async fn validator_uploads_a_photo_and_pastes_a_code() {
     let first = created["certificate"]["hc1"].as_str().unwrap().to_string();
     p.goto("/verify").await;
     p.type_into("#text", &first).await;
-    p.wait_for("#verify-form button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    p.click("#verify-form button[type=submit]").await;
     let verdict = p.wait_for("#result .verdict-invalid").await;
     let text = verdict.text().await.unwrap();
     assert!(text.contains("Not valid"), "{text}");
@@ -898,20 +870,12 @@ async fn health_worker_records_and_revokes() {
     let (sms, _) = outbox(&p.h).await;
     p.type_into("#code", &format!("{}{ENTER}", code_of(&sms[0].1)))
         .await;
-    p.wait_for("a[href='/registry/work']")
-        .await
-        .click()
-        .await
-        .unwrap();
+    p.click("a[href='/registry/work']").await;
 
     // Choose the organisation; find the person.
     p.wait_for("a[href='/registry/work/25596641']").await;
     p.screenshot("worker-orgs").await;
-    p.wait_for("a[href='/registry/work/25596641']")
-        .await
-        .click()
-        .await
-        .unwrap();
+    p.click("a[href='/registry/work/25596641']").await;
     p.type_into("#birth_number", "XXX").await;
     p.wait_for("#birth_number").await.clear().await.unwrap();
     p.type_into("#birth_number", "7360280004").await;
@@ -931,11 +895,7 @@ async fn health_worker_records_and_revokes() {
     p.screenshot("worker-person").await;
 
     // Dose 2 of 2: the product chosen, the manufacturer from the product, today's date.
-    p.wait_for("a[href$='/vaccination']")
-        .await
-        .click()
-        .await
-        .unwrap();
+    p.click("a[href$='/vaccination']").await;
     p.wait_for("#product")
         .await
         .select_by_value("EU/1/20/1528")
@@ -999,11 +959,7 @@ async fn health_worker_records_and_revokes() {
     // And the validators' page.
     p.goto("/verify").await;
     p.type_into("#text", &cert.hc1).await;
-    p.wait_for("#verify-form button[type=submit]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    p.click("#verify-form button[type=submit]").await;
     let verdict = p.wait_for("#result .verdict-invalid").await;
     let text = verdict.text().await.unwrap();
     assert!(text.contains("Vydavatel certifikát zneplatnil."), "{text}");
