@@ -101,6 +101,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/renew_email.html"),
     ),
     (
+        "registry_login_email.html",
+        include_str!("../templates/registry_login_email.html"),
+    ),
+    (
         "renew_phone.html",
         include_str!("../templates/renew_phone.html"),
     ),

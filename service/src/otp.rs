@@ -29,11 +29,14 @@ pub enum Purpose {
     Renewal,
     /// PIN renewal without the picture: a code to the registered e-mail (SECURITY.md 14).
     RenewalEmail,
+    /// Registry-user login without the picture: a code to the registered e-mail in place of
+    /// the captcha (SECURITY.md 14).
+    RegistryLoginEmail,
 }
 
 impl Purpose {
     /// Every purpose.
-    pub const ALL: [Purpose; 8] = [
+    pub const ALL: [Purpose; 9] = [
         Purpose::Login,
         Purpose::ContactPhone,
         Purpose::ContactEmail,
@@ -42,6 +45,7 @@ impl Purpose {
         Purpose::RegistryLogin,
         Purpose::Renewal,
         Purpose::RenewalEmail,
+        Purpose::RegistryLoginEmail,
     ];
 
     /// The stored name.
@@ -55,6 +59,7 @@ impl Purpose {
             Purpose::RegistryLogin => "registry_login",
             Purpose::Renewal => "renewal",
             Purpose::RenewalEmail => "renewal_email",
+            Purpose::RegistryLoginEmail => "registry_login_email",
         }
     }
 }

@@ -301,6 +301,85 @@ pub async fn start_login(
     if !crate::captcha::check::answered(app, captcha_id, captcha_answer, now).await? {
         return Ok(Err(FormRejected::Captcha));
     }
+    login_with_pin(app, flow, username, pin_input, now).await?;
+    Ok(Ok(()))
+}
+
+/// Login without the picture (SECURITY.md 14), step 1: a one-time code to the registered
+/// e-mail instead of the captcha. The same answer whether or not the username exists; the code
+/// is throttled per username like every login code, and the PIN is still checked (step 2).
+pub async fn start_login_by_email(
+    app: &Ctx,
+    flow: &[u8],
+    username: &str,
+    now: i64,
+) -> ServiceResult<Result<(), FormRejected>> {
+    let username = normalise_username(username);
+    if username.is_empty() {
+        return Ok(Err(FormRejected::Field("username")));
+    }
+    let throttle_key = app.secrets.keyed("registry_user", username.as_bytes());
+    otp::throttled(app, &throttle_key, now).await?;
+    let user = app
+        .store
+        .user_by_username(&username)
+        .await?
+        .filter(|u| u.suspended_at.is_none());
+    otp::send(
+        app,
+        otp::Request {
+            flow,
+            purpose: Purpose::RegistryLoginEmail,
+            person_id: None,
+            delivery: user.as_ref().map(|u| Delivery {
+                channel: Channel::Email,
+                to: u.email.clone(),
+            }),
+            user_id: user.map(|u| u.id),
+            throttle_key,
+            destination: None,
+            now,
+        },
+    )
+    .await?;
+    Ok(Ok(()))
+}
+
+/// Login without the picture, step 2: the e-mailed code stands for the captcha, then the PIN
+/// is checked as in [`start_login`] and the login code leaves only when both matched. A wrong
+/// or expired e-mailed code is said so (it tells nothing about the PIN).
+pub async fn login_by_email_code(
+    app: &Ctx,
+    flow: &[u8],
+    code: &str,
+    pin_input: &str,
+    now: i64,
+) -> ServiceResult<Result<(), Rejected>> {
+    let c = match otp::check(app, flow, Purpose::RegistryLoginEmail, code, now).await? {
+        Ok(c) => c,
+        Err(r) => return Ok(Err(r)),
+    };
+    let user = match &c.user_id {
+        Some(id) => app.store.user(id).await?,
+        None => None,
+    };
+    let Some(user) = user else {
+        return Ok(Err(Rejected::Wrong));
+    };
+    login_with_pin(app, flow, &user.username, pin_input, now).await?;
+    Ok(Ok(()))
+}
+
+/// Username + PIN after the anti-automation step: unknown user, wrong PIN and suspended account
+/// give the same answer after one argon2id evaluation; the login code leaves only when
+/// everything matched.
+async fn login_with_pin(
+    app: &Ctx,
+    flow: &[u8],
+    username: &str,
+    pin_input: &str,
+    now: i64,
+) -> ServiceResult<()> {
     let username = normalise_username(username);
     let throttle_key = app.secrets.keyed("registry_user", username.as_bytes());
     otp::throttled(app, &throttle_key, now).await?;
@@ -371,7 +450,7 @@ pub async fn start_login(
         },
     )
     .await?;
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// Login step 2: the code opens a registry session (a new id; the flow id is discarded).

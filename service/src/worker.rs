@@ -26,6 +26,9 @@ use crate::{validate, validator, Ctx};
 pub const REF_TTL_SECS: i64 = 3600;
 /// The sealing label of person references.
 const REF_LABEL: &str = "dcc/worker-person/v1";
+/// Person searches per health worker per hour: enough for a vaccination desk's day (one every
+/// half minute), too few to walk through birth numbers (each search is audited as well).
+pub const SEARCHES_PER_HOUR: i64 = 120;
 /// The disease every entry targets: COVID-19 (`tg`).
 const COVID_19: &str = "840539006";
 
@@ -283,6 +286,7 @@ pub async fn search(
     let Ok(card) = validate::id_card(id_card) else {
         return Ok(Search::Malformed(Field::IdCard));
     };
+    count_search(app, user_id, now.unix_timestamp()).await?;
     let bn_index = app.secrets.birth_number_index(&bn);
     let card_index = app.secrets.id_card_index(&card);
     let on_file = app.store.person_by_login(&bn_index, &card_index).await?;
@@ -317,6 +321,23 @@ pub async fn search(
         &p,
         now.unix_timestamp(),
     )?))
+}
+
+/// At most [`SEARCHES_PER_HOUR`] well-formed searches per worker an hour, whatever the
+/// organisation; counts this one. Over the limit: 429, to wait an hour after the latest
+/// counted search.
+async fn count_search(app: &Ctx, user_id: &str, now: i64) -> ServiceResult<()> {
+    const HOUR: i64 = 3600;
+    let key = app.secrets.keyed("worker_search", user_id.as_bytes());
+    let (n, latest) = app
+        .store
+        .events_since("worker_search", &key, now - HOUR)
+        .await?;
+    if n >= SEARCHES_PER_HOUR {
+        let wait = latest.map_or(HOUR, |t| (t + HOUR - now).clamp(1, HOUR));
+        return Err(Error::TooManyRequests(wait.unsigned_abs()));
+    }
+    Ok(app.store.event_add("worker_search", &key, now).await?)
 }
 
 /// The person a reference names, with the organisation's records for them.

@@ -37,7 +37,30 @@ impl SqliteStore {
             .max_connections(8)
             .connect_with(opts)
             .await?;
-        sqlx::migrate!("migrations/sqlite").run(&pool).await?;
+        // Two processes opening a new database at once (`dcc serve` starting while `dcc admin
+        // dev seed` runs) would both run the first migration and one would fail: an advisory
+        // lock on a file beside the database makes the second wait, then find it migrated.
+        let lock_path = {
+            let mut p = path.as_os_str().to_owned();
+            p.push(".migrate-lock");
+            std::path::PathBuf::from(p)
+        };
+        let lock = tokio::task::spawn_blocking(move || {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&lock_path)?;
+            file.lock()?;
+            Ok::<_, std::io::Error>(file)
+        })
+        .await
+        .map_err(std::io::Error::other)
+        .and_then(|r| r)
+        .map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
+        let migrated = sqlx::migrate!("migrations/sqlite").run(&pool).await;
+        drop(lock);
+        migrated?;
         Ok(SqliteStore { pool, outbox_key })
     }
 }

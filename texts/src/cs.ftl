@@ -380,6 +380,10 @@ code_help_registry = Kód nepřišel? Zkontrolujte uživatelské jméno a PIN a 
 code_title_registration = Zadejte kód z SMS
 code_sent_registration = Poslali jsme kód v SMS na zadané telefonní číslo. Platí 5 minut.
 code_help_registration = SMS nepřišla do minuty? Zkontrolujte zadané číslo a začněte registraci znovu.
+code_title_registry_login_email = Zadejte kód z e-mailu a PIN
+code_sent_registry_login_email = Pokud uživatelské jméno existuje, poslali jsme kód na e-mail zadaný při registraci. Platí 5 minut. Po jeho zadání s PINem Vám pošleme ještě přihlašovací kód.
+code_help_registry_login_email = E-mail nepřišel do několika minut? Podívejte se i do složky nevyžádané pošty a zkontrolujte uživatelské jméno.
+reg_login_email_title = Přihlášení bez obrázku
 code_title_renewal_email = Zadejte kód z e-mailu
 code_sent_renewal_email = Pokud uživatelské jméno existuje, poslali jsme kód na e-mail zadaný při registraci. Platí 5 minut.
 code_help_renewal_email = E-mail nepřišel do několika minut? Podívejte se i do složky nevyžádané pošty a zkontrolujte uživatelské jméno.
@@ -434,6 +438,7 @@ notice-code =
         [registry_login] přihlášení do registru
         [renewal] obnovu PINu
         [renewal_email] obnovu PINu bez obrázku
+        [registry_login_email] přihlášení do registru bez obrázku
        *[other] ověření
     } je { $code }, platí { $minutes } min.
 notice-code-subject = dcc: jednorázový kód
@@ -576,6 +581,7 @@ worker_records_title = Záznamy této organizace
 worker_records_none = Tato organizace zatím u této osoby nic nezapsala.
 worker_certificate = Certifikát
 worker_cert_valid = vydán a platný
+worker_cert_expired = vydán, platnost již skončila
 worker_cert_revoked = zneplatněn
 worker_cert_superseded = nahrazen novějším
 worker_why_incomplete = Nevydán: schéma očkování ještě není úplné, certifikát vydáme po poslední dávce.

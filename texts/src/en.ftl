@@ -379,6 +379,10 @@ code_help_registry = No code? Check your username and PIN and log in again.
 code_title_registration = Enter the code from the SMS
 code_sent_registration = We have sent a code by SMS to the phone number you entered. It is valid for 5 minutes.
 code_help_registration = No SMS within a minute? Check the number you entered and start the registration again.
+code_title_registry_login_email = Enter the code from the e-mail and your PIN
+code_sent_registry_login_email = If the username exists, we have sent a code to the e-mail address given at registration. It is valid for 5 minutes. Once you enter it with your PIN, we send the login code.
+code_help_registry_login_email = No e-mail within a few minutes? Look in your spam folder too and check the username.
+reg_login_email_title = Sign in without the picture
 code_title_renewal_email = Enter the code from the e-mail
 code_sent_renewal_email = If the username exists, we have sent a code to the e-mail address given at registration. It is valid for 5 minutes.
 code_help_renewal_email = No e-mail within a few minutes? Look in your spam folder too and check the username.
@@ -433,6 +437,7 @@ notice-code =
         [registry_login] registry login
         [renewal] PIN renewal
         [renewal_email] PIN renewal without the picture
+        [registry_login_email] registry login without the picture
        *[other] verification
     } code { $code }, valid { $minutes } min.
 notice-code-subject = one-time code
@@ -575,6 +580,7 @@ worker_records_title = This organisation's records
 worker_records_none = This organisation has recorded nothing for this person yet.
 worker_certificate = Certificate
 worker_cert_valid = issued and valid
+worker_cert_expired = issued, no longer valid
 worker_cert_revoked = revoked
 worker_cert_superseded = replaced by a newer one
 worker_why_incomplete = Not issued: the vaccination series is not complete; the certificate is issued with the final dose.

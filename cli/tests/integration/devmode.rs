@@ -7,35 +7,10 @@ use crate::common;
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::Duration;
 
-use common::{p, text};
-
-/// `dcc` with the settings these tests depend on cleared from the environment, in `cwd` (so no
-/// stray `dcc.toml` is read).
-fn dcc_in(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_dcc"));
-    c.args(args).current_dir(cwd);
-    for var in [
-        "DATABASE_URL",
-        "DCC_DATABASE_URL",
-        "DCC_DATA_DIR",
-        "DCC_MODE",
-        "DCC_LISTEN",
-        "DCC_SMS_URL",
-        "DCC_SMTP_HOST",
-        "DCC_BASE_URL",
-        "NO_COLOR",
-        "RUST_LOG",
-    ] {
-        c.env_remove(var);
-    }
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    c
-}
+use common::{dcc_in, p, text};
 
 fn run(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     dcc_in(cwd, args, env).output().expect("run dcc")

@@ -7,6 +7,8 @@
     clippy::indexing_slicing
 )]
 
+#[path = "../../../server/tests/integration/common/chrome.rs"]
+mod chrome;
 mod common;
 
 mod cli;
@@ -17,3 +19,4 @@ mod legacy;
 mod registry_reset;
 mod revocation;
 mod verify_rules;
+mod walkthrough;

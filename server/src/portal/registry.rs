@@ -32,6 +32,14 @@ pub fn routes() -> Router<AppState> {
             "/registry/login/code",
             get(login_code_page).post(login_code),
         )
+        .route(
+            "/registry/login/email",
+            get(email_login_page).post(email_login),
+        )
+        .route(
+            "/registry/login/email/code",
+            get(email_login_code_page).post(email_login_code),
+        )
         .route("/registry/register", get(register_page).post(register))
         .route(
             "/registry/register/code",
@@ -200,6 +208,95 @@ async fn login(State(app): State<AppState>, web: Web, Form(f): Form<LoginForm>) 
                 &keep,
             )
             .await
+        }
+        Err(e) => error_page(&app, &web, e),
+    }
+}
+
+/// The sign-in without the picture (SECURITY.md 14), step 1: the username, to which account's
+/// e-mail the code goes.
+async fn email_login_page(State(app): State<AppState>, web: Web) -> Response {
+    let ctx = context! { step => "username", username => "" };
+    flow_page(&app, &web, StatusCode::OK, "registry_login_email.html", ctx)
+}
+
+#[derive(Deserialize)]
+struct UsernameForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    username: String,
+}
+
+async fn email_login(
+    State(app): State<AppState>,
+    web: Web,
+    Form(f): Form<UsernameForm>,
+) -> Response {
+    let Some(flow) = web.csrf_checked(&app, web.flow.as_deref(), &f.csrf) else {
+        return error_page(&app, &web, AppError::Forbidden("csrf".into()));
+    };
+    if let Err(r) = counted(&app, &web).await {
+        return r;
+    }
+    let digest = crate::secrets::token_digest(flow);
+    match service::start_login_by_email(&app, &digest, &f.username, ts(&app)).await {
+        Ok(Ok(())) => see_other("/registry/login/email/code"),
+        Ok(Err(_)) => {
+            let ctx = context! {
+                step => "username", username => "", error => web.lang.t("username_missing"),
+            };
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            flow_page(&app, &web, status, "registry_login_email.html", ctx)
+        }
+        Err(e) => error_page(&app, &web, e),
+    }
+}
+
+/// Step 2: the e-mailed code and the PIN; then the login code as after the picture.
+async fn email_login_code_page(State(app): State<AppState>, web: Web) -> Response {
+    email_code_form(&app, &web, StatusCode::OK, None)
+}
+
+fn email_code_form(app: &AppState, web: &Web, status: StatusCode, error: Option<&str>) -> Response {
+    if web.flow.is_none() {
+        return see_other("/registry/login/email");
+    }
+    let ctx = context! { step => "code", error };
+    flow_page(app, web, status, "registry_login_email.html", ctx)
+}
+
+#[derive(Deserialize)]
+struct EmailCodeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    pin: String,
+}
+
+async fn email_login_code(
+    State(app): State<AppState>,
+    web: Web,
+    Form(f): Form<EmailCodeForm>,
+) -> Response {
+    let Some(flow) = web.csrf_checked(&app, web.flow.as_deref(), &f.csrf) else {
+        return error_page(&app, &web, AppError::Forbidden("csrf".into()));
+    };
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    if f.pin.is_empty() {
+        return email_code_form(&app, &web, status, Some(web.lang.t("pin_missing")));
+    }
+    if let Err(r) = counted(&app, &web).await {
+        return r;
+    }
+    let digest = crate::secrets::token_digest(flow);
+    match service::login_by_email_code(&app, &digest, &f.code, &f.pin, ts(&app)).await {
+        Ok(Ok(())) => see_other("/registry/login/code"),
+        Ok(Err(Rejected::NoChallenge)) => see_other("/registry/login/email"),
+        Ok(Err(Rejected::Wrong)) => {
+            email_code_form(&app, &web, status, Some(web.lang.t("code_wrong")))
         }
         Err(e) => error_page(&app, &web, e),
     }

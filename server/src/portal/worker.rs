@@ -294,8 +294,9 @@ fn why(lang: Lang, note: Option<&str>) -> String {
     }
 }
 
-/// One record for the person page and the result page.
-fn record_item(names: &Names, lang: Lang, r: &RecordView) -> Value {
+/// One record for the person page and the result page; `now` (Unix seconds) tells an expired
+/// certificate from a valid one.
+fn record_item(names: &Names, lang: Lang, r: &RecordView, now: i64) -> Value {
     let e = &r.entry;
     let t = |k| lang.t(k).to_string();
     let (title, day, details) = match r.kind.as_str() {
@@ -347,6 +348,7 @@ fn record_item(names: &Names, lang: Lang, r: &RecordView) -> Value {
     let state = match cert {
         Some(c) if c.revoked => t("worker_cert_revoked"),
         Some(c) if c.superseded => t("worker_cert_superseded"),
+        Some(c) if c.expires_at <= now => t("worker_cert_expired"),
         Some(_) => t("worker_cert_valid"),
         None => why(lang, r.note.as_deref()),
     };
@@ -354,7 +356,7 @@ fn record_item(names: &Names, lang: Lang, r: &RecordView) -> Value {
         title, date => day, details,
         cert_id => cert.map(|c| c.id.clone()),
         uvci => cert.map(|c| c.uvci.clone()),
-        active => cert.is_some_and(|c| !c.revoked && !c.superseded),
+        active => cert.is_some_and(|c| !c.revoked && !c.superseded && c.expires_at > now),
         revoked => cert.is_some_and(|c| c.revoked),
         state,
     }
@@ -376,10 +378,11 @@ async fn person_view(
         Err(e) => return no_store(error_page(app, web, e)),
     };
     let names = &app.public.names;
+    let ts = now(app).unix_timestamp();
     let records: Vec<Value> = card
         .records
         .iter()
-        .map(|r| record_item(names, lang, r))
+        .map(|r| record_item(names, lang, r, ts))
         .collect();
     render(
         app,
@@ -555,7 +558,8 @@ async fn record(
     let (bad, problem) = match done {
         Ok(Recorded::Done(view, mailed_to)) => {
             let lang = web.lang;
-            let item = record_item(&app.public.names, lang, &view);
+            let ts = now(&app).unix_timestamp();
+            let item = record_item(&app.public.names, lang, &view, ts);
             return render(
                 &app,
                 &web,

@@ -10,167 +10,16 @@
 use crate::common;
 
 use std::net::SocketAddr;
-use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
+use common::chrome::{self, Chromedriver, PATIENCE};
 use common::{Backend, Harness, BN_IDENTIFIED};
-use fantoccini::{Client, ClientBuilder, Locator};
-use hyper_util::client::legacy::connect::HttpConnector;
+use fantoccini::Client;
 use serde_json::{json, Value};
 use server::service::exchange::Imported;
-
-const INSTALL: &str = "install the Debian packages `chromium chromium-driver` \
-    (apt-get install -y chromium chromium-driver; .ci/run installs them when chromedriver is missing)";
-
-/// How long a page or a download may take.
-const PATIENCE: Duration = Duration::from_secs(20);
-
-/// The first of `names` on `PATH` (or in the Debian locations).
-fn which(names: &[&str]) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let dirs: Vec<PathBuf> = std::env::split_paths(&path)
-        .chain(["/usr/bin", "/usr/lib/chromium"].map(PathBuf::from))
-        .collect();
-    names
-        .iter()
-        .flat_map(|n| dirs.iter().map(move |d| d.join(n)))
-        .find(|p| p.is_file())
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A chromedriver child process in its own process group; dropping it (also on panic) kills the
-/// group, so the Chromium it started goes too.
-struct Chromedriver {
-    child: Child,
-    port: u16,
-    log: PathBuf,
-}
-
-impl Chromedriver {
-    fn start(dir: &Path) -> Chromedriver {
-        let exe = which(&["chromedriver"])
-            .unwrap_or_else(|| panic!("chromedriver is not installed: {INSTALL}"));
-        let port = free_port();
-        let log = dir.join("chromedriver.log");
-        let child = Command::new(&exe)
-            .arg(format!("--port={port}"))
-            .arg(format!("--log-path={}", log.display()))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .process_group(0)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {} ({e}): {INSTALL}", exe.display()));
-        let mut driver = Chromedriver { child, port, log };
-        let deadline = Instant::now() + PATIENCE;
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if let Some(status) = driver.child.try_wait().unwrap() {
-                panic!(
-                    "chromedriver exited ({status}) before listening:\n{}",
-                    driver.log_text()
-                );
-            }
-            assert!(
-                Instant::now() < deadline,
-                "chromedriver does not listen on port {port}:\n{}",
-                driver.log_text()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        driver
-    }
-
-    fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// A headless Chromium with a phone's viewport (412 × 915 CSS pixels), downloading into
-    /// `downloads` without asking.
-    /// `extra` are more Chromium switches (the scanner's fake camera).
-    async fn browser(&self, profile: &Path, downloads: &Path, extra: &[String]) -> Client {
-        let chromium = which(&["chromium", "chromium-browser", "google-chrome"])
-            .unwrap_or_else(|| panic!("Chromium is not installed: {INSTALL}"));
-        let mut args: Vec<String> = [
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--window-size=412,915",
-        ]
-        .map(String::from)
-        .to_vec();
-        args.push(format!("--user-data-dir={}", profile.display()));
-        args.extend_from_slice(extra);
-        let caps = json!({
-            "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": chromium,
-                "args": args,
-                // Chromium keeps a desktop window at least 500 px wide, and `--window-size`
-                // includes the window's frame: the phone's viewport is emulated.
-                "mobileEmulation": {
-                    "deviceMetrics": {
-                        "width": 412,
-                        "height": 915,
-                        "pixelRatio": 1.0,
-                        "mobile": true,
-                        "touch": true,
-                    },
-                },
-                "prefs": {
-                    "download.default_directory": downloads,
-                    "download.prompt_for_download": false,
-                    "download.directory_upgrade": true,
-                },
-            },
-        });
-        let Value::Object(caps) = caps else {
-            unreachable!()
-        };
-        // Chromium may be slow to start when the three browser tests start at once on two
-        // cores: a session that fails to start is asked for again, at most three times.
-        let mut last = String::new();
-        for attempt in 0..3 {
-            if attempt > 0 {
-                tokio::time::sleep(Duration::from_secs(2)).await;
-            }
-            match ClientBuilder::new(HttpConnector::new())
-                .capabilities(caps.clone())
-                .connect(&format!("http://127.0.0.1:{}", self.port))
-                .await
-            {
-                Ok(client) => return client,
-                Err(e) => last = e.to_string(),
-            }
-        }
-        panic!(
-            "no WebDriver session ({last}); is Chromium installed? {INSTALL}\n{}",
-            self.log_text()
-        )
-    }
-}
-
-impl Drop for Chromedriver {
-    fn drop(&mut self) {
-        // The group id is the child's pid (`process_group(0)`).
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{}", self.child.id())])
-            .stderr(Stdio::null())
-            .status();
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// The server on a real loopback socket, its base URL `http://localhost:PORT`, a chromedriver and
 /// a browser session.
@@ -234,50 +83,29 @@ impl Portal {
 
     /// Waits for an element to appear (after a navigation).
     async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
-        match self
-            .client
-            .wait()
-            .at_most(PATIENCE)
-            .for_element(Locator::Css(css))
-            .await
-        {
-            Ok(e) => e,
-            Err(e) => panic!(
-                "no `{css}` on {} ({e}):\n{}",
-                self.client.current_url().await.unwrap(),
-                self.client.source().await.unwrap_or_default()
-            ),
-        }
+        chrome::wait_for(&self.client, css).await
     }
 
     /// Waits for the element and clicks it.
     async fn click(&self, css: &str) {
-        self.wait_for(css).await.click().await.unwrap();
+        chrome::click(&self.client, css).await;
     }
 
     async fn type_into(&self, css: &str, text: &str) {
-        let field = self.wait_for(css).await;
-        field.click().await.unwrap();
-        field.send_keys(text).await.unwrap();
+        chrome::type_into(&self.client, css, text).await;
     }
 
     async fn main_text(&self) -> String {
-        self.wait_for("main").await.text().await.unwrap()
+        chrome::main_text(&self.client).await
     }
 
     async fn path(&self) -> String {
         self.client.current_url().await.unwrap().path().to_string()
     }
 
-    /// Saves a screenshot of the viewport as `target/screenshots/{name}.png`.
+    /// The accessibility check, then a screenshot ([`chrome::screenshot`]).
     async fn screenshot(&self, name: &str) -> PathBuf {
-        let png = self.client.screenshot().await.unwrap();
-        assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/screenshots");
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(format!("{name}.png"));
-        std::fs::write(&path, png).unwrap();
-        path
+        chrome::screenshot(&self.client, name).await
     }
 
     /// Waits for the one finished PDF in the download directory.
@@ -344,6 +172,37 @@ impl Portal {
         self.server.abort();
         self.h.finish().await;
     }
+}
+
+/// Every page a visitor reaches without an account, in Czech and in English, passes axe-core
+/// (0 critical, 0 serious); the signed-in pages are checked where the flows below take their
+/// screenshots.
+#[tokio::test]
+async fn public_pages_pass_the_accessibility_check() {
+    let p = Portal::start().await;
+    let pages = [
+        ("home", "/"),
+        ("privacy", "/privacy"),
+        ("accessibility", "/accessibility"),
+        ("exchange-scan", "/exchange"),
+        ("scanner", "/verify"),
+        ("registry-login", "/registry"),
+        ("registry-login-email", "/registry/login/email"),
+        ("registry-register", "/registry/register"),
+        ("renew-start", "/registry/renew"),
+        ("renew-email", "/registry/renew/email"),
+        ("not-found", "/no/such/page"),
+    ];
+    for lang in ["cs", "en"] {
+        p.goto(&format!("/lang/{lang}?next=/")).await;
+        for (name, path) in pages {
+            p.goto(path).await;
+            let html_lang = p.wait_for("html").await.attr("lang").await.unwrap();
+            assert_eq!(html_lang.as_deref(), Some(lang), "{path}");
+            p.screenshot(&format!("public-{name}-{lang}")).await;
+        }
+    }
+    p.finish().await;
 }
 
 /// The code in the OTP message "dcc: kód pro … je 123456, platí 5 min. / dcc … code 123456, …".

@@ -462,6 +462,117 @@ async fn the_accessible_alternative_mails_a_code() {
     h.finish().await;
 }
 
+/// SECURITY.md 14 at sign-in: who cannot read the picture asks for a code at the registered
+/// e-mail, enters it with the PIN and then the login code, as after the picture. An unknown
+/// username gets the same answer and nothing; a wrong e-mailed code is said so; a right code
+/// with a wrong PIN sends no login code; the e-mailed code works once.
+#[tokio::test]
+async fn sign_in_without_the_picture() {
+    let h = Harness::new(Backend::Sqlite).await;
+    let username = registered(&h).await;
+    let start = |name: String| {
+        let h = &h;
+        async move {
+            let mut b = Browser::default();
+            let p = b.get(h, "/registry").await;
+            assert!(
+                p.body.contains("href=\"/registry/login/email\""),
+                "{}",
+                p.body
+            );
+            let p = b.get(h, "/registry/login/email").await;
+            assert_eq!(p.status, StatusCode::OK);
+            let p = b
+                .post(
+                    h,
+                    "/registry/login/email",
+                    &[("csrf", &p.csrf()), ("username", &name)],
+                )
+                .await;
+            (b, p)
+        }
+    };
+    let (_, unknown) = start("ZZZZZZZZ".into()).await;
+    assert!(mails(&h).await.is_empty());
+    assert!(deliver(&h).await.is_empty());
+    let (mut b, known) = start(username.clone()).await;
+    assert_eq!(
+        (unknown.status, unknown.location()),
+        (known.status, known.location())
+    );
+    assert_eq!(known.location(), "/registry/login/email/code");
+    let m = mails(&h).await;
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert_eq!(m[0].0, EMAIL);
+    assert!(m[0].1.contains("without the picture"), "{}", m[0].1);
+    let code = code_of(&m[0].1);
+    let submit = |b: &mut Browser, code: String, pin: &'static str| {
+        let h = &h;
+        let mut b = std::mem::take(b);
+        async move {
+            let p = b.get(h, "/registry/login/email/code").await;
+            assert_eq!(p.status, StatusCode::OK);
+            let p = b
+                .post(
+                    h,
+                    "/registry/login/email/code",
+                    &[("csrf", &p.csrf()), ("code", &code), ("pin", pin)],
+                )
+                .await;
+            (b, p)
+        }
+    };
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let (b2, p) = submit(&mut b, wrong.into(), PIN).await;
+    b = b2;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("code"), "{}", p.body);
+    // The right code with a wrong PIN: the same step as any login, and no login code leaves.
+    let (b2, p) = submit(&mut b, code.clone(), "wrong PIN here").await;
+    b = b2;
+    assert_eq!(p.location(), "/registry/login/code", "{}", p.body);
+    assert!(deliver(&h).await.is_empty());
+    assert!(mails(&h).await.is_empty());
+    // The code was spent: asking again, then the right PIN.
+    let (b2, p) = submit(&mut b, code, PIN).await;
+    b = b2;
+    assert_ne!(
+        p.location(),
+        "/registry/login/code",
+        "a spent code is refused"
+    );
+    // A new code after the interval between codes.
+    h.clock.advance(time::Duration::minutes(2));
+    let (mut b, _) = {
+        let p = b.get(&h, "/registry/login/email").await;
+        let p = b
+            .post(
+                &h,
+                "/registry/login/email",
+                &[("csrf", &p.csrf()), ("username", &username)],
+            )
+            .await;
+        assert_eq!(
+            p.location(),
+            "/registry/login/email/code",
+            "{} {}",
+            p.status,
+            p.body
+        );
+        (b, p)
+    };
+    let code = code_of(&mails(&h).await[0].1);
+    let (b2, p) = submit(&mut b, code, PIN).await;
+    b = b2;
+    assert_eq!(p.location(), "/registry/login/code", "{}", p.body);
+    let sms = deliver(&h).await;
+    assert_eq!(sms.len(), 1);
+    assert_eq!(sms[0].0, PHONE);
+    let p = b.registry_code(&h, &code_of(&sms[0].1)).await;
+    assert_eq!(p.location(), "/registry/account", "{}", p.body);
+    h.finish().await;
+}
+
 /// SECURITY.md 11: from the fifth failure a wait applies (unknown usernames alike), it is
 /// released when the wait is over, and a helpdesk reset releases it at once, ends the
 /// sessions and sends a link and code; audited.

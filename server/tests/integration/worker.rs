@@ -447,3 +447,55 @@ async fn worker_records_a_test_and_a_recovery(backend: Backend) {
     h.finish().await;
 }
 both!(worker_records_a_test_and_a_recovery);
+
+/// A certificate past its `exp` reads "no longer valid" on the person page and offers no
+/// revocation; a worker's person searches are limited per hour (SEARCHES_PER_HOUR), the 429
+/// telling how long to wait, and the limit is the worker's whatever the organisation.
+#[tokio::test]
+async fn worker_sees_expiry_and_searches_are_limited() {
+    let h = Harness::new(Backend::Sqlite).await;
+    let (s, _, _) = h
+        .send(h.post_record(&vaccination(BN_IDENTIFIED, 2, 2, "2026-01-10", None), None))
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (username, mut b) = worker(&h, true).await;
+    let person = found(&h, &mut b).await;
+    let p = b.get(&h, &person).await;
+    assert!(p.body.contains("vydán a platný"), "{}", p.body);
+    assert!(
+        p.body.contains("/revoke"),
+        "a valid certificate can be revoked"
+    );
+
+    h.clock.advance(time::Duration::days(400));
+    let mut b = common::registry::sign_in(&h, &username, WORKER.1).await;
+    let person = found(&h, &mut b).await;
+    let p = b.get(&h, &person).await;
+    assert!(p.body.contains("platnost již skončila"), "{}", p.body);
+    assert!(!p.body.contains("vydán a platný"), "{}", p.body);
+    assert!(
+        !p.body.contains("/revoke"),
+        "an expired certificate is not revoked"
+    );
+
+    let limit = server::service::worker::SEARCHES_PER_HOUR;
+    // One search was made above in this hour; the rest of the budget, then one too many.
+    for _ in 1..limit {
+        let p = search(&h, &mut b, BN_UNKNOWN, CARD).await;
+        assert_eq!(p.status, StatusCode::NOT_FOUND);
+    }
+    let p = search(&h, &mut b, BN_IDENTIFIED, "ab 123456").await;
+    assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS, "{}", p.body);
+    let wait: u64 = p.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((3000..=3600).contains(&wait), "{wait}");
+    // A malformed number is named without counting or looking anything up.
+    assert_eq!(
+        search(&h, &mut b, "123", CARD).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    h.clock.advance(time::Duration::minutes(61));
+    let mut b = common::registry::sign_in(&h, &username, WORKER.1).await;
+    let p = search(&h, &mut b, BN_IDENTIFIED, "ab 123456").await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    h.finish().await;
+}

@@ -2,6 +2,7 @@
 //! (`DCC_TEST_DATABASE_URL`, default the loopback server), a fixed clock, and request helpers.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod chrome;
 pub mod logging;
 pub mod registry;
 pub mod web;
