@@ -4,11 +4,12 @@
 //!
 //! ```no_run
 //! # fn main() -> hsm::Result<()> {
-//! use hcert::crypto::{Algorithm, Signer as _};
+//! use hcert::crypto::Algorithm;
 //! let module = hsm::Module::open("/usr/lib/softhsm/libsofthsm2.so")?;
 //! let token = module.token("dcc", &hsm::pin_from_env("DCC_HSM_PIN")?)?;
-//! let signer = token.signer("dsc-2026", Algorithm::Es256)?;
-//! let signature = signer.sign(b"Sig_structure").map_err(|e| hsm::Error::Unusable(e.to_string()))?;
+//! token.generate("dsc-2026", hsm::KeySpec::Es256)?;
+//! let signer = token.signer("dsc-2026", Algorithm::Es256)?; // an hcert::crypto::Signer
+//! assert_eq!(signer.try_sign(b"Sig_structure")?.len(), 64); // ES256: raw r‖s
 //! # Ok(()) }
 //! ```
 #![forbid(unsafe_code)]
