@@ -138,16 +138,12 @@ fn generated(cert: &rcgen::Certificate, key: &KeyPair) -> Generated {
     }
 }
 
-/// Generates a development CSCA, DSC and trust-list signer.
-pub fn generate(opts: &KeyOptions) -> Result<DevKeys> {
+/// The parameters of the DSC of `opts` (its key and CSCA sign them): valid from an hour before
+/// `opts.now` for `dsc_days`, KeyUsage digitalSignature, the DCC EKUs of `opts.types` (none when
+/// unrestricted), a PrivateKeyUsagePeriod of `usage_days`, an authority key identifier. Shared
+/// with the hsm crate, whose DSC keys stay in a token (`rsa_bits` is not used here).
+pub fn dsc_params(opts: &KeyOptions) -> Result<CertificateParams> {
     let from = opts.now - Duration::hours(1);
-    let csca_key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(gen_err)?;
-    let mut csca_params = params(&opts.country, "dcc development CSCA", from, 3650)?;
-    csca_params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
-    csca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    let csca = csca_params.self_signed(&csca_key).map_err(gen_err)?;
-
-    let dsc_key = key_for(opts.alg, opts.rsa_bits)?;
     let mut dsc_params = params(
         &opts.country,
         &format!("dcc development DSC {}", opts.alg),
@@ -174,6 +170,20 @@ pub fn generate(opts: &KeyOptions) -> Result<DevKeys> {
         .iter()
         .map(|t| ExtendedKeyUsagePurpose::Other(eku_oid(*t)))
         .collect();
+    Ok(dsc_params)
+}
+
+/// Generates a development CSCA, DSC and trust-list signer.
+pub fn generate(opts: &KeyOptions) -> Result<DevKeys> {
+    let from = opts.now - Duration::hours(1);
+    let csca_key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(gen_err)?;
+    let mut csca_params = params(&opts.country, "dcc development CSCA", from, 3650)?;
+    csca_params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+    csca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    let csca = csca_params.self_signed(&csca_key).map_err(gen_err)?;
+
+    let dsc_params = dsc_params(opts)?;
+    let dsc_key = key_for(opts.alg, opts.rsa_bits)?;
     let dsc = dsc_params
         .signed_by(&dsc_key, &csca, &csca_key)
         .map_err(gen_err)?;

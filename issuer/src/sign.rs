@@ -69,6 +69,40 @@ impl SigningIdentity {
         let signer = backend
             .signer(alg, &der)
             .map_err(|e| Error::Key(format!("cannot load the {alg} private key: {e}")))?;
+        Self::pair(signer, dsc, limits, der, backend)
+    }
+
+    /// A key held elsewhere (an HSM: the hsm crate's signer) with its certificate; fails when
+    /// they do not belong together. With no key bytes to derive from, [`Self::derived_secret`]
+    /// is random for each load: such an installation configures its UVCI secret.
+    pub fn from_signer(
+        signer: Box<dyn Signer>,
+        cert: &[u8],
+        backend: &dyn Backend,
+    ) -> Result<Self> {
+        let dsc = trust_list::parse_certificate(cert)?;
+        let limits = dsc.signing_limits()?;
+        let mut random = vec![0u8; 32];
+        getrandom::getrandom(&mut random)
+            .map_err(|e| Error::Key(format!("no randomness for the derived secret: {e}")))?;
+        Self::pair(signer, dsc, limits, KeyDer::new(random), backend)
+    }
+
+    /// Checks that `signer` signs with the DSC's key and algorithm, and reads the DSC's limits.
+    fn pair(
+        signer: Box<dyn Signer>,
+        dsc: Dsc,
+        limits: SigningLimits,
+        der: KeyDer,
+        backend: &dyn Backend,
+    ) -> Result<Self> {
+        let alg = algorithm_for(&dsc.public_key)?;
+        if signer.algorithm() != alg {
+            return Err(Error::Key(format!(
+                "the key signs {}, the signer certificate's key {alg}",
+                signer.algorithm()
+            )));
+        }
         // The key must match the certificate: sign a probe and verify it with the DSC's key.
         let probe = b"dcc key/certificate match probe";
         let sig = signer.sign(probe).map_err(|e| Error::Key(e.to_string()))?;
@@ -97,7 +131,8 @@ impl SigningIdentity {
     }
 
     /// A secret derived from the private key, for UVCIs when no installation secret is set:
-    /// stable for the key, unknowable without it.
+    /// stable for the key, unknowable without it (random for each load of a key held in an
+    /// HSM, [`Self::from_signer`]).
     pub fn derived_secret(&self) -> Vec<u8> {
         use sha2::{Digest, Sha256};
         let mut h = Sha256::new();
