@@ -397,7 +397,7 @@ pub async fn grant_attorney(
     let Some((valid_from, valid_until)) = bounds else {
         return Ok(Err(AttorneyRejected::Period));
     };
-    if first < today || days < 1 || days > ATTORNEY_MAX_DAYS || valid_until <= now {
+    if first < today || !(1..=ATTORNEY_MAX_DAYS).contains(&days) || valid_until <= now {
         return Ok(Err(AttorneyRejected::Period));
     }
     let note = input.note.map(str::trim).filter(|n| !n.is_empty());
