@@ -1,50 +1,23 @@
 //! The citizen portal's logic (seed 002): login with birth number + ID-card number and an SMS
 //! code, sessions with idle and absolute time-outs, the person's records and certificates, and
-//! contact changes confirmed by a code sent to the new contact.
+//! contact changes (`crate::contact`, shared with registry users).
 
 use serde_json::json;
 
-use crate::error::{Error, Problem, ServiceResult};
-use crate::notice::{Channel, Notice};
+use crate::error::{Error, ServiceResult};
+use crate::notice::Channel;
 use crate::otp::{self, Delivery, Purpose, Rejected};
 use crate::session::{self, SessionKind};
-use crate::store::portal::{ContactField, PersonView};
+use crate::store::portal::PersonView;
 use crate::store::{AuditEvent, CertificateRow, RecordRow};
 use crate::validate;
 
 pub use crate::session::{NewSession, Session, SessionInfo};
 use crate::Ctx;
 
-/// Why a citizen's login or contact change did not start: the typed reasons the portal picks
-/// its page by, beside everything the lower layers refuse.
-#[derive(Debug, thiserror::Error)]
-pub enum CitizenError {
-    /// A field of the form is malformed (named, never echoed).
-    #[error(transparent)]
-    Field(#[from] validate::Invalid),
-    /// Changing a contact needs a code entered in the last five minutes.
-    #[error("a one-time code entered in the last five minutes is needed")]
-    StepUpRequired,
-    /// Limits, storage and the rest.
-    #[error(transparent)]
-    Service(#[from] Error),
-}
-
-impl From<crate::store::StoreError> for CitizenError {
-    fn from(e: crate::store::StoreError) -> Self {
-        CitizenError::Service(e.into())
-    }
-}
-
-impl From<CitizenError> for Error {
-    fn from(e: CitizenError) -> Self {
-        match e {
-            CitizenError::Field(invalid) => Error::Invalid(Problem::field(invalid.to_string())),
-            CitizenError::StepUpRequired => Error::Forbidden(Problem::new("error-step-up")),
-            CitizenError::Service(e) => e,
-        }
-    }
-}
+/// Why a citizen's login or contact change did not start (shared with registry users' contact
+/// changes).
+pub use crate::contact::ContactError as CitizenError;
 
 /// The window of the per-IP authentication counter (SECURITY.md 49: per 10 minutes).
 const AUTH_WINDOW_SECS: i64 = 600;
@@ -315,137 +288,4 @@ pub async fn render_pdf(app: &Ctx, cert: &CertificateRow) -> ServiceResult<Vec<u
 /// Whether the session entered a code recently enough for a sensitive change (SECURITY.md 23).
 pub fn fresh_otp(s: &Session, now: i64) -> bool {
     s.fresh(now)
-}
-
-/// Sends a step-up code to the current phone.
-pub async fn start_step_up(app: &Ctx, s: &Session, now: i64) -> ServiceResult<()> {
-    let person = app
-        .store
-        .person(&s.owner_id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    otp::send(
-        app,
-        otp::Request {
-            flow: &s.digest,
-            purpose: Purpose::StepUp,
-            person_id: Some(person.id.clone()),
-            user_id: None,
-            throttle_key: app.secrets.keyed("person", person.id.as_bytes()),
-            delivery: person.phone.map(|to| Delivery {
-                channel: Channel::Sms,
-                to,
-            }),
-            destination: None,
-            now,
-        },
-    )
-    .await
-}
-
-/// Checks a step-up code; a right one marks the session fresh.
-pub async fn finish_step_up(
-    app: &Ctx,
-    s: &Session,
-    code: &str,
-    now: i64,
-) -> ServiceResult<Result<(), Rejected>> {
-    match otp::check(app, &s.digest, Purpose::StepUp, code, now).await? {
-        Ok(_) => {
-            session::mark_fresh(app, s, now).await?;
-            Ok(Ok(()))
-        }
-        Err(r) => Ok(Err(r)),
-    }
-}
-
-/// Starts a contact change: validates the new contact and sends a code to it. Needs a code
-/// entered in the last five minutes (step-up).
-pub async fn start_contact_change(
-    app: &Ctx,
-    s: &Session,
-    field: ContactField,
-    value: &str,
-    now: i64,
-) -> Result<(), CitizenError> {
-    if !fresh_otp(s, now) {
-        return Err(CitizenError::StepUpRequired);
-    }
-    let (value, channel, purpose) = match field {
-        ContactField::Phone => (validate::phone(value)?, Channel::Sms, Purpose::ContactPhone),
-        ContactField::Email => (
-            validate::email(value)?,
-            Channel::Email,
-            Purpose::ContactEmail,
-        ),
-    };
-    otp::send(
-        app,
-        otp::Request {
-            flow: &s.digest,
-            purpose,
-            person_id: Some(s.owner_id.clone()),
-            user_id: None,
-            throttle_key: app.secrets.keyed("person", s.owner_id.as_bytes()),
-            delivery: Some(Delivery {
-                channel,
-                to: value.clone(),
-            }),
-            destination: Some(value),
-            now,
-        },
-    )
-    .await?;
-    Ok(())
-}
-
-/// Confirms a contact change with the code sent to the new contact; the old contact gets a
-/// notice and the change is audited.
-pub async fn finish_contact_change(
-    app: &Ctx,
-    s: &Session,
-    field: ContactField,
-    code: &str,
-    now: i64,
-) -> ServiceResult<Result<(), Rejected>> {
-    let purpose = match field {
-        ContactField::Phone => Purpose::ContactPhone,
-        ContactField::Email => Purpose::ContactEmail,
-    };
-    let c = match otp::check(app, &s.digest, purpose, code, now).await? {
-        Ok(c) => c,
-        Err(r) => return Ok(Err(r)),
-    };
-    let Some(value) = c.destination else {
-        return Ok(Err(Rejected::NoChallenge));
-    };
-    let person = app
-        .store
-        .person(&s.owner_id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let (old, channel) = match field {
-        ContactField::Phone => (person.phone, Channel::Sms),
-        ContactField::Email => (person.email, Channel::Email),
-    };
-    let notice = old.map(|to| Notice::ContactChanged { field }.message(channel, to));
-    app.store
-        .set_contact(
-            &s.owner_id,
-            field,
-            &value,
-            notice.as_ref(),
-            &AuditEvent {
-                event: "contact.changed".into(),
-                org_id: None,
-                subject: Some(app.secrets.pseudonym(s.owner_id.as_bytes())),
-                detail: json!({"field": match field {
-                    ContactField::Phone => "phone",
-                    ContactField::Email => "email",
-                }}),
-            },
-            now,
-        )
-        .await?;
-    Ok(Ok(()))
 }

@@ -374,6 +374,11 @@ pub struct OperatorConfig {
     pub name: String,
     /// The operator's name in English.
     pub name_en: String,
+    /// The service's name, in Czech, that every SMS and e-mail opens with (SECURITY.md 4), so a
+    /// person knows who writes.
+    pub service_name: String,
+    /// The service's name in English, for the English half of a message.
+    pub service_name_en: String,
     /// The helpdesk's e-mail address.
     pub helpdesk_email: String,
     /// The helpdesk's telephone number.
@@ -393,6 +398,8 @@ impl Default for OperatorConfig {
         OperatorConfig {
             name: "Ministerstvo zdravotnictví ČR".into(),
             name_en: "Ministry of Health of the Czech Republic".into(),
+            service_name: "Certifikát COVID-19".into(),
+            service_name_en: "COVID-19 certificate".into(),
             helpdesk_email: "helpdesk@example.cz".into(),
             helpdesk_phone: "+420 221 000 000".into(),
             privacy_cs: None,
@@ -538,6 +545,16 @@ const ENV: &[(&str, &[&str], Kind)] = &[
     ("DCC_REVOKE_SUPERSEDED", &["revoke_superseded"], Kind::Bool),
     ("DCC_OPERATOR_NAME", &["operator", "name"], Kind::Str),
     ("DCC_OPERATOR_NAME_EN", &["operator", "name_en"], Kind::Str),
+    (
+        "DCC_OPERATOR_SERVICE_NAME",
+        &["operator", "service_name"],
+        Kind::Str,
+    ),
+    (
+        "DCC_OPERATOR_SERVICE_NAME_EN",
+        &["operator", "service_name_en"],
+        Kind::Str,
+    ),
     (
         "DCC_OPERATOR_HELPDESK_EMAIL",
         &["operator", "helpdesk_email"],
@@ -787,6 +804,18 @@ impl Config {
         }
         if self.max_dose == 0 {
             return Err(ConfigError::Invalid("max_dose must be at least 1".into()));
+        }
+        for name in [&self.operator.service_name, &self.operator.service_name_en] {
+            if name.trim().is_empty()
+                || name.chars().count() > 40
+                || name.chars().any(char::is_control)
+            {
+                return Err(ConfigError::Invalid(
+                    "operator.service_name and operator.service_name_en must be 1 to 40 \
+                     characters without control characters (every SMS opens with them)"
+                        .into(),
+                ));
+            }
         }
         self.check_outbox()
     }

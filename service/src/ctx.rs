@@ -161,6 +161,11 @@ pub struct Overrides {
 }
 
 impl Ctx {
+    /// The service's name as every SMS and e-mail opens with it (SECURITY.md 4).
+    pub fn sender(&self) -> crate::notice::Sender<'_> {
+        crate::notice::Sender::of(&self.config.operator)
+    }
+
     /// Prepares the data directory (keys and secret on first start), opens the database (running
     /// its migrations) and builds the public resources.
     pub async fn open(

@@ -15,6 +15,7 @@ pub mod certreg;
 pub mod citizen;
 pub mod clock;
 pub mod config;
+pub mod contact;
 pub mod counters;
 pub mod ctx;
 pub mod defaults;

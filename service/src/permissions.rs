@@ -5,20 +5,21 @@
 //! whose members then act for it. [`authorise`] answers, on every provider request, whether a
 //! user may act for an organisation now. The operator bootstraps the first managers with
 //! `dcc admin registry grant` ([`grant_operator`]). Every decision is audited in the same
-//! transaction as the change.
+//! transaction as the change; a request is e-mailed to the organisation's managers and a decision
+//! to the requester, with the organisation's name and a link to the page only.
 
 use serde_json::json;
 
 use crate::error::{Error, Problem, ServiceResult};
+use crate::notice::{self, Channel, Notice};
 use crate::secrets::{self, Secrets};
 use crate::store::permissions::{AttorneyRow, AttorneyWrite, Authority, PermissionRow};
 use crate::store::{AuditEvent, Org, Store};
+use crate::validator;
 use crate::Ctx;
 
 /// The longest power of attorney, in days from its start.
 pub const ATTORNEY_MAX_DAYS: i64 = 366;
-/// A power of attorney may start this much before now (a date picked as "today").
-const ATTORNEY_BACKDATE_SECS: i64 = 86_400;
 /// The longest note on a power of attorney.
 const NOTE_MAX_CHARS: usize = 200;
 
@@ -138,9 +139,19 @@ pub async fn request(
         subject: Some(pseudonym(&app.secrets, user_id)),
         detail: json!({ "permission": id, "role": Role::Member.as_str() }),
     };
+    // The managers learn of it by e-mail (organisation, time, the page's link): no name, no
+    // birth number; the page shows who asked.
+    let link = format!("{}/registry/org/{}", app.config.base_url(), org.ico);
+    let when = notice::local_time(now);
+    let notice = Notice::PermissionRequested {
+        org: &org.name,
+        when: &when,
+        link: &link,
+    }
+    .message(app.sender(), Channel::Email, "");
     if app
         .store
-        .permission_request(&id, user_id, org.id, &audit, now)
+        .permission_request(&id, user_id, org.id, &notice, &audit, now)
         .await?
     {
         Ok(Ok(()))
@@ -231,9 +242,26 @@ pub async fn decide(
             "permission": p.id, "role": p.role, "by": pseudonym(&app.secrets, manager),
         }),
     };
+    let link = format!("{}/registry/permissions", app.config.base_url());
+    let when = notice::local_time(now);
+    let notice = Notice::PermissionDecided {
+        org: &p.org.name,
+        approved: decision == Decision::Approve,
+        when: &when,
+        link: &link,
+    }
+    .message(app.sender(), Channel::Email, "");
     if !app
         .store
-        .permission_decide(&p.id, "requested", to, Some(manager), &audit, now)
+        .permission_decide(
+            &p.id,
+            "requested",
+            to,
+            Some(manager),
+            Some(&notice),
+            &audit,
+            now,
+        )
         .await?
     {
         return Err(Error::Conflict(Problem::new("error-decided")));
@@ -265,7 +293,15 @@ pub async fn revoke(
     };
     if !app
         .store
-        .permission_decide(&p.id, "approved", "revoked", Some(manager), &audit, now)
+        .permission_decide(
+            &p.id,
+            "approved",
+            "revoked",
+            Some(manager),
+            None,
+            &audit,
+            now,
+        )
         .await?
     {
         return Err(Error::Conflict(Problem::new(
@@ -322,17 +358,18 @@ pub async fn mine(
 pub struct AttorneyInput<'a> {
     /// The processing organisation's IČO.
     pub agent_ico: &'a str,
-    /// Start, Unix seconds.
-    pub valid_from: i64,
-    /// End (exclusive), Unix seconds.
-    pub valid_until: i64,
+    /// The first day it is valid, from its start in Prague; `None`: today.
+    pub valid_from: Option<time::Date>,
+    /// The last day it is valid, to its end in Prague (23:59:59 local).
+    pub valid_until: time::Date,
     /// A note (the reference of the signed paper, say).
     pub note: Option<&'a str>,
 }
 
 /// A manager of the organisation `grantor_ico` gives the processing organisation a power of
-/// attorney (seed 003: "plné moci"): its members act for the grantor from `valid_from` to
-/// `valid_until`, at most [`ATTORNEY_MAX_DAYS`] days. Returns the new id.
+/// attorney (seed 003: "plné moci"): its members act for the grantor from the start of
+/// `valid_from` to the end of `valid_until`, whole days in Prague time (the calendar days the
+/// signed paper names), at most [`ATTORNEY_MAX_DAYS`] days. Returns the new id.
 pub async fn grant_attorney(
     app: &Ctx,
     manager: &str,
@@ -350,11 +387,17 @@ pub async fn grant_attorney(
     if agent.id == grantor.id {
         return Ok(Err(AttorneyRejected::SameOrg));
     }
-    if input.valid_from < now - ATTORNEY_BACKDATE_SECS
-        || input.valid_until <= input.valid_from
-        || input.valid_until <= now
-        || input.valid_until - input.valid_from > ATTORNEY_MAX_DAYS * 86_400
-    {
+    let today = time::OffsetDateTime::from_unix_timestamp(now)
+        .ok()
+        .and_then(validator::local_day)
+        .ok_or_else(|| Error::Internal("now is outside the calendar".into()))?;
+    let first = input.valid_from.unwrap_or(today);
+    let days = (input.valid_until - first).whole_days() + 1;
+    let bounds = validator::day_start(first).zip(validator::day_end(input.valid_until));
+    let Some((valid_from, valid_until)) = bounds else {
+        return Ok(Err(AttorneyRejected::Period));
+    };
+    if first < today || !(1..=ATTORNEY_MAX_DAYS).contains(&days) || valid_until <= now {
         return Ok(Err(AttorneyRejected::Period));
     }
     let note = input.note.map(str::trim).filter(|n| !n.is_empty());
@@ -368,15 +411,15 @@ pub async fn grant_attorney(
         subject: Some(pseudonym(&app.secrets, manager)),
         detail: json!({
             "attorney": id, "agent_org": agent.id,
-            "valid_from": input.valid_from, "valid_until": input.valid_until,
+            "valid_from": valid_from, "valid_until": valid_until,
         }),
     };
     let write = AttorneyWrite {
         id: id.clone(),
         grantor_org_id: grantor.id,
         agent_org_id: agent.id,
-        valid_from: input.valid_from,
-        valid_until: input.valid_until,
+        valid_from,
+        valid_until,
         note: note.map(str::to_string),
     };
     if !app

@@ -13,7 +13,7 @@ use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
 
 use crate::error::{Error, Problem, ServiceResult};
-use crate::notice::{Channel, Notice};
+use crate::notice::{Channel, Notice, Sender};
 use crate::secrets;
 use crate::store::portal::PersonView;
 use crate::store::{
@@ -449,14 +449,19 @@ impl Contacts {
 /// The notices to a person's contacts on file when an organisation recorded other contacts
 /// for them: one SMS to the phone and one e-mail to the address on file. No values, no
 /// health data.
-fn contact_notices(person: &PersonView, org: &str, fields: &[&str]) -> Vec<MessageWrite> {
+fn contact_notices(
+    sender: Sender<'_>,
+    person: &PersonView,
+    org: &str,
+    fields: &[&str],
+) -> Vec<MessageWrite> {
     let notice = Notice::ContactRecorded { org, fields };
     let mut out = Vec::new();
     if let Some(phone) = &person.phone {
-        out.push(notice.message(Channel::Sms, phone.clone()));
+        out.push(notice.message(sender, Channel::Sms, phone.clone()));
     }
     if let Some(email) = &person.email {
-        out.push(notice.message(Channel::Email, email.clone()));
+        out.push(notice.message(sender, Channel::Email, email.clone()));
     }
     out
 }
@@ -576,7 +581,7 @@ pub(crate) async fn record_event(
         ));
         on_file
             .as_ref()
-            .map(|person| contact_notices(person, &org.name, &contacts.differing))
+            .map(|person| contact_notices(app.sender(), person, &org.name, &contacts.differing))
             .unwrap_or_default()
     };
 
@@ -602,6 +607,7 @@ pub(crate) async fn record_event(
             kind,
             mail_to: contacts.mail_to.as_deref(),
             country: &cfg.country,
+            sender: Sender::of(&cfg.operator),
             now,
         };
         sign_certificate(signing, &event, &mut audit).await?
@@ -731,6 +737,7 @@ struct Signing<'a> {
     kind: CertType,
     mail_to: Option<&'a str>,
     country: &'a str,
+    sender: Sender<'a>,
     now: OffsetDateTime,
 }
 
@@ -766,6 +773,7 @@ async fn sign_certificate(
         kind,
         mail_to,
         country,
+        sender,
         now,
     } = s;
     let signed =
@@ -793,7 +801,7 @@ async fn sign_certificate(
         let attachment = mail::certificate_attachment(&issued, country).await;
         message = Some(MessageWrite {
             attachment: Some(attachment),
-            ..Notice::Certificate { kind }.message(Channel::Email, to)
+            ..Notice::Certificate { kind }.message(sender, Channel::Email, to)
         });
         audit.push(e.audit("email.enqueued", json!({"certificate": cert_id})));
     }

@@ -112,7 +112,7 @@ pub async fn set_answers(
         .zip(keys.iter().zip(hashes))
         .map(|(slot, (key, hash))| (slot, (*key).to_string(), hash))
         .collect();
-    let notice = Notice::QuestionsSet.message(Channel::Email, "");
+    let notice = Notice::QuestionsSet.message(app.sender(), Channel::Email, "");
     app.store
         .answers_set(
             user_id,
@@ -272,7 +272,7 @@ async fn notify_managers(
         name: &user.display_name,
         username: &user.username,
     }
-    .message(Channel::Email, "");
+    .message(app.sender(), Channel::Email, "");
     app.store
         .notify_user_managers(
             &user.id,

@@ -13,7 +13,7 @@ use crate::notice::{Channel, Notice};
 use crate::otp::{self, Delivery, Purpose, Rejected};
 use crate::pin::{self, PinContext, PinHasher, PinRejected};
 use crate::secrets;
-use crate::session::{self, NewSession, SessionInfo, SessionKind};
+use crate::session::{self, NewSession, Session, SessionInfo, SessionKind};
 use crate::store::registry::{RegFlow, Registered, UserWrite};
 use crate::store::{AuditEvent, MessageWrite, StoreError};
 use crate::validate;
@@ -252,7 +252,7 @@ pub async fn finish_registration(
     let pin_hash = with_pins(app, move |h| h.hash(&pin_text))
         .await?
         .map_err(|e| Error::Internal(e.to_string()))?;
-    let existing_notice = Notice::RegistrationAttempt.message(Channel::Email, "");
+    let existing_notice = Notice::RegistrationAttempt.message(app.sender(), Channel::Email, "");
     for _ in 0..3 {
         let user = UserWrite {
             id: secrets::new_id(),
@@ -267,7 +267,7 @@ pub async fn finish_registration(
         let created_notice = Notice::RegistrationComplete {
             username: &username,
         }
-        .message(Channel::Email, email.clone());
+        .message(app.sender(), Channel::Email, email.clone());
         match app
             .store
             .register(flow, &user, &created_notice, &existing_notice, now)
@@ -423,19 +423,7 @@ async fn login_with_pin(
             )
             .await?;
     }
-    let delivery = user.as_ref().map(|u| {
-        if u.otp_channel == "email" && app.config.registry.email_otp {
-            Delivery {
-                channel: Channel::Email,
-                to: u.email.clone(),
-            }
-        } else {
-            Delivery {
-                channel: Channel::Sms,
-                to: u.phone.clone(),
-            }
-        }
-    });
+    let delivery = user.as_ref().map(|u| code_delivery(app, u));
     otp::send(
         app,
         otp::Request {
@@ -451,6 +439,22 @@ async fn login_with_pin(
     )
     .await?;
     Ok(())
+}
+
+/// Where a user's codes go: the e-mail when the user chose it and the operator allows e-mail
+/// codes (SECURITY.md 4), else the phone.
+pub(crate) fn code_delivery(app: &Ctx, u: &crate::store::registry::UserRow) -> Delivery {
+    if u.otp_channel == "email" && app.config.registry.email_otp {
+        Delivery {
+            channel: Channel::Email,
+            to: u.email.clone(),
+        }
+    } else {
+        Delivery {
+            channel: Channel::Sms,
+            to: u.phone.clone(),
+        }
+    }
 }
 
 /// Login step 2: the code opens a registry session (a new id; the flow id is discarded).
@@ -488,9 +492,15 @@ pub async fn session(
     cookie: &str,
     now: i64,
 ) -> ServiceResult<Option<(Vec<u8>, String)>> {
-    Ok(session::load(app, SessionKind::Registry, cookie, now)
+    Ok(live_session(app, cookie, now)
         .await?
         .map(|s| (s.digest, s.owner_id)))
+}
+
+/// A live registry session whole, with the time of its last code (the step-up of contact
+/// changes, `crate::contact`).
+pub async fn live_session(app: &Ctx, cookie: &str, now: i64) -> ServiceResult<Option<Session>> {
+    session::load(app, SessionKind::Registry, cookie, now).await
 }
 
 /// Ends a registry session (logout; not audited).
@@ -702,8 +712,8 @@ pub async fn change_pin(
             &secrets::token_digest(&token),
             &pin_hash,
             &[
-                pin_changed_notice(Channel::Sms),
-                pin_changed_notice(Channel::Email),
+                pin_changed_notice(app, Channel::Sms),
+                pin_changed_notice(app, Channel::Email),
             ],
             &AuditEvent {
                 event: "registry.pin_changed".into(),
@@ -737,6 +747,6 @@ pub async fn end_session(
 
 /// The notice of a changed PIN (SECURITY.md 8, 18): no link, no code; the recipient is filled
 /// in by the store from the account.
-pub(crate) fn pin_changed_notice(channel: Channel) -> MessageWrite {
-    Notice::PinChanged.message(channel, "")
+pub(crate) fn pin_changed_notice(app: &Ctx, channel: Channel) -> MessageWrite {
+    Notice::PinChanged.message(app.sender(), channel, "")
 }

@@ -259,7 +259,7 @@ pub(crate) async fn issue_reset_via(
         link: &link,
         code_channel,
     }
-    .message(Channel::Email, user.email.clone());
+    .message(app.sender(), Channel::Email, user.email.clone());
     app.store
         .reset_create(
             &digest,
@@ -424,8 +424,8 @@ pub async fn set_pin(
             &pin_hash,
             channel,
             &[
-                crate::registry::pin_changed_notice(Channel::Sms),
-                crate::registry::pin_changed_notice(Channel::Email),
+                crate::registry::pin_changed_notice(app, Channel::Sms),
+                crate::registry::pin_changed_notice(app, Channel::Email),
             ],
             &AuditEvent {
                 event: "registry.pin_renewed".into(),

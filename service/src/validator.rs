@@ -237,6 +237,35 @@ pub fn local_date(at: OffsetDateTime) -> String {
     prague(at).map_or_else(String::new, |z| z.strftime("%Y-%m-%d").to_string())
 }
 
+/// `at`'s calendar date in Prague, as a date.
+pub fn local_day(at: OffsetDateTime) -> Option<time::Date> {
+    let z = prague(at)?;
+    let month = time::Month::try_from(u8::try_from(z.month()).ok()?).ok()?;
+    time::Date::from_calendar_date(i32::from(z.year()), month, u8::try_from(z.day()).ok()?).ok()
+}
+
+/// The first instant (Unix seconds) of a calendar day in Prague: local midnight, whatever the
+/// day's offset (summer or winter time).
+pub fn day_start(day: time::Date) -> Option<i64> {
+    let civil = jiff::civil::Date::new(
+        i16::try_from(day.year()).ok()?,
+        i8::try_from(u8::from(day.month())).ok()?,
+        i8::try_from(day.day()).ok()?,
+    )
+    .ok()?;
+    let zoned = civil
+        .to_datetime(jiff::civil::Time::midnight())
+        .in_tz(ZONE)
+        .ok()?;
+    Some(zoned.timestamp().as_second())
+}
+
+/// The end of a calendar day in Prague, exclusive: the first instant of the next day, so the
+/// day's last second (23:59:59 local) is inside. A day of the clock change is 23 or 25 hours.
+pub fn day_end(day: time::Date) -> Option<i64> {
+    day_start(day.next_day()?)
+}
+
 fn prague(at: OffsetDateTime) -> Option<jiff::ZonedDateTime> {
     jiff::Timestamp::from_second(at.unix_timestamp())
         .ok()?
@@ -277,6 +306,39 @@ mod tests {
         ] {
             assert_eq!(local_time(bad), Err(BadTime), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn prague_days_start_and_end_at_local_midnight_across_clock_changes() {
+        use time::macros::date;
+        // Winter (UTC+1): the day starts at 23:00 UTC the day before.
+        assert_eq!(
+            day_start(date!(2026 - 03 - 02)),
+            Some(datetime!(2026-03-01 23:00 UTC).unix_timestamp())
+        );
+        // 29 March 2026: clocks go forward at 02:00; the day has 23 hours and ends at 22:00 UTC.
+        let spring = date!(2026 - 03 - 29);
+        assert_eq!(
+            day_start(spring),
+            Some(datetime!(2026-03-28 23:00 UTC).unix_timestamp())
+        );
+        assert_eq!(
+            day_end(spring),
+            Some(datetime!(2026-03-29 22:00 UTC).unix_timestamp())
+        );
+        // 25 October 2026: clocks go back at 03:00; the day has 25 hours.
+        let autumn = date!(2026 - 10 - 25);
+        assert_eq!(
+            day_end(autumn).zip(day_start(autumn)).map(|(e, s)| e - s),
+            Some(25 * 3600)
+        );
+        // The last second of a day (23:59:59 local) is still that day, the next is not.
+        let end = day_end(date!(2026 - 07 - 01)).unwrap();
+        let last = OffsetDateTime::from_unix_timestamp(end - 1).unwrap();
+        assert_eq!(local_input(last), "2026-07-01T23:59");
+        assert_eq!(local_day(last), Some(date!(2026 - 07 - 01)));
+        let next = OffsetDateTime::from_unix_timestamp(end).unwrap();
+        assert_eq!(local_day(next), Some(date!(2026 - 07 - 02)));
     }
 
     #[test]

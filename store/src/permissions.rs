@@ -134,13 +134,16 @@ pub(super) const ATTORNEY_SELECT: &str = "SELECT a.id, a.grantor_org_id, g.ico A
 #[async_trait]
 pub trait PermissionStore: Send + Sync {
     /// A user asks to act for an organisation (as a member): a new row, or a refused or revoked
-    /// row back to `requested`, with its audit event. False when the user has a pending request
-    /// or an approved permission for it already (nothing changes).
+    /// row back to `requested`, with its audit event and `notice` to each approved, unsuspended
+    /// manager of the organisation but the requester (its recipient filled in from their
+    /// e-mail). False when the user has a pending request or an approved permission for it
+    /// already (nothing changes).
     async fn permission_request(
         &self,
         id: &str,
         user_id: &str,
         org_id: i64,
+        notice: &super::MessageWrite,
         audit: &AuditEvent,
         now: i64,
     ) -> StoreResult<bool>;
@@ -158,13 +161,16 @@ pub trait PermissionStore: Send + Sync {
     /// Moves a permission from state `from` to `to` with its audit event, in one transaction.
     /// With `manager` the statement matches only when that user is an approved manager of the
     /// permission's organisation and not its holder (SECURITY.md 34); without, the operator
-    /// decides. False when nothing matched (nothing is written).
+    /// decides. `notice` goes to the permission holder's e-mail (filled in here). False when
+    /// nothing matched (nothing is written).
+    #[allow(clippy::too_many_arguments)] // One transaction's inputs; a struct would only rename them.
     async fn permission_decide(
         &self,
         id: &str,
         from: &str,
         to: &str,
         manager: Option<&str>,
+        notice: Option<&super::MessageWrite>,
         audit: &AuditEvent,
         now: i64,
     ) -> StoreResult<bool>;
@@ -265,6 +271,7 @@ macro_rules! permission_store {
                 id: &str,
                 user_id: &str,
                 org_id: i64,
+                notice: &super::MessageWrite,
                 audit: &AuditEvent,
                 now: i64,
             ) -> StoreResult<bool> {
@@ -310,6 +317,23 @@ macro_rules! permission_store {
                             return Ok(false);
                         }
                     }
+                }
+                let managers = sqlx::query(
+                    "SELECT DISTINCT mu.email FROM registry_permissions m \
+                     JOIN registry_users mu ON mu.id = m.user_id \
+                     WHERE m.org_id = $1 AND m.role = 'manager' AND m.state = 'approved' \
+                     AND mu.suspended_at IS NULL AND m.user_id <> $2 ORDER BY mu.email",
+                )
+                .bind(org_id)
+                .bind(user_id)
+                .fetch_all(&mut *tx)
+                .await?;
+                for m in &managers {
+                    let message = super::MessageWrite {
+                        recipient: col(m, "email")?,
+                        ..notice.clone()
+                    };
+                    insert_outbox(&self.outbox_key, &mut *tx, &message, None, now).await?;
                 }
                 insert_audit(&mut *tx, audit, now).await?;
                 tx.commit().await?;
@@ -394,6 +418,7 @@ macro_rules! permission_store {
                 from: &str,
                 to: &str,
                 manager: Option<&str>,
+                notice: Option<&super::MessageWrite>,
                 audit: &AuditEvent,
                 now: i64,
             ) -> StoreResult<bool> {
@@ -415,6 +440,20 @@ macro_rules! permission_store {
                     .await?;
                 if done.rows_affected() != 1 {
                     return Ok(false);
+                }
+                if let Some(notice) = notice {
+                    let holder = sqlx::query(
+                        "SELECT u.email FROM registry_permissions p \
+                         JOIN registry_users u ON u.id = p.user_id WHERE p.id = $1",
+                    )
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    let message = super::MessageWrite {
+                        recipient: col(&holder, "email")?,
+                        ..notice.clone()
+                    };
+                    insert_outbox(&self.outbox_key, &mut *tx, &message, None, now).await?;
                 }
                 insert_audit(&mut *tx, audit, now).await?;
                 tx.commit().await?;

@@ -228,6 +228,15 @@ pub enum ContactField {
     Phone,
 }
 
+/// Whose contact a change applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContactOwner<'a> {
+    /// A citizen: `persons.id`.
+    Person(&'a str),
+    /// A registry user: `registry_users.id`.
+    User(&'a str),
+}
+
 /// The portal's storage operations.
 #[async_trait]
 pub trait PortalStore: Send + Sync {
@@ -286,10 +295,11 @@ pub trait PortalStore: Send + Sync {
         person_id: &str,
         certificate_id: &str,
     ) -> StoreResult<Option<CertificateRow>>;
-    /// Sets a contact, enqueues the notice to the old one and audits, in one transaction.
+    /// Sets a person's or registry user's contact, enqueues the notice to the old one and
+    /// audits, in one transaction (SECURITY.md 23).
     async fn set_contact(
         &self,
-        person_id: &str,
+        owner: ContactOwner<'_>,
         field: ContactField,
         value: &str,
         notice: Option<&MessageWrite>,
@@ -717,28 +727,41 @@ macro_rules! portal_store {
 
             async fn set_contact(
                 &self,
-                person_id: &str,
+                owner: super::portal::ContactOwner<'_>,
                 field: super::portal::ContactField,
                 value: &str,
                 notice: Option<&super::MessageWrite>,
                 audit: &AuditEvent,
                 now: i64,
             ) -> StoreResult<()> {
-                let sql = match field {
-                    super::portal::ContactField::Email => {
-                        "UPDATE persons SET email = $1, updated_at = $2 WHERE id = $3"
-                    }
-                    super::portal::ContactField::Phone => {
-                        "UPDATE persons SET phone = $1, updated_at = $2 WHERE id = $3"
-                    }
-                };
+                use super::portal::{ContactField, ContactOwner};
                 let mut tx = self.pool.begin().await?;
-                sqlx::query(sql)
-                    .bind(value)
-                    .bind(now)
-                    .bind(person_id)
-                    .execute(&mut *tx)
-                    .await?;
+                match owner {
+                    ContactOwner::Person(id) => {
+                        let sql = match field {
+                            ContactField::Email => {
+                                "UPDATE persons SET email = $1, updated_at = $2 WHERE id = $3"
+                            }
+                            ContactField::Phone => {
+                                "UPDATE persons SET phone = $1, updated_at = $2 WHERE id = $3"
+                            }
+                        };
+                        sqlx::query(sql).bind(value).bind(now).bind(id)
+                    }
+                    ContactOwner::User(id) => {
+                        let sql = match field {
+                            ContactField::Email => {
+                                "UPDATE registry_users SET email = $1 WHERE id = $2"
+                            }
+                            ContactField::Phone => {
+                                "UPDATE registry_users SET phone = $1 WHERE id = $2"
+                            }
+                        };
+                        sqlx::query(sql).bind(value).bind(id)
+                    }
+                }
+                .execute(&mut *tx)
+                .await?;
                 if let Some(m) = notice {
                     insert_outbox(&self.outbox_key, &mut *tx, m, None, now).await?;
                 }

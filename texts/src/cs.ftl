@@ -78,6 +78,8 @@ new_email = Nový e-mail
 send_code_new = Poslat kód na nový kontakt
 step_up_text = Změnu kontaktu musíte nejdřív potvrdit kódem, který pošleme na Váš současný telefon.
 step_up_send = Poslat kód na současný telefon
+step_up_text_email = Změnu kontaktu musíte nejdřív potvrdit kódem, který pošleme na Váš současný e-mail.
+step_up_send_email = Poslat kód na současný e-mail
 step_up_done = Hotovo, nyní můžete kontakt změnit (5 minut).
 contact_code_title = Potvrďte nový kontakt
 proposals_title = Kontakty zaznamenané poskytovateli
@@ -366,14 +368,17 @@ id_card_missing = Vyplňte číslo občanského průkazu.
 login_required_title = Přihlaste se
 login_required = Tato stránka je dostupná po přihlášení.
 code_title_contact_phone = Zadejte kód z SMS
-code_sent_contact_phone = Poslali jsme kód v SMS na nové telefonní číslo. Platí 5 minut.
+code_sent_contact_phone = Poslali jsme kód v SMS na nové telefonní číslo. Platí 10 minut; do jeho zadání platí dosavadní číslo.
 code_help_contact_phone = SMS nepřišla do minuty? Zkontrolujte zadané číslo a zadejte ho znovu.
 code_title_contact_email = Zadejte kód z e-mailu
-code_sent_contact_email = Poslali jsme kód e-mailem na novou adresu. Platí 5 minut.
+code_sent_contact_email = Poslali jsme kód e-mailem na novou adresu. Platí 10 minut; do jeho zadání platí dosavadní adresa.
 code_help_contact_email = E-mail nepřišel do několika minut? Podívejte se i do složky nevyžádané pošty, zkontrolujte zadanou adresu a zadejte ji znovu.
 code_title_step_up = Zadejte kód z SMS
 code_sent_step_up = Poslali jsme kód v SMS na Váš současný telefon. Platí 5 minut.
 code_help_step_up = SMS nepřišla do minuty? Vraťte se a nechte si poslat nový kód.
+code_title_step_up_email = Zadejte kód z e-mailu
+code_sent_step_up_email = Poslali jsme kód e-mailem na Vaši současnou adresu. Platí 5 minut.
+code_help_step_up_email = E-mail nepřišel do několika minut? Podívejte se i do složky nevyžádané pošty, nebo se vraťte a nechte si poslat nový kód.
 code_title_registry = Zadejte jednorázový kód
 code_sent_registry = Pokud údaje souhlasí, poslali jsme kód způsobem, který jste si zvolili při registraci (SMS nebo e-mail). Platí 5 minut.
 code_help_registry = Kód nepřišel? Zkontrolujte uživatelské jméno a PIN a přihlaste se znovu.
@@ -429,7 +434,7 @@ print_hint = Certifikát vytisknete příkazem Tisk v prohlížeči (Ctrl+P): na
 ## Zprávy SMS a e-mailem (service::notice). Odcházejí v obou jazycích, česky první.
 
 notice-code =
-    dcc: kód pro { $purpose ->
+    { $service }: kód pro { $purpose ->
         [login] přihlášení
         [contact_phone] změnu telefonu
         [contact_email] změnu e-mailu
@@ -441,8 +446,8 @@ notice-code =
         [registry_login_email] přihlášení do registru bez obrázku
        *[other] ověření
     } je { $code }, platí { $minutes } min.
-notice-code-subject = dcc: jednorázový kód
-notice-renewal-subject = dcc: obnova PINu
+notice-code-subject = { $service }: jednorázový kód
+notice-renewal-subject = { $service }: obnova PINu
 notice-renewal =
     Uživatelské jméno: { $username }
 
@@ -450,31 +455,38 @@ notice-renewal =
         [email] z dalšího e-mailu
        *[sms] z SMS
     }. Odkaz platí 3 dny. Pokud jste o obnovu PINu nežádali, kontaktujte ihned helpdesk.
-notice-registration-attempt-subject = dcc: pokus o registraci
+notice-registration-attempt-subject = { $service }: pokus o registraci
 notice-registration-attempt = Někdo se pokusil zaregistrovat s Vaším rodným číslem. Váš účet zůstává beze změny; pokud jste to nebyli Vy, kontaktujte helpdesk.
-notice-registration-complete-subject = dcc: registrace dokončena
+notice-registration-complete-subject = { $service }: registrace dokončena
 notice-registration-complete =
     Vaše uživatelské jméno do registru: { $username }
 
     Přihlaste se uživatelským jménem, PINem a jednorázovým kódem.
-notice-pin-changed-subject = dcc: PIN byl změněn
-notice-pin-changed = dcc: PIN k Vašemu účtu v registru byl právě změněn. Pokud jste to nebyli Vy, kontaktujte ihned helpdesk.
-notice-contact-changed-subject = dcc: změna kontaktu
-notice-contact-changed = dcc: Vaše { $field ->
-        [email] e-mailová adresa
-       *[phone] telefonní číslo
-    } v portálu byla změněna. Pokud jste to nebyli Vy, kontaktujte podporu.
-notice-contact-recorded-subject = dcc: jiné kontaktní údaje
-notice-contact-recorded = dcc: { $org } u Vás zaznamenal(a) jiné údaje: { $fields }. Vaše údaje se nezměnily. Pokud jste to nebyli Vy, kontaktujte podporu; novou hodnotu můžete převzít v portálu (Kontakty).
+notice-pin-changed-subject = { $service }: PIN byl změněn
+notice-pin-changed = { $service }: PIN k Vašemu účtu v registru byl právě změněn. Pokud jste to nebyli Vy, kontaktujte ihned helpdesk.
+notice-contact-changed-subject = { $service }: změna kontaktu
+notice-contact-changed = { $service }: { $field ->
+        [email] Vaše e-mailová adresa v portálu byla změněna
+       *[phone] Vaše telefonní číslo v portálu bylo změněno
+    }. Pokud jste to nebyli Vy, kontaktujte podporu.
+notice-contact-recorded-subject = { $service }: jiné kontaktní údaje
+notice-contact-recorded = { $service }: { $org } u Vás zaznamenal(a) jiné údaje: { $fields }. Vaše údaje se nezměnily. Pokud jste to nebyli Vy, kontaktujte podporu; novou hodnotu můžete převzít v portálu (Kontakty).
 notice-contact-field = { $field ->
         [id_card] číslo občanského průkazu
         [phone] telefonní číslo
        *[email] e-mailovou adresu
     }
-notice-questions-set-subject = dcc: bezpečnostní otázky
-notice-questions-set = dcc: Bezpečnostní otázky Vašeho účtu v registru byly právě nastaveny. Pokud jste to nebyli Vy, kontaktujte ihned helpdesk.
-notice-questions-renewal-subject = dcc: obnova PINu bezpečnostními otázkami
+notice-questions-set-subject = { $service }: bezpečnostní otázky
+notice-questions-set = { $service }: Bezpečnostní otázky Vašeho účtu v registru byly právě nastaveny. Pokud jste to nebyli Vy, kontaktujte ihned helpdesk.
+notice-questions-renewal-subject = { $service }: obnova PINu bezpečnostními otázkami
 notice-questions-renewal = Uživatel { $name } (uživatelské jméno { $username }) z Vaší organizace si obnovuje osobní heslo (PIN) bez mobilního telefonu, odpověďmi na bezpečnostní otázky. Zprávu dostáváte jako správce účtů organizace. Pokud to uživatel nečekal, kontaktujte jej nebo helpdesk.
+notice-permission-requested-subject = { $service }: žádost o oprávnění
+notice-permission-requested = Uživatel registru požádal dne { $when } o oprávnění jednat za organizaci { $org }. Zprávu dostáváte jako správce účtů organizace. Žádost schválíte nebo zamítnete na stránce organizace v registru, na adrese na konci této zprávy.
+notice-permission-decided-subject = { $service }: rozhodnutí o oprávnění
+notice-permission-decided = Vaše žádost o oprávnění jednat za organizaci { $org } byla dne { $when } { $decision ->
+        [approved] schválena
+       *[refused] zamítnuta
+    }. Svá oprávnění najdete v registru, na adrese na konci této zprávy.
 notice-certificate-subject = Váš certifikát COVID-19
 notice-certificate =
     Dobrý den,

@@ -77,6 +77,8 @@ new_email = New e-mail
 send_code_new = Send a code to the new contact
 step_up_text = Before changing a contact, confirm it is you with a code we send to your current phone.
 step_up_send = Send a code to my current phone
+step_up_text_email = Before changing a contact, confirm it is you with a code we send to your current e-mail address.
+step_up_send_email = Send a code to my current e-mail address
 step_up_done = Done: you can now change a contact (for 5 minutes).
 contact_code_title = Confirm the new contact
 proposals_title = Contacts recorded by providers
@@ -365,14 +367,17 @@ id_card_missing = Enter your ID-card number.
 login_required_title = Please log in
 login_required = This page is available after you log in.
 code_title_contact_phone = Enter the code from the SMS
-code_sent_contact_phone = We have sent a code by SMS to the new phone number. It is valid for 5 minutes.
+code_sent_contact_phone = We have sent a code by SMS to the new phone number. It is valid for 10 minutes; until you enter it, your current number stays in use.
 code_help_contact_phone = No SMS within a minute? Check the number you entered and enter it again.
 code_title_contact_email = Enter the code from the e-mail
-code_sent_contact_email = We have sent a code by e-mail to the new address. It is valid for 5 minutes.
+code_sent_contact_email = We have sent a code by e-mail to the new address. It is valid for 10 minutes; until you enter it, your current address stays in use.
 code_help_contact_email = No e-mail within a few minutes? Look in your spam folder too, check the address you entered and enter it again.
 code_title_step_up = Enter the code from the SMS
 code_sent_step_up = We have sent a code by SMS to your current phone. It is valid for 5 minutes.
 code_help_step_up = No SMS within a minute? Go back and ask for a new code.
+code_title_step_up_email = Enter the code from the e-mail
+code_sent_step_up_email = We have sent a code by e-mail to your current address. It is valid for 5 minutes.
+code_help_step_up_email = No e-mail within a few minutes? Look in your spam folder too, or go back and ask for a new code.
 code_title_registry = Enter the one-time code
 code_sent_registry = If the details match, we have sent a code the way you chose at registration (SMS or e-mail). It is valid for 5 minutes.
 code_help_registry = No code? Check your username and PIN and log in again.
@@ -428,7 +433,7 @@ print_hint = To print the certificate use your browser's Print command (Ctrl+P):
 ## Messages by SMS and e-mail (service::notice). They go out in both languages, Czech first.
 
 notice-code =
-    dcc { $purpose ->
+    { $service }: { $purpose ->
         [login] login
         [contact_phone] phone change
         [contact_email] e-mail change
@@ -440,8 +445,8 @@ notice-code =
         [registry_login_email] registry login without the picture
        *[other] verification
     } code { $code }, valid { $minutes } min.
-notice-code-subject = one-time code
-notice-renewal-subject = PIN renewal
+notice-code-subject = { $service }: one-time code
+notice-renewal-subject = { $service }: PIN renewal
 notice-renewal =
     Username: { $username }
 
@@ -449,31 +454,38 @@ notice-renewal =
         [email] from the other e-mail
        *[sms] from the SMS
     }. The link is valid for 3 days. If you did not ask for a new PIN, contact the helpdesk at once.
-notice-registration-attempt-subject = registration attempt
+notice-registration-attempt-subject = { $service }: registration attempt
 notice-registration-attempt = Someone tried to register with your birth number. Your account is unchanged; if this was not you, contact the helpdesk.
-notice-registration-complete-subject = registration complete
+notice-registration-complete-subject = { $service }: registration complete
 notice-registration-complete =
     Your registry username: { $username }
 
     Sign in with your username, PIN and a one-time code.
-notice-pin-changed-subject = your PIN was changed
-notice-pin-changed = The PIN of your registry account was just changed. If this was not you, contact the helpdesk at once.
-notice-contact-changed-subject = contact changed
-notice-contact-changed = dcc: your { $field ->
+notice-pin-changed-subject = { $service }: your PIN was changed
+notice-pin-changed = { $service }: the PIN of your registry account was just changed. If this was not you, contact the helpdesk at once.
+notice-contact-changed-subject = { $service }: contact changed
+notice-contact-changed = { $service }: your { $field ->
         [email] e-mail address
        *[phone] phone number
     } in the portal was changed. If this was not you, contact support.
-notice-contact-recorded-subject = different contact details
-notice-contact-recorded = dcc: { $org } recorded a different { $fields } for you. Your details have not changed. If that was not you, contact support; you can adopt the new value in the portal (Contacts).
+notice-contact-recorded-subject = { $service }: different contact details
+notice-contact-recorded = { $service }: { $org } recorded a different { $fields } for you. Your details have not changed. If that was not you, contact support; you can adopt the new value in the portal (Contacts).
 notice-contact-field = { $field ->
         [id_card] ID-card number
         [phone] phone number
        *[email] e-mail address
     }
-notice-questions-set-subject = security questions
-notice-questions-set = The security questions of your registry account were just set. If this was not you, contact the helpdesk at once.
-notice-questions-renewal-subject = PIN renewal by security questions
+notice-questions-set-subject = { $service }: security questions
+notice-questions-set = { $service }: the security questions of your registry account were just set. If this was not you, contact the helpdesk at once.
+notice-questions-renewal-subject = { $service }: PIN renewal by security questions
 notice-questions-renewal = The user { $name } (username { $username }) of your organisation is renewing the PIN without a mobile phone, by answering the security questions. You receive this as an account manager of the organisation. If the user did not expect it, contact them or the helpdesk.
+notice-permission-requested-subject = { $service }: permission request
+notice-permission-requested = A registry user asked on { $when } (Prague time) to act for { $org }. You receive this as an account manager of the organisation. Approve or refuse the request on the organisation's page in the registry, at the address at the end of this message.
+notice-permission-decided-subject = { $service }: decision on your permission request
+notice-permission-decided = Your request to act for { $org } was { $decision ->
+        [approved] approved
+       *[refused] refused
+    } on { $when } (Prague time). Your permissions are listed in the registry, at the address at the end of this message.
 notice-certificate-subject = Your EU Digital COVID Certificate
 notice-certificate =
     Hello,

@@ -253,17 +253,18 @@ mod tests {
     #[test]
     fn parameters_and_selections_format() {
         let args = [
+            ("service", Arg::Str("eCOVID")),
             ("purpose", Arg::Str("registry_login")),
             ("code", Arg::Str("123456")),
             ("minutes", Arg::Num(5)),
         ];
         assert_eq!(
             Lang::Cs.format("notice-code", &args),
-            "dcc: kód pro přihlášení do registru je 123456, platí 5 min."
+            "eCOVID: kód pro přihlášení do registru je 123456, platí 5 min."
         );
         assert_eq!(
             Lang::En.format("notice-code", &args),
-            "dcc registry login code 123456, valid 5 min."
+            "eCOVID: registry login code 123456, valid 5 min."
         );
         // No isolation marks around parameters in plain text.
         assert!(!Lang::En

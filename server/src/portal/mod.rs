@@ -7,6 +7,7 @@
 mod account;
 mod card;
 mod citizen_login;
+mod contacts;
 mod oidc;
 mod permissions;
 mod questions;
@@ -39,10 +40,7 @@ use crate::service::otp::Rejected;
 use crate::service::{citizen, exchange};
 use crate::state::AppState;
 use crate::store::portal::ContactField;
-use account::{
-    contact_confirm, contact_page, contact_submit, end_session, logout, me, my_pdf, sessions_page,
-    step_up, step_up_confirm,
-};
+use account::{end_session, logout, me, my_pdf, sessions_page};
 use citizen_login::{code_page, code_submit, home, login, resend};
 use scan::{exchange_page, exchange_pdf, scan_page, scan_submit};
 pub use web::{cookie_header, Web, FLOW_COOKIE, LANG_COOKIE, REGISTRY_COOKIE, SESSION_COOKIE};
@@ -71,18 +69,15 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/logout", post(logout))
         .route("/me", get(me))
         .route("/me/certificates/{id}/pdf", get(my_pdf))
-        .route("/me/contact", get(contact_page).post(contact_submit))
-        .route("/me/contact/confirm", post(contact_confirm))
         .route("/me/sessions", get(sessions_page))
         .route("/me/sessions/end", post(end_session))
-        .route("/me/step-up", post(step_up))
-        .route("/me/step-up/confirm", post(step_up_confirm))
         .route("/lang/{lang}", get(set_lang))
         .route("/privacy", get(info::privacy))
         .route("/accessibility", get(info::accessibility))
         .route("/static/portal.css", get(css))
         .route("/exchange/{token}", get(exchange_page))
         .route("/exchange/{token}/pdf", get(exchange_pdf))
+        .merge(contacts::routes())
         .merge(registry::routes())
         .merge(permissions::routes())
         .merge(renewal::routes())

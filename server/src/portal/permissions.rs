@@ -49,10 +49,10 @@ async fn session_post(app: &AppState, web: &Web, csrf: &str) -> Result<(String, 
     require_session(app, web).await
 }
 
-/// A Unix time as the date people write in the page's language.
+/// A Unix time as the date people write in the page's language: its day in Prague.
 fn day(lang: Lang, unix: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(unix)
-        .map(|t| web::date(lang, &t.date().to_string()))
+        .map(|t| web::date(lang, &crate::service::validator::local_date(t)))
         .unwrap_or_default()
 }
 
@@ -379,12 +379,6 @@ fn parse_day(date: &str) -> Option<time::Date> {
     time::Date::from_calendar_date(year.parse().ok()?, month, day.parse().ok()?).ok()
 }
 
-/// The end of a "valid until" date: the start of the next day, UTC.
-fn end_of_day(date: &str) -> Option<i64> {
-    let d = parse_day(date)?;
-    Some(d.next_day()?.midnight().assume_utc().unix_timestamp())
-}
-
 async fn grant_attorney(
     State(app): State<AppState>,
     web: Web,
@@ -396,7 +390,7 @@ async fn grant_attorney(
         Err(r) => return r,
     };
     let now = ts(&app);
-    let Some(valid_until) = end_of_day(&f.valid_until) else {
+    let Some(valid_until) = parse_day(&f.valid_until) else {
         let v = OrgView {
             error: Some(web.lang.t("perm_att_date_invalid")),
             agent_ico: &f.agent_ico,
@@ -407,7 +401,7 @@ async fn grant_attorney(
     };
     let input = AttorneyInput {
         agent_ico: &f.agent_ico,
-        valid_from: now,
+        valid_from: None,
         valid_until,
         note: Some(&f.note),
     };

@@ -586,11 +586,21 @@ async fn details(State(app): State<AppState>, web: Web, Form(f): Form<DetailsFor
     }
 }
 
-/// The registry session of a request, or the sign-in page's 401.
+/// The registry session of a request: digest, user id and cookie, or the sign-in page's 401.
 pub(super) async fn require_session(
     app: &AppState,
     web: &Web,
 ) -> Result<(Vec<u8>, String, String), Response> {
+    let (s, tok) = require_account_session(app, web).await?;
+    Ok((s.digest, s.owner_id, tok))
+}
+
+/// The registry session of a request whole (the contact pages' step-up needs the time of its
+/// last code) and its cookie, or the sign-in page's 401.
+pub(super) async fn require_account_session(
+    app: &AppState,
+    web: &Web,
+) -> Result<(crate::service::session::Session, String), Response> {
     let expired = || {
         let t = |k| web.lang.t(k);
         message(
@@ -605,8 +615,8 @@ pub(super) async fn require_session(
     let Some(tok) = &web.registry else {
         return Err(expired());
     };
-    match service::session(app, tok, ts(app)).await {
-        Ok(Some((digest, user))) => Ok((digest, user, tok.clone())),
+    match service::live_session(app, tok, ts(app)).await {
+        Ok(Some(s)) => Ok((s, tok.clone())),
         Ok(None) => Err(expired()),
         Err(e) => Err(error_page(app, web, e)),
     }

@@ -205,7 +205,8 @@ async fn public_pages_pass_the_accessibility_check() {
     p.finish().await;
 }
 
-/// The code in the OTP message "dcc: kód pro … je 123456, platí 5 min. / dcc … code 123456, …".
+/// The code in the OTP message "Certifikát COVID-19: kód pro … je 123456, platí 5 min. / COVID-19
+/// certificate: … code 123456, …".
 fn code_of(sms: &str) -> String {
     let (_, after) = sms
         .split_once(" je ")

@@ -17,6 +17,7 @@ mod common;
 mod api;
 mod browser;
 mod captcha;
+mod contacts;
 mod devmode;
 mod dgca;
 mod edge;

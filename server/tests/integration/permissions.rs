@@ -8,11 +8,10 @@ use crate::common;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
-use common::registry::{registered_user, sign_in, user_id};
+use common::registry::{mails, registered_user, sign_in, user_id};
 use common::web::Browser;
 use common::{vaccination, Backend, Harness, BN_IDENTIFIED, NOW};
 use serde_json::{json, Value};
-use sqlx::Connection as _;
 
 /// The harness's organisation.
 const ORG_A: &str = "25596641";
@@ -143,25 +142,7 @@ async fn audited(h: &Harness, event: &str, org: i64) -> usize {
 
 /// The subjects of the audit events of a type, read from the database.
 async fn audit_subjects(h: &Harness, event: &str) -> Vec<Option<String>> {
-    let sql = "SELECT subject FROM audit_log WHERE event = $1 ORDER BY id";
-    match h.backend {
-        Backend::Sqlite => {
-            let mut c = sqlx::SqliteConnection::connect(&h.db.url).await.unwrap();
-            sqlx::query_scalar(sql)
-                .bind(event)
-                .fetch_all(&mut c)
-                .await
-                .unwrap()
-        }
-        Backend::Postgres => {
-            let mut c = sqlx::PgConnection::connect(&h.db.url).await.unwrap();
-            sqlx::query_scalar(sql)
-                .bind(event)
-                .fetch_all(&mut c)
-                .await
-                .unwrap()
-        }
-    }
+    common::audit_column(h, "subject", event).await
 }
 
 /// SECURITY.md 33, 34, 47, 24, 35: a request, the manager's approval, then records written
@@ -813,9 +794,8 @@ async fn powers_of_attorney(backend: Backend) {
     assert_eq!(read(&h, &mut pb, AGENT, &id).await, StatusCode::NOT_FOUND);
     assert_eq!(audited(&h, "record.created", a).await, 1);
 
-    // After the period (midnight UTC after 2 March) the power of attorney no longer counts.
-    h.clock
-        .advance(time::Duration::hours(14) + time::Duration::seconds(1));
+    // After the period (midnight in Prague after 2 March, 23:00 UTC) it no longer counts.
+    h.clock.advance(time::Duration::hours(13));
     let mut pb = sign_in(&h, &processor, PROCESSOR.1).await;
     let ptoken = csrf(&h, &mut pb).await;
     let (status, err) = write(&h, &mut pb, ORG_A, &ptoken).await;
@@ -922,6 +902,161 @@ async fn operator_grant_checks_its_input() {
     assert_eq!(
         (p.state.as_str(), p.role.as_str(), p.decided_by.as_deref()),
         ("approved", "member", Some("operator"))
+    );
+    h.finish().await;
+}
+
+/// Issue #21 part 6: a request is e-mailed to the organisation's managers (not to another
+/// organisation's), a decision to the requester; each mail names the organisation, the time in
+/// Prague and the page's link, never a birth number, phone or the requester's name.
+async fn requests_and_decisions_are_mailed(backend: Backend) {
+    let h = Harness::new(backend).await;
+    create_org(&h, ORG_B, "Poliklinika Beta").await;
+    let (manager, mut mb) = user(&h, MANAGER).await;
+    grant(&h, &manager, ORG_A, true).await;
+    let (manager_b, _) = user(&h, MANAGER_B).await;
+    grant(&h, &manager_b, ORG_B, true).await;
+    let (_, mut cb) = user(&h, CLERK).await;
+    mails(&h).await;
+
+    let token = csrf(&h, &mut cb).await;
+    let p = cb
+        .post(
+            &h,
+            "/registry/permissions",
+            &[("csrf", &token), ("ico", ORG_A)],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let m = mails(&h).await;
+    assert_eq!(m.len(), 1, "one mail, to A's manager only: {m:?}");
+    let (to, body) = &m[0];
+    assert_eq!(to, MANAGER.2);
+    // The clock's 10:00 UTC on 2 March is 11:00 in Prague.
+    assert!(
+        body.contains(
+            "Uživatel registru požádal dne 2. 3. 2026 11:00 o oprávnění jednat za organizaci \
+             Nemocnice Test."
+        ),
+        "{body}"
+    );
+    assert!(
+        body.contains("(Prague time) to act for Nemocnice Test."),
+        "{body}"
+    );
+    assert!(
+        body.ends_with("\nhttp://127.0.0.1:8080/registry/org/25596641\n")
+            || body.contains("/registry/org/25596641\n"),
+        "{body}"
+    );
+    for secret in [
+        CLERK.0,
+        CLERK.0.replace('/', "").as_str(),
+        CLERK.1,
+        CLERK.2,
+        "Uživatel 102",
+    ] {
+        assert!(!body.contains(secret), "{secret} in {body}");
+    }
+    assert!(!body.contains("dcc"), "{body}");
+
+    // The decision goes to the requester.
+    let perm = h
+        .app
+        .store
+        .org_permissions(org_id(&h, ORG_A).await)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.state == "requested")
+        .unwrap();
+    let mtoken = csrf(&h, &mut mb).await;
+    let p = mb
+        .post(
+            &h,
+            "/registry/org/25596641/decide",
+            &[
+                ("csrf", &mtoken),
+                ("permission", &perm.id),
+                ("decision", "approve"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let m = mails(&h).await;
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert_eq!(m[0].0, CLERK.2);
+    assert!(
+        m[0].1.contains(
+            "Vaše žádost o oprávnění jednat za organizaci Nemocnice Test byla dne 2. 3. 2026 \
+             11:00 schválena."
+        ),
+        "{}",
+        m[0].1
+    );
+    assert!(m[0].1.contains("/registry/permissions\n"), "{}", m[0].1);
+    // A refused decision (a request to B, refused by B's manager) says so.
+    let p = cb
+        .post(
+            &h,
+            "/registry/permissions",
+            &[("csrf", &token), ("ico", ORG_B)],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let m = mails(&h).await;
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert_eq!(m[0].0, MANAGER_B.2, "B's manager, not A's");
+    h.finish().await;
+}
+both!(requests_and_decisions_are_mailed);
+
+/// Issue #21 part 6: a power of attorney runs from the start of the Prague day it is given to
+/// the end (23:59:59 Prague time) of the day its form names, also over the change to summer
+/// time (29 March 2026: that day has 23 hours and ends at 22:00 UTC).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn powers_of_attorney_end_with_the_prague_day() {
+    let h = Harness::new(Backend::Sqlite).await;
+    let a = org_id(&h, ORG_A).await;
+    create_org(&h, AGENT, "Zpracovatel s.r.o.").await;
+    let (manager, _) = user(&h, MANAGER).await;
+    grant(&h, &manager, ORG_A, true).await;
+    // 28 March 2026, 23:30 Prague time (22:30 UTC): the evening before the clocks go forward.
+    h.clock
+        .advance(time::Duration::days(26) + time::Duration::minutes(750));
+    let mut mb = sign_in(&h, &manager, MANAGER.1).await;
+    let mtoken = csrf(&h, &mut mb).await;
+    let p = mb
+        .post(
+            &h,
+            "/registry/org/25596641/attorney",
+            &[
+                ("csrf", &mtoken),
+                ("agent_ico", AGENT),
+                ("valid_until", "29. 3. 2026"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    let att = h.app.store.org_attorneys(a).await.unwrap().remove(0);
+    use time::macros::datetime;
+    // From 28 March 00:00 Prague (winter, UTC+1) to 29 March 24:00 Prague (summer, UTC+2).
+    assert_eq!(
+        att.valid_from,
+        datetime!(2026-03-27 23:00 UTC).unix_timestamp()
+    );
+    assert_eq!(
+        att.valid_until,
+        datetime!(2026-03-29 22:00 UTC).unix_timestamp()
+    );
+    let last_second = datetime!(2026-03-29 21:59:59 UTC).unix_timestamp();
+    assert!(att.in_force(last_second) && !att.in_force(last_second + 1));
+    // The page shows the Prague days.
+    let p = mb.get(&h, "/registry/org/25596641").await;
+    assert!(
+        p.body.contains("28. 3. 2026") && p.body.contains("29. 3. 2026"),
+        "{}",
+        p.body
     );
     h.finish().await;
 }

@@ -95,27 +95,10 @@ const DOSE_2: &[(&str, &str)] = &[
 ];
 
 async fn audited(h: &Harness, event: &str) -> Vec<Value> {
-    let sql = "SELECT detail FROM audit_log WHERE event = $1 ORDER BY id";
-    let rows: Vec<String> = match h.backend {
-        Backend::Sqlite => {
-            let mut c = sqlx::SqliteConnection::connect(&h.db.url).await.unwrap();
-            sqlx::query_scalar(sql)
-                .bind(event)
-                .fetch_all(&mut c)
-                .await
-                .unwrap()
-        }
-        Backend::Postgres => {
-            let mut c = sqlx::PgConnection::connect(&h.db.url).await.unwrap();
-            sqlx::query_scalar(sql)
-                .bind(event)
-                .fetch_all(&mut c)
-                .await
-                .unwrap()
-        }
-    };
-    rows.iter()
-        .map(|r| serde_json::from_str(r).unwrap())
+    common::audit_column(h, "detail", event)
+        .await
+        .iter()
+        .map(|r| serde_json::from_str(r.as_deref().unwrap()).unwrap())
         .collect()
 }
 

@@ -469,3 +469,27 @@ impl Harness {
         }
     }
 }
+
+/// One column (`subject`, `detail`) of the audit events of a type, oldest first, read from the
+/// database.
+pub async fn audit_column(h: &Harness, column: &str, event: &str) -> Vec<Option<String>> {
+    let sql = format!("SELECT {column} FROM audit_log WHERE event = $1 ORDER BY id");
+    match h.backend {
+        Backend::Sqlite => {
+            let mut c = sqlx::SqliteConnection::connect(&h.db.url).await.unwrap();
+            sqlx::query_scalar(&sql)
+                .bind(event)
+                .fetch_all(&mut c)
+                .await
+                .unwrap()
+        }
+        Backend::Postgres => {
+            let mut c = sqlx::PgConnection::connect(&h.db.url).await.unwrap();
+            sqlx::query_scalar(&sql)
+                .bind(event)
+                .fetch_all(&mut c)
+                .await
+                .unwrap()
+        }
+    }
+}

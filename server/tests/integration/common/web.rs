@@ -188,16 +188,27 @@ pub fn code_of(sms: &str) -> String {
     otp_in(sms).unwrap_or_else(|| panic!("no code in {sms:?}"))
 }
 
-/// The code in an OTP message; the whole message must match the template (SECURITY.md 4).
+/// The code in an OTP message; the whole message must match the template (SECURITY.md 4): the
+/// configured service name (the harness keeps the defaults), the purpose, the code and its
+/// validity (5 minutes, 10 for a code to a new contact), in Czech then English.
 pub fn otp_in(sms: &str) -> Option<String> {
-    let prefix = "dcc: kód pro ";
-    let rest = sms.strip_prefix(prefix)?;
+    let names = server::config::OperatorConfig::default();
+    otp_named(sms, &names.service_name, &names.service_name_en)
+}
+
+/// [`otp_in`] for the service names `cs` and `en`.
+pub fn otp_named(sms: &str, cs: &str, en: &str) -> Option<String> {
+    let rest = sms.strip_prefix(&format!("{cs}: kód pro "))?;
     let (_, after) = rest.split_once(" je ")?;
     let code = after.get(..6)?;
-    let expected_tail = ", platí 5 min. / dcc ";
-    if !code.bytes().all(|b| b.is_ascii_digit()) || !after[6..].starts_with(expected_tail) {
+    if !code.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    sms.ends_with(&format!(" code {code}, valid 5 min."))
+    let tail = after.get(6..)?.strip_prefix(", platí ")?;
+    let (minutes, english) = tail.split_once(" min. / ")?;
+    if !["5", "10"].contains(&minutes) || !english.starts_with(&format!("{en}: ")) {
+        return None;
+    }
+    sms.ends_with(&format!(" code {code}, valid {minutes} min."))
         .then(|| code.to_string())
 }
