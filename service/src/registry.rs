@@ -319,27 +319,13 @@ pub async fn start_login_by_email(
         return Ok(Err(FormRejected::Field("username")));
     }
     let throttle_key = app.secrets.keyed("registry_user", username.as_bytes());
-    otp::throttled(app, &throttle_key, now).await?;
-    let user = app
-        .store
-        .user_by_username(&username)
-        .await?
-        .filter(|u| u.suspended_at.is_none());
-    otp::send(
+    email_code_to_account(
         app,
-        otp::Request {
-            flow,
-            purpose: Purpose::RegistryLoginEmail,
-            person_id: None,
-            delivery: user.as_ref().map(|u| Delivery {
-                channel: Channel::Email,
-                to: u.email.clone(),
-            }),
-            user_id: user.map(|u| u.id),
-            throttle_key,
-            destination: None,
-            now,
-        },
+        flow,
+        Purpose::RegistryLoginEmail,
+        &username,
+        throttle_key,
+        now,
     )
     .await?;
     Ok(Ok(()))
@@ -355,7 +341,60 @@ pub async fn login_by_email_code(
     pin_input: &str,
     now: i64,
 ) -> ServiceResult<Result<(), Rejected>> {
-    let c = match otp::check(app, flow, Purpose::RegistryLoginEmail, code, now).await? {
+    let user =
+        match account_of_email_code(app, flow, Purpose::RegistryLoginEmail, code, now).await? {
+            Ok(u) => u,
+            Err(r) => return Ok(Err(r)),
+        };
+    login_with_pin(app, flow, &user.username, pin_input, now).await?;
+    Ok(Ok(()))
+}
+
+/// The accessible alternative to the picture (SECURITY.md 14): a `purpose` code to the
+/// registered e-mail of the normalised `username`, throttled under `throttle_key`. It leaves
+/// only for an existing, unsuspended account; the caller's answer is the same either way.
+pub(crate) async fn email_code_to_account(
+    app: &Ctx,
+    flow: &[u8],
+    purpose: Purpose,
+    username: &str,
+    throttle_key: Vec<u8>,
+    now: i64,
+) -> ServiceResult<()> {
+    otp::throttled(app, &throttle_key, now).await?;
+    let user = app
+        .store
+        .user_by_username(username)
+        .await?
+        .filter(|u| u.suspended_at.is_none());
+    otp::send(
+        app,
+        otp::Request {
+            flow,
+            purpose,
+            person_id: None,
+            delivery: user.as_ref().map(|u| Delivery {
+                channel: Channel::Email,
+                to: u.email.clone(),
+            }),
+            user_id: user.map(|u| u.id),
+            throttle_key,
+            destination: None,
+            now,
+        },
+    )
+    .await
+}
+
+/// The account a right e-mailed code of [`email_code_to_account`] was sent for.
+pub(crate) async fn account_of_email_code(
+    app: &Ctx,
+    flow: &[u8],
+    purpose: Purpose,
+    code: &str,
+    now: i64,
+) -> ServiceResult<Result<crate::store::registry::UserRow, Rejected>> {
+    let c = match otp::check(app, flow, purpose, code, now).await? {
         Ok(c) => c,
         Err(r) => return Ok(Err(r)),
     };
@@ -363,11 +402,7 @@ pub async fn login_by_email_code(
         Some(id) => app.store.user(id).await?,
         None => None,
     };
-    let Some(user) = user else {
-        return Ok(Err(Rejected::Wrong));
-    };
-    login_with_pin(app, flow, &user.username, pin_input, now).await?;
-    Ok(Ok(()))
+    Ok(user.ok_or(Rejected::Wrong))
 }
 
 /// Username + PIN after the anti-automation step: unknown user, wrong PIN and suspended account

@@ -12,7 +12,9 @@ use crate::error::{Error, ServiceResult};
 use crate::notice::{Channel, Notice};
 use crate::otp::{self, Delivery, Purpose, Rejected};
 use crate::pin::{self, PinContext};
-use crate::registry::{normalise_username, with_pins, FormRejected};
+use crate::registry::{
+    account_of_email_code, email_code_to_account, normalise_username, with_pins, FormRejected,
+};
 use crate::secrets;
 use crate::store::registry::UserRow;
 use crate::store::AuditEvent;
@@ -112,27 +114,13 @@ pub async fn start_by_email(
         return Ok(Err(FormRejected::Field("username")));
     }
     let throttle_key = user_key(app, &username);
-    otp::throttled(app, &throttle_key, now).await?;
-    let user = app
-        .store
-        .user_by_username(&username)
-        .await?
-        .filter(|u| u.suspended_at.is_none());
-    otp::send(
+    email_code_to_account(
         app,
-        otp::Request {
-            flow,
-            purpose: Purpose::RenewalEmail,
-            person_id: None,
-            delivery: user.as_ref().map(|u| Delivery {
-                channel: Channel::Email,
-                to: u.email.clone(),
-            }),
-            user_id: user.map(|u| u.id),
-            throttle_key,
-            destination: None,
-            now,
-        },
+        flow,
+        Purpose::RenewalEmail,
+        &username,
+        throttle_key,
+        now,
     )
     .await?;
     Ok(Ok(()))
@@ -145,16 +133,9 @@ pub async fn verify_email_code(
     code: &str,
     now: i64,
 ) -> ServiceResult<Result<(), Rejected>> {
-    let c = match otp::check(app, flow, Purpose::RenewalEmail, code, now).await? {
-        Ok(c) => c,
+    let user = match account_of_email_code(app, flow, Purpose::RenewalEmail, code, now).await? {
+        Ok(u) => u,
         Err(r) => return Ok(Err(r)),
-    };
-    let user = match &c.user_id {
-        Some(id) => app.store.user(id).await?,
-        None => None,
-    };
-    let Some(user) = user else {
-        return Ok(Err(Rejected::Wrong));
     };
     app.store
         .renewal_flow_put(flow, &user.username, now, now + FLOW_SECS)
