@@ -158,6 +158,21 @@ struct LoginForm {
     captcha: String,
 }
 
+/// A form POST of a flow: the CSRF check, then the count against the IP's authentication
+/// budget; the flow's digest.
+pub(super) async fn checked_flow(
+    app: &AppState,
+    web: &Web,
+    csrf: &str,
+) -> Result<Vec<u8>, Response> {
+    let Some(flow) = web.csrf_checked(app, web.flow.as_deref(), csrf) else {
+        return Err(error_page(app, web, AppError::Forbidden("csrf".into())));
+    };
+    let digest = crate::secrets::token_digest(flow);
+    counted(app, web).await?;
+    Ok(digest)
+}
+
 /// Counts the POST against the IP's authentication budget (SECURITY.md 49).
 pub(super) async fn counted(app: &AppState, web: &Web) -> Result<(), Response> {
     crate::service::citizen::count_auth_request(app, web.ip, ts(app))
@@ -233,13 +248,10 @@ async fn email_login(
     web: Web,
     Form(f): Form<UsernameForm>,
 ) -> Response {
-    let Some(flow) = web.csrf_checked(&app, web.flow.as_deref(), &f.csrf) else {
-        return error_page(&app, &web, AppError::Forbidden("csrf".into()));
+    let digest = match checked_flow(&app, &web, &f.csrf).await {
+        Ok(d) => d,
+        Err(r) => return r,
     };
-    if let Err(r) = counted(&app, &web).await {
-        return r;
-    }
-    let digest = crate::secrets::token_digest(flow);
     match service::start_login_by_email(&app, &digest, &f.username, ts(&app)).await {
         Ok(Ok(())) => see_other("/registry/login/email/code"),
         Ok(Err(_)) => {
@@ -354,13 +366,10 @@ struct CodeForm {
 }
 
 async fn login_code(State(app): State<AppState>, web: Web, Form(f): Form<CodeForm>) -> Response {
-    let Some(flow) = web.csrf_checked(&app, web.flow.as_deref(), &f.csrf) else {
-        return error_page(&app, &web, AppError::Forbidden("csrf".into()));
+    let digest = match checked_flow(&app, &web, &f.csrf).await {
+        Ok(d) => d,
+        Err(r) => return r,
     };
-    if let Err(r) = counted(&app, &web).await {
-        return r;
-    }
-    let digest = crate::secrets::token_digest(flow);
     match service::finish_login(&app, &digest, &f.code, ts(&app)).await {
         Ok(Ok(session)) => {
             let resp = with_cookie(
@@ -422,13 +431,10 @@ struct RegisterForm {
 }
 
 async fn register(State(app): State<AppState>, web: Web, Form(f): Form<RegisterForm>) -> Response {
-    let Some(flow) = web.csrf_checked(&app, web.flow.as_deref(), &f.csrf) else {
-        return error_page(&app, &web, AppError::Forbidden("csrf".into()));
+    let digest = match checked_flow(&app, &web, &f.csrf).await {
+        Ok(d) => d,
+        Err(r) => return r,
     };
-    if let Err(r) = counted(&app, &web).await {
-        return r;
-    }
-    let digest = crate::secrets::token_digest(flow);
     match service::start_registration(&app, &digest, &f.phone, &f.birth_number, ts(&app)).await {
         Ok(Ok(())) => see_other("/registry/register/code"),
         Ok(Err(FormRejected::Field("phone"))) => register_form(
@@ -461,13 +467,10 @@ async fn register_code_page(State(app): State<AppState>, web: Web) -> Response {
 }
 
 async fn register_code(State(app): State<AppState>, web: Web, Form(f): Form<CodeForm>) -> Response {
-    let Some(flow) = web.csrf_checked(&app, web.flow.as_deref(), &f.csrf) else {
-        return error_page(&app, &web, AppError::Forbidden("csrf".into()));
+    let digest = match checked_flow(&app, &web, &f.csrf).await {
+        Ok(d) => d,
+        Err(r) => return r,
     };
-    if let Err(r) = counted(&app, &web).await {
-        return r;
-    }
-    let digest = crate::secrets::token_digest(flow);
     match service::verify_registration(&app, &digest, &f.code, ts(&app)).await {
         Ok(Ok(())) => see_other("/registry/register/details"),
         Ok(Err(Rejected::NoChallenge)) => register_form(
@@ -723,13 +726,10 @@ async fn certificate(
     web: Web,
     Form(f): Form<CertificateForm>,
 ) -> Response {
-    let Some(flow) = web.csrf_checked(&app, web.flow.as_deref(), &f.csrf) else {
-        return error_page(&app, &web, AppError::Forbidden("csrf".into()));
+    let digest = match checked_flow(&app, &web, &f.csrf).await {
+        Ok(d) => d,
+        Err(r) => return r,
     };
-    if let Err(r) = counted(&app, &web).await {
-        return r;
-    }
-    let digest = crate::secrets::token_digest(flow);
     let r = service::start_certificate_registration(
         &app,
         &digest,

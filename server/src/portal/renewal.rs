@@ -12,11 +12,10 @@ use minijinja::context;
 use serde::Deserialize;
 
 use super::flow_page;
-use super::registry::{code_form, counted, ts};
+use super::registry::{checked_flow, code_form, ts};
 use super::{
     cookie_header, error_page, message, see_other, with_cookie, CsrfForm, Web, FLOW_COOKIE,
 };
-use crate::error::AppError;
 use crate::secrets::token_digest;
 use crate::service::captcha;
 use crate::service::notice::Channel;
@@ -80,17 +79,6 @@ struct StartForm {
     captcha_id: String,
     #[serde(default)]
     captcha: String,
-}
-
-/// The CSRF-checked flow digest of a pre-login form, after counting it against the IP's
-/// authentication budget.
-async fn checked_flow(app: &AppState, web: &Web, csrf: &str) -> Result<Vec<u8>, Response> {
-    let Some(flow) = web.csrf_checked(app, web.flow.as_deref(), csrf) else {
-        return Err(error_page(app, web, AppError::Forbidden("csrf".into())));
-    };
-    let digest = token_digest(flow);
-    counted(app, web).await?;
-    Ok(digest)
 }
 
 async fn start(State(app): State<AppState>, web: Web, Form(f): Form<StartForm>) -> Response {
