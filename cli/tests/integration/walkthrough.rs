@@ -269,6 +269,7 @@ async fn the_readme_walkthrough_works_in_a_browser() {
     shot(&client, "1-citizen-login").await;
     chrome::type_into(&client, "#birth_number", BIRTH_NUMBER).await;
     chrome::type_into(&client, "#id_card", &format!("{ID_CARD}{ENTER}")).await;
+    chrome::wait_for_path(&client, "/login/code").await;
     let code = code_in(&new_file(&sms, &mut seen_sms, |_| true));
     chrome::type_into(&client, "#code", &format!("{code}{ENTER}")).await;
     chrome::wait_for(&client, "li.record").await;
@@ -281,6 +282,7 @@ async fn the_readme_walkthrough_works_in_a_browser() {
     chrome::wait_for(&client, "a[href^='/me/certificates/']").await;
     shot(&client, "2-citizen-records").await;
     chrome::click(&client, "form[action='/logout'] button").await;
+    chrome::wait_for_path(&client, "/").await;
 
     // 4. The registry user, without the picture: a code at the registered e-mail, the PIN, then
     //    the login code by SMS.
@@ -293,6 +295,7 @@ async fn the_readme_walkthrough_works_in_a_browser() {
     shot(&client, "4-registry-email-code").await;
     chrome::type_into(&client, "#code", &code_in(&mailed)).await;
     chrome::type_into(&client, "#pin", &format!("{PIN}{ENTER}")).await;
+    chrome::wait_for_path(&client, "/registry/login/code").await;
     let code = code_in(&new_file(&sms, &mut seen_sms, |_| true));
     chrome::type_into(&client, "#code", &format!("{code}{ENTER}")).await;
     chrome::wait_for(&client, "a[href='/registry/work']").await;

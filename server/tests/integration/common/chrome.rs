@@ -251,6 +251,24 @@ pub async fn wait_for(client: &Client, css: &str) -> Element {
     }
 }
 
+/// Waits until the browser shows `path` (a form's redirect has landed), so that the next
+/// `wait_for` cannot find an element of the page being left.
+pub async fn wait_for_path(client: &Client, path: &str) {
+    let deadline = std::time::Instant::now() + PATIENCE;
+    loop {
+        let now = client.current_url().await.unwrap();
+        if now.path() == path {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still on {now}, waiting for {path}:\n{}",
+            client.source().await.unwrap_or_default()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 /// Waits for the element and clicks it.
 pub async fn click(client: &Client, css: &str) {
     wait_for(client, css).await.click().await.unwrap();
