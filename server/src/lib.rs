@@ -42,13 +42,14 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         .local_addr()
         .map_err(|e| StartError::Io(format!("cannot listen on {}: {e}", config.listen)))?;
     let (state, started) = AppState::open(config, clock.clone(), Overrides::default()).await?;
-    warn_signing_window(
-        &state.issuance.identity,
-        clock::Clock::now(clock.as_ref()).unix_timestamp(),
-    );
+    let now = clock::Clock::now(clock.as_ref()).unix_timestamp();
+    if let Some(newest) = state.issuance.newest() {
+        warn_signing_window(&newest, now);
+    }
     let cfg = state.config.clone();
     log_start(&cfg, &started, bound);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let follower = tokio::spawn(::service::keys::follow(state.ctx.clone(), stop_rx.clone()));
     let worker = cfg
         .outbox
         .worker
@@ -56,6 +57,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     let limits = Limits::from(&cfg.server).within_fd_limit(listener::open_files_limit());
     serve_on(listener, app(state), limits, shutdown_signal()).await;
     let _ = stop_tx.send(true);
+    let _ = follower.await;
     if let Some(w) = worker {
         let _ = w.await;
     }
@@ -163,13 +165,13 @@ fn warn_signing_window(identity: &issuer::SigningIdentity, now: i64) {
     if now < window.from || now > window.until {
         tracing::warn!(
             "the DSC's key may sign only from {} to {}: certificates are not issued now; \
-             install a new DSC (for development keys: move the keys directory away and restart)",
+             add and activate a new one (`dcc admin keys add`, `dcc admin keys activate`)",
             show(window.from),
             show(window.until)
         );
     } else if window.until - now < MONTH {
         tracing::warn!(
-            "the DSC's key may sign until {}; install a new DSC before then",
+            "the DSC's key may sign until {}; add a new DSC before then (`dcc admin keys add`)",
             show(window.until)
         );
     }

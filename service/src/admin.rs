@@ -30,6 +30,38 @@ pub enum AdminError {
     App(String),
 }
 
+/// Opens the configured store (creating the data directory), for commands that need no keys.
+pub async fn open_store(config: &Config) -> Result<Arc<dyn Store>, AdminError> {
+    open(config).await
+}
+
+/// `dcc admin keys reissue --from KID`: opens the whole service (its keyring) and signs anew
+/// what `kid` signed ([`crate::keys::reissue`]); refused for an unknown kid or an active one.
+pub async fn keys_reissue(
+    config: Config,
+    kid: &[u8],
+    clock: Arc<dyn crate::clock::Clock>,
+) -> Result<crate::keys::Reissued, AdminError> {
+    use crate::store::signers::SignerState;
+    let (app, _) = crate::ctx::Ctx::open(config, clock, crate::ctx::Overrides::default()).await?;
+    let rows = app.store.signer_certificates().await?;
+    let name = crate::keys::kid_name(kid);
+    match rows.iter().find(|r| r.kid == kid) {
+        None => Err(AdminError::Invalid(format!(
+            "no signer certificate has the kid {name} (see `dcc admin keys list`)"
+        ))),
+        Some(r) if matches!(r.state, SignerState::Active | SignerState::Pending) => {
+            Err(AdminError::Invalid(format!(
+                "{name} is {}: re-issue what a withdrawn or retired identity signed",
+                r.state
+            )))
+        }
+        Some(_) => crate::keys::reissue(&app, kid)
+            .await
+            .map_err(|e| AdminError::App(e.to_string())),
+    }
+}
+
 async fn open(config: &Config) -> Result<Arc<dyn Store>, AdminError> {
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|e| AdminError::Invalid(format!("{}: {e}", config.data_dir.display())))?;

@@ -166,7 +166,7 @@ pub fn generate_keys_with(
 }
 
 /// Reads a private key, refusing one that group or others may read.
-fn read_key(path: &Path) -> Result<Vec<u8>, BootstrapError> {
+pub fn read_key(path: &Path) -> Result<Vec<u8>, BootstrapError> {
     let meta = fs::metadata(path).map_err(io(path))?;
     if meta.permissions().mode() & 0o077 != 0 {
         return Err(BootstrapError::KeyMode(path.display().to_string()));

@@ -346,10 +346,20 @@ impl DecodeConfig {
     }
 }
 
-/// The signing keys (SECURITY.md 41).
-#[derive(Debug, Clone, Default, Deserialize)]
+/// The signing keys (SECURITY.md 41) and their lifecycle (issue #22).
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct IssuerConfig {
+    /// The CSCA certificate(s), PEM, a new DSC must chain to (`dcc admin keys add`); default
+    /// `KEYS_DIR/csca.pem`.
+    pub csca_file: Option<PathBuf>,
+    /// Hours a new DSC is published before it may sign, so offline apps have fetched it
+    /// (default 48); `dcc admin keys activate --now` skips it in an emergency.
+    pub lead_hours: i64,
+    /// Seconds between a running instance's checks of the store's key version (default 10).
+    pub key_refresh_secs: u64,
+    /// PKCS#11 tokens by label: the module and the environment variable holding the PIN.
+    pub tokens: std::collections::BTreeMap<String, TokenConfig>,
     /// The name of the environment variable that holds the passphrase of encrypted keys
     /// (`dsc.key`, `trust-list.key`); read once at start. Development keys generated on first
     /// start are encrypted with it too.
@@ -361,6 +371,30 @@ pub struct IssuerConfig {
     /// [`Config::load`] was given; never from the file.
     #[serde(skip)]
     pub key_passphrase: Option<SecretString>,
+}
+
+impl Default for IssuerConfig {
+    fn default() -> Self {
+        IssuerConfig {
+            csca_file: None,
+            lead_hours: 48,
+            key_refresh_secs: 10,
+            tokens: std::collections::BTreeMap::new(),
+            key_passphrase_env: None,
+            allow_eddsa: false,
+            key_passphrase: None,
+        }
+    }
+}
+
+/// A PKCS#11 token signing keys live in (`[issuer.tokens.LABEL]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenConfig {
+    /// The PKCS#11 module (e.g. `/usr/lib/softhsm/libsofthsm2.so`).
+    pub module: PathBuf,
+    /// The environment variable holding the token's user PIN, read when a key is opened.
+    pub pin_env: String,
 }
 
 /// Who runs the service, as citizens and health workers read it (issue #21 part 4): the
@@ -656,6 +690,13 @@ const ENV: &[(&str, &[&str], Kind)] = &[
         Kind::Str,
     ),
     ("DCC_ALLOW_EDDSA", &["issuer", "allow_eddsa"], Kind::Bool),
+    ("DCC_KEY_LEAD_HOURS", &["issuer", "lead_hours"], Kind::Int),
+    (
+        "DCC_KEY_REFRESH_SECS",
+        &["issuer", "key_refresh_secs"],
+        Kind::Int,
+    ),
+    ("DCC_CSCA_FILE", &["issuer", "csca_file"], Kind::Str),
 ];
 
 impl Config {
@@ -744,6 +785,16 @@ impl Config {
         }
         if !(1..=90).contains(&self.token_days) {
             return Err(ConfigError::Invalid("token_days must be 1 to 90".into()));
+        }
+        if !(0..=24 * 90).contains(&self.issuer.lead_hours) {
+            return Err(ConfigError::Invalid(
+                "issuer.lead_hours must be 0 to 2160 (90 days)".into(),
+            ));
+        }
+        if !(1..=3600).contains(&self.issuer.key_refresh_secs) {
+            return Err(ConfigError::Invalid(
+                "issuer.key_refresh_secs must be 1 to 3600".into(),
+            ));
         }
         for origin in &self.cors_origins {
             check_origin(origin)?;
@@ -907,6 +958,14 @@ impl Config {
         self.keys_dir
             .clone()
             .unwrap_or_else(|| self.data_dir.join("keys"))
+    }
+
+    /// The CSCA file new DSCs must chain to: `issuer.csca_file`, else `KEYS_DIR/csca.pem`.
+    pub fn csca_file(&self) -> PathBuf {
+        self.issuer
+            .csca_file
+            .clone()
+            .unwrap_or_else(|| self.keys_dir().join("csca.pem"))
     }
 
     /// The database URL: the configured one, or the SQLite file in the data directory.

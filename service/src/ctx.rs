@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use issuer::{Policy, SigningIdentity};
+use issuer::Policy;
 
 use crate::bootstrap::{self, BootstrapError};
 use crate::captcha::CaptchaSource;
@@ -25,21 +25,7 @@ use crate::signers::{self, SignerError};
 use crate::sms::{FileSms, HttpSms, Sms, SmsError};
 use crate::store::{self, Store, StoreError};
 
-/// The signing identity and issuance policy.
-pub struct Issuance {
-    /// DSC and key.
-    pub identity: SigningIdentity,
-    /// Validity, country, UVCI secret.
-    pub policy: Policy,
-}
-
-impl std::fmt::Debug for Issuance {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Issuance")
-            .field("identity", &self.identity)
-            .finish_non_exhaustive()
-    }
-}
+pub use crate::keys::Issuance;
 
 /// Signs the lists the server publishes (trust list, revocation list): ES256 with the
 /// trust-list key, its certificate in `x5c`.
@@ -71,9 +57,10 @@ pub struct Ctx {
     pub registry: Arc<dyn Registry>,
     /// Installation secrets.
     pub secrets: Arc<Secrets>,
-    /// Signing.
+    /// Signing: the policy and the keyring with the published signers' lists, reloaded when
+    /// the store's identities change.
     pub issuance: Arc<Issuance>,
-    /// Trust list, rules, value sets.
+    /// Rules and value sets.
     pub public: Arc<PublicResources>,
     /// Signs published lists.
     pub list_signer: Arc<ListSigner>,
@@ -123,6 +110,9 @@ pub enum StartError {
     /// The published signer certificates.
     #[error(transparent)]
     Signers(#[from] SignerError),
+    /// The signing identities.
+    #[error("signing identities: {0}")]
+    Keyring(#[from] crate::keys::KeyringError),
     /// Mail transport.
     #[error("mail: {0}")]
     Mail(#[from] MailError),
@@ -191,18 +181,25 @@ impl Ctx {
             bootstrap::load_keys(&keys_dir, &config.country, now, &config.issuer, backend)?;
         let secrets = bootstrap::load_secret(&config.data_dir)?;
         let store = store::open(&config.database_url(), bootstrap::outbox_key(&secrets)?).await?;
-        let signers = signers::register(store.as_ref(), &keys.identity.dsc, now).await?;
-        let public = PublicResources::build(
-            &keys,
-            Sources {
-                signers: &signers,
-                rules_dir: config.rules_dir.as_deref(),
-                valuesets_dir: config.valuesets_dir.as_deref(),
-                country: &config.country,
-            },
-            now,
-            backend,
-        )?;
+        // The keys directory's DSC is the first identity (DESIGN.md "Signing keys").
+        let key_ref = crate::keys::KeyRef::File(keys_dir.join("dsc.key")).to_string();
+        signers::register(store.as_ref(), &keys.identity.dsc, &key_ref, now).await?;
+        let filled = crate::keys::backfill_signers(store.as_ref()).await?;
+        if filled > 0 {
+            tracing::info!(
+                certificates = filled,
+                "recorded the signer of earlier certificates"
+            );
+        }
+        let public = PublicResources::build(Sources {
+            rules_dir: config.rules_dir.as_deref(),
+            valuesets_dir: config.valuesets_dir.as_deref(),
+            country: &config.country,
+        })?;
+        let list_signer = ListSigner {
+            signer: keys.trust_list_signer,
+            cert_der: keys.trust_list_cert_der,
+        };
         // Without a configured transport, development writes files (production was refused
         // above).
         let (mut mail_dir, mut sms_dir) = (None, None);
@@ -232,6 +229,15 @@ impl Ctx {
         };
         let mut policy = Policy::new(secrets.uvci_secret());
         policy.country = config.country.clone();
+        let issuance = Issuance::load(
+            store.as_ref(),
+            &config,
+            &list_signer,
+            policy,
+            vec![Arc::new(keys.identity)],
+            now,
+        )
+        .await?;
         let started = Started {
             keys_dir,
             keys_generated,
@@ -266,15 +272,9 @@ impl Ctx {
             sms,
             mailer,
             secrets: Arc::new(secrets),
-            issuance: Arc::new(Issuance {
-                identity: keys.identity,
-                policy,
-            }),
+            issuance: Arc::new(issuance),
             public: Arc::new(public),
-            list_signer: Arc::new(ListSigner {
-                signer: keys.trust_list_signer,
-                cert_der: keys.trust_list_cert_der,
-            }),
+            list_signer: Arc::new(list_signer),
             revocation: Arc::new(RevocationCache::default()),
             counters: Arc::new(Counters::default()),
             pins: Arc::new(

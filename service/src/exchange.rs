@@ -262,13 +262,18 @@ async fn issue(
         "dob": person.dob,
         record.kind.key(): [record.entry],
     });
-    let issuance = app.issuance.clone();
+    let identity = app
+        .issuance
+        .signer_for(legacy.kind, now.unix_timestamp())
+        // No identity may sign the type (a withdrawal without a successor): try later.
+        .map_err(|_| Error::Unavailable(3600))?;
     let policy = issuer::Policy {
         uvci_secret: app.secrets.person_uvci_secret(&person.bn_index),
-        ..issuance.policy.clone()
+        ..app.issuance.policy.clone()
     };
+    let signer = identity.clone();
     let issued = tokio::task::spawn_blocking(move || {
-        issuer::issue_record(&dcc_record, &issuance.identity, &policy, now)
+        issuer::issue_record(&dcc_record, &signer, &policy, now)
     })
     .await
     .map_err(|e| Error::Internal(format!("signing task: {e}")))?
@@ -280,6 +285,7 @@ async fn issue(
         hc1: issued.hc1,
         issued_at: issued.issued_at,
         expires_at: issued.expires_at,
+        signer_kid: identity.dsc.kid.to_vec(),
     };
     let audit = [AuditEvent {
         event: "certificate.issued".into(),

@@ -645,8 +645,40 @@ pub(crate) async fn record_event(
         legacy,
         recorded_by: recorder.map(str::to_string),
     };
-    if let Some(view) = write_or_replay(app, org, &write, idempotency_key, &digest).await? {
-        return Ok(view);
+    match write_or_replay(app, org, &write, idempotency_key, &digest).await? {
+        Written::Stored => {}
+        Written::Replayed(view) => return Ok(*view),
+        Written::SignerChanged => {
+            // The signer was withdrawn or retired between signing and storing: the record is
+            // kept, awaiting a signer, and the sweep issues it with the identity active now.
+            crate::keys::refresh(app, true)
+                .await
+                .map_err(|e| Error::Internal(e.to_string()))?;
+            let mut write = write;
+            write.certificate = None;
+            write.message = None;
+            write.note = Some(crate::keys::NO_SIGNER_NOTE.to_string());
+            write
+                .audit
+                .retain(|a| a.event != "certificate.issued" && a.event != "email.enqueued");
+            write.audit.push(event.audit(
+                "issuance.refused",
+                json!({"record": record_id, "reason": "signer_changed"}),
+            ));
+            match write_or_replay(app, org, &write, idempotency_key, &digest).await? {
+                Written::Replayed(view) => return Ok(*view),
+                Written::Stored => {}
+                Written::SignerChanged => {
+                    return Err(Error::Internal(
+                        "a record without certificate met a signer".into(),
+                    ))
+                }
+            }
+            crate::keys::sweep(app).await?;
+            let row = own_record(org, app.store.record(org.id, &record_id).await?)
+                .ok_or_else(|| Error::Internal("the record just written is missing".into()))?;
+            return Ok(row.into());
+        }
     }
     if write.certificate.is_some() {
         app.counters.certificate_issued();
@@ -776,10 +808,21 @@ async fn sign_certificate(
         sender,
         now,
     } = s;
-    let signed =
-        tokio::task::spawn_blocking(move || issuer::issue(dcc, &issuance.identity, &policy, now))
-            .await
-            .map_err(|e| Error::Internal(format!("signing task: {e}")))?;
+    let identity = match issuance.signer_for(kind, now.unix_timestamp()) {
+        Ok(identity) => identity,
+        Err(none) => {
+            tracing::warn!(r#type = kind.key(), reason = %none.reason(), "no signing identity may sign the type");
+            audit.push(e.audit(
+                "issuance.refused",
+                json!({"record": e.record_id, "reason": none.reason()}),
+            ));
+            return Ok(IssueOutcome::note(&none.note()));
+        }
+    };
+    let signer = identity.clone();
+    let signed = tokio::task::spawn_blocking(move || issuer::issue(dcc, &signer, &policy, now))
+        .await
+        .map_err(|e| Error::Internal(format!("signing task: {e}")))?;
     let issued = match signed {
         Ok(issued) => issued,
         Err(err) => {
@@ -813,32 +856,44 @@ async fn sign_certificate(
             hc1: issued.hc1,
             issued_at: issued.issued_at,
             expires_at: issued.expires_at,
+            signer_kid: identity.dsc.kid.to_vec(),
         }),
         message,
         note: None,
     })
 }
 
+/// What writing a record came to.
+enum Written {
+    /// Stored.
+    Stored,
+    /// Another request with this idempotency key stored first: its answer.
+    Replayed(Box<RecordView>),
+    /// The certificate's signer is no longer active: nothing was stored.
+    SignerChanged,
+}
+
 /// Writes the record in one transaction. A lost race on the idempotency key answers what the
-/// winner stored (`Some`); other unique keys are conflicts named for the provider.
+/// winner stored; other unique keys are conflicts named for the provider.
 async fn write_or_replay(
     app: &Ctx,
     org: &Org,
     write: &RecordWrite,
     idempotency_key: Option<&str>,
     digest: &[u8],
-) -> ServiceResult<Option<RecordView>> {
+) -> ServiceResult<Written> {
     match app.store.write_record(write).await {
-        Ok(_) => Ok(None),
+        Ok(_) => Ok(Written::Stored),
         Err(StoreError::Conflict(Conflict::IdempotencyKey)) => {
             // Another request with this key won the race: answer what it stored.
             if let Some(key) = idempotency_key {
                 if let Some(view) = replay(app, org, key, digest).await? {
-                    return Ok(Some(view));
+                    return Ok(Written::Replayed(Box::new(view)));
                 }
             }
             Err(Error::Conflict(Problem::new("error-idempotency-in-use")))
         }
+        Err(StoreError::Conflict(Conflict::SignerNotActive)) => Ok(Written::SignerChanged),
         Err(StoreError::Conflict(Conflict::LegacyCertificate)) => {
             Err(Error::Conflict(Problem::new("error-legacy-imported")))
         }

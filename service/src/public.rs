@@ -1,7 +1,8 @@
-//! The verifier back end's public resources, built once at start-up: dcc's signed trust list,
-//! business rules (list with hashes, each by hash, by country), value sets, each with an ETag,
-//! and the DGCA services' views of the same data; and the verification of a posted `HC1:` text
-//! against this installation's signers and rules.
+//! The verifier back end's public resources: business rules (list with hashes, each by hash,
+//! by country) and value sets, built once at start-up, each with an ETag; the signer-dependent
+//! part ([`Published`]: dcc's signed trust list, the DGCA verifier service's view of the same
+//! signers, the trust `/verify` uses), rebuilt whenever the signing identities change; and the
+//! verification of a posted `HC1:` text against this installation's signers and rules.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -14,7 +15,7 @@ use trust_list::TrustList;
 use verifier::revocation::RevocationList;
 use verifier::rules::{RuleSet, ValueSets};
 
-use crate::bootstrap::LoadedKeys;
+use crate::ctx::ListSigner;
 use crate::defaults;
 use crate::signers::Signers;
 
@@ -63,12 +64,49 @@ pub struct ServedRule {
     pub resource: Resource,
 }
 
-/// Everything the validation apps download, in dcc's dialect and the DGCA services', and what
-/// `/verify` checks with.
+/// What depends on the published signers: rebuilt and swapped in whole when they change.
 #[derive(Debug)]
-pub struct PublicResources {
+pub struct Published {
     /// The signed trust list (JWS).
     pub trust_list: Resource,
+    /// The published signer certificates with their ids (DGCA verifier service).
+    pub signers: Signers,
+    /// DGCA verifier service: the kids of the published signers, `["<base64>", ...]`.
+    pub signer_status: Resource,
+    /// The signers `/verify` trusts: the published ones.
+    pub trust: TrustList,
+}
+
+impl Published {
+    /// The trust list of `signers`, signed at `now` by the list signer, and the DGCA views.
+    pub fn build(
+        signers: Signers,
+        list_signer: &ListSigner,
+        now: OffsetDateTime,
+        backend: &dyn hcert::crypto::Backend,
+    ) -> Result<Self, ResourceError> {
+        let dscs = signers.dscs();
+        let jws = trust_list::build_signed(
+            &dscs,
+            list_signer.signer.as_ref(),
+            &list_signer.cert_der,
+            now.unix_timestamp(),
+        )
+        .map_err(|e| ResourceError(format!("signed trust list: {e}")))?;
+        let kids: Vec<String> = dscs.iter().map(trust_list::Dsc::kid_base64).collect();
+        Ok(Published {
+            trust_list: Resource::new(jws.into_bytes(), "application/jose"),
+            signers,
+            signer_status: Resource::json(&json!(kids)),
+            trust: TrustList::from_dscs(dscs, backend),
+        })
+    }
+}
+
+/// Everything the validation apps download besides the signers, in dcc's dialect and the DGCA
+/// services'.
+#[derive(Debug)]
+pub struct PublicResources {
     /// `[{"identifier", "version", "country", "hash"}]`.
     pub rules_index: Resource,
     /// Each rule by its hash.
@@ -84,12 +122,6 @@ pub struct PublicResources {
     pub valuesets_index: Resource,
     /// Each value set by its hash.
     pub valuesets: BTreeMap<String, Resource>,
-    /// The published signer certificates with their ids (DGCA verifier service).
-    pub signers: Signers,
-    /// DGCA verifier service: the kids of the published signers, `["<base64>", ...]`.
-    pub signer_status: Resource,
-    /// The signers `/verify` trusts: the published ones.
-    pub trust: TrustList,
     /// Business rules `/verify` evaluates (none when the configured directory holds none).
     pub rule_set: Option<RuleSet>,
     /// The value sets as rules see them (`external.valueSets`).
@@ -166,11 +198,9 @@ fn field<'a>(v: &'a Value, names: &[&str]) -> &'a str {
         .unwrap_or("")
 }
 
-/// What the public resources are built from besides the keys.
+/// What the public resources are built from.
 #[derive(Debug, Clone, Copy)]
 pub struct Sources<'a> {
-    /// The published signer certificates.
-    pub signers: &'a Signers,
     /// The rules directory; `None`: the project's own rules.
     pub rules_dir: Option<&'a Path>,
     /// The value-set directory; `None`: the project's own value sets.
@@ -270,25 +300,9 @@ fn load_valuesets(files: Vec<(String, Vec<u8>)>) -> Result<ValueSetFiles, Resour
 }
 
 impl PublicResources {
-    /// Builds the resources: the trust list of the published signers, signed at `now`, and the
-    /// rules and value sets of the configured directories, else the project's own.
-    pub fn build(
-        keys: &LoadedKeys,
-        sources: Sources<'_>,
-        now: OffsetDateTime,
-        backend: &dyn hcert::crypto::Backend,
-    ) -> Result<Self, ResourceError> {
-        let dscs = sources.signers.dscs();
-        let jws = trust_list::build_signed(
-            &dscs,
-            keys.trust_list_signer.as_ref(),
-            &keys.trust_list_cert_der,
-            now.unix_timestamp(),
-        )
-        .map_err(|e| ResourceError(format!("signed trust list: {e}")))?;
-        let kids: Vec<String> = dscs.iter().map(trust_list::Dsc::kid_base64).collect();
-        let trust = TrustList::from_dscs(dscs, backend);
-
+    /// Builds the resources: the rules and value sets of the configured directories, else the
+    /// project's own.
+    pub fn build(sources: Sources<'_>) -> Result<Self, ResourceError> {
         let rules = load_rules(&files(sources.rules_dir, defaults::RULES)?)?;
         let mut by_country: BTreeMap<String, Vec<Value>> = BTreeMap::new();
         for entry in &rules.index {
@@ -304,7 +318,6 @@ impl PublicResources {
         let valuesets = load_valuesets(files(sources.valuesets_dir, defaults::VALUESETS)?)?;
 
         Ok(PublicResources {
-            trust_list: Resource::new(jws.into_bytes(), "application/jose"),
             rules_index: Resource::json(&Value::Array(rules.index)),
             rules: rules.by_hash,
             rules_by_country: by_country
@@ -315,9 +328,6 @@ impl PublicResources {
             country_list: Resource::json(&json!(countries)),
             valuesets_index: Resource::json(&Value::Array(valuesets.index)),
             valuesets: valuesets.by_hash,
-            signers: sources.signers.clone(),
-            signer_status: Resource::json(&json!(kids)),
-            trust,
             rule_set: (!rules.set.is_empty()).then_some(rules.set),
             value_sets: (!valuesets.sets.is_empty()).then_some(valuesets.sets),
             names: valuesets.names,
@@ -346,16 +356,17 @@ impl PublicResources {
 /// The longest `HC1:` text accepted (a version-40 QR code in alphanumeric mode holds 4,296).
 pub const MAX_HC1: usize = 4296;
 
-/// Verifies an `HC1:` text at `at` with this installation's signers and rules (the configured
+/// Verifies an `HC1:` text at `at` with this installation's published signers and rules (the configured
 /// ones, else the project's own); the report serialises to the `dcc verify --json` object.
 pub fn verify(
     public: &PublicResources,
+    published: &Published,
     country: &str,
     hc1: &str,
     at: OffsetDateTime,
     revocation: Option<&RevocationList>,
 ) -> verifier::Report {
-    let mut ctx = verifier::Context::new(&public.trust, at);
+    let mut ctx = verifier::Context::new(&published.trust, at);
     if let Some(list) = revocation {
         ctx = ctx.with_revocation(list);
     }

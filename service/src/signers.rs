@@ -1,7 +1,7 @@
-//! The signer certificates this installation publishes: registered in the store at start-up
-//! from the loaded keys (each under a numeric id that never changes), and read back as one set
-//! that dcc's signed trust list, the DGCA verifier API and `POST /verify` all use. DESIGN.md
-//! "Signing keys": every DSC whose certificates can still be valid is published.
+//! The signer certificates this installation publishes: the identities in the store (each under
+//! a numeric id that never changes), read back as one set that dcc's signed trust list, the
+//! DGCA verifier API and `POST /verify` all use. DESIGN.md "Signing keys": every DSC whose
+//! certificates can still be valid is published, never a withdrawn one.
 
 use time::OffsetDateTime;
 use trust_list::Dsc;
@@ -68,29 +68,59 @@ impl Signers {
     }
 }
 
-/// Registers `current` (the DSC this instance signs with) unless it is on file, then reads every
-/// registered certificate and keeps those whose validity has not ended at `now`.
+/// The published set of `rows` at `now` (DESIGN.md "Signing keys"): every pending, active and
+/// retired certificate whose certificates can still be valid, never a withdrawn one: a DSC past
+/// its notAfter leaves, and a retired one once the last certificate it signed has expired (at
+/// once when it signed none). Also returns when the set next changes by time alone (the first
+/// second after such an end), so a running instance rebuilds its lists then; a row whose
+/// certificate does not parse is an error naming its id.
+pub fn published(
+    rows: &[crate::store::SignerCertificateRow],
+    now: i64,
+) -> Result<(Signers, Option<i64>), SignerError> {
+    use crate::store::signers::SignerState;
+    let mut out = Vec::new();
+    let mut next: Option<i64> = None;
+    let mut until = |t: i64| next = Some(next.map_or(t, |n| n.min(t)));
+    for row in rows {
+        if row.state == SignerState::Withdrawn {
+            continue;
+        }
+        let dsc =
+            Dsc::from_der(&row.der).map_err(|error| SignerError::Stored { id: row.id, error })?;
+        let end = match row.state {
+            SignerState::Retired => row.last_expiry.unwrap_or(i64::MIN).min(dsc.not_after),
+            _ => dsc.not_after,
+        };
+        if end < now {
+            continue;
+        }
+        until(end.saturating_add(1));
+        out.push(Published { id: row.id, dsc });
+    }
+    Ok((Signers::new(out), next))
+}
+
+/// Registers `current` (the DSC of the keys directory, whose key is at `key_ref`) as an active
+/// identity unless it is on file; another certificate under its kid is an error.
 pub async fn register(
     store: &dyn Store,
     current: &Dsc,
+    key_ref: &str,
     now: OffsetDateTime,
-) -> Result<Signers, SignerError> {
-    let now = now.unix_timestamp();
+) -> Result<(), SignerError> {
     let row = store
-        .signer_register(&current.kid, &current.der, now)
+        .signer_register(
+            &current.kid,
+            &current.der,
+            Some(key_ref),
+            now.unix_timestamp(),
+        )
         .await?;
     if row.der != current.der {
         return Err(SignerError::KidTaken {
             kid: current.kid_base64(),
         });
     }
-    let mut published = Vec::new();
-    for row in store.signer_certificates().await? {
-        let dsc =
-            Dsc::from_der(&row.der).map_err(|error| SignerError::Stored { id: row.id, error })?;
-        if dsc.not_after >= now {
-            published.push(Published { id: row.id, dsc });
-        }
-    }
-    Ok(Signers::new(published))
+    Ok(())
 }

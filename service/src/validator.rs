@@ -76,13 +76,14 @@ pub struct Seen {
 /// descriptions are in `lang` where the rule has one.
 pub fn check(
     resources: &PublicResources,
+    published: &crate::public::Published,
     hc1: &str,
     country: &str,
     at: OffsetDateTime,
     revocation: Option<&RevocationList>,
     lang: &str,
 ) -> Seen {
-    let report = public::verify(resources, country, hc1, at, revocation);
+    let report = public::verify(resources, published, country, hc1, at, revocation);
     let has_rules = resources
         .rule_set
         .as_ref()

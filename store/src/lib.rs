@@ -61,6 +61,12 @@ pub enum Conflict {
     /// A registry user with this username or birth number.
     #[error("username or birth number")]
     Account,
+    /// A signer certificate with this kid.
+    #[error("signer certificate")]
+    Signer,
+    /// The certificate's signer is no longer active (withdrawn or retired meanwhile).
+    #[error("signer not active")]
+    SignerNotActive,
     /// An open permission request of the same kind.
     #[error("permission request")]
     PermissionRequest,
@@ -206,6 +212,8 @@ pub struct CertificateWrite {
     pub issued_at: i64,
     /// exp.
     pub expires_at: i64,
+    /// The signer's kid (its state is checked in the transaction that stores the certificate).
+    pub signer_kid: Vec<u8>,
 }
 
 /// A message to enqueue.

@@ -40,6 +40,10 @@ const CLAIM: &str =
      RETURNING id, channel, recipient, subject, body, attachment_name, attachment_mime, \
      attachment, sealed, attempts";
 
+/// A signer's state, read inside the transaction that stores a certificate; the share lock
+/// makes a concurrent withdrawal wait for the certificate's commit (and the issuance see it).
+const SIGNER_STATE: &str = "SELECT state FROM signer_certificates WHERE kid = $1 FOR SHARE";
+
 super::sql::sql_store!(PgStore, sqlx::Postgres, CLAIM);
 super::portal::portal_store!(PgStore);
 super::registry::registry_store!(PgStore);

@@ -89,7 +89,8 @@ macro_rules! sql_store {
 
         const RECORD_SELECT: &str = "SELECT r.id, r.person_id, r.org_id, r.kind, r.entry, r.note, \
              r.created_at, r.recorded_by, c.id AS cert_id, c.uvci, c.hc1, c.issued_at, c.expires_at, \
-             c.superseded_at, c.revoked_at FROM records r LEFT JOIN certificates c ON c.record_id = r.id";
+             c.superseded_at, c.revoked_at FROM records r LEFT JOIN certificates c ON c.record_id = r.id \
+             AND NOT EXISTS (SELECT 1 FROM certificates n WHERE n.replaces = c.id)";
 
         const CERT_COLUMNS: &str = "c.id, c.kind, c.uvci, c.hc1, c.issued_at, c.expires_at, \
              c.superseded_at, c.revoked_at";
@@ -167,7 +168,8 @@ macro_rules! sql_store {
             ) -> StoreResult<Option<(CertificateRow, i64)>> {
                 let row = sqlx::query(&format!(
                     "SELECT {CERT_COLUMNS}, r.org_id FROM certificates c \
-                     JOIN records r ON r.id = c.record_id WHERE c.uvci = $1"
+                     JOIN records r ON r.id = c.record_id WHERE c.uvci = $1 \
+                     AND NOT EXISTS (SELECT 1 FROM certificates n WHERE n.replaces = c.id)"
                 ))
                 .bind(uvci)
                 .fetch_optional(&self.pool)
@@ -220,6 +222,7 @@ macro_rules! sql_store {
                 let rows = sqlx::query(&format!(
                     "SELECT {CERT_COLUMNS} FROM certificates c \
                      WHERE c.superseded_at IS NOT NULL AND c.revoked_at IS NULL \
+                     AND NOT EXISTS (SELECT 1 FROM certificates n WHERE n.replaces = c.id) \
                      ORDER BY c.superseded_at LIMIT $1"
                 ))
                 .bind(limit)
@@ -697,7 +700,8 @@ macro_rules! sql_store {
         }
 
         /// Stores a certificate for a record, superseding the person's older one of its kind;
-        /// an existing UVCI or record certificate is `Conflict(Certificate)`.
+        /// a record that has a certificate, or a UVCI on file, is `Conflict(Certificate)` (a
+        /// re-issue goes through `reissue_certificate` instead).
         async fn insert_certificate(
             tx: &mut sqlx::Transaction<'_, $db>,
             record_id: &str,
@@ -705,6 +709,16 @@ macro_rules! sql_store {
             c: &CertificateWrite,
             now: i64,
         ) -> StoreResult<()> {
+            let taken = sqlx::query(
+                "SELECT 1 AS one FROM certificates WHERE record_id = $1 OR uvci = $2 LIMIT 1",
+            )
+            .bind(record_id)
+            .bind(&c.uvci)
+            .fetch_optional(&mut **tx)
+            .await?;
+            if taken.is_some() {
+                return Err(super::StoreError::Conflict(crate::Conflict::Certificate));
+            }
             sqlx::query(
                 "UPDATE certificates SET superseded_at = $1 \
                  WHERE person_id = $2 AND kind = $3 AND superseded_at IS NULL",
@@ -714,9 +728,34 @@ macro_rules! sql_store {
             .bind(c.kind.key())
             .execute(&mut **tx)
             .await?;
+            insert_signed_certificate(tx, record_id, person_id, c, None).await
+        }
+
+        /// Inserts a certificate once its signer is found active inside this transaction (a
+        /// withdrawal committed meanwhile is `Conflict(SignerNotActive)`: nothing is stored);
+        /// a unique key taken by a current certificate is `Conflict(Certificate)`.
+        async fn insert_signed_certificate(
+            tx: &mut sqlx::Transaction<'_, $db>,
+            record_id: &str,
+            person_id: &str,
+            c: &CertificateWrite,
+            replaces: Option<&str>,
+        ) -> StoreResult<()> {
+            let state = sqlx::query(SIGNER_STATE)
+                .bind(&c.signer_kid)
+                .fetch_optional(&mut **tx)
+                .await?;
+            let active = match state {
+                Some(row) => col::<String, _>(&row, "state")? == "active",
+                None => false,
+            };
+            if !active {
+                return Err(super::StoreError::Conflict(crate::Conflict::SignerNotActive));
+            }
             sqlx::query(
                 "INSERT INTO certificates (id, record_id, person_id, kind, uvci, hc1, \
-                 issued_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                 issued_at, expires_at, signer_kid, replaces) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             )
             .bind(&c.id)
             .bind(record_id)
@@ -726,6 +765,8 @@ macro_rules! sql_store {
             .bind(&c.hc1)
             .bind(c.issued_at)
             .bind(c.expires_at)
+            .bind(&c.signer_kid)
+            .bind(replaces)
             .execute(&mut **tx)
             .await
             .map_err(|e| conflict_or(e, crate::Conflict::Certificate))?;

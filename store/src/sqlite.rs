@@ -72,6 +72,10 @@ const CLAIM: &str =
      RETURNING id, channel, recipient, subject, body, attachment_name, attachment_mime, \
      attachment, sealed, attempts";
 
+/// A signer's state, read inside the transaction that stores a certificate (SQLite runs one
+/// writer at a time: a withdrawal commits before or after it).
+const SIGNER_STATE: &str = "SELECT state FROM signer_certificates WHERE kid = $1";
+
 super::sql::sql_store!(SqliteStore, sqlx::Sqlite, CLAIM);
 super::portal::portal_store!(SqliteStore);
 super::registry::registry_store!(SqliteStore);

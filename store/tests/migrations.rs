@@ -91,3 +91,121 @@ async fn both_backends_end_with_the_same_tables_and_columns() {
         "only in SQLite: {only_sqlite:?}; only in PostgreSQL: {only_postgres:?}"
     );
 }
+
+/// The rows an installation had before migration 0015 (signing identities), written with plain
+/// SQL: an organisation, a person, a record, its certificate, an e-mail about it and a signer.
+const BEFORE_0015: &[&str] = &[
+    "INSERT INTO organisations (ico, name, created_at) VALUES ('25596641', 'N', 1)",
+    "INSERT INTO persons (id, bn_index, family_name, given_name, dob, identified, created_at, \
+     updated_at) VALUES ('p1', 'bn', 'F', 'G', '1970-01-01', true, 1, 1)",
+    "INSERT INTO records (id, person_id, org_id, kind, entry, created_at) \
+     VALUES ('r1', 'p1', 1, 't', '{}', 1)",
+    "INSERT INTO certificates (id, record_id, person_id, kind, uvci, hc1, issued_at, expires_at) \
+     VALUES ('c1', 'r1', 'p1', 't', 'URN:UVCI:01:CZ:X#1', 'HC1:x', 1, 100)",
+    "INSERT INTO outbox (channel, recipient, subject, body, certificate_id, status, attempts, \
+     next_attempt_at, created_at) VALUES ('email', 'a@example.org', '', '', 'c1', 'sent', 1, 1, 1)",
+    "INSERT INTO signer_certificates (kid, der, first_seen) VALUES ('kid-one!', 'der', 1)",
+];
+
+/// After 0015 on the same rows: everything kept (the SQLite certificates table is rebuilt, the
+/// outbox still references its row), the old signer an active identity without a key, and a
+/// re-issue's second certificate for the record and UVCI fits once the first is superseded.
+const AFTER_0015: &[(&str, &str)] = &[
+    (
+        "SELECT COUNT(*) AS n FROM certificates WHERE id = 'c1' AND signer_kid IS NULL \
+      AND replaces IS NULL",
+        "1",
+    ),
+    (
+        "SELECT COUNT(*) AS n FROM outbox o JOIN certificates c ON c.id = o.certificate_id",
+        "1",
+    ),
+    (
+        "SELECT COUNT(*) AS n FROM signer_certificates WHERE state = 'active' AND key_ref IS NULL \
+      AND types = 'vtr' AND activated_at = 1",
+        "1",
+    ),
+];
+
+/// Migrates the database at `url` (as sqlx connects to it: `conn_url`) to 0014, writes the rows,
+/// lets the store migrate the rest and checks them.
+async fn upgrade_keeps_rows<C>(url: &str, conn_url: &str, folder: &str)
+where
+    C: sqlx::Connection,
+    for<'c> &'c mut C: sqlx::Executor<'c, Database = <C as sqlx::Connection>::Database>,
+    <C as sqlx::Connection>::Database: sqlx::migrate::MigrateDatabase,
+    C: sqlx::migrate::Migrate,
+    i64: sqlx::Type<<C as sqlx::Connection>::Database>
+        + for<'r> sqlx::Decode<'r, <C as sqlx::Connection>::Database>,
+    for<'a> &'a str: sqlx::ColumnIndex<<<C as sqlx::Connection>::Database as sqlx::Database>::Row>,
+    for<'q> <<C as sqlx::Connection>::Database as sqlx::Database>::Arguments<'q>:
+        sqlx::IntoArguments<'q, <C as sqlx::Connection>::Database>,
+{
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(folder);
+    let mut migrator = sqlx::migrate::Migrator::new(dir).await.unwrap();
+    let before: Vec<_> = migrator
+        .migrations
+        .iter()
+        .filter(|m| m.version < 15)
+        .cloned()
+        .collect();
+    migrator.migrations = before.into();
+    let mut conn = C::connect(conn_url).await.unwrap();
+    migrator.run_direct(&mut conn).await.unwrap();
+    for sql in BEFORE_0015 {
+        sqlx::query(sql).execute(&mut conn).await.unwrap();
+    }
+    conn.close().await.unwrap();
+    // The store runs the rest.
+    store::open(&SecretString::from(url.to_string()), key())
+        .await
+        .expect("migrate to the latest");
+    let mut conn = C::connect(conn_url).await.unwrap();
+    for (sql, want) in AFTER_0015 {
+        let n: i64 = sqlx::query(sql)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap()
+            .get("n");
+        assert_eq!(n.to_string(), *want, "{sql}");
+    }
+    // Record and UVCI are unique among current certificates only.
+    let second = "INSERT INTO certificates (id, record_id, person_id, kind, uvci, hc1, \
+                  issued_at, expires_at, replaces) VALUES ('c2', 'r1', 'p1', 't', \
+                  'URN:UVCI:01:CZ:X#1', 'HC1:y', 2, 100, 'c1')";
+    assert!(
+        sqlx::query(second).execute(&mut conn).await.is_err(),
+        "c1 is current"
+    );
+    sqlx::query("UPDATE certificates SET superseded_at = 2 WHERE id = 'c1'")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    sqlx::query(second).execute(&mut conn).await.unwrap();
+    conn.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn sqlite_upgrade_to_signing_identities_keeps_every_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("old.db").display());
+    let conn_url = format!("{url}?mode=rwc");
+    upgrade_keeps_rows::<sqlx::SqliteConnection>(&url, &conn_url, "sqlite").await;
+    // Every reference still points at a row.
+    let mut conn = sqlx::SqliteConnection::connect(&conn_url).await.unwrap();
+    let broken = sqlx::query("PRAGMA foreign_key_check")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    assert!(broken.is_empty(), "{} broken references", broken.len());
+}
+
+#[tokio::test]
+async fn postgres_upgrade_to_signing_identities_keeps_every_row() {
+    with_postgres("dcc_upgrade", |url| async move {
+        upgrade_keeps_rows::<sqlx::PgConnection>(&url, &url, "postgres").await;
+    })
+    .await;
+}

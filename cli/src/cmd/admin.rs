@@ -43,6 +43,11 @@ enum AdminCommand {
         #[command(subcommand)]
         command: LegacyCommand,
     },
+    /// Signing identities: add, activate, retire, withdraw, list, re-issue (issue #22).
+    Keys {
+        #[command(subcommand)]
+        command: super::admin_keys::KeysCommand,
+    },
     /// Development mode only: demo data.
     Dev {
         #[command(subcommand)]
@@ -268,6 +273,7 @@ pub fn run(a: AdminArgs) -> Result<Outcome> {
             let seeded = rt.block_on(service::dev::seed(cfg, clock))?;
             print_seeded(&seeded, &data_dir);
         }
+        AdminCommand::Keys { command } => return super::admin_keys::run(cfg, command),
         AdminCommand::Legacy {
             command: LegacyCommand::Revoke { legacy_id },
         } => {

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod admin;
+pub mod admin_keys;
 pub mod certlogic;
 pub mod decode;
 pub mod demo;

@@ -11,6 +11,7 @@
 mod chrome;
 mod common;
 
+mod admin_keys;
 mod cli;
 mod devmode;
 mod fetch;

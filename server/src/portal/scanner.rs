@@ -224,6 +224,7 @@ async fn verified(
         .await?;
     let seen = validator::check(
         &app.public,
+        &app.issuance.published(),
         hc1.trim(),
         &asked.country,
         asked.at,

@@ -46,7 +46,8 @@ pub async fn signer_certificate_update(
                 .ok_or_else(|| AppError::BadRequest("X-RESUME-TOKEN: not an integer".into()))?,
         ),
     };
-    let Some(next) = app.public.signers.after(resume) else {
+    let published = app.issuance.published();
+    let Some(next) = published.signers.after(resume) else {
         return Ok(StatusCode::NO_CONTENT.into_response());
     };
     let kid = HeaderValue::from_str(&next.dsc.kid_base64())
@@ -82,7 +83,7 @@ pub async fn signer_certificate_status(
     State(app): State<AppState>,
     headers: HeaderMap,
 ) -> Response {
-    conditional(&headers, &app.public.signer_status)
+    conditional(&headers, &app.issuance.published().signer_status)
 }
 
 /// One rule by its SHA-256, or (DGCA) the rules of a country.

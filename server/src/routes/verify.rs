@@ -49,7 +49,7 @@ pub(super) fn conditional(headers: &HeaderMap, res: &Resource) -> Response {
     (status = 304, description = NOT_MODIFIED),
 ))]
 pub async fn trust_list(State(app): State<AppState>, headers: HeaderMap) -> Response {
-    conditional(&headers, &app.public.trust_list)
+    conditional(&headers, &app.issuance.published().trust_list)
 }
 
 /// Business rules: identifier, version, country, hash.
@@ -136,7 +136,14 @@ pub async fn verify(
     // One verification is about 70 µs of CPU, bounded by the 4,296-character input: short
     // enough to run on the async worker (a hand-off to the blocking pool costs more than it
     // saves; measured with scripts/load-verify).
-    let report = public::verify(&app.public, country, &input.hc1, at, Some(&revoked));
+    let report = public::verify(
+        &app.public,
+        &app.issuance.published(),
+        country,
+        &input.hc1,
+        at,
+        Some(&revoked),
+    );
     // Straight to bytes, without an intermediate `serde_json::Value`.
     let body = serde_json::to_vec(&report)
         .map_err(|e| AppError::Internal(format!("verify report: {e}")))?;

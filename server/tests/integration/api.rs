@@ -441,7 +441,7 @@ async fn public_resources(backend: Backend) {
         .expect("the trust list verifies");
     assert!(signed.signature_checked);
     assert_eq!(signed.dscs.len(), 1);
-    assert_eq!(signed.dscs[0].kid, h.app.issuance.identity.dsc.kid);
+    assert_eq!(signed.dscs[0].kid, h.app.issuance.newest().unwrap().dsc.kid);
     // Conditional GET.
     let cond = Request::get("/trust-list")
         .header("if-none-match", &etag)

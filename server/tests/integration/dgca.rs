@@ -144,19 +144,20 @@ async fn signer_certificates_page_by_page(backend: Backend) {
     let old_hc1 = hc1_of(&h.app, &h, "2026-03-01T08:00:00Z").await;
     let first: Vec<(i64, Vec<u8>)> = h
         .app
-        .public
+        .issuance
+        .published()
         .signers
         .iter()
         .map(|p| (p.id, p.dsc.der.clone()))
         .collect();
     assert_eq!(first.len(), 1);
-    let old_dsc = h.app.issuance.identity.dsc.der.clone();
+    let old_dsc = h.app.issuance.newest().unwrap().dsc.der.clone();
     assert_eq!(first[0].1, old_dsc);
 
     let keys = h.dir.path().join("keys");
     std::fs::rename(&keys, h.dir.path().join("keys-old")).unwrap();
     let app = h.second_instance(Default::default()).await;
-    let new_dsc = app.issuance.identity.dsc.der.clone();
+    let new_dsc = app.issuance.newest().unwrap().dsc.der.clone();
     assert_ne!(new_dsc, old_dsc, "new keys were generated");
     let new_hc1 = hc1_of(&app, &h, "2026-03-02T08:00:00Z").await;
 

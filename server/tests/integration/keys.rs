@@ -83,7 +83,10 @@ async fn an_eddsa_key_is_refused_unless_allowed() {
     let state = open(dir.path(), &[("DCC_ALLOW_EDDSA", "true")])
         .await
         .unwrap();
-    assert_eq!(state.issuance.identity.algorithm(), Algorithm::EdDsa);
+    assert_eq!(
+        state.issuance.newest().unwrap().algorithm(),
+        Algorithm::EdDsa
+    );
     drop(state);
     let file = dir.path().join("dcc.toml");
     std::fs::write(&file, "[issuer]\nallow_eddsa = true\n").unwrap();
@@ -179,7 +182,7 @@ async fn a_dsc_past_its_usage_period_refuses_and_is_audited(backend: Backend) {
     );
     let dir = keys_dir.path().display().to_string();
     let h = Harness::with(backend, &[("DCC_KEYS_DIR", &dir)], true).await;
-    let window = h.app.issuance.identity.signing_window();
+    let window = h.app.issuance.newest().unwrap().signing_window();
     assert!(window.from_extension);
     assert!(window.until < NOW.unix_timestamp());
     let body = vaccination(BN_IDENTIFIED, 1, 1, "2026-01-10", None);

@@ -35,6 +35,7 @@ mod registry;
 mod registry_logs;
 mod renewal;
 mod revocation;
+mod rollover;
 mod rules;
 mod scanner;
 mod security_checklist;

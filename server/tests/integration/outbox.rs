@@ -176,7 +176,7 @@ async fn smtp_conversation(backend: Backend) {
     let png = std::fs::read(h.dir.path().join("mailed.png")).unwrap();
     let report = verifier::verify_qr_image(
         &png,
-        &verifier::Context::new(&h.app.public.trust, common::NOW),
+        &verifier::Context::new(&h.app.issuance.published().trust, common::NOW),
     );
     assert!(
         report.is_valid(),

@@ -150,7 +150,8 @@ async fn revoke_and_publish(backend: Backend) {
         &serde_json::to_vec(&Value::Array(batches)).unwrap(),
     )
     .unwrap();
-    let ctx = verifier::Context::new(&h.app.public.trust, common::NOW).with_revocation(&list);
+    let published = h.app.issuance.published();
+    let ctx = verifier::Context::new(&published.trust, common::NOW).with_revocation(&list);
     let offline = verifier::verify_text(hc1.as_str().unwrap(), &ctx);
     assert_eq!(
         serde_json::to_value(&offline).unwrap()["checks"]["revocation"],

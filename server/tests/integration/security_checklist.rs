@@ -838,7 +838,7 @@ both!(injection_strings_round_trip);
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn certificates_end_with_their_dsc() {
     let h = Harness::new(Backend::Sqlite).await;
-    let dsc = h.app.issuance.identity.dsc.clone();
+    let dsc = h.app.issuance.newest().unwrap().dsc.clone();
     assert!(dsc.not_before <= h.clock_now());
     let at = dsc.not_after - 30 * 86400;
     h.clock.advance(time::Duration::seconds(at - h.clock_now()));

@@ -213,6 +213,17 @@ impl Harness {
     /// A harness whose configuration gets `extra` variables; `capture` swaps in the in-memory
     /// mailer (otherwise the configured SMTP host is used).
     pub async fn with(backend: Backend, extra: &[(&str, &str)], capture: bool) -> Harness {
+        Self::with_config(backend, extra, capture, |_| {}).await
+    }
+
+    /// [`Harness::with`], the loaded configuration changed by `edit` (what no variable sets,
+    /// such as `[issuer.tokens]`).
+    pub async fn with_config(
+        backend: Backend,
+        extra: &[(&str, &str)],
+        capture: bool,
+        edit: impl FnOnce(&mut Config),
+    ) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let db = TestDb::new(backend, dir.path()).await;
         let clock = Arc::new(FixedClock::new(NOW));
@@ -223,7 +234,8 @@ impl Harness {
             sms: Some(sms.clone()),
             captcha: Some(known_captcha()),
         };
-        let cfg = config(dir.path(), &db.url, extra);
+        let mut cfg = config(dir.path(), &db.url, extra);
+        edit(&mut cfg);
         let (app, _) = AppState::open(cfg, clock.clone(), overrides)
             .await
             .expect("open the state");
