@@ -12,6 +12,9 @@ use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+use x509_parser::certificate::X509Certificate;
+use x509_parser::prelude::FromDer as _;
+
 fn keys(dir: &Path, extra: &[&str]) {
     let mut args = vec!["keys", "generate", "--out", p(dir)];
     args.extend(extra);
