@@ -225,6 +225,13 @@ fn fetch_checks_the_trust_list_ca() {
     let data = tmp.path().join("data");
     let server = Server::start(&data);
     let ca = data.join("keys/trust-list-ca.pem");
+    // The server's first start wrote the CA beside its signer, the key for the owner only.
+    use std::os::unix::fs::PermissionsExt as _;
+    let key_mode = std::fs::metadata(data.join("keys/trust-list-ca.key"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(key_mode & 0o777, 0o600);
     let other = tmp.path().join("other");
     let keys = dcc(&["keys", "generate", "--out", p(&other)]);
     assert!(keys.status.success(), "{}", text(&keys.stderr));
