@@ -97,6 +97,24 @@ fn keys_generate_writes_the_trust_list_ca() {
     assert!(ok.status.success(), "{}", text(&ok.stderr));
     let csca = list_verify(&s.list, &["--trust-list-ca", p(&s.dir.join("csca.pem"))]);
     assert_eq!(csca.status.code(), Some(2), "{}", text(&csca.stderr));
+    // Its one extended key usage is id-kp-documentSigning; the CA is a CA apart from the CSCA.
+    let pem = std::fs::read(s.dir.join("trust-list.pem")).unwrap();
+    let der = pem::parse(&pem).unwrap().into_contents();
+    let (_, cert) = X509Certificate::from_der(&der).unwrap();
+    let eku = cert.extended_key_usage().unwrap().expect("an EKU").value;
+    let ekus: Vec<String> = eku.other.iter().map(|o| o.to_id_string()).collect();
+    assert_eq!(ekus, ["1.3.6.1.5.5.7.3.36"]);
+    assert!(!eku.any && !eku.server_auth && !eku.client_auth && !eku.code_signing);
+    assert!(
+        cert.issuer().to_string().contains("trust-list CA"),
+        "{}",
+        cert.issuer()
+    );
+    let ca_pem = std::fs::read(&ca).unwrap();
+    let ca_der = pem::parse(&ca_pem).unwrap().into_contents();
+    let (_, ca_cert) = X509Certificate::from_der(&ca_der).unwrap();
+    assert!(ca_cert.is_ca());
+    assert_eq!(ca_cert.subject(), cert.issuer());
     let leaf = list_verify(
         &s.list,
         &["--trust-list-ca", p(&s.dir.join("trust-list.pem"))],
