@@ -8,6 +8,8 @@ use anyhow::{bail, Context as _, Result};
 use hcert::crypto::Backend;
 use trust_list::TrustList;
 
+use crate::list_trust::ListTrust;
+
 /// Reads a file, naming it in the error.
 pub fn read(path: &Path) -> Result<Vec<u8>> {
     fs::read(path).with_context(|| format!("cannot read {}", path.display()))
@@ -59,11 +61,14 @@ pub fn trust_certs(path: &Path) -> Result<Vec<trust_list::Dsc>> {
     trust_list::parse_certificates(&bytes).with_context(|| path.display().to_string())
 }
 
-/// Loads `--trust-cert` and `--trust-list` inputs into one trust list.
+/// Loads `--trust-cert` and `--trust-list` inputs into one trust list; dcc's signed list is
+/// checked as `list_trust` says (`--trust-list-cert` or `--trust-list-ca`, the CAs at `at`,
+/// Unix seconds).
 pub fn load_trust(
     certs: &[PathBuf],
     list: Option<&Path>,
-    list_cert: Option<&Path>,
+    list_trust: &ListTrust,
+    at: i64,
     backend: &dyn Backend,
 ) -> Result<TrustList> {
     let mut trust = TrustList::new();
@@ -86,12 +91,12 @@ pub fn load_trust(
                 .with_context(|| format!("trust list {}", list.display()))?;
             trust.extend(dscs, backend);
         } else {
-            let pinned = list_cert.map(read).transpose()?;
-            let signed = trust_list::verify_signed(&text, pinned.as_deref(), backend)
+            let signed = trust_list::verify_signed_by(&text, list_trust.signer(at), backend)
                 .with_context(|| format!("trust list {}", list.display()))?;
             if !signed.signature_checked {
                 eprintln!(
-                    "warning: the trust list's signature was not checked (give --trust-list-cert)"
+                    "warning: the trust list's signature was not checked (give --trust-list-cert \
+                     or --trust-list-ca)"
                 );
             }
             let issued_at = signed.issued_at;

@@ -7,6 +7,7 @@ mod cmd;
 mod dgca;
 mod fetch;
 mod files;
+mod list_trust;
 mod passphrase;
 
 use std::path::PathBuf;
@@ -65,7 +66,7 @@ enum Command {
 
 #[derive(Subcommand)]
 enum KeysCommand {
-    /// Generate a development CSCA, DSC and trust-list signer.
+    /// Generate a development CSCA, DSC, trust-list CA and trust-list signer.
     Generate(cmd::keys::GenerateArgs),
 }
 

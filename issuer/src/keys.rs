@@ -1,6 +1,6 @@
 //! Development keys: a CSCA and a DSC (KeyUsage digitalSignature, the DCC extended-key-usage
-//! OIDs when the types are restricted, a private-key usage period) and a trust-list signing
-//! certificate, generated with `rcgen`.
+//! OIDs when the types are restricted, a private-key usage period), and a trust-list CA with the
+//! trust-list signer it issues (id-kp-documentSigning), generated with `rcgen`.
 
 use hcert::crypto::Algorithm;
 use hcert::CertType;
@@ -46,8 +46,13 @@ pub struct DevKeys {
     pub csca: Generated,
     /// Document signer certificate, signed by the CSCA.
     pub dsc: Generated,
-    /// Trust-list signing certificate (ES256), signed by the CSCA.
+    /// Trust-list signing certificate (ES256), issued by `trust_list_ca`: extended key usage
+    /// id-kp-documentSigning only, no DCC OIDs.
     pub trust_list: Generated,
+    /// The CA of trust-list signers (self-signed, P-256), apart from the CSCA so that no DSC
+    /// can pass for a list signer; readers trust it with `--trust-list-ca`, which lets the
+    /// signer be renewed without every reader changing its pin.
+    pub trust_list_ca: Generated,
 }
 
 /// Options for [`generate`].
@@ -173,7 +178,7 @@ pub fn dsc_params(opts: &KeyOptions) -> Result<CertificateParams> {
     Ok(dsc_params)
 }
 
-/// Generates a development CSCA, DSC and trust-list signer.
+/// Generates a development CSCA, DSC, trust-list CA and trust-list signer.
 pub fn generate(opts: &KeyOptions) -> Result<DevKeys> {
     let from = opts.now - Duration::hours(1);
     let csca_key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(gen_err)?;
@@ -188,24 +193,58 @@ pub fn generate(opts: &KeyOptions) -> Result<DevKeys> {
         .signed_by(&dsc_key, &csca, &csca_key)
         .map_err(gen_err)?;
 
-    let tl_key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(gen_err)?;
-    let mut tl_params = params(
-        &opts.country,
-        "dcc development trust list signer",
-        from,
-        3650,
-    )?;
-    tl_params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-    tl_params.use_authority_key_identifier_extension = true;
-    let tl = tl_params
-        .signed_by(&tl_key, &csca, &csca_key)
-        .map_err(gen_err)?;
+    let (tl_ca, tl_ca_key) = trust_list_ca(&opts.country, from)?;
+    let (tl, tl_key) = trust_list_signer(&opts.country, from, &tl_ca, &tl_ca_key)?;
 
     Ok(DevKeys {
         csca: generated(&csca, &csca_key),
         dsc: generated(&dsc, &dsc_key),
         trust_list: generated(&tl, &tl_key),
+        trust_list_ca: generated(&tl_ca, &tl_ca_key),
     })
+}
+
+/// Days the development trust-list CA and its signer are valid.
+const TRUST_LIST_DAYS: i64 = 3650;
+
+/// A self-signed P-256 CA for trust-list signers, valid from `from`, issuing end entities only.
+fn trust_list_ca(country: &str, from: OffsetDateTime) -> Result<(rcgen::Certificate, KeyPair)> {
+    let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(gen_err)?;
+    let mut p = params(
+        country,
+        "dcc development trust-list CA",
+        from,
+        TRUST_LIST_DAYS,
+    )?;
+    p.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+    p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    let cert = p.self_signed(&key).map_err(gen_err)?;
+    Ok((cert, key))
+}
+
+/// A P-256 trust-list signer issued by `ca`: KeyUsage digitalSignature, extended key usage
+/// id-kp-documentSigning (RFC 9336) and none of the DCC OIDs, so verifiers trusting the CA
+/// accept it for lists and never for certificates.
+fn trust_list_signer(
+    country: &str,
+    from: OffsetDateTime,
+    ca: &rcgen::Certificate,
+    ca_key: &KeyPair,
+) -> Result<(rcgen::Certificate, KeyPair)> {
+    let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(gen_err)?;
+    let mut p = params(
+        country,
+        "dcc development trust list signer",
+        from,
+        TRUST_LIST_DAYS,
+    )?;
+    p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    p.extended_key_usages = vec![ExtendedKeyUsagePurpose::Other(
+        trust_list::ARCS_DOCUMENT_SIGNING.to_vec(),
+    )];
+    p.use_authority_key_identifier_extension = true;
+    let cert = p.signed_by(&key, ca, ca_key).map_err(gen_err)?;
+    Ok((cert, key))
 }
 
 /// The rcgen algorithm of a DSC algorithm (for callers that sign certificates themselves).

@@ -100,8 +100,8 @@ pub fn write_file(path: &Path, bytes: &[u8], mode: u32) -> Result<(), BootstrapE
 /// months; `dcc serve` warns as the end nears (replace the keys directory to start over).
 pub const DEV_DSC_DAYS: i64 = 730;
 
-/// Generates a development CSCA, DSC (ES256, unrestricted) and trust-list signer into `dir`,
-/// the private keys unencrypted.
+/// Generates a development CSCA, DSC (ES256, unrestricted), trust-list CA and trust-list signer
+/// into `dir`, the private keys unencrypted.
 pub fn generate_keys(dir: &Path, country: &str, now: OffsetDateTime) -> Result<(), BootstrapError> {
     generate_keys_with(dir, country, now, None)
 }
@@ -161,6 +161,18 @@ pub fn generate_keys_with(
     write_file(
         &dir.join("trust-list.key"),
         key(&generated.trust_list.key_pem)?.as_bytes(),
+        0o600,
+    )?;
+    // The CA that issued trust-list.pem, for readers' `--trust-list-ca` and for renewing the
+    // signer; the server itself never reads it, so key directories without it load as before.
+    write_file(
+        &dir.join("trust-list-ca.pem"),
+        generated.trust_list_ca.cert_pem.as_bytes(),
+        0o644,
+    )?;
+    write_file(
+        &dir.join("trust-list-ca.key"),
+        key(&generated.trust_list_ca.key_pem)?.as_bytes(),
         0o600,
     )
 }

@@ -11,7 +11,7 @@ use x509_parser::prelude::FromDer;
 
 use crate::encoding;
 use crate::error::{Error, Result};
-use crate::key_usage::KeyUsage;
+use crate::key_usage::{self, KeyUsage};
 use crate::public_key;
 
 const OID_EXTENDED_KEY_USAGE: &str = "2.5.29.37";
@@ -137,9 +137,14 @@ fn country(cert: &X509Certificate<'_>) -> Option<String> {
     (!text.is_empty()).then(|| text.to_string())
 }
 
-/// Key usage from every extended key usage extension: x509-parser's reading when it has one,
-/// else the raw extension value read leniently (an empty SEQUENCE, BER oddities).
+/// Key usage from every extended key usage extension.
 fn key_usage(cert: &X509Certificate<'_>) -> KeyUsage {
+    KeyUsage::from_eku_oids(eku_oids(cert))
+}
+
+/// The OIDs (DER contents) of every extended key usage extension: x509-parser's reading when it
+/// has one, else the raw extension value read leniently (an empty SEQUENCE, BER oddities).
+fn eku_oids<'a>(cert: &'a X509Certificate<'_>) -> Vec<&'a [u8]> {
     let mut oids: Vec<&[u8]> = Vec::new();
     for ext in cert.extensions() {
         if ext.oid.to_id_string() != OID_EXTENDED_KEY_USAGE {
@@ -152,5 +157,17 @@ fn key_usage(cert: &X509Certificate<'_>) -> KeyUsage {
             _ => oids.extend(KeyUsage::raw_eku_oids(ext.value)),
         }
     }
-    KeyUsage::from_eku_oids(oids)
+    oids
+}
+
+/// The DCC key usage OIDs (current or legacy arc) of a certificate's extended key usage, dotted
+/// and with the type each grants; empty when it has none (or cannot be read as X.509).
+pub(crate) fn dcc_eku_names(der: &[u8]) -> Vec<String> {
+    let Ok((_, cert)) = X509Certificate::from_der(der) else {
+        return Vec::new();
+    };
+    eku_oids(&cert)
+        .into_iter()
+        .filter_map(key_usage::dcc_oid_name)
+        .collect()
 }

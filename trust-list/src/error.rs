@@ -72,9 +72,34 @@ pub enum Error {
         /// Subject of the pinned certificate.
         pinned: String,
     },
-    /// The signature of a signed trust list does not verify with the pinned certificate.
-    #[error("signed trust list: signature does not verify with the pinned certificate ({0})")]
+    /// The signature of a signed trust list does not verify with its signing certificate (the
+    /// pinned one, or the `x5c` one a trust-list CA issued).
+    #[error("signed trust list: signature does not verify with the signing certificate ({0})")]
     BadSignature(CryptoError),
+    /// The `x5c` certificate of a signed trust list does not chain to a given trust-list CA, or
+    /// is not valid at the verification time, or is not meant for signing documents.
+    #[error(
+        "signed trust list: the signing certificate {subject} is not accepted under the given \
+         trust-list CAs: {reason}"
+    )]
+    SignerNotIssued {
+        /// Subject of the certificate in `x5c`.
+        subject: String,
+        /// Why, in words.
+        reason: String,
+    },
+    /// The `x5c` certificate of a signed trust list carries DCC extended key usages: it is a
+    /// document signer (DSC), and a DSC must not vouch for the list of signers.
+    #[error(
+        "signed trust list: the signing certificate {subject} carries the DCC extended key usage \
+         {oids}, which marks a document signer (DSC); a list signer must not carry it"
+    )]
+    ListSignerIsDsc {
+        /// Subject of the certificate in `x5c`.
+        subject: String,
+        /// The DCC OIDs found, dotted, each with the type it grants.
+        oids: String,
+    },
     /// Signed trust lists are ES256 only (DESIGN.md); the signer offered another algorithm.
     #[error("signed trust lists use ES256 with a P-256 key; got {0}")]
     SigningAlgorithm(String),
@@ -84,6 +109,11 @@ pub enum Error {
     /// A certificate given as a country signing CA is no CA (no `basicConstraints cA`).
     #[error("{0} is not a CA certificate (no basicConstraints cA), so it cannot be a CSCA")]
     NotCsca(String),
+    /// A certificate given as a trust-list CA is no CA (no `basicConstraints cA`).
+    #[error(
+        "{0} is not a CA certificate (no basicConstraints cA), so it cannot be a trust-list CA"
+    )]
+    NotTrustListCa(String),
     /// A signer certificate was not issued by any of the given CSCAs.
     #[error("signer certificate {kid} does not chain to a given CSCA: {reason}")]
     NotIssued {

@@ -150,6 +150,24 @@ impl fmt::Display for KeyUsage {
     }
 }
 
+/// The dotted form of a DCC key usage OID (DER contents), current or legacy arc, with the
+/// type it grants ("1.3.6.1.4.1.1847.2021.1.2 (vaccination)"); `None` for any other OID. Errors
+/// name the OID exactly as the certificate carries it.
+pub(crate) fn dcc_oid_name(oid: &[u8]) -> Option<String> {
+    let t = dcc_type(oid)?;
+    let arc = if oid.starts_with(PREFIX_LEGACY) {
+        "1.3.6.1.4.1.0.1847.2021.1"
+    } else {
+        "1.3.6.1.4.1.1847.2021.1"
+    };
+    let last = match t {
+        CertType::Test => 1,
+        CertType::Vaccination => 2,
+        CertType::Recovery => 3,
+    };
+    Some(format!("{arc}.{last} ({})", t.name()))
+}
+
 /// The type a DCC key usage OID (DER contents) grants, current or legacy arc.
 fn dcc_type(oid: &[u8]) -> Option<CertType> {
     let last = oid
@@ -186,6 +204,15 @@ mod tests {
             assert_eq!(dcc_type(&oid(&legacy)), Some(t), "legacy {dotted}");
         }
         assert_eq!(dcc_type(&oid(&[1, 3, 6, 1, 4, 1, 1847, 2021, 1, 4])), None);
+        assert_eq!(
+            dcc_oid_name(&oid(ARCS_VACCINATION)).as_deref(),
+            Some("1.3.6.1.4.1.1847.2021.1.2 (vaccination)")
+        );
+        assert_eq!(
+            dcc_oid_name(&oid(&[1, 3, 6, 1, 4, 1, 0, 1847, 2021, 1, 1])).as_deref(),
+            Some("1.3.6.1.4.1.0.1847.2021.1.1 (test)")
+        );
+        assert_eq!(dcc_oid_name(&oid(&[1, 3, 6, 1, 5, 5, 7, 3, 36])), None);
         assert_eq!(dcc_type(&oid(&[1, 3, 6, 1, 5, 5, 7, 3, 2])), None);
     }
 

@@ -14,6 +14,7 @@ use crate::dsc::{parse_certificate, Dsc};
 use crate::encoding::{self, quote};
 use crate::entry::{self, EntryOut};
 use crate::error::{Error, Result};
+use crate::list_signer::{check_list_signer, ListSigner};
 use crate::rfc3339;
 use crate::trust_list::TrustList;
 
@@ -26,8 +27,9 @@ pub struct SignedTrustList {
     pub dscs: Vec<Dsc>,
     /// The certificate in the header's `x5c`.
     pub signing_cert: Dsc,
-    /// True when the signature was verified against a pinned certificate; false when the list
-    /// was only parsed (no certificate given), so nothing vouches for its contents.
+    /// True when the signature was verified against a pinned certificate or with a signer a
+    /// given trust-list CA issued; false when the list was only parsed (nothing given), so
+    /// nothing vouches for its contents.
     pub signature_checked: bool,
 }
 
@@ -101,9 +103,21 @@ pub fn sign_jws(payload: &[u8], signer: &dyn Signer, signing_cert_der: &[u8]) ->
 /// must be that certificate byte for byte, the ES256 signature must verify with its key, and
 /// `issued_at` must fall within its validity. Without it the list is only parsed and
 /// `signature_checked` is false. Every listed entry must be sound; the first bad one is named.
+/// [`verify_signed_by`] also takes trust-list CAs.
 pub fn verify_signed(
     jws: &str,
     pinned_signing_cert: Option<&[u8]>,
+    backend: &dyn Backend,
+) -> Result<SignedTrustList> {
+    verify_signed_by(jws, pinned_signing_cert.into(), backend)
+}
+
+/// Reads a signed list whose signer must be `signer`: pinned (as [`verify_signed`]), issued by
+/// a trust-list CA (see [`ListSigner::IssuedBy`]: the signer renewable with overlap), or not
+/// checked at all. Every listed entry must be sound; the first bad one is named.
+pub fn verify_signed_by(
+    jws: &str,
+    signer: ListSigner<'_>,
     backend: &dyn Backend,
 ) -> Result<SignedTrustList> {
     let OpenedList {
@@ -111,7 +125,7 @@ pub fn verify_signed(
         issued_at,
         signing_cert,
         signature_checked,
-    } = open_signed_list(jws, pinned_signing_cert, backend, "signed trust list")?;
+    } = open_signed_list_by(jws, signer, backend, "signed trust list")?;
     let entries = match payload.get("certificates") {
         Some(Value::Array(entries)) => entries,
         Some(other) => {
@@ -148,17 +162,31 @@ pub struct OpenedList {
     pub issued_at: i64,
     /// The certificate in the header's `x5c`.
     pub signing_cert: Dsc,
-    /// True when the signature was verified against the pinned certificate.
+    /// True when the signature was verified (pinned certificate or trust-list CA).
     pub signature_checked: bool,
 }
 
 /// Opens a list signed by [`sign_jws`] whose payload carries `issued_at` (RFC 3339): checks
 /// the JWS shape and header (ES256, no `crit`, an `x5c` certificate), and, when a certificate
 /// is pinned, that it is the `x5c` one, that its signature verifies, and that the list was
-/// issued within its validity. `what` names the list in errors.
+/// issued within its validity. `what` names the list in errors. [`open_signed_list_by`] also
+/// takes trust-list CAs.
 pub fn open_signed_list(
     jws: &str,
     pinned_signing_cert: Option<&[u8]>,
+    backend: &dyn Backend,
+    what: &str,
+) -> Result<OpenedList> {
+    open_signed_list_by(jws, pinned_signing_cert.into(), backend, what)
+}
+
+/// [`open_signed_list`] with the signer `signer`: pinned, issued by one of the given trust-list
+/// CAs (no DCC extended key usage, CA and signer valid at the verification time), or not
+/// checked. With a signer given, the signature must verify with the `x5c` certificate's key and
+/// the list must have been issued within that certificate's validity.
+pub fn open_signed_list_by(
+    jws: &str,
+    signer: ListSigner<'_>,
     backend: &dyn Backend,
     what: &str,
 ) -> Result<OpenedList> {
@@ -185,9 +213,9 @@ pub fn open_signed_list(
     let signature = encoding::b64url_decode(signature_b64)
         .map_err(|e| Error::Jws(format!("signature is not base64url ({e})")))?;
 
-    let signature_checked = match pinned_signing_cert {
-        None => false,
-        Some(pinned) => {
+    let signature_checked = match signer {
+        ListSigner::Unchecked => false,
+        ListSigner::Pinned(pinned) => {
             let pinned =
                 parse_certificate(pinned).map_err(|e| e.at("pinned trust-list certificate"))?;
             if pinned.der != signing_cert.der {
@@ -196,14 +224,20 @@ pub fn open_signed_list(
                     pinned: pinned.subject,
                 });
             }
-            require_p256(&pinned)?;
-            let key = backend.verify_key(&pinned.public_key)?;
-            let signing_input = format!("{header_b64}.{payload_b64}");
-            key.verify(Algorithm::Es256, signing_input.as_bytes(), &signature)
-                .map_err(Error::BadSignature)?;
+            true
+        }
+        ListSigner::IssuedBy { cas, at } => {
+            check_list_signer(&signing_cert, cas, at)?;
             true
         }
     };
+    if signature_checked {
+        require_p256(&signing_cert)?;
+        let key = backend.verify_key(&signing_cert.public_key)?;
+        let signing_input = format!("{header_b64}.{payload_b64}");
+        key.verify(Algorithm::Es256, signing_input.as_bytes(), &signature)
+            .map_err(Error::BadSignature)?;
+    }
 
     let payload = json_object(payload_b64, "payload")?;
     let issued_at = match payload.get("issued_at") {

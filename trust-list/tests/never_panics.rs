@@ -15,14 +15,24 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use trust_list::{
     build_signed, parse_certificate, parse_gateway_json, parse_gateway_json_lenient,
-    to_gateway_json, verify_signed, Dsc,
+    to_gateway_json, verify_signed, verify_signed_by, Dsc, ListSigner, TrustListCa,
 };
+
+/// The signer must be one the fixture's CA issued, checked at the list's issue time.
+fn by_ca() -> ListSigner<'static> {
+    ListSigner::IssuedBy {
+        cas: &fixture().list_cas,
+        at: 1_650_000_000,
+    }
+}
 
 struct Fixture {
     cert_der: Vec<u8>,
     gateway_json: String,
     jws: String,
     signing_der: Vec<u8>,
+    /// The CA that issued `signing_der`, as `--trust-list-ca` takes it.
+    list_cas: Vec<TrustListCa>,
 }
 
 fn fixture() -> &'static Fixture {
@@ -53,6 +63,7 @@ fn fixture() -> &'static Fixture {
             gateway_json: to_gateway_json(&[dsc]).unwrap(),
             jws,
             signing_der: signing.der,
+            list_cas: TrustListCa::parse_all(ca.cert.pem().as_bytes()).unwrap(),
         }
     })
 }
@@ -121,11 +132,18 @@ proptest! {
     fn signed_text(text in "\\PC{0,800}") {
         let _ = verify_signed(&text, None, default_backend());
         let _ = verify_signed(&text, Some(&fixture().signing_der), default_backend());
+        let _ = verify_signed_by(&text, by_ca(), default_backend());
+    }
+
+    #[test]
+    fn trust_list_ca_bytes(bytes in vec(any::<u8>(), 0..2000)) {
+        let _ = TrustListCa::parse_all(&bytes);
     }
 
     #[test]
     fn signed_dotted(parts in vec("[A-Za-z0-9_=-]{0,80}", 0..5)) {
         let _ = verify_signed(&parts.join("."), Some(&fixture().signing_der), default_backend());
+        let _ = verify_signed_by(&parts.join("."), by_ca(), default_backend());
     }
 
     #[test]
@@ -136,6 +154,10 @@ proptest! {
         // A pinned list that still verifies is the unchanged one (or a change in the trimmed
         // margins only).
         if let Ok(list) = pinned {
+            prop_assert!(list.signature_checked);
+        }
+        // Under the CA, the same: whatever still verifies was checked.
+        if let Ok(list) = verify_signed_by(&text, by_ca(), default_backend()) {
             prop_assert!(list.signature_checked);
         }
         let _ = verify_signed(&text, None, default_backend());

@@ -1,5 +1,6 @@
-//! `dcc keys generate`: a development CSCA, DSC and trust-list signer in a directory; the
-//! private keys plain (development) or encrypted under a passphrase from the environment.
+//! `dcc keys generate`: a development CSCA, DSC, trust-list CA and trust-list signer in a
+//! directory; the private keys plain (development) or encrypted under a passphrase from the
+//! environment.
 
 use std::path::{Path, PathBuf};
 
@@ -32,7 +33,8 @@ impl From<AlgArg> for Algorithm {
 
 #[derive(Args)]
 pub struct GenerateArgs {
-    /// Directory for csca.pem, dsc.pem, dsc.key, trust-list.pem, trust-list.key.
+    /// Directory for csca.pem, dsc.pem, dsc.key, trust-list.pem, trust-list.key,
+    /// trust-list-ca.pem, trust-list-ca.key.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
     /// DSC algorithm.
@@ -55,9 +57,9 @@ pub struct GenerateArgs {
     /// outside it.
     #[arg(long, value_name = "DAYS", default_value_t = EU_USAGE_DAYS)]
     usage_days: i64,
-    /// Encrypt the private keys (csca.key, dsc.key, trust-list.key) as PKCS#8 (PBES2: scrypt,
-    /// AES-256-CBC) with the passphrase in this environment variable. Without it the keys are
-    /// written unencrypted, for development.
+    /// Encrypt the private keys (csca.key, dsc.key, trust-list.key, trust-list-ca.key) as
+    /// PKCS#8 (PBES2: scrypt, AES-256-CBC) with the passphrase in this environment variable.
+    /// Without it the keys are written unencrypted, for development.
     #[arg(long, value_name = "NAME")]
     key_passphrase_env: Option<String>,
     /// Replace keys already in the directory.
@@ -163,6 +165,14 @@ pub fn generate(dir: &Path, spec: &Spec<'_>) -> Result<()> {
     files::write_secret(
         &dir.join("trust-list.key"),
         key(&generated.trust_list.key_pem)?.as_bytes(),
+    )?;
+    files::write(
+        &dir.join("trust-list-ca.pem"),
+        generated.trust_list_ca.cert_pem.as_bytes(),
+    )?;
+    files::write_secret(
+        &dir.join("trust-list-ca.key"),
+        key(&generated.trust_list_ca.key_pem)?.as_bytes(),
     )?;
     Ok(())
 }

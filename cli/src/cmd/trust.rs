@@ -8,6 +8,7 @@ use clap::Subcommand;
 use hcert::crypto::Algorithm;
 use serde_json::json;
 
+use crate::list_trust::ListTrust;
 use crate::{clock, dgca, files, passphrase, Outcome};
 
 #[derive(Subcommand)]
@@ -33,10 +34,11 @@ pub enum TrustCommand {
         #[arg(long)]
         at: Option<String>,
     },
-    /// Download dcc's signed trust list, check its signature against a pinned certificate, and
-    /// store it atomically: a failed download or check never replaces the list in place. With
-    /// --csca, read a DGCA verifier service instead: every signer certificate, each of which
-    /// must chain to a given CSCA, stored as the gateway's trust-list JSON.
+    /// Download dcc's signed trust list, check its signature against a pinned certificate (or a
+    /// signer issued by a trust-list CA), and store it atomically: a failed download or check
+    /// never replaces the list in place. With --csca, read a DGCA verifier service instead:
+    /// every signer certificate, each of which must chain to a given CSCA, stored as the
+    /// gateway's trust-list JSON.
     Fetch {
         /// Where the list is served: dcc's signed list (`https://dcc.example/trust-list`), or
         /// with --csca the base URL of a DGCA verifier service (`https://dcc.example`).
@@ -45,10 +47,16 @@ pub enum TrustCommand {
         #[arg(
             long = "trust-list-cert",
             value_name = "FILE",
-            required_unless_present = "cscas",
-            conflicts_with = "cscas"
+            required_unless_present_any = ["cscas", "trust_list_ca"],
+            conflicts_with_all = ["cscas", "trust_list_ca"]
         )]
         trust_list_cert: Option<PathBuf>,
+        /// A CA whose list signers are trusted (PEM, DER, base64; a PEM bundle may hold
+        /// several; repeatable): dcc's list must be signed by a certificate one of them issued,
+        /// both valid now, carrying no DCC key usage. Give the old and the new CA while the
+        /// signer is renewed.
+        #[arg(long = "trust-list-ca", value_name = "FILE", conflicts_with = "cscas")]
+        trust_list_ca: Vec<PathBuf>,
         /// A country signing CA (PEM, DER, base64; repeatable): the URL is a DGCA verifier
         /// service, whose unsigned list is accepted only if each of its signer certificates
         /// chains to one of them.
@@ -66,9 +74,18 @@ pub enum TrustCommand {
         /// The list (dcc's signed list or the gateway's JSON).
         #[arg(long = "trust-list", value_name = "FILE")]
         trust_list: PathBuf,
-        /// The certificate that must have signed it.
-        #[arg(long = "trust-list-cert", value_name = "FILE")]
+        /// The certificate that must have signed it (pinned).
+        #[arg(
+            long = "trust-list-cert",
+            value_name = "FILE",
+            conflicts_with = "trust_list_ca"
+        )]
         trust_list_cert: Option<PathBuf>,
+        /// A CA whose list signers are trusted (PEM, DER, base64; a PEM bundle may hold
+        /// several; repeatable): the list must be signed by a certificate one of them issued,
+        /// both valid now, carrying no DCC key usage.
+        #[arg(long = "trust-list-ca", value_name = "FILE")]
+        trust_list_ca: Vec<PathBuf>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -93,31 +110,31 @@ fn rfc3339(unix: i64) -> String {
 /// place stays as it was.
 fn fetch(
     url: &str,
-    pin_file: &Path,
+    pin: &ListTrust,
     out: &Path,
     allow_older: bool,
     backend: &dyn hcert::crypto::Backend,
 ) -> Result<Outcome> {
-    let pin = files::read(pin_file)?;
+    let now = clock::now().unix_timestamp();
     let body = crate::fetch::get(url, MAX_LIST_BYTES)?;
     let jws = std::str::from_utf8(&body).map(str::trim).unwrap_or("");
-    let fetched = match trust_list::verify_signed(jws, Some(&pin), backend) {
+    let fetched = match trust_list::verify_signed_by(jws, pin.signer(now), backend) {
         Ok(f) => f,
         Err(e) => {
             eprintln!(
                 "error: {url}: the trust list does not verify against {}: {e}; {} is unchanged",
-                pin_file.display(),
+                pin.describe(),
                 out.display()
             );
             return Ok(Outcome::Failed);
         }
     };
     if !allow_older {
-        // A list in place that verifies with the same pin and is newer wins: an attacker
-        // replaying an old list (with a withdrawn signer) must not roll it back.
-        let current = std::fs::read_to_string(out)
-            .ok()
-            .and_then(|old| trust_list::verify_signed(old.trim(), Some(&pin), backend).ok());
+        // A list in place that verifies with the same pin (or CAs) and is newer wins: an
+        // attacker replaying an old list (with a withdrawn signer) must not roll it back.
+        let current = std::fs::read_to_string(out).ok().and_then(|old| {
+            trust_list::verify_signed_by(old.trim(), pin.signer(now), backend).ok()
+        });
         if let Some(current) = current.filter(|c| c.issued_at > fetched.issued_at) {
             eprintln!(
                 "error: {url}: the list was issued at {}, before the one in {} ({}); kept the \
@@ -226,20 +243,31 @@ pub fn run(c: TrustCommand) -> Result<Outcome> {
         TrustCommand::Fetch {
             url,
             trust_list_cert,
+            trust_list_ca,
             cscas,
             out,
             allow_older,
-        } => match trust_list_cert {
-            Some(pin) => fetch(&url, &pin, &out, allow_older, backend),
-            None => fetch_dgca(&url, &cscas, &out),
-        },
+        } => {
+            if trust_list_cert.is_none() && trust_list_ca.is_empty() {
+                return fetch_dgca(&url, &cscas, &out);
+            }
+            let pin = ListTrust::load(trust_list_cert, trust_list_ca)?;
+            fetch(&url, &pin, &out, allow_older, backend)
+        }
         TrustCommand::Verify {
             trust_list,
             trust_list_cert,
+            trust_list_ca,
             json,
         } => {
-            let trust =
-                files::load_trust(&[], Some(&trust_list), trust_list_cert.as_deref(), backend)?;
+            let list_trust = ListTrust::load(trust_list_cert, trust_list_ca)?;
+            let trust = files::load_trust(
+                &[],
+                Some(&trust_list),
+                &list_trust,
+                clock::now().unix_timestamp(),
+                backend,
+            )?;
             let entries: Vec<_> = trust
                 .iter()
                 .map(|k| {

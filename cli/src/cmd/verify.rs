@@ -9,6 +9,7 @@ use verifier::revocation::{
 };
 use verifier::{Check, Context, Outcome as CheckOutcome, Report};
 
+use crate::list_trust::ListTrust;
 use crate::{clock, files, Outcome};
 
 #[derive(Args)]
@@ -19,9 +20,18 @@ pub struct VerifyArgs {
     /// Trust list: the gateway's JSON or dcc's signed list.
     #[arg(long = "trust-list", value_name = "FILE")]
     trust_list: Option<PathBuf>,
-    /// Certificate that must have signed the trust list.
-    #[arg(long = "trust-list-cert", value_name = "FILE")]
+    /// Certificate that must have signed the trust list (pinned).
+    #[arg(
+        long = "trust-list-cert",
+        value_name = "FILE",
+        conflicts_with = "trust_list_ca"
+    )]
     trust_list_cert: Option<PathBuf>,
+    /// CA whose list signers are trusted (PEM, DER, base64; a PEM bundle may hold several;
+    /// repeatable): the trust list's signer must be issued by one of them, both valid at --at,
+    /// and carry no DCC key usage. Give the old and the new CA while a signer is renewed.
+    #[arg(long = "trust-list-ca", value_name = "FILE")]
+    trust_list_ca: Vec<PathBuf>,
     /// Business rules: a Rule JSON file, an array, the gateway's download, or a directory.
     #[arg(long, value_name = "FILE|DIR", requires = "country")]
     rules: Option<PathBuf>,
@@ -75,10 +85,12 @@ pub fn run(a: VerifyArgs) -> Result<Outcome> {
         Some(s) => super::parse_at(s)?,
         None => clock::now(),
     };
+    let list_trust = ListTrust::load(a.trust_list_cert.clone(), a.trust_list_ca.clone())?;
     let trust = files::load_trust(
         &a.trust_cert,
         a.trust_list.as_deref(),
-        a.trust_list_cert.as_deref(),
+        &list_trust,
+        at.unix_timestamp(),
         backend,
     )?;
     let rules = match &a.rules {

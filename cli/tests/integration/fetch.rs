@@ -1,7 +1,8 @@
 //! `dcc trust-list fetch` against a real `dcc serve` over HTTP: the list is stored when its
 //! signature verifies against the pinned certificate; a wrong pin, a body that is not a signed
 //! list, an error answer or an unreachable server leave the stored list untouched. The DGCA
-//! verifier API of the same server is read with `--csca`.
+//! verifier API of the same server is read with `--csca`; `--trust-list-ca` accepts the list
+//! of any signer a given trust-list CA issued.
 
 use crate::common;
 
@@ -212,6 +213,87 @@ fn fetch_checks_the_pin_and_never_replaces_a_good_list() {
         files.len() <= 3,
         "no temporary files are left behind: {files:?}"
     );
+}
+
+/// `dcc trust-list fetch --trust-list-ca`: the server's list is stored when its signer was
+/// issued by a given trust-list CA (alone, or beside another during a renewal); another
+/// installation's CA is refused and the list in place stays; the option does not mix with
+/// `--trust-list-cert` or `--csca`.
+#[test]
+fn fetch_checks_the_trust_list_ca() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let server = Server::start(&data);
+    let ca = data.join("keys/trust-list-ca.pem");
+    // The server's first start wrote the CA beside its signer, the key for the owner only.
+    use std::os::unix::fs::PermissionsExt as _;
+    let key_mode = std::fs::metadata(data.join("keys/trust-list-ca.key"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(key_mode & 0o777, 0o600);
+    let other = tmp.path().join("other");
+    let keys = dcc(&["keys", "generate", "--out", p(&other)]);
+    assert!(keys.status.success(), "{}", text(&keys.stderr));
+    let other_ca = other.join("trust-list-ca.pem");
+    let out = tmp.path().join("trust-list.jws");
+    let url = server.url("/trust-list");
+    let fetch_ca = |cas: &[&Path], extra: &[&str]| {
+        let mut args = vec!["trust-list", "fetch", url.as_str(), "--out", p(&out)];
+        for c in cas {
+            args.extend(["--trust-list-ca", p(c)]);
+        }
+        args.extend(extra);
+        dcc(&args)
+    };
+
+    let ok = fetch_ca(&[&ca], &[]);
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    assert!(text(&ok.stdout).contains("1 signer certificates"));
+    let good = std::fs::read(&out).unwrap();
+    // Renewal with overlap: the old and a new CA together.
+    let both = fetch_ca(&[&other_ca, &ca], &[]);
+    assert!(both.status.success(), "{}", text(&both.stderr));
+
+    let wrong = fetch_ca(&[&other_ca], &[]);
+    assert_eq!(wrong.status.code(), Some(1), "{}", text(&wrong.stderr));
+    let said = text(&wrong.stderr);
+    assert!(
+        said.contains(&format!(
+            "does not verify against --trust-list-ca {}",
+            p(&other_ca)
+        )),
+        "{said}"
+    );
+    assert!(
+        said.contains("not accepted under the given trust-list CAs"),
+        "{said}"
+    );
+    assert!(said.contains("is unchanged"), "{said}");
+    assert_eq!(std::fs::read(&out).unwrap(), good);
+
+    for extra in [
+        vec!["--trust-list-cert", p(&data.join("keys/trust-list.pem"))],
+        vec!["--csca", p(&data.join("keys/csca.pem"))],
+    ] {
+        let usage = fetch_ca(&[&ca], &extra);
+        assert_eq!(usage.status.code(), Some(2), "{extra:?}");
+        assert!(
+            text(&usage.stderr).contains("cannot be used with"),
+            "{extra:?}: {}",
+            text(&usage.stderr)
+        );
+    }
+    // Not a CA: a usage error naming the file.
+    let dsc = data.join("keys/dsc.pem");
+    let not_ca = fetch_ca(&[&dsc], &[]);
+    assert_eq!(not_ca.status.code(), Some(2));
+    assert!(
+        text(&not_ca.stderr).contains("cannot be a trust-list CA"),
+        "{}",
+        text(&not_ca.stderr)
+    );
+    assert_eq!(std::fs::read(&out).unwrap(), good);
 }
 
 fn fetch_dgca(url: &str, cscas: &[&Path], out: &Path) -> Output {

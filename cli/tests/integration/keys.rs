@@ -59,7 +59,7 @@ fn encrypted_keys_issue_verify_and_sign_a_trust_list() {
         &pass,
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    for f in ["csca.key", "dsc.key", "trust-list.key"] {
+    for f in ["csca.key", "dsc.key", "trust-list.key", "trust-list-ca.key"] {
         let key = std::fs::read_to_string(dir.join(f)).unwrap();
         assert!(
             key.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----\n"),

@@ -19,5 +19,6 @@ mod keys;
 mod legacy;
 mod registry_reset;
 mod revocation;
+mod trust_list_ca;
 mod verify_rules;
 mod walkthrough;
