@@ -65,8 +65,19 @@ pub async fn revoke(
     org_id: Option<i64>,
     now: i64,
 ) -> Result<Revoked, StoreError> {
-    let entries = entries_of(&cert.hc1, cert.expires_at)
+    let mut entries = entries_of(&cert.hc1, cert.expires_at)
         .map_err(|e| StoreError::Data(format!("stored certificate {}: {e}", cert.id)))?;
+    // A re-issued certificate keeps its UVCI (issue #22): revoking it by UCI covers the ones it
+    // replaced and that replace it, each under its own signer's kid; the signature entry only
+    // the certificate revoked.
+    for other in store.certificates_with_uvci(&cert.uvci).await? {
+        if other.id == cert.id {
+            continue;
+        }
+        let more = entries_of(&other.hc1, other.expires_at)
+            .map_err(|e| StoreError::Data(format!("stored certificate {}: {e}", other.id)))?;
+        entries.extend(more.into_iter().filter(|e| e.hash_type != "SIGNATURE"));
+    }
     if !store
         .revoke_certificate(&cert.id, reason, &entries, now)
         .await?

@@ -177,6 +177,8 @@ pub trait SignerStore: Send + Sync {
         audit: &[AuditEvent],
         now: i64,
     ) -> StoreResult<bool>;
+    /// Every certificate under `uvci` (a re-issued one and those it replaced), oldest first.
+    async fn certificates_with_uvci(&self, uvci: &str) -> StoreResult<Vec<CertificateRow>>;
     /// Records kept without a certificate because no identity was active for their type
     /// (their note begins with `note`, which holds no `%` or `_`), oldest first, at most
     /// `limit`: record id and person id.
@@ -459,6 +461,17 @@ macro_rules! signer_store {
                 }
                 tx.commit().await?;
                 Ok(true)
+            }
+
+            async fn certificates_with_uvci(&self, uvci: &str) -> StoreResult<Vec<CertificateRow>> {
+                let rows = sqlx::query(&format!(
+                    "SELECT {CERT_COLUMNS} FROM certificates c WHERE c.uvci = $1 \
+                     ORDER BY c.issued_at, c.id"
+                ))
+                .bind(uvci)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter().map(certificate_of).collect()
             }
 
             async fn records_awaiting_signer(

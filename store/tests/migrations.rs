@@ -105,6 +105,8 @@ const BEFORE_0015: &[&str] = &[
     "INSERT INTO outbox (channel, recipient, subject, body, certificate_id, status, attempts, \
      next_attempt_at, created_at) VALUES ('email', 'a@example.org', '', '', 'c1', 'sent', 1, 1, 1)",
     "INSERT INTO signer_certificates (kid, der, first_seen) VALUES ('kid-one!', 'der', 1)",
+    "INSERT INTO revocation_entries (certificate_id, kid, hash_type, hash, expires_at) \
+     VALUES ('c1', 'kid-one!', 'UCI', 'h', 100)",
 ];
 
 /// After 0015 on the same rows: everything kept (the SQLite certificates table is rebuilt, the
@@ -123,6 +125,11 @@ const AFTER_0015: &[(&str, &str)] = &[
     (
         "SELECT COUNT(*) AS n FROM signer_certificates WHERE state = 'active' AND key_ref IS NULL \
       AND types = 'vtr' AND activated_at = 1",
+        "1",
+    ),
+    (
+        "SELECT COUNT(*) AS n FROM revocation_entries r JOIN certificates c \
+         ON c.id = r.certificate_id WHERE r.kid = 'kid-one!'",
         "1",
     ),
 ];
@@ -184,6 +191,14 @@ where
         .await
         .unwrap();
     sqlx::query(second).execute(&mut conn).await.unwrap();
+    // One UCI hash under two kids (the certificate and its re-issue).
+    sqlx::query(
+        "INSERT INTO revocation_entries (certificate_id, kid, hash_type, hash, expires_at) \
+         VALUES ('c2', 'kid-two!', 'UCI', 'h', 100)",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
     conn.close().await.unwrap();
 }
 

@@ -10,7 +10,8 @@ use std::sync::Arc;
 use anyhow::{bail, Context as _, Result};
 use clap::{Args, Subcommand};
 use service::config::{Config, Mode};
-use service::keys::{admin, KeyRef};
+use service::keys::admin::{self, rfc3339};
+use service::keys::KeyRef;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
@@ -173,13 +174,6 @@ fn when(cfg: &Config, at: &At) -> Result<OffsetDateTime> {
         Some(t) => OffsetDateTime::parse(t, &Rfc3339)
             .with_context(|| format!("--at {t:?} is not an RFC 3339 time")),
     }
-}
-
-fn rfc3339(t: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(t)
-        .ok()
-        .and_then(|t| t.format(&Rfc3339).ok())
-        .unwrap_or_else(|| t.to_string())
 }
 
 fn show(row: &service::store::SignerCertificateRow) -> String {

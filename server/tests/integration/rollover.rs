@@ -224,6 +224,27 @@ async fn rollover(backend: Backend) {
     admin::withdraw(store.as_ref(), &b, "key compromised", "test", now())
         .await
         .unwrap();
+    // With no active identity, a record is kept without a certificate, audited, and issued
+    // by the sweep once one is active.
+    assert!(refresh(&h).await);
+    let recovery = json!({
+        "person": common::person(BN_IDENTIFIED, None),
+        "r": {"tg": "840539006", "fr": "2026-02-20", "df": "2026-03-01", "du": "2026-08-01"}
+    });
+    let kept = issue(&h, &recovery).await;
+    assert!(kept["certificate"].is_null(), "{kept}");
+    assert!(
+        kept["note"]
+            .as_str()
+            .unwrap()
+            .starts_with(ring::NO_SIGNER_NOTE),
+        "{kept}"
+    );
+    assert_eq!(
+        ring::sweep(&h.app.ctx).await.unwrap(),
+        0,
+        "nothing can sign yet"
+    );
     admin::add(
         store.as_ref(),
         &cfg,
@@ -239,6 +260,18 @@ async fn rollover(backend: Backend) {
         .await
         .unwrap();
     assert!(refresh(&h).await);
+    assert_eq!(ring::sweep(&h.app.ctx).await.unwrap(), 1);
+    assert_eq!(
+        ring::sweep(&h.app.ctx).await.unwrap(),
+        0,
+        "each record once"
+    );
+    let (_, swept, _) = h
+        .send(h.get_auth(&format!("/api/v1/records/{}", kept["id"].as_str().unwrap())))
+        .await;
+    let swept_hc1 = swept["certificate"]["hc1"].as_str().unwrap();
+    assert_eq!(kid_of_hc1(swept_hc1), c, "{swept}");
+    assert!(swept["note"].is_null(), "{swept}");
     let (verdict_b, signature_b) = verdict(&h, &t_b).await;
     assert_eq!(
         (verdict_b.as_str(), signature_b.as_str()),
@@ -284,6 +317,38 @@ async fn rollover(backend: Backend) {
         uvci_of(&t_b),
         "a re-issued certificate keeps its UVCI"
     );
+    // Revoked by UVCI: the UCI entries cover the re-issued certificate and the one it replaced
+    // (each under its signer's kid), the signature entry only the certificate revoked.
+    let (status, body, _) = h
+        .send(
+            Request::post(common::revoke_path(&tests[0].uvci))
+                .header("content-type", "application/json")
+                .header("authorization", format!("Bearer {}", h.token))
+                .body(Body::from(json!({"reason": "test"}).to_string()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let entries: std::collections::BTreeSet<(Vec<u8>, String)> = store
+        .revocation_entries(now())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.kid, e.hash_type))
+        .collect();
+    for (kid, kind, held) in [
+        (&c, "SIGNATURE", true),
+        (&c, "UCI", true),
+        (&b, "UCI", true),
+        (&b, "COUNTRYCODEUCI", true),
+        (&b, "SIGNATURE", false),
+    ] {
+        assert_eq!(
+            entries.contains(&(kid.clone(), kind.to_string())),
+            held,
+            "{kind} under {kid:?}: {entries:?}"
+        );
+    }
     // The new certificate goes to the holder through the outbox.
     server::outbox::run_once(&h.app.ctx).await.unwrap();
     let sent = h.mailer.sent.lock().unwrap().clone();

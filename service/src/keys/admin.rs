@@ -184,7 +184,8 @@ async fn row_of(store: &dyn Store, kid: &[u8]) -> Result<SignerCertificateRow, A
         })
 }
 
-fn rfc3339(t: i64) -> String {
+/// A Unix time as RFC 3339 (UTC), as operators read times in messages and listings.
+pub fn rfc3339(t: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(t)
         .ok()
         .and_then(|t| {

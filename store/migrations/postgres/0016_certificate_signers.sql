@@ -13,3 +13,8 @@ CREATE UNIQUE INDEX certificates_current_record ON certificates(record_id)
 CREATE UNIQUE INDEX certificates_current_uvci ON certificates(uvci) WHERE superseded_at IS NULL;
 CREATE INDEX certificates_signer ON certificates(signer_kid, expires_at);
 CREATE INDEX certificates_replaces ON certificates(replaces);
+
+-- A re-issued certificate keeps its UVCI: revoking it by UCI lists the UCI hashes under each
+-- signer's kid (the EU batches are per kid), so an entry is keyed by kid, type and hash.
+ALTER TABLE revocation_entries DROP CONSTRAINT revocation_entries_pkey;
+ALTER TABLE revocation_entries ADD PRIMARY KEY (kid, hash_type, hash);

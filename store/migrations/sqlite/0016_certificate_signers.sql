@@ -39,3 +39,19 @@ CREATE UNIQUE INDEX certificates_current_record ON certificates(record_id)
 CREATE UNIQUE INDEX certificates_current_uvci ON certificates(uvci) WHERE superseded_at IS NULL;
 CREATE INDEX certificates_signer ON certificates(signer_kid, expires_at);
 CREATE INDEX certificates_replaces ON certificates(replaces);
+
+-- A re-issued certificate keeps its UVCI: revoking it by UCI lists the UCI hashes under each
+-- signer's kid (the EU batches are per kid), so an entry is keyed by kid, type and hash.
+CREATE TABLE revocation_entries_rekeyed (
+    certificate_id TEXT NOT NULL REFERENCES certificates(id),
+    kid BLOB NOT NULL,
+    hash_type TEXT NOT NULL CHECK (hash_type IN ('UCI', 'COUNTRYCODEUCI', 'SIGNATURE')),
+    hash BLOB NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (kid, hash_type, hash)
+);
+INSERT INTO revocation_entries_rekeyed (certificate_id, kid, hash_type, hash, expires_at)
+SELECT certificate_id, kid, hash_type, hash, expires_at FROM revocation_entries;
+DROP TABLE revocation_entries;
+ALTER TABLE revocation_entries_rekeyed RENAME TO revocation_entries;
+CREATE INDEX revocation_entries_expiry ON revocation_entries(expires_at);
