@@ -153,7 +153,7 @@ fn log_start(cfg: &Config, started: &Started, bound: std::net::SocketAddr) {
 fn warn_signing_window(identity: &issuer::SigningIdentity, now: i64) {
     const MONTH: i64 = 30 * 86_400;
     let window = identity.signing_window();
-    let show = ::service::keys::admin::rfc3339;
+    let show = ::service::admin::keys::rfc3339;
     if now < window.from || now > window.until {
         tracing::warn!(
             "the DSC's key may sign only from {} to {}: certificates are not issued now; \

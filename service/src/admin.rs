@@ -1,6 +1,8 @@
 //! `dcc admin`: bootstrap before registry users exist — organisations, API tokens (printed
 //! once, stored as SHA-256) and the development population registry.
 
+pub mod keys;
+
 use std::path::Path;
 use std::sync::Arc;
 
@@ -45,7 +47,7 @@ pub async fn keys_reissue(
     use crate::store::signers::SignerState;
     let (app, _) = crate::ctx::Ctx::open(config, clock, crate::ctx::Overrides::default()).await?;
     let rows = app.store.signer_certificates().await?;
-    let name = crate::keys::kid_name(kid);
+    let name = crate::keyring::kid_name(kid);
     match rows.iter().find(|r| r.kid == kid) {
         None => Err(AdminError::Invalid(format!(
             "no signer certificate has the kid {name} (see `dcc admin keys list`)"

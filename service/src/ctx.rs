@@ -25,22 +25,9 @@ use crate::signers::{self, SignerError};
 use crate::sms::{FileSms, HttpSms, Sms, SmsError};
 use crate::store::{self, Store, StoreError};
 
-pub use crate::keys::Issuance;
+pub use crate::keyring::Issuance;
 
-/// Signs the lists the server publishes (trust list, revocation list): ES256 with the
-/// trust-list key, its certificate in `x5c`.
-pub struct ListSigner {
-    /// The key.
-    pub signer: Box<dyn hcert::crypto::Signer>,
-    /// Its certificate, DER.
-    pub cert_der: Vec<u8>,
-}
-
-impl std::fmt::Debug for ListSigner {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListSigner").finish_non_exhaustive()
-    }
-}
+pub use crate::public::ListSigner;
 
 /// What the domain's operations use.
 #[derive(Clone)]
@@ -112,7 +99,7 @@ pub enum StartError {
     Signers(#[from] SignerError),
     /// The signing identities.
     #[error("signing identities: {0}")]
-    Keyring(#[from] crate::keys::KeyringError),
+    Keyring(#[from] crate::keyring::KeyringError),
     /// Mail transport.
     #[error("mail: {0}")]
     Mail(#[from] MailError),
@@ -182,9 +169,9 @@ impl Ctx {
         let secrets = bootstrap::load_secret(&config.data_dir)?;
         let store = store::open(&config.database_url(), bootstrap::outbox_key(&secrets)?).await?;
         // The keys directory's DSC is the first identity (DESIGN.md "Signing keys").
-        let key_ref = crate::keys::KeyRef::File(keys_dir.join("dsc.key")).to_string();
+        let key_ref = crate::keyring::KeyRef::File(keys_dir.join("dsc.key")).to_string();
         signers::register(store.as_ref(), &keys.identity.dsc, &key_ref, now).await?;
-        let filled = crate::keys::backfill_signers(store.as_ref()).await?;
+        let filled = crate::keyring::backfill_signers(store.as_ref()).await?;
         if filled > 0 {
             tracing::info!(
                 certificates = filled,

@@ -23,6 +23,7 @@ pub mod dev;
 pub mod error;
 pub mod exchange;
 pub mod json;
+pub mod keyring;
 pub mod keys;
 pub mod mail;
 pub mod nia;

@@ -15,7 +15,6 @@ use trust_list::TrustList;
 use verifier::revocation::RevocationList;
 use verifier::rules::{RuleSet, ValueSets};
 
-use crate::ctx::ListSigner;
 use crate::defaults;
 use crate::signers::Signers;
 
@@ -62,6 +61,21 @@ pub struct ServedRule {
     pub country: String,
     /// The rule's JSON, whose SHA-256 is its hash.
     pub resource: Resource,
+}
+
+/// Signs the lists the server publishes (trust list, revocation list): ES256 with the
+/// trust-list key, its certificate in `x5c`.
+pub struct ListSigner {
+    /// The key.
+    pub signer: Box<dyn hcert::crypto::Signer>,
+    /// Its certificate, DER.
+    pub cert_der: Vec<u8>,
+}
+
+impl std::fmt::Debug for ListSigner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ListSigner").finish_non_exhaustive()
+    }
 }
 
 /// What depends on the published signers: rebuilt and swapped in whole when they change.

@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context as _, Result};
 use clap::{Args, Subcommand};
+use service::admin::keys::{self as admin, rfc3339};
 use service::config::{Config, Mode};
-use service::keys::admin::{self, rfc3339};
 use service::keys::KeyRef;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;

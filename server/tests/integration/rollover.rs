@@ -17,7 +17,8 @@ use hcert::crypto::Algorithm;
 use issuer::keys::{self, KeyOptions};
 use serde_json::{json, Value};
 use server::clock::Clock as _;
-use service::keys::{self as ring, admin, KeyRef};
+use service::admin::keys as admin;
+use service::keys::{self as ring, KeyRef};
 use service::store::signers::SignerState;
 
 /// A new CSCA and DSC (ES256) valid from `from`, written into `dir`; returns the DSC's path,

@@ -10,9 +10,9 @@ use hcert::CertType;
 use serde_json::json;
 use trust_list::Dsc;
 
-use super::{open_identity, types_of, KeyRef};
-use crate::admin::AdminError;
+use super::AdminError;
 use crate::config::Config;
+use crate::keyring::{open_identity, types_of, KeyRef};
 use crate::signers;
 use crate::store::signers::{SignerState, SignerWrite};
 use crate::store::{AuditEvent, SignerCertificateRow, Store, StoreError};
@@ -421,7 +421,7 @@ pub fn generate_in_token(
             "token {token} is not configured: add [issuer.tokens.{token}] with module and pin_env"
         ))
     })?;
-    let opened = super::open_token(token, tc).map_err(invalid)?;
+    let opened = crate::keyring::open_token(token, tc).map_err(invalid)?;
     let spec = hsm::KeySpec::for_algorithm(alg).map_err(|e| invalid(e.to_string()))?;
     opened
         .generate(key_label, spec)
