@@ -38,7 +38,8 @@ pub async fn open_store(config: &Config) -> Result<Arc<dyn Store>, AdminError> {
 }
 
 /// `dcc admin keys reissue --from KID`: opens the whole service (its keyring) and signs anew
-/// what `kid` signed ([`crate::keys::reissue`]); refused for an unknown kid or an active one.
+/// what `kid` signed ([`crate::keys::reissue`]); refused for an unknown kid or one that is not
+/// withdrawn.
 pub async fn keys_reissue(
     config: Config,
     kid: &[u8],
@@ -52,12 +53,13 @@ pub async fn keys_reissue(
         None => Err(AdminError::Invalid(format!(
             "no signer certificate has the kid {name} (see `dcc admin keys list`)"
         ))),
-        Some(r) if matches!(r.state, SignerState::Active | SignerState::Pending) => {
-            Err(AdminError::Invalid(format!(
-                "{name} is {}: re-issue what a withdrawn or retired identity signed",
-                r.state
-            )))
-        }
+        // A retired identity's certificates stay valid: signing them anew would leave two
+        // valid certificates under one UVCI.
+        Some(r) if r.state != SignerState::Withdrawn => Err(AdminError::Invalid(format!(
+            "{name} is {}: only what a withdrawn identity signed is re-issued \
+             (`dcc admin keys withdraw` first)",
+            r.state
+        ))),
         Some(_) => crate::keys::reissue(&app, kid)
             .await
             .map_err(|e| AdminError::App(e.to_string())),

@@ -297,6 +297,11 @@ async fn issue(
     let ts = now.unix_timestamp();
     let won = match app.store.legacy_issue(legacy, &cert, &audit, ts).await {
         Ok(won) => won,
+        // The signer was withdrawn meanwhile: nothing stored; the next visit signs with the
+        // identity active then.
+        Err(crate::store::StoreError::Conflict(crate::store::Conflict::SignerNotActive)) => {
+            return Err(Error::Unavailable(60).into());
+        }
         // A concurrent first visit stored the same record's certificate first.
         Err(crate::store::StoreError::Conflict(_)) => false,
         Err(e) => return Err(e.into()),

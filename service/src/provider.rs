@@ -674,7 +674,11 @@ pub(crate) async fn record_event(
                     ))
                 }
             }
-            crate::keys::sweep(app).await?;
+            // The record is stored: a failing sweep is logged (the follower sweeps again), not
+            // answered as a failure the client might retry into a second record.
+            if let Err(e) = crate::keys::sweep(app).await {
+                tracing::error!(error = %e, "issuing records that waited for a signer failed");
+            }
             let row = own_record(org, app.store.record(org.id, &record_id).await?)
                 .ok_or_else(|| Error::Internal("the record just written is missing".into()))?;
             return Ok(row.into());

@@ -168,7 +168,8 @@ pub trait SignerStore: Send + Sync {
     ) -> StoreResult<Vec<ReissueSource>>;
     /// Stores `new` for the record of `old` in place of it (`old` superseded, `new.replaces`
     /// it) with its e-mail and audit events, when `old` is still current and `new`'s signer is
-    /// active: false when `old` was replaced or superseded already (by another run).
+    /// active: false when `old` was replaced, superseded or revoked meanwhile (a revocation
+    /// committed after the re-issue read it is not undone).
     async fn reissue_certificate(
         &self,
         old: &ReissueSource,
@@ -435,7 +436,7 @@ macro_rules! signer_store {
                 let mut tx = self.pool.begin().await?;
                 let superseded = sqlx::query(
                     "UPDATE certificates SET superseded_at = $1 \
-                     WHERE id = $2 AND superseded_at IS NULL",
+                     WHERE id = $2 AND superseded_at IS NULL AND revoked_at IS NULL",
                 )
                 .bind(now)
                 .bind(&old.certificate.id)

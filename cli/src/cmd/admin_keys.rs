@@ -156,7 +156,7 @@ pub enum KeysCommand {
     /// Sign anew, with the active identities, every current certificate KID signed (each once;
     /// the holders get the new one by e-mail through the outbox).
     Reissue {
-        /// The withdrawn (or retired) identity's kid.
+        /// The withdrawn identity's kid.
         #[arg(long)]
         from: String,
         #[command(flatten)]
