@@ -272,13 +272,12 @@ pub enum KeyringError {
     Resource(#[from] ResourceError),
 }
 
-/// Signing: the issuance policy, the current keyring, and the keys opened so far (by kid, so
-/// a reload does not read files or tokens again).
+/// Signing: the issuance policy, the current keyring, and the keys opened so far.
 pub struct Issuance {
     /// Validity, country, UVCI secret.
     pub policy: Policy,
     ring: ArcSwap<Keyring>,
-    opened: Mutex<HashMap<Vec<u8>, Arc<SigningIdentity>>>,
+    opened: OpenedKeys,
     reload: tokio::sync::Mutex<()>,
 }
 
@@ -304,24 +303,14 @@ impl Issuance {
             .into_iter()
             .map(|s| (s.dsc.kid.to_vec(), s))
             .collect::<HashMap<_, _>>();
+        let opened = OpenedKeys(Mutex::new(opened));
+        let ring = opened.read(app_store, config, list_signer, now).await?;
         let issuance = Issuance {
             policy,
-            ring: ArcSwap::from_pointee(Keyring {
-                version: -1,
-                identities: Vec::new(),
-                published: Arc::new(Published::build(
-                    signers::Signers::default(),
-                    list_signer,
-                    now,
-                    hcert::crypto::default_backend(),
-                )?),
-                next_change: None,
-            }),
-            opened: Mutex::new(opened),
+            ring: ArcSwap::from_pointee(ring),
+            opened,
             reload: tokio::sync::Mutex::new(()),
         };
-        let ring = issuance.read(app_store, config, list_signer, now).await?;
-        issuance.ring.store(Arc::new(ring));
         Ok(issuance)
     }
 
@@ -345,6 +334,37 @@ impl Issuance {
         self.ring.load().newest()
     }
 
+    /// Reloads the keyring from `store` when its key version changed or time alone changed the
+    /// published set (`force`: always); returns whether it did. Concurrent calls reload once.
+    pub async fn refresh(
+        &self,
+        store: &dyn crate::store::Store,
+        config: &Config,
+        list_signer: &ListSigner,
+        now: OffsetDateTime,
+        force: bool,
+    ) -> Result<bool, KeyringError> {
+        let _one = self.reload.lock().await;
+        let current = self.ring.load_full();
+        if !force {
+            let version = store.signer_version().await?;
+            let due = current
+                .next_change
+                .is_some_and(|t| now.unix_timestamp() >= t);
+            if version == current.version && !due {
+                return Ok(false);
+            }
+        }
+        let ring = self.opened.read(store, config, list_signer, now).await?;
+        self.ring.store(Arc::new(ring));
+        Ok(true)
+    }
+}
+
+/// The keys opened so far, by kid, so a reload does not read files or tokens again.
+struct OpenedKeys(Mutex<HashMap<Vec<u8>, Arc<SigningIdentity>>>);
+
+impl OpenedKeys {
     /// Reads the identities and builds the keyring (keys of active identities opened, on a
     /// blocking thread; a key that does not open is logged and leaves its identity unusable
     /// here, never the instance down).
@@ -381,39 +401,13 @@ impl Issuance {
         })
     }
 
-    /// Reloads the keyring from `store` when its key version changed or time alone changed the
-    /// published set (`force`: always); returns whether it did. Concurrent calls reload once.
-    pub async fn refresh(
-        &self,
-        store: &dyn crate::store::Store,
-        config: &Config,
-        list_signer: &ListSigner,
-        now: OffsetDateTime,
-        force: bool,
-    ) -> Result<bool, KeyringError> {
-        let _one = self.reload.lock().await;
-        let current = self.ring.load_full();
-        if !force {
-            let version = store.signer_version().await?;
-            let due = current
-                .next_change
-                .is_some_and(|t| now.unix_timestamp() >= t);
-            if version == current.version && !due {
-                return Ok(false);
-            }
-        }
-        let ring = self.read(store, config, list_signer, now).await?;
-        self.ring.store(Arc::new(ring));
-        Ok(true)
-    }
-
     async fn open(
         &self,
         config: &Config,
         row: &SignerCertificateRow,
         key_ref: &str,
     ) -> Option<Arc<SigningIdentity>> {
-        if let Some(s) = self.opened.lock().ok()?.get(&row.kid) {
+        if let Some(s) = self.0.lock().ok()?.get(&row.kid) {
             return Some(s.clone());
         }
         let kid = Dsc::from_der(&row.der).map(|d| d.kid_base64()).ok()?;
@@ -426,7 +420,7 @@ impl Issuance {
         match opened {
             Ok(Ok(identity)) => {
                 let identity = Arc::new(identity);
-                if let Ok(mut o) = self.opened.lock() {
+                if let Ok(mut o) = self.0.lock() {
                     o.insert(row.kid.clone(), identity.clone());
                 }
                 Some(identity)
