@@ -8,7 +8,6 @@ use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, Request};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
@@ -97,32 +96,33 @@ fn is_json(media: &str) -> bool {
 
 /// The edge check of every request: path (no control character), query (no NUL), and the
 /// bodies of forms (no NUL in any field) and JSON (no `\u0000`); all must be UTF-8. A failure
-/// is a 400 before routing reaches a handler. Form and JSON bodies are read here up to their
-/// limits (a longer one is 413, as the handler's extractor would answer) and handed on.
-pub async fn hygiene(req: Request, next: Next) -> Response {
+/// is a 400 before the handler runs. Form and JSON bodies are read here up to their limits (a
+/// longer one is 413, as the handler's extractor would answer) and handed on in the request.
+/// Called by the request's observer (`routes::observe`) rather than being a layer of its own: a
+/// route's layers are cloned on every request.
+pub async fn screen(req: Request) -> Result<Request, Response> {
     let bad = || AppError::BadRequest(BAD_TEXT.into()).into_response();
     let uri = req.uri();
     if !clean(uri.path().as_bytes(), true)
         || !uri.query().is_none_or(|q| clean(q.as_bytes(), false))
     {
-        return bad();
+        return Err(bad());
     }
     let media = media_type(req.headers());
     let (limit, check): (usize, fn(&[u8]) -> bool) = match media.as_deref() {
         Some("application/x-www-form-urlencoded") => (FORM_LIMIT, clean_form),
         Some(m) if is_json(m) => (JSON_LIMIT, clean_json),
-        _ => return next.run(req).await,
+        _ => return Ok(req),
     };
     let (parts, body) = req.into_parts();
     let bytes = match axum::body::to_bytes(body, limit).await {
         Ok(b) => b,
-        Err(_) => return AppError::TooLarge.into_response(),
+        Err(_) => return Err(AppError::TooLarge.into_response()),
     };
     if !check(&bytes) {
-        return bad();
+        return Err(bad());
     }
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
+    Ok(Request::from_parts(parts, Body::from(bytes)))
 }
 
 /// A JSON body for an axum handler: `application/json` (else 415), within the route's body

@@ -12,6 +12,7 @@ pub mod listener;
 pub mod metrics;
 pub mod pages;
 pub mod portal;
+mod quota;
 mod routes;
 pub mod service;
 pub mod state;

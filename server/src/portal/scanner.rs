@@ -268,6 +268,7 @@ fn fragment_error(app: &AppState, web: &Web, status: StatusCode, key: &str) -> R
 /// from the script), answered with the result fragment; or the page's form
 /// (`multipart/form-data`: `text` or `photo`, `country`, `at`), answered with the page.
 pub(crate) async fn check(
+    _within_limit: crate::quota::VerifyQuota,
     State(app): State<AppState>,
     web: Web,
     Query(choice): Query<Choice>,

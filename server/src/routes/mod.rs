@@ -8,7 +8,7 @@ mod provider;
 mod schema;
 mod verify;
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request, State};
@@ -18,10 +18,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::error::{AppError, InternalDetail};
+use crate::error::InternalDetail;
 use crate::state::AppState;
 use crate::store::RequestContext;
 
@@ -31,9 +30,15 @@ pub use crate::input::{JSON_LIMIT, VERIFY_LIMIT};
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The whole application.
+///
+/// Laid out for the cost per request: axum clones a route's whole layer stack on every request,
+/// and each `from_fn` layer clones the stack beneath it once more. So a route carries only what
+/// needs the matched route (the request span and [`observe`], which also applies the timeout
+/// and the input hygiene), and the security headers wrap the router once, outside it.
 pub fn app(state: AppState) -> Router {
     // The verifier back end is public and the only part browsers of other origins may call
-    // (SECURITY.md 27); `POST /verify` is limited per client IP in memory (SECURITY.md 49).
+    // (SECURITY.md 27); `POST /verify` is limited per client IP in memory (SECURITY.md 49,
+    // `quota::VerifyQuota`).
     let verifier = Router::new()
         .route("/trust-list", get(verify::trust_list))
         .route("/rules", get(verify::rules_index))
@@ -59,9 +64,8 @@ pub fn app(state: AppState) -> Router {
             "/verify",
             post(verify::verify)
                 .layer(DefaultBodyLimit::max(VERIFY_LIMIT))
-                .layer(middleware::from_fn_with_state(state.clone(), verify_limit))
-                // The validators' scanner page (portal), added after the layers so neither
-                // limit applies to it; one method router, so the CORS preflight of
+                // The validators' scanner page (portal), added after the layer so the limit
+                // does not apply to it; one method router, so the CORS preflight of
                 // `POST /verify` still answers.
                 .get(crate::portal::scanner_page),
         )
@@ -69,18 +73,12 @@ pub fn app(state: AppState) -> Router {
         // per-IP bucket of `POST /verify` (SECURITY.md 49).
         .route(
             "/verify/image",
-            post(crate::portal::scanner_check)
-                .layer(DefaultBodyLimit::max(
-                    crate::portal::PHOTO_LIMIT + 64 * 1024,
-                ))
-                .layer(middleware::from_fn_with_state(state.clone(), verify_limit)),
+            post(crate::portal::scanner_check).layer(DefaultBodyLimit::max(
+                crate::portal::PHOTO_LIMIT + 64 * 1024,
+            )),
         )
         .layer(cors(&state.config.cors_origins));
-    Router::new()
-        .route("/health", get(ops::health))
-        .route("/ready", get(ops::ready))
-        .route("/metrics", get(ops::metrics))
-        .route("/openapi.json", get(ops::openapi))
+    let api = Router::new()
         .route("/api/v1/records", post(provider::create_record))
         .route("/api/v1/records/{id}", get(provider::record))
         .route(
@@ -91,17 +89,17 @@ pub fn app(state: AppState) -> Router {
             "/api/v1/certificates/{uvci}/revoke",
             post(provider::revoke_certificate),
         )
+        .layer(DefaultBodyLimit::max(JSON_LIMIT));
+    let routed = Router::new()
+        .route("/health", get(ops::health))
+        .route("/ready", get(ops::ready))
+        .route("/metrics", get(ops::metrics))
+        .route("/openapi.json", get(ops::openapi))
+        .merge(api)
         .merge(verifier)
-        .layer(DefaultBodyLimit::max(JSON_LIMIT))
         .merge(crate::portal::routes(&state))
         // Nothing matched: an HTML page for browsers, the JSON problem for the API.
         .fallback(crate::portal::not_found)
-        // Before any handler: NUL, control characters and invalid UTF-8 are a 400 here.
-        .layer(middleware::from_fn(crate::input::hygiene))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            REQUEST_TIMEOUT,
-        ))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             let route = req
@@ -115,9 +113,14 @@ pub fn app(state: AppState) -> Router {
                 request_id = tracing::field::Empty
             )
         }))
-        // Outermost, so timeouts and the generic 500 body carry the headers too.
-        .layer(middleware::from_fn(security_headers))
-        .with_state(state)
+        .with_state(state);
+    // Outermost, so timeouts and the generic 500 body carry the headers too; around the router
+    // as a whole, so it is not cloned with each route.
+    Router::new().fallback_service(
+        tower::ServiceBuilder::new()
+            .layer(middleware::from_fn(security_headers))
+            .service(routed),
+    )
 }
 
 /// The headers every response carries (SECURITY.md 25, 26): a strict CSP, HSTS, no sniffing,
@@ -217,28 +220,10 @@ fn cors(origins: &[String]) -> CorsLayer {
         .max_age(Duration::from_secs(3600))
 }
 
-/// The per-IP limit of `POST /verify`. The client is the connection's peer address; requests
-/// without one (in-process tests) share one bucket.
-pub(crate) async fn verify_limit(
-    State(app): State<AppState>,
-    req: Request,
-    next: Next,
-) -> Response {
-    if let Some(limiter) = &app.verify_limiter {
-        let ip = req
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
-        if let Err(secs) = limiter.check(ip) {
-            return AppError::TooManyRequests(secs).into_response();
-        }
-    }
-    next.run(req).await
-}
-
 /// Gives the request its id and client address for the audit trail (SECURITY.md 47) and the
-/// request span, counts it by route template and logs the detail of internal errors (which
-/// the response itself hides) under the same id.
+/// request span, screens its input (`input::screen`: a 400 before the handler), bounds its time
+/// ([`REQUEST_TIMEOUT`]: 408), counts it by route template and logs the detail of internal
+/// errors (which the response itself hides) under the same id.
 async fn observe(State(app): State<AppState>, req: Request, next: Next) -> Response {
     let method = req.method().clone();
     let route = req.extensions().get::<MatchedPath>().cloned();
@@ -251,7 +236,16 @@ async fn observe(State(app): State<AppState>, req: Request, next: Next) -> Respo
     let request_id = context.request_id.clone();
     tracing::Span::current().record("request_id", request_id.as_str());
     let start = Instant::now();
-    let mut resp = context.scope(next.run(req)).await;
+    let handled = context.scope(async move {
+        match crate::input::screen(req).await {
+            Ok(req) => next.run(req).await,
+            Err(refused) => refused,
+        }
+    });
+    let mut resp = match tokio::time::timeout(REQUEST_TIMEOUT, handled).await {
+        Ok(resp) => resp,
+        Err(_) => StatusCode::REQUEST_TIMEOUT.into_response(),
+    };
     if let Some(InternalDetail(detail)) = resp.extensions().get::<InternalDetail>() {
         tracing::error!(route = %route, request_id = %request_id, error = %detail, "internal error");
         resp = generic_error(&app, &resp, &request_id);

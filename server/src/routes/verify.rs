@@ -10,6 +10,7 @@ use super::schema::{
 };
 use crate::error::{AppError, AppResult};
 use crate::input::Json;
+use crate::quota::VerifyQuota;
 use crate::service::public::{self, Resource, MAX_HC1};
 use crate::service::revocation;
 use crate::state::AppState;
@@ -95,6 +96,9 @@ pub async fn valueset(
     Ok(conditional(&headers, res))
 }
 
+/// The buffer first reserved for a `POST /verify` report.
+const REPORT_CAPACITY: usize = 2048;
+
 /// `POST /verify`: the text of a DCC's QR code.
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -124,6 +128,7 @@ pub struct VerifyInput {
         (status = 500, description = INTERNAL, body = ErrorBody),
     ))]
 pub async fn verify(
+    _within_limit: VerifyQuota,
     State(app): State<AppState>,
     Json(input): Json<VerifyInput>,
 ) -> AppResult<Response> {
@@ -144,8 +149,11 @@ pub async fn verify(
         at,
         Some(&revoked),
     );
-    // Straight to bytes, without an intermediate `serde_json::Value`.
-    let body = serde_json::to_vec(&report)
+    // Straight to bytes, without an intermediate `serde_json::Value`, into a buffer the size of
+    // a typical report (a vaccination's with the default rules is about 1.6 KB), so it does not
+    // grow step by step.
+    let mut body = Vec::with_capacity(REPORT_CAPACITY);
+    serde_json::to_writer(&mut body, &report)
         .map_err(|e| AppError::Internal(format!("verify report: {e}")))?;
     Ok((
         [

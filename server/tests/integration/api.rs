@@ -580,6 +580,18 @@ async fn verify_rate_limit_per_ip() {
     assert_eq!(err["error"], "too_many_requests");
     let retry: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=20).contains(&retry), "Retry-After {retry}");
+    // The bucket is checked before the body is read: a malformed body over the limit is a 429,
+    // not the 422 it gets within the limit.
+    let mut malformed = Request::post("/verify")
+        .header("content-type", "application/json")
+        .body(Body::from(r#"{"hc1": 5}"#))
+        .unwrap();
+    malformed
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+            a, 40000,
+        ))));
+    assert_eq!(h.send(malformed).await.0, StatusCode::TOO_MANY_REQUESTS);
     // Another client is not affected; other routes are not limited.
     assert_eq!(
         h.send(verify_request(Some([192, 0, 2, 2]), None)).await.0,
@@ -599,6 +611,11 @@ async fn verify_rate_limit_per_ip() {
             StatusCode::OK
         );
     }
+    let malformed = Request::post("/verify")
+        .header("content-type", "application/json")
+        .body(Body::from(r#"{"hc1": 5}"#))
+        .unwrap();
+    assert_eq!(h.send(malformed).await.0, StatusCode::UNPROCESSABLE_ENTITY);
     h.finish().await;
 }
 
