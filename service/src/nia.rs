@@ -9,9 +9,12 @@
 //!   one; the code is exchanged with the PKCE verifier; the ID token's signature is checked
 //!   against the provider's JWKS, and its issuer, audience, nonce, expiry, issue time and (when
 //!   present) `at_hash`; the birth-number claim then names the person, who gets a session.
-//! * Link (issue #21): a signed-in registry user starts a request bound to the account; its
-//!   callback must come with a registry session of that same unsuspended user, and then links
-//!   the identity to the account (`nia_link`), unless another account holds it.
+//! * Link (issue #21): a signed-in registry user starts a request bound to the account; the
+//!   identity is linked (`nia_link`, unless another account holds it) only with a registry
+//!   session of that same unsuspended user. A callback with another registry session is
+//!   refused; one without any (browsers withhold the Strict session cookie on the provider's
+//!   redirect) keeps the verified identity for 5 minutes under the NIA cookie, and a same-site
+//!   confirmation ([`confirm_link`]), which brings the session, links it.
 //!
 //! Every refusal is one generic answer; the reason reaches the log and the audit trail as a
 //! fixed word. No birth number, code, token, state or nonce is ever logged or put in an error.
@@ -49,6 +52,8 @@ use crate::Ctx;
 
 /// How long a started login may take at the provider.
 pub const FLOW_SECS: i64 = 600;
+/// How long a verified identity waits for the confirmation of a link.
+pub const CONFIRM_SECS: i64 = 300;
 /// The cookie that binds the callback to the browser that started the login. `SameSite=Lax`,
 /// unlike the portal's other cookies: the callback is a top-level navigation from the
 /// provider's site, on which browsers do not send `Strict` cookies.
@@ -338,6 +343,9 @@ pub enum Opened {
     Registry(NewSession),
     /// The identity was linked to the registry account of the request's session.
     Linked,
+    /// The identity was verified for a link whose callback brought no registry session: it
+    /// waits for the user's confirmation ([`confirm_link`]); the NIA cookie stays.
+    ConfirmLink,
 }
 
 /// Starts a login through NIA. `Ok(None)` when the provider cannot be reached (the page says
@@ -416,8 +424,8 @@ impl std::fmt::Debug for Callback {
 /// session of the request's purpose: a citizen's for the person with the ID token's birth
 /// number, a registry user's for the (unsuspended) account registered with it or linked to it.
 /// A link needs `registry_session`, the request's registry session cookie, to be a live session
-/// of the user who asked. `Ok(Err(_))` is a refusal (audited as `login.failed`); `Err` is a
-/// storage failure.
+/// of the user who asked; without one it waits for [`confirm_link`] (`Opened::ConfirmLink`).
+/// `Ok(Err(_))` is a refusal (audited as `login.failed`); `Err` is a storage failure.
 pub async fn finish(
     app: &Ctx,
     cookie: Option<&str>,
@@ -439,20 +447,54 @@ pub async fn finish(
                 )),
                 _ => Err(Refused::NoPerson),
             },
-            Purpose::Link => {
-                link(
-                    app,
-                    v.user_id.as_deref(),
-                    registry_session,
-                    &v.bn_index,
-                    now,
-                )
-                .await?
-            }
+            Purpose::Link => match (v.user_id.as_deref(), registry_session, cookie) {
+                (Some(user_id), None, Some(cookie)) => {
+                    let digest = secrets::token_digest(cookie);
+                    let until = now + CONFIRM_SECS;
+                    app.store
+                        .nia_link_park(&digest, user_id, &v.bn_index, until)
+                        .await?;
+                    Ok(Opened::ConfirmLink)
+                }
+                (user_id, session, _) => link(app, user_id, session, &v.bn_index, now).await?,
+            },
         },
         Err(r) => Err(r),
     };
-    match verified {
+    audited(app, verified, now).await
+}
+
+/// Confirms a link whose callback brought no registry session: the identity kept under the
+/// NIA cookie (once, within [`CONFIRM_SECS`]) is linked if `registry_session` is a live session
+/// of the unsuspended user who asked. Answers as [`finish`] (`Opened::Linked` on success).
+pub async fn confirm_link(
+    app: &Ctx,
+    cookie: Option<&str>,
+    registry_session: Option<&str>,
+    now: i64,
+) -> ServiceResult<Result<Opened, Refused>> {
+    let kept = match cookie {
+        Some(c) => {
+            app.store
+                .nia_link_take(&secrets::token_digest(c), now)
+                .await?
+        }
+        None => None,
+    };
+    let outcome = match kept {
+        Some((user_id, index)) => link(app, Some(&user_id), registry_session, &index, now).await?,
+        None => Err(Refused::Flow),
+    };
+    audited(app, outcome, now).await
+}
+
+/// A refusal reaches the log and the audit trail (`login.failed`) as a word.
+async fn audited(
+    app: &Ctx,
+    outcome: Result<Opened, Refused>,
+    now: i64,
+) -> ServiceResult<Result<Opened, Refused>> {
+    match outcome {
         Ok(opened) => Ok(Ok(opened)),
         Err(r) => {
             match r {

@@ -543,11 +543,13 @@ macro_rules! portal_store {
                         .await?
                         .rows_affected();
                 }
-                n += sqlx::query("DELETE FROM oidc_flows WHERE expires_at < $1")
-                    .bind(now)
-                    .execute(&self.pool)
-                    .await?
-                    .rows_affected();
+                for table in ["oidc_flows", "nia_link_confirmations"] {
+                    n += sqlx::query(&format!("DELETE FROM {table} WHERE expires_at < $1"))
+                        .bind(now)
+                        .execute(&self.pool)
+                        .await?
+                        .rows_affected();
+                }
                 // Captcha one-use rows and request counters: once their token or window ended.
                 for table in ["captcha_answers", "rate_counters"] {
                     n += sqlx::query(&format!("DELETE FROM {table} WHERE expires_at < $1"))

@@ -147,6 +147,22 @@ pub trait RegistryStore: Send + Sync {
         audit: &AuditEvent,
         now: i64,
     ) -> StoreResult<bool>;
+    /// Keeps a verified NIA identity for the confirmation of the user who asked to link it,
+    /// under the digest of the request's NIA cookie (replacing an older one of that cookie).
+    async fn nia_link_park(
+        &self,
+        cookie_sha256: &[u8],
+        user_id: &str,
+        nia_index: &[u8],
+        expires_at: i64,
+    ) -> StoreResult<()>;
+    /// Takes (reads and deletes: once) the identity kept under a cookie digest: the user who
+    /// asked and the index, when it has not expired at `now`.
+    async fn nia_link_take(
+        &self,
+        cookie_sha256: &[u8],
+        now: i64,
+    ) -> StoreResult<Option<(String, Vec<u8>)>>;
     /// Replaces the PIN hash (a rehash with stronger parameters at login).
     async fn user_set_pin_hash(&self, id: &str, pin_hash: &str) -> StoreResult<()>;
 
@@ -561,6 +577,54 @@ macro_rules! registry_store {
                 insert_audit(&mut *tx, audit, now).await?;
                 tx.commit().await?;
                 Ok(true)
+            }
+
+            async fn nia_link_park(
+                &self,
+                cookie_sha256: &[u8],
+                user_id: &str,
+                nia_index: &[u8],
+                expires_at: i64,
+            ) -> StoreResult<()> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("DELETE FROM nia_link_confirmations WHERE cookie_sha256 = $1")
+                    .bind(cookie_sha256)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO nia_link_confirmations (cookie_sha256, user_id, nia_index, \
+                     expires_at) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(cookie_sha256)
+                .bind(user_id)
+                .bind(nia_index)
+                .bind(expires_at)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn nia_link_take(
+                &self,
+                cookie_sha256: &[u8],
+                now: i64,
+            ) -> StoreResult<Option<(String, Vec<u8>)>> {
+                let row = sqlx::query(
+                    "DELETE FROM nia_link_confirmations WHERE cookie_sha256 = $1 \
+                     RETURNING user_id, nia_index, expires_at",
+                )
+                .bind(cookie_sha256)
+                .fetch_optional(&self.pool)
+                .await?;
+                let Some(r) = row else {
+                    return Ok(None);
+                };
+                let expires_at: i64 = col(&r, "expires_at")?;
+                if expires_at < now {
+                    return Ok(None);
+                }
+                Ok(Some((col(&r, "user_id")?, col(&r, "nia_index")?)))
             }
 
             async fn user_set_pin_hash(&self, id: &str, pin_hash: &str) -> StoreResult<()> {

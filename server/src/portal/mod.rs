@@ -67,6 +67,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/login/nia/callback", get(oidc::callback))
         .route("/registry/nia", get(oidc::start_registry))
         .route("/registry/nia/link", post(oidc::start_link))
+        .route("/registry/nia/link/confirm", post(oidc::confirm_link))
         .route("/registry/nia/unlink", post(oidc::unlink))
         .route("/logout", post(logout))
         .route("/me", get(me))

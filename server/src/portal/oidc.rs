@@ -11,7 +11,10 @@
 //! A signed-in registry user links a NIA identity to the account (issue #21) with a POST from
 //! the account page (`/registry/nia/link`, CSRF-checked like the other registry forms), which
 //! starts a request of purpose `link` bound to the user; the same callback then links, if the
-//! request brings that user's registry session. `/registry/nia/unlink` removes the link.
+//! request brings that user's registry session. Browsers withhold that Strict cookie on the
+//! provider's redirect, so a callback without it keeps the NIA cookie and answers a page whose
+//! same-site form (`/registry/nia/link/confirm`, CSRF token bound to the NIA cookie) brings the
+//! session and links. `/registry/nia/unlink` removes the link.
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -20,8 +23,10 @@ use axum::response::Response;
 use axum::Form;
 
 use super::web::REGISTRY_COOKIE;
+use minijinja::context;
+
 use super::{
-    cookie_header, error_page, message, see_other, with_cookie, CsrfForm, Web, FLOW_COOKIE,
+    cookie_header, error_page, message, page, see_other, with_cookie, CsrfForm, Web, FLOW_COOKIE,
     SESSION_COOKIE,
 };
 use crate::error::AppError;
@@ -193,41 +198,19 @@ pub(super) async fn callback(
     let t = |k| web.lang.t(k);
     let registry = web.registry.clone();
     let finished = nia::finish(&app, cookie.as_deref(), registry.as_deref(), &callback, now).await;
-    match finished {
-        Ok(Err(r @ (Refused::RegisteredElsewhere | Refused::LinkedElsewhere))) => {
-            let text = if r == Refused::RegisteredElsewhere {
-                t("nia_link_registered")
-            } else {
-                t("nia_link_taken")
-            };
-            with_cookie(
-                message(
-                    &app,
-                    &web,
-                    StatusCode::CONFLICT,
-                    t("nia_link_refused_title"),
-                    text,
-                    ("/registry/account", t("perm_back_account")),
-                ),
-                clear,
-            )
+    if let Ok(outcome) = &finished {
+        if let Some(resp) = link_page(&app, &web, outcome, cookie.as_deref()) {
+            return resp;
         }
+    }
+    match finished {
         Ok(Ok(opened)) => {
             let (cookie_name, token, next) = match &opened {
                 Opened::Citizen(s) => (SESSION_COOKIE, &s.token, "/me"),
                 Opened::Registry(s) => (REGISTRY_COOKIE, &s.token, "/registry/account"),
-                // A link answers a page whose link leads to the account (a redirect could
-                // lose the Strict session cookie, as after a login).
-                Opened::Linked => {
-                    let resp = message(
-                        &app,
-                        &web,
-                        StatusCode::OK,
-                        t("nia_linked_title"),
-                        t("nia_linked_done"),
-                        ("/registry/account", t("perm_back_account")),
-                    );
-                    return with_cookie(resp, clear);
+                // Answered by `link_page`.
+                Opened::Linked | Opened::ConfirmLink => {
+                    return with_cookie(error_page(&app, &web, AppError::NotFound), clear)
                 }
             };
             let resp = message(
@@ -253,6 +236,82 @@ pub(super) async fn callback(
             ),
             clear,
         ),
+        Err(e) => with_cookie(error_page(&app, &web, e), clear),
+    }
+}
+
+/// The pages of a link's outcomes: linked, waiting for the confirmation (the NIA cookie stays,
+/// and the form's CSRF token is bound to it), or refused for another account's sake; `None`
+/// for the other outcomes. Every page but the confirmation clears the NIA cookie.
+fn link_page(
+    app: &AppState,
+    web: &Web,
+    outcome: &Result<Opened, Refused>,
+    nia: Option<&str>,
+) -> Option<Response> {
+    let t = |k| web.lang.t(k);
+    let back = ("/registry/account", t("perm_back_account"));
+    let (status, title, text) = match outcome {
+        Ok(Opened::ConfirmLink) => {
+            let csrf = app.secrets.csrf_token(nia.unwrap_or_default());
+            let ctx = context! { csrf };
+            return Some(page(app, web, StatusCode::OK, "nia_link_confirm.html", ctx));
+        }
+        // A page whose link leads to the account: a redirect could lose the Strict session
+        // cookie, as after a login.
+        Ok(Opened::Linked) => (StatusCode::OK, "nia_linked_title", "nia_linked_done"),
+        Err(Refused::RegisteredElsewhere) => (
+            StatusCode::CONFLICT,
+            "nia_link_refused_title",
+            "nia_link_registered",
+        ),
+        Err(Refused::LinkedElsewhere) => (
+            StatusCode::CONFLICT,
+            "nia_link_refused_title",
+            "nia_link_taken",
+        ),
+        _ => return None,
+    };
+    let resp = message(app, web, status, t(title), t(text), back);
+    Some(with_cookie(resp, nia_cookie("", 0)))
+}
+
+/// `POST /registry/nia/link/confirm`: the confirmation of a link whose callback came without
+/// the registry session cookie; this same-site form brings it. CSRF: the token is bound to the
+/// NIA cookie. Refusals are the common NIA page.
+pub(super) async fn confirm_link(
+    State(app): State<AppState>,
+    mut web: Web,
+    headers: HeaderMap,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    if !app.config.oidc.enabled() {
+        return error_page(&app, &web, AppError::NotFound);
+    }
+    web.path = "/registry/account".into();
+    let cookie = nia_cookie_of(&headers);
+    if web.csrf_checked(&app, cookie.as_deref(), &f.csrf).is_none() {
+        return error_page(&app, &web, AppError::Forbidden("csrf".into()));
+    }
+    let clear = nia_cookie("", 0);
+    let now = app.clock.now().unix_timestamp();
+    let registry = web.registry.clone();
+    match nia::confirm_link(&app, cookie.as_deref(), registry.as_deref(), now).await {
+        Ok(outcome) => match link_page(&app, &web, &outcome, cookie.as_deref()) {
+            Some(resp) => resp,
+            None => {
+                let t = |k| web.lang.t(k);
+                let resp = message(
+                    &app,
+                    &web,
+                    StatusCode::FORBIDDEN,
+                    t("nia_failed_title"),
+                    t("nia_failed"),
+                    ("/registry/account", t("perm_back_account")),
+                );
+                with_cookie(resp, clear)
+            }
+        },
         Err(e) => with_cookie(error_page(&app, &web, e), clear),
     }
 }

@@ -1151,8 +1151,10 @@ async fn link_is_refused_when_the_person_has_another_account(backend: Backend) {
 }
 both!(link_is_refused_when_the_person_has_another_account);
 
-/// (c) A link's callback must bring the registry session of the user who asked: without one,
-/// or with another user's, it is the common refusal and links nothing.
+/// (c) A link needs the registry session of the user who asked. A callback with another
+/// user's session is the common refusal. One without any (as browsers send it: the Strict
+/// session cookie stays behind on the provider's redirect) keeps the identity for a same-site
+/// confirmation, which links only with the asking user's session. Refusals link nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn link_callback_needs_the_session_of_the_user_who_asked() {
     let (issuer, op) = provider().await;
@@ -1162,16 +1164,61 @@ async fn link_callback_needs_the_session_of_the_user_who_asked() {
     let eva = certificate_user(&h, &ca, "MUDr. Eva Malá", PHONE_C, EMAIL_C).await;
     let mut b = signed_in(&h, &petr, PHONE_B).await;
     let mut c = signed_in(&h, &eva, PHONE_C).await;
+    let only_nia = |b: &Browser| {
+        let mut bare = Browser::default();
+        bare.cookies
+            .insert("__Host-dcc-nia".into(), b.cookies["__Host-dcc-nia"].clone());
+        bare
+    };
 
-    // No registry session: only the NIA cookie of Petr's request.
+    // No registry session on the callback: the confirmation page; confirmed without one.
     let callback = start_link(&h, &mut b).await;
-    let mut bare = Browser::default();
-    bare.cookies
-        .insert("__Host-dcc-nia".into(), b.cookies["__Host-dcc-nia"].clone());
+    let mut bare = only_nia(&b);
     let p = bare.get(&h, &callback).await;
-    assert_refused(&p, &bare, "no registry session");
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(
+        p.body.contains("action=\"/registry/nia/link/confirm\""),
+        "{}",
+        p.body
+    );
+    assert!(bare.cookies.contains_key("__Host-dcc-nia"), "kept");
+    assert!(!linked(&h, &mut b).await);
+    let p = bare
+        .post(&h, "/registry/nia/link/confirm", &[("csrf", &csrf_of(&p))])
+        .await;
+    assert_refused(&p, &bare, "confirmed without a registry session");
 
-    // Eva's session with Petr's request.
+    // Confirmed with Eva's session.
+    let callback = start_link(&h, &mut b).await;
+    let mut mixed = only_nia(&b);
+    let p = mixed.get(&h, &callback).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    mixed.cookies.insert(
+        "__Host-dcc-registry".into(),
+        c.cookies["__Host-dcc-registry"].clone(),
+    );
+    let p = mixed
+        .post(&h, "/registry/nia/link/confirm", &[("csrf", &csrf_of(&p))])
+        .await;
+    assert_refused(&p, &mixed, "confirmed with another user's session");
+
+    // Confirmed by Petr, but after the 5 minutes the identity waits.
+    let callback = start_link(&h, &mut b).await;
+    let mut late = only_nia(&b);
+    let p = late.get(&h, &callback).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    h.clock.advance(time::Duration::minutes(6));
+    op.lock().unwrap().now = h.clock_now();
+    late.cookies.insert(
+        "__Host-dcc-registry".into(),
+        b.cookies["__Host-dcc-registry"].clone(),
+    );
+    let p = late
+        .post(&h, "/registry/nia/link/confirm", &[("csrf", &csrf_of(&p))])
+        .await;
+    assert_refused(&p, &late, "confirmed too late");
+
+    // Eva's session on the callback of Petr's request.
     let callback = start_link(&h, &mut b).await;
     let mut mixed = c.clone();
     mixed
@@ -1187,10 +1234,24 @@ async fn link_callback_needs_the_session_of_the_user_who_asked() {
         .is_empty());
     let (p, n) = registry_nia(&h).await;
     assert_refused(&p, &n, "nothing linked");
-    assert_eq!(refusals(&h).await, ["session", "session", "no_person"]);
+    assert_eq!(
+        refusals(&h).await,
+        ["session", "session", "flow", "session", "no_person"]
+    );
 
-    // Petr's own browser links.
-    assert_eq!(link(&h, &mut b).await.status, StatusCode::OK);
+    // Petr's own browser as browsers do it: the callback without the session cookie, then
+    // the confirmation from its page with it.
+    let callback = start_link(&h, &mut b).await;
+    let session = b.cookies.remove("__Host-dcc-registry").unwrap();
+    let p = b.get(&h, &callback).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    b.cookies.insert("__Host-dcc-registry".into(), session);
+    let p = b
+        .post(&h, "/registry/nia/link/confirm", &[("csrf", &csrf_of(&p))])
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(p.body.contains("Identita NIA je propojena"), "{}", p.body);
+    assert!(!b.cookies.contains_key("__Host-dcc-nia"), "used up");
     assert!(linked(&h, &mut b).await);
     h.finish().await;
 }

@@ -13,3 +13,15 @@ ALTER TABLE oidc_flows ADD CONSTRAINT oidc_flows_purpose_check
 ALTER TABLE oidc_flows ADD COLUMN user_id TEXT REFERENCES registry_users(id);
 ALTER TABLE oidc_flows ADD CONSTRAINT oidc_flows_link_user
     CHECK ((purpose = 'link') = (user_id IS NOT NULL));
+
+-- A link whose callback came without the registry session cookie (browsers withhold that
+-- SameSite=Strict cookie on the provider's redirect back): the verified identity's index waits
+-- here, keyed by SHA-256 of the request's NIA cookie, for the same user's confirmation from a
+-- same-site form; used once, 5 minutes.
+CREATE TABLE nia_link_confirmations (
+    cookie_sha256 BYTEA PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES registry_users(id),
+    nia_index BYTEA NOT NULL,
+    expires_at BIGINT NOT NULL
+);
+CREATE INDEX nia_link_confirmations_expiry ON nia_link_confirmations(expires_at);

@@ -28,3 +28,15 @@ SELECT cookie_sha256, state, nonce, pkce_verifier, created_at, expires_at, purpo
     FROM oidc_flows_before;
 DROP TABLE oidc_flows_before;
 CREATE INDEX oidc_flows_expiry ON oidc_flows(expires_at);
+
+-- A link whose callback came without the registry session cookie (browsers withhold that
+-- SameSite=Strict cookie on the provider's redirect back): the verified identity's index waits
+-- here, keyed by SHA-256 of the request's NIA cookie, for the same user's confirmation from a
+-- same-site form; used once, 5 minutes.
+CREATE TABLE nia_link_confirmations (
+    cookie_sha256 BLOB PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES registry_users(id),
+    nia_index BLOB NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+CREATE INDEX nia_link_confirmations_expiry ON nia_link_confirmations(expires_at);
