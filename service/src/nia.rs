@@ -141,8 +141,8 @@ pub enum Refused {
     Claim,
     /// No person with that birth number.
     NoPerson,
-    /// A link's callback came without a live registry session of the user who asked, or that
-    /// account is suspended.
+    /// A link's callback (or its confirmation) came with a registry session other than a live
+    /// one of the user who asked, or that account is suspended.
     Session,
     /// Another registry account was registered with the birth number (link).
     RegisteredElsewhere,
