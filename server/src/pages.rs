@@ -89,6 +89,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/registry_account.html"),
     ),
     (
+        "nia_link_confirm.html",
+        include_str!("../templates/nia_link_confirm.html"),
+    ),
+    (
         "pin_fields.html",
         include_str!("../templates/pin_fields.html"),
     ),

@@ -27,6 +27,7 @@ pub mod keyring;
 pub mod keys;
 pub mod mail;
 pub mod nia;
+pub mod nia_link;
 pub mod notice;
 pub mod otp;
 pub mod outbox;

@@ -9,6 +9,12 @@
 //!   one; the code is exchanged with the PKCE verifier; the ID token's signature is checked
 //!   against the provider's JWKS, and its issuer, audience, nonce, expiry, issue time and (when
 //!   present) `at_hash`; the birth-number claim then names the person, who gets a session.
+//! * Link (issue #21): a signed-in registry user starts a request bound to the account; the
+//!   identity is linked (`nia_link`, unless another account holds it) only with a registry
+//!   session of that same unsuspended user. A callback with another registry session is
+//!   refused; one without any (browsers withhold the Strict session cookie on the provider's
+//!   redirect) keeps the verified identity for 5 minutes under the NIA cookie, and a same-site
+//!   confirmation ([`confirm_link`]), which brings the session, links it.
 //!
 //! Every refusal is one generic answer; the reason reaches the log and the audit trail as a
 //! fixed word. No birth number, code, token, state or nonce is ever logged or put in an error.
@@ -39,12 +45,15 @@ use crate::error::{Error, ServiceResult};
 use crate::secrets;
 use crate::session::NewSession;
 use crate::store::portal::OidcFlow;
+use crate::store::registry::NiaLink;
 use crate::store::AuditEvent;
 use crate::validate;
 use crate::Ctx;
 
 /// How long a started login may take at the provider.
 pub const FLOW_SECS: i64 = 600;
+/// How long a verified identity waits for the confirmation of a link.
+pub const CONFIRM_SECS: i64 = 300;
 /// The cookie that binds the callback to the browser that started the login. `SameSite=Lax`,
 /// unlike the portal's other cookies: the callback is a top-level navigation from the
 /// provider's site, on which browsers do not send `Strict` cookies.
@@ -132,6 +141,15 @@ pub enum Refused {
     Claim,
     /// No person with that birth number.
     NoPerson,
+    /// A link's callback (or its confirmation) came with a registry session other than a live
+    /// one of the user who asked, or that account is suspended.
+    Session,
+    /// Another registry account was registered with the birth number (link).
+    RegisteredElsewhere,
+    /// Another registry account has the identity linked (link).
+    LinkedElsewhere,
+    /// The account has a NIA identity linked already (link).
+    AccountLinked,
 }
 
 impl Refused {
@@ -146,6 +164,10 @@ impl Refused {
             Refused::IdToken(_) => "id_token",
             Refused::Claim => "claim",
             Refused::NoPerson => "no_person",
+            Refused::Session => "session",
+            Refused::RegisteredElsewhere => "registered_elsewhere",
+            Refused::LinkedElsewhere => "linked_elsewhere",
+            Refused::AccountLinked => "account_linked",
         }
     }
 
@@ -280,13 +302,16 @@ impl std::fmt::Debug for Started {
 }
 
 /// Whose login a NIA request is: a citizen's (seed 002) or a registry user's (seed 000), whose
-/// NIA identity is linked to the account registered with the same birth number.
+/// NIA identity is the account's by the birth number it was registered with or by an explicit
+/// link; or a signed-in registry user's linking of a NIA identity (issue #21).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
     /// The citizen portal.
     Citizen,
     /// The registry.
     Registry,
+    /// Linking the identity to the registry account that asked.
+    Link,
 }
 
 impl Purpose {
@@ -295,6 +320,16 @@ impl Purpose {
         match self {
             Purpose::Citizen => "citizen",
             Purpose::Registry => "registry",
+            Purpose::Link => "link",
+        }
+    }
+
+    /// The purpose of a stored name; an unknown one is a citizen's (the column's default).
+    fn of(name: &str) -> Self {
+        match name {
+            "registry" => Purpose::Registry,
+            "link" => Purpose::Link,
+            _ => Purpose::Citizen,
         }
     }
 }
@@ -306,11 +341,34 @@ pub enum Opened {
     Citizen(NewSession),
     /// A registry session.
     Registry(NewSession),
+    /// The identity was linked to the registry account of the request's session.
+    Linked,
+    /// The identity was verified for a link whose callback brought no registry session: it
+    /// waits for the user's confirmation ([`confirm_link`]); the NIA cookie stays.
+    ConfirmLink,
 }
 
 /// Starts a login through NIA. `Ok(None)` when the provider cannot be reached (the page says
 /// NIA is unavailable); an error only when storage fails.
 pub async fn start(app: &Ctx, purpose: Purpose, now: i64) -> ServiceResult<Option<Started>> {
+    if purpose == Purpose::Link {
+        return Err(Error::Internal("a link starts with start_link".into()));
+    }
+    start_request(app, purpose, None, now).await
+}
+
+/// Starts linking a NIA identity to the account of a signed-in registry user (the caller
+/// checked the session); answers as [`start`].
+pub async fn start_link(app: &Ctx, user_id: &str, now: i64) -> ServiceResult<Option<Started>> {
+    start_request(app, Purpose::Link, Some(user_id), now).await
+}
+
+async fn start_request(
+    app: &Ctx,
+    purpose: Purpose,
+    user_id: Option<&str>,
+    now: i64,
+) -> ServiceResult<Option<Started>> {
     let http = Http::new().map_err(|e| Error::Internal(e.to_string()))?;
     let Ok(client) = client(app, &http).await else {
         return Ok(None);
@@ -333,6 +391,7 @@ pub async fn start(app: &Ctx, purpose: Purpose, now: i64) -> ServiceResult<Optio
                 nonce: nonce.secret().clone(),
                 pkce_verifier: verifier.secret().clone(),
                 purpose: purpose.as_str().into(),
+                user_id: user_id.map(str::to_string),
                 created_at: now,
                 expires_at: now + FLOW_SECS,
             },
@@ -363,32 +422,79 @@ impl std::fmt::Debug for Callback {
 
 /// Finishes a login through NIA: checks everything the module header lists and opens a
 /// session of the request's purpose: a citizen's for the person with the ID token's birth
-/// number, a registry user's for the (unsuspended) account registered with it. `Ok(Err(_))` is
-/// a refusal (audited as `login.failed`); `Err` is a storage failure.
+/// number, a registry user's for the (unsuspended) account registered with it or linked to it.
+/// A link needs `registry_session`, the request's registry session cookie, to be a live session
+/// of the user who asked; without one it waits for [`confirm_link`] (`Opened::ConfirmLink`).
+/// `Ok(Err(_))` is a refusal (audited as `login.failed`); `Err` is a storage failure.
 pub async fn finish(
     app: &Ctx,
     cookie: Option<&str>,
+    registry_session: Option<&str>,
     callback: &Callback,
     now: i64,
 ) -> ServiceResult<Result<Opened, Refused>> {
     let verified = match verify(app, cookie, callback, now).await? {
-        Ok((purpose, bn_index)) => match purpose {
-            Purpose::Citizen => match app.store.person_by_bn(&bn_index).await? {
+        Ok(v) => match v.purpose {
+            Purpose::Citizen => match app.store.person_by_bn(&v.bn_index).await? {
                 Some(p) => Ok(Opened::Citizen(
                     crate::citizen::open_session(app, &p.id, "nia", now).await?,
                 )),
                 None => Err(Refused::NoPerson),
             },
-            Purpose::Registry => match app.store.user_by_bn_index(&bn_index).await? {
+            Purpose::Registry => match registry_account(app, &v.bn_index).await? {
                 Some(u) if u.suspended_at.is_none() => Ok(Opened::Registry(
                     crate::registry::open_session(app, &u.id, "nia", now).await?,
                 )),
                 _ => Err(Refused::NoPerson),
             },
+            Purpose::Link => match (v.user_id.as_deref(), registry_session, cookie) {
+                (Some(user_id), None, Some(cookie)) => {
+                    let digest = secrets::token_digest(cookie);
+                    let until = now + CONFIRM_SECS;
+                    app.store
+                        .nia_link_park(&digest, user_id, &v.bn_index, until)
+                        .await?;
+                    Ok(Opened::ConfirmLink)
+                }
+                (user_id, session, _) => link(app, user_id, session, &v.bn_index, now).await?,
+            },
         },
         Err(r) => Err(r),
     };
-    match verified {
+    audited(app, verified, now).await
+}
+
+/// Confirms a link whose callback brought no registry session: the identity kept under the
+/// NIA cookie (once, within [`CONFIRM_SECS`]) is linked if `registry_session` is a live session
+/// of the unsuspended user who asked. Answers as [`finish`] (`Opened::Linked` on success).
+pub async fn confirm_link(
+    app: &Ctx,
+    cookie: Option<&str>,
+    registry_session: Option<&str>,
+    now: i64,
+) -> ServiceResult<Result<Opened, Refused>> {
+    let kept = match cookie {
+        Some(c) => {
+            app.store
+                .nia_link_take(&secrets::token_digest(c), now)
+                .await?
+        }
+        None => None,
+    };
+    let outcome = match kept {
+        Some((user_id, index)) => link(app, Some(&user_id), registry_session, &index, now).await?,
+        None => Err(Refused::Flow),
+    };
+    audited(app, outcome, now).await
+}
+
+/// A refusal reaches the log and the audit trail (`login.failed`) as a word.
+async fn audited(
+    app: &Ctx,
+    outcome: Result<Opened, Refused>,
+    now: i64,
+) -> ServiceResult<Result<Opened, Refused>> {
+    match outcome {
         Ok(opened) => Ok(Ok(opened)),
         Err(r) => {
             match r {
@@ -413,14 +519,63 @@ pub async fn finish(
     }
 }
 
-/// The checks of the callback; the request's purpose and the birth-number index of the ID
-/// token's birth number when all pass.
+/// The registry account of a NIA identity: the one registered with its birth number, else the
+/// one that linked it.
+async fn registry_account(
+    app: &Ctx,
+    bn_index: &[u8],
+) -> ServiceResult<Option<crate::store::registry::UserRow>> {
+    if let Some(u) = app.store.user_by_bn_index(bn_index).await? {
+        return Ok(Some(u));
+    }
+    Ok(app.store.user_by_nia_index(bn_index).await?)
+}
+
+/// The link of a verified callback: the request's registry session must be a live one of the
+/// unsuspended user who asked; then the store links, or says who holds the identity.
+async fn link(
+    app: &Ctx,
+    user_id: Option<&str>,
+    registry_session: Option<&str>,
+    bn_index: &[u8],
+    now: i64,
+) -> ServiceResult<Result<Opened, Refused>> {
+    let (Some(user_id), Some(cookie)) = (user_id, registry_session) else {
+        return Ok(Err(Refused::Session));
+    };
+    match crate::registry::session(app, cookie, now).await? {
+        Some((_, owner)) if owner == user_id => {}
+        _ => return Ok(Err(Refused::Session)),
+    }
+    match app.store.user(user_id).await? {
+        Some(u) if u.suspended_at.is_none() => {}
+        _ => return Ok(Err(Refused::Session)),
+    }
+    Ok(
+        match crate::nia_link::link(app, user_id, bn_index, now).await? {
+            NiaLink::Linked => Ok(Opened::Linked),
+            NiaLink::AccountLinked => Err(Refused::AccountLinked),
+            NiaLink::RegisteredElsewhere => Err(Refused::RegisteredElsewhere),
+            NiaLink::LinkedElsewhere => Err(Refused::LinkedElsewhere),
+        },
+    )
+}
+
+/// What a callback that passed every check names: the request's purpose and user (a link's)
+/// and the birth-number index of the ID token's birth number.
+struct Verified {
+    purpose: Purpose,
+    user_id: Option<String>,
+    bn_index: Vec<u8>,
+}
+
+/// The checks of the callback.
 async fn verify(
     app: &Ctx,
     cookie: Option<&str>,
     callback: &Callback,
     now: i64,
-) -> ServiceResult<Result<(Purpose, Vec<u8>), Refused>> {
+) -> ServiceResult<Result<Verified, Refused>> {
     // The pending request is used once, whatever follows.
     let Some(cookie) = cookie else {
         return Ok(Err(Refused::Flow));
@@ -435,10 +590,10 @@ async fn verify(
     if now > flow.expires_at || now < flow.created_at {
         return Ok(Err(Refused::Flow));
     }
-    let purpose = match flow.purpose.as_str() {
-        "registry" => Purpose::Registry,
-        _ => Purpose::Citizen,
-    };
+    let purpose = Purpose::of(&flow.purpose);
+    if (purpose == Purpose::Link) != flow.user_id.is_some() {
+        return Ok(Err(Refused::Flow));
+    }
     if callback.error.is_some() {
         return Ok(Err(Refused::Provider));
     }
@@ -520,7 +675,11 @@ async fn verify(
     let Ok(bn) = validate::birth_number(bn) else {
         return Ok(Err(Refused::Claim));
     };
-    Ok(Ok((purpose, app.secrets.birth_number_index(&bn))))
+    Ok(Ok(Verified {
+        purpose,
+        user_id: flow.user_id,
+        bn_index: app.secrets.birth_number_index(&bn),
+    }))
 }
 
 /// A Unix time as openidconnect's time type; out of its range, the far future (every token
@@ -574,6 +733,10 @@ mod tests {
             Refused::IdToken("nonce"),
             Refused::Claim,
             Refused::NoPerson,
+            Refused::Session,
+            Refused::RegisteredElsewhere,
+            Refused::LinkedElsewhere,
+            Refused::AccountLinked,
         ] {
             assert!(r
                 .as_str()

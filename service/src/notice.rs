@@ -95,6 +95,10 @@ pub enum Notice<'a> {
     ContactRecorded { org: &'a str, fields: &'a [&'a str] },
     /// The security questions of a registry account were set.
     QuestionsSet,
+    /// A NIA identity was linked to a registry account (issue #21).
+    NiaLinked,
+    /// The NIA identity linked to a registry account was unlinked.
+    NiaUnlinked,
     /// To an organisation's account managers: a user renews the PIN by security questions.
     QuestionsRenewal { name: &'a str, username: &'a str },
     /// To an organisation's account managers: a user asked to act for it (`when`: the request's
@@ -146,6 +150,8 @@ impl Notice<'_> {
             Notice::Certificate { .. } => "notice-certificate",
             Notice::ContactRecorded { .. } => "notice-contact-recorded",
             Notice::QuestionsSet => "notice-questions-set",
+            Notice::NiaLinked => "notice-nia-linked",
+            Notice::NiaUnlinked => "notice-nia-unlinked",
             Notice::QuestionsRenewal { .. } => "notice-questions-renewal",
             Notice::PermissionRequested { .. } => "notice-permission-requested",
             Notice::PermissionDecided { .. } => "notice-permission-decided",
@@ -244,9 +250,11 @@ impl Notice<'_> {
                     ("when", Arg::Str(when)),
                 ],
             ),
-            Notice::RegistrationAttempt | Notice::PinChanged | Notice::QuestionsSet => {
-                lang.format(key, &[service])
-            }
+            Notice::RegistrationAttempt
+            | Notice::PinChanged
+            | Notice::QuestionsSet
+            | Notice::NiaLinked
+            | Notice::NiaUnlinked => lang.format(key, &[service]),
         }
     }
 
@@ -274,7 +282,9 @@ impl Notice<'_> {
             | Notice::PinChanged
             | Notice::ContactChanged { .. }
             | Notice::ContactRecorded { .. }
-            | Notice::QuestionsSet => Layout::Line,
+            | Notice::QuestionsSet
+            | Notice::NiaLinked
+            | Notice::NiaUnlinked => Layout::Line,
             Notice::Renewal { .. }
             | Notice::RegistrationAttempt
             | Notice::RegistrationComplete { .. }
@@ -450,6 +460,8 @@ mod tests {
                 when: "2. 3. 2026 11:00",
                 link: "https://example.test/registry/permissions",
             },
+            Notice::NiaLinked,
+            Notice::NiaUnlinked,
         ];
         for n in &notices {
             for channel in [Channel::Sms, Channel::Email] {
@@ -521,6 +533,8 @@ mod names {
             code,
             Notice::PinChanged,
             Notice::QuestionsSet,
+            Notice::NiaLinked,
+            Notice::NiaUnlinked,
             Notice::ContactChanged {
                 field: ContactField::Phone,
             },

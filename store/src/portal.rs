@@ -203,8 +203,11 @@ pub struct OidcFlow {
     pub nonce: String,
     /// The PKCE code verifier for the token request.
     pub pkce_verifier: String,
-    /// Whose login: `citizen` or `registry`.
+    /// Whose login: `citizen` or `registry`; or `link`, a registry user's linking of a NIA
+    /// identity.
     pub purpose: String,
+    /// The registry user who asked to link (purpose `link` only).
+    pub user_id: Option<String>,
     /// When the request was made.
     pub created_at: i64,
     /// When it stops being accepted.
@@ -540,11 +543,13 @@ macro_rules! portal_store {
                         .await?
                         .rows_affected();
                 }
-                n += sqlx::query("DELETE FROM oidc_flows WHERE expires_at < $1")
-                    .bind(now)
-                    .execute(&self.pool)
-                    .await?
-                    .rows_affected();
+                for table in ["oidc_flows", "nia_link_confirmations"] {
+                    n += sqlx::query(&format!("DELETE FROM {table} WHERE expires_at < $1"))
+                        .bind(now)
+                        .execute(&self.pool)
+                        .await?
+                        .rows_affected();
+                }
                 // Captcha one-use rows and request counters: once their token or window ended.
                 for table in ["captcha_answers", "rate_counters"] {
                     n += sqlx::query(&format!("DELETE FROM {table} WHERE expires_at < $1"))
@@ -613,7 +618,8 @@ macro_rules! portal_store {
                     .await?;
                 sqlx::query(
                     "INSERT INTO oidc_flows (cookie_sha256, state, nonce, pkce_verifier, \
-                     created_at, expires_at, purpose) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                     created_at, expires_at, purpose, user_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 )
                 .bind(cookie_sha256)
                 .bind(&flow.state)
@@ -622,6 +628,7 @@ macro_rules! portal_store {
                 .bind(flow.created_at)
                 .bind(flow.expires_at)
                 .bind(&flow.purpose)
+                .bind(&flow.user_id)
                 .execute(&mut *tx)
                 .await?;
                 tx.commit().await?;
@@ -634,7 +641,7 @@ macro_rules! portal_store {
             ) -> StoreResult<Option<super::portal::OidcFlow>> {
                 let row = sqlx::query(
                     "DELETE FROM oidc_flows WHERE cookie_sha256 = $1 \
-                     RETURNING state, nonce, pkce_verifier, purpose, created_at, expires_at",
+                     RETURNING state, nonce, pkce_verifier, purpose, user_id, created_at, expires_at",
                 )
                 .bind(cookie_sha256)
                 .fetch_optional(&self.pool)
@@ -645,6 +652,7 @@ macro_rules! portal_store {
                         nonce: col(&r, "nonce")?,
                         pkce_verifier: col(&r, "pkce_verifier")?,
                         purpose: col(&r, "purpose")?,
+                        user_id: col(&r, "user_id")?,
                         created_at: col(&r, "created_at")?,
                         expires_at: col(&r, "expires_at")?,
                     })),

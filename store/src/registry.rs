@@ -25,6 +25,8 @@ pub struct UserRow {
     pub pin_hash: String,
     /// When suspended by an operator.
     pub suspended_at: Option<i64>,
+    /// Whether a NIA identity is linked to the account (issue #21).
+    pub nia_linked: bool,
 }
 
 impl std::fmt::Debug for UserRow {
@@ -80,6 +82,19 @@ pub enum Registered {
     Existing,
 }
 
+/// What linking a NIA identity to an account did (issue #21): one account per person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NiaLink {
+    /// Linked; the notices and the audit event are written.
+    Linked,
+    /// The account has a linked identity already (unlink it first).
+    AccountLinked,
+    /// Another account was registered with this birth number.
+    RegisteredElsewhere,
+    /// Another account has this identity linked.
+    LinkedElsewhere,
+}
+
 /// Registry-user storage.
 #[async_trait]
 pub trait RegistryStore: Send + Sync {
@@ -109,6 +124,45 @@ pub trait RegistryStore: Send + Sync {
     async fn user(&self, id: &str) -> StoreResult<Option<UserRow>>;
     /// The account registered with this birth-number index (NIA login).
     async fn user_by_bn_index(&self, bn_index: &[u8]) -> StoreResult<Option<UserRow>>;
+    /// The account with this NIA identity (the birth-number index) linked to it.
+    async fn user_by_nia_index(&self, nia_index: &[u8]) -> StoreResult<Option<UserRow>>;
+    /// Links the NIA identity `nia_index` to an account in one transaction, refusing when the
+    /// account has one linked or when another account was registered with that index or has it
+    /// linked; on success enqueues `notices` (recipients filled in as for
+    /// [`RegistryStore::reset_finish`]) and writes the audit event.
+    async fn nia_link(
+        &self,
+        user_id: &str,
+        nia_index: &[u8],
+        notices: &[super::MessageWrite],
+        audit: &AuditEvent,
+        now: i64,
+    ) -> StoreResult<NiaLink>;
+    /// Removes the account's linked NIA identity in one transaction with the notices and the
+    /// audit event; false (and nothing written) when none was linked.
+    async fn nia_unlink(
+        &self,
+        user_id: &str,
+        notices: &[super::MessageWrite],
+        audit: &AuditEvent,
+        now: i64,
+    ) -> StoreResult<bool>;
+    /// Keeps a verified NIA identity for the confirmation of the user who asked to link it,
+    /// under the digest of the request's NIA cookie (replacing an older one of that cookie).
+    async fn nia_link_park(
+        &self,
+        cookie_sha256: &[u8],
+        user_id: &str,
+        nia_index: &[u8],
+        expires_at: i64,
+    ) -> StoreResult<()>;
+    /// Takes (reads and deletes: once) the identity kept under a cookie digest: the user who
+    /// asked and the index, when it has not expired at `now`.
+    async fn nia_link_take(
+        &self,
+        cookie_sha256: &[u8],
+        now: i64,
+    ) -> StoreResult<Option<(String, Vec<u8>)>>;
     /// Replaces the PIN hash (a rehash with stronger parameters at login).
     async fn user_set_pin_hash(&self, id: &str, pin_hash: &str) -> StoreResult<()>;
 
@@ -173,6 +227,7 @@ pub trait RegistryStore: Send + Sync {
 macro_rules! registry_store {
     ($store:ident) => {
         fn user_of(row: &DbRow) -> StoreResult<super::registry::UserRow> {
+            let nia_index: Option<Vec<u8>> = col(row, "nia_index")?;
             Ok(super::registry::UserRow {
                 id: col(row, "id")?,
                 username: col(row, "username")?,
@@ -182,7 +237,29 @@ macro_rules! registry_store {
                 otp_channel: col(row, "otp_channel")?,
                 pin_hash: col(row, "pin_hash")?,
                 suspended_at: col(row, "suspended_at")?,
+                nia_linked: nia_index.is_some(),
             })
+        }
+
+        /// The notices to a user's stored phone and e-mail, inside a transaction.
+        async fn notices_to_user_tx(
+            outbox_key: &crate::seal::SealingKey,
+            tx: &mut sqlx::Transaction<'_, Db>,
+            phone: &str,
+            email: &str,
+            notices: &[super::MessageWrite],
+            now: i64,
+        ) -> StoreResult<()> {
+            for n in notices {
+                let mut n = n.clone();
+                n.recipient = if n.channel == "sms" {
+                    phone.to_string()
+                } else {
+                    email.to_string()
+                };
+                insert_outbox(outbox_key, &mut **tx, &n, None, now).await?;
+            }
+            Ok(())
         }
 
         /// A new PIN inside a transaction: the hash, the user's sessions (but `keep`) and open
@@ -223,21 +300,13 @@ macro_rules! registry_store {
                 .bind(keep.unwrap_or_default())
                 .execute(&mut **tx)
                 .await?;
-            for n in notices {
-                let mut n = n.clone();
-                n.recipient = if n.channel == "sms" {
-                    phone.clone()
-                } else {
-                    email.clone()
-                };
-                insert_outbox(outbox_key, &mut **tx, &n, None, now).await?;
-            }
+            notices_to_user_tx(outbox_key, tx, &phone, &email, notices, now).await?;
             insert_audit(&mut **tx, audit, now).await?;
             Ok(())
         }
 
         const USER_COLUMNS: &str = "id, username, display_name, phone, email, otp_channel, \
-                                    pin_hash, suspended_at";
+                                    pin_hash, suspended_at, nia_index";
 
         #[async_trait::async_trait]
         impl super::registry::RegistryStore for $store {
@@ -319,7 +388,10 @@ macro_rules! registry_store {
                 if taken.is_none() {
                     return Ok(None);
                 }
-                let existing = sqlx::query("SELECT id, email FROM registry_users WHERE bn_index = $1")
+                // One account per person: a birth number linked to an account counts as its own.
+                let existing = sqlx::query(
+                    "SELECT id, email FROM registry_users WHERE bn_index = $1 OR nia_index = $1",
+                )
                     .bind(&u.bn_index)
                     .fetch_optional(&mut *tx)
                     .await?;
@@ -409,6 +481,150 @@ macro_rules! registry_store {
                 .fetch_optional(&self.pool)
                 .await?;
                 row.as_ref().map(user_of).transpose()
+            }
+
+            async fn user_by_nia_index(
+                &self,
+                nia_index: &[u8],
+            ) -> StoreResult<Option<super::registry::UserRow>> {
+                let row = sqlx::query(&format!(
+                    "SELECT {USER_COLUMNS} FROM registry_users WHERE nia_index = $1"
+                ))
+                .bind(nia_index)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.as_ref().map(user_of).transpose()
+            }
+
+            async fn nia_link(
+                &self,
+                user_id: &str,
+                nia_index: &[u8],
+                notices: &[super::MessageWrite],
+                audit: &AuditEvent,
+                now: i64,
+            ) -> StoreResult<super::registry::NiaLink> {
+                use super::registry::NiaLink;
+                let mut tx = self.pool.begin().await?;
+                let registered = sqlx::query(
+                    "SELECT id FROM registry_users WHERE bn_index = $1 AND id <> $2",
+                )
+                .bind(nia_index)
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if registered.is_some() {
+                    return Ok(NiaLink::RegisteredElsewhere);
+                }
+                let linked = sqlx::query(
+                    "SELECT id FROM registry_users WHERE nia_index = $1 AND id <> $2",
+                )
+                .bind(nia_index)
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if linked.is_some() {
+                    return Ok(NiaLink::LinkedElsewhere);
+                }
+                let updated = sqlx::query(
+                    "UPDATE registry_users SET nia_index = $2 \
+                     WHERE id = $1 AND nia_index IS NULL RETURNING phone, email",
+                )
+                .bind(user_id)
+                .bind(nia_index)
+                .fetch_optional(&mut *tx)
+                .await;
+                let row = match updated {
+                    Ok(Some(row)) => row,
+                    Ok(None) => return Ok(NiaLink::AccountLinked),
+                    // Another account linked it a moment ago.
+                    Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+                        return Ok(NiaLink::LinkedElsewhere)
+                    }
+                    Err(e) => return Err(e.into()),
+                };
+                let phone: String = col(&row, "phone")?;
+                let email: String = col(&row, "email")?;
+                notices_to_user_tx(&self.outbox_key, &mut tx, &phone, &email, notices, now)
+                    .await?;
+                insert_audit(&mut *tx, audit, now).await?;
+                tx.commit().await?;
+                Ok(NiaLink::Linked)
+            }
+
+            async fn nia_unlink(
+                &self,
+                user_id: &str,
+                notices: &[super::MessageWrite],
+                audit: &AuditEvent,
+                now: i64,
+            ) -> StoreResult<bool> {
+                let mut tx = self.pool.begin().await?;
+                let row = sqlx::query(
+                    "UPDATE registry_users SET nia_index = NULL \
+                     WHERE id = $1 AND nia_index IS NOT NULL RETURNING phone, email",
+                )
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(row) = row else {
+                    return Ok(false);
+                };
+                let phone: String = col(&row, "phone")?;
+                let email: String = col(&row, "email")?;
+                notices_to_user_tx(&self.outbox_key, &mut tx, &phone, &email, notices, now)
+                    .await?;
+                insert_audit(&mut *tx, audit, now).await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn nia_link_park(
+                &self,
+                cookie_sha256: &[u8],
+                user_id: &str,
+                nia_index: &[u8],
+                expires_at: i64,
+            ) -> StoreResult<()> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("DELETE FROM nia_link_confirmations WHERE cookie_sha256 = $1")
+                    .bind(cookie_sha256)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO nia_link_confirmations (cookie_sha256, user_id, nia_index, \
+                     expires_at) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(cookie_sha256)
+                .bind(user_id)
+                .bind(nia_index)
+                .bind(expires_at)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn nia_link_take(
+                &self,
+                cookie_sha256: &[u8],
+                now: i64,
+            ) -> StoreResult<Option<(String, Vec<u8>)>> {
+                let row = sqlx::query(
+                    "DELETE FROM nia_link_confirmations WHERE cookie_sha256 = $1 \
+                     RETURNING user_id, nia_index, expires_at",
+                )
+                .bind(cookie_sha256)
+                .fetch_optional(&self.pool)
+                .await?;
+                let Some(r) = row else {
+                    return Ok(None);
+                };
+                let expires_at: i64 = col(&r, "expires_at")?;
+                if expires_at < now {
+                    return Ok(None);
+                }
+                Ok(Some((col(&r, "user_id")?, col(&r, "nia_index")?)))
             }
 
             async fn user_set_pin_hash(&self, id: &str, pin_hash: &str) -> StoreResult<()> {

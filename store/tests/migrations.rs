@@ -224,3 +224,122 @@ async fn postgres_upgrade_to_signing_identities_keeps_every_row() {
     })
     .await;
 }
+
+/// The rows before migration 0017 (NIA link): a registry user and a pending NIA request.
+const BEFORE_0017: &[&str] = &[
+    "INSERT INTO registry_users (id, username, bn_index, display_name, phone, email, pin_hash, \
+     created_at, pin_changed_at) VALUES ('u1', 'AAAAAAAA', 'bn-1', 'N', '+420601555777', \
+     'a@example.org', 'h', 1, 1)",
+    "INSERT INTO oidc_flows (cookie_sha256, state, nonce, pkce_verifier, created_at, expires_at, \
+     purpose) VALUES ('c1', 's', 'n', 'v', 1, 601, 'registry')",
+];
+
+/// After 0017 on the same rows: the user has no linked identity, the pending request is kept
+/// without a user; a `link` request needs its user (and only it has one), and one NIA identity
+/// is linked to one account at most.
+async fn upgrade_to_nia_link_keeps_rows<C>(url: &str, conn_url: &str, folder: &str)
+where
+    C: sqlx::Connection,
+    for<'c> &'c mut C: sqlx::Executor<'c, Database = <C as sqlx::Connection>::Database>,
+    <C as sqlx::Connection>::Database: sqlx::migrate::MigrateDatabase,
+    C: sqlx::migrate::Migrate,
+    i64: sqlx::Type<<C as sqlx::Connection>::Database>
+        + for<'r> sqlx::Decode<'r, <C as sqlx::Connection>::Database>,
+    for<'a> &'a str: sqlx::ColumnIndex<<<C as sqlx::Connection>::Database as sqlx::Database>::Row>,
+    for<'q> <<C as sqlx::Connection>::Database as sqlx::Database>::Arguments<'q>:
+        sqlx::IntoArguments<'q, <C as sqlx::Connection>::Database>,
+{
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(folder);
+    let mut migrator = sqlx::migrate::Migrator::new(dir).await.unwrap();
+    let before: Vec<_> = migrator
+        .migrations
+        .iter()
+        .filter(|m| m.version < 17)
+        .cloned()
+        .collect();
+    migrator.migrations = before.into();
+    let mut conn = C::connect(conn_url).await.unwrap();
+    migrator.run_direct(&mut conn).await.unwrap();
+    for sql in BEFORE_0017 {
+        sqlx::query(sql).execute(&mut conn).await.unwrap();
+    }
+    conn.close().await.unwrap();
+    store::open(&SecretString::from(url.to_string()), key())
+        .await
+        .expect("migrate to the latest");
+    let mut conn = C::connect(conn_url).await.unwrap();
+    for (sql, want) in [
+        (
+            "SELECT COUNT(*) AS n FROM registry_users WHERE id = 'u1' AND nia_index IS NULL",
+            1,
+        ),
+        (
+            "SELECT COUNT(*) AS n FROM oidc_flows WHERE purpose = 'registry' \
+             AND user_id IS NULL AND expires_at = 601",
+            1,
+        ),
+    ] {
+        let n: i64 = sqlx::query(sql)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap()
+            .get("n");
+        assert_eq!(n, want, "{sql}");
+    }
+    let flow = |cookie: &str, purpose: &str, user: &str| {
+        format!(
+            "INSERT INTO oidc_flows (cookie_sha256, state, nonce, pkce_verifier, created_at, \
+             expires_at, purpose, user_id) VALUES ('{cookie}', 's', 'n', 'v', 1, 601, \
+             '{purpose}', {user})"
+        )
+    };
+    for bad in [
+        flow("c2", "link", "NULL"),
+        flow("c3", "registry", "'u1'"),
+        flow("c4", "other", "NULL"),
+    ] {
+        assert!(sqlx::query(&bad).execute(&mut conn).await.is_err(), "{bad}");
+    }
+    sqlx::query(&flow("c5", "link", "'u1'"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO registry_users (id, username, bn_index, display_name, phone, email, \
+         pin_hash, created_at, pin_changed_at) VALUES ('u2', 'BBBBBBBB', 'bn-2', 'N', \
+         '+420601555778', 'b@example.org', 'h', 1, 1)",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE registry_users SET nia_index = 'bn-9' WHERE id = 'u1'")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    assert!(
+        sqlx::query("UPDATE registry_users SET nia_index = 'bn-9' WHERE id = 'u2'")
+            .execute(&mut conn)
+            .await
+            .is_err(),
+        "one account per NIA identity"
+    );
+    conn.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn sqlite_upgrade_to_nia_link_keeps_every_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("old.db").display());
+    let conn_url = format!("{url}?mode=rwc");
+    upgrade_to_nia_link_keeps_rows::<sqlx::SqliteConnection>(&url, &conn_url, "sqlite").await;
+}
+
+#[tokio::test]
+async fn postgres_upgrade_to_nia_link_keeps_every_row() {
+    with_postgres("dcc_upgrade_nia", |url| async move {
+        upgrade_to_nia_link_keeps_rows::<sqlx::PgConnection>(&url, &url, "postgres").await;
+    })
+    .await;
+}

@@ -643,6 +643,7 @@ async fn account(State(app): State<AppState>, web: Web) -> Response {
         context! {
             csrf => app.secrets.csrf_token(&tok),
             name => user.display_name, username => user.username, channel => user.otp_channel,
+            nia => app.config.oidc.enabled(), nia_linked => user.nia_linked,
         },
     );
     resp.headers_mut().insert(

@@ -3,6 +3,6 @@
 
 pub use ::service::captcha::check as captcha;
 pub use ::service::{
-    citizen, contact, exchange, nia, notice, otp, permissions, provider, public, questions,
-    registry, renewal, revocation, session, validator, worker,
+    citizen, contact, exchange, nia, nia_link, notice, otp, permissions, provider, public,
+    questions, registry, renewal, revocation, session, validator, worker,
 };

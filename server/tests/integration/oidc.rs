@@ -322,17 +322,39 @@ impl Page {
 }
 
 impl Browser {
-    async fn get(&mut self, h: &Harness, path: &str) -> Page {
-        let cookie = self
-            .cookies
+    fn cookie_header(&self) -> String {
+        self.cookies
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
             .collect::<Vec<_>>()
-            .join("; ");
+            .join("; ")
+    }
+
+    async fn get(&mut self, h: &Harness, path: &str) -> Page {
         let req = Request::get(path)
-            .header("cookie", cookie)
+            .header("cookie", self.cookie_header())
             .body(Body::empty())
             .unwrap();
+        self.send(h, req).await
+    }
+
+    /// A same-origin form post.
+    async fn post(&mut self, h: &Harness, path: &str, fields: &[(&str, &str)]) -> Page {
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", common::web::encode(k), common::web::encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let req = Request::post(path)
+            .header("cookie", self.cookie_header())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(h, req).await
+    }
+
+    async fn send(&mut self, h: &Harness, req: Request<Body>) -> Page {
         let resp = server::app(h.app.clone()).oneshot(req).await.unwrap();
         let status = resp.status();
         let headers = resp.headers().clone();
@@ -394,6 +416,12 @@ async fn to_provider_and_back_from(
     start: &str,
 ) -> (HashMap<String, String>, String) {
     let p = b.get(h, start).await;
+    back_from_provider(b, p).await
+}
+
+/// The browser, sent to the provider by `p`, comes back: the authorization request's
+/// parameters and the callback (path and query).
+async fn back_from_provider(b: &Browser, p: Page) -> (HashMap<String, String>, String) {
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     assert!(b.cookies.contains_key("__Host-dcc-nia"));
     let auth = p.location().to_string();
@@ -817,5 +845,413 @@ async fn registry_login_through_nia() {
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     assert!(c.cookies.contains_key("__Host-dcc-session"));
     assert!(!c.cookies.contains_key("__Host-dcc-registry"));
+    h.finish().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Linking a NIA identity to a registry account (issue #21).
+
+const PHONE_B: &str = "+420601555701";
+const EMAIL_B: &str = "petr@nemocnice.example";
+const PHONE_C: &str = "+420601555702";
+const EMAIL_C: &str = "eva@nemocnice.example";
+
+/// A harness whose registry also takes registration certificates of `ca`; the directory holds
+/// the CA file while the harness runs.
+async fn harness_with_ca(
+    backend: Backend,
+    issuer: &str,
+    op: &Shared,
+    ca: &crate::registry::TestCa,
+) -> (Harness, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let pem = dir.path().join("cas.pem");
+    std::fs::write(&pem, ca.cert.pem()).unwrap();
+    let h = Harness::with(
+        backend,
+        &[
+            ("DCC_OIDC_ISSUER", issuer),
+            ("DCC_OIDC_CLIENT_ID", CLIENT_ID),
+            ("DCC_OIDC_CLIENT_SECRET", CLIENT_SECRET),
+            ("DCC_BASE_URL", BASE_URL),
+            ("DCC_REGISTRY_CAS", pem.to_str().unwrap()),
+        ],
+        true,
+    )
+    .await;
+    op.lock().unwrap().now = h.clock_now();
+    (h, dir)
+}
+
+/// A registry account registered by a personal certificate of `ca` (through the service, the
+/// signed challenge and the SMS code included): its username.
+async fn certificate_user(
+    h: &Harness,
+    ca: &crate::registry::TestCa,
+    name: &str,
+    phone: &str,
+    email: &str,
+) -> String {
+    use server::service::registry as reg;
+    let now = h.clock_now();
+    let flow = server::secrets::token_digest(&format!("certificate-flow-{phone}"));
+    let challenge = reg::certificate_challenge(&h.app, &flow, now);
+    let (cert, key) = ca.issue(name);
+    let signature = crate::registry::sign_b64(&key, &challenge);
+    reg::start_certificate_registration(&h.app, &flow, phone, &challenge, &cert, &signature, now)
+        .await
+        .unwrap()
+        .unwrap();
+    let sms = common::web::deliver(h).await;
+    let code = common::web::code_of(&sms.last().unwrap().1);
+    reg::verify_registration(&h.app, &flow, &code, now)
+        .await
+        .unwrap()
+        .unwrap();
+    let details = reg::Details {
+        name: name.into(),
+        email: email.into(),
+        pin: common::registry::PIN.into(),
+        pin2: common::registry::PIN.into(),
+        channel: "sms".into(),
+    };
+    assert!(reg::finish_registration(&h.app, &flow, details, now)
+        .await
+        .unwrap()
+        .unwrap());
+    let m = common::registry::mails(h).await;
+    let (_, body) = m.iter().find(|(to, _)| to == email).unwrap();
+    common::registry::username_in(body)
+}
+
+/// A browser signed in to the registry as `username` (PIN, captcha and the code to `phone`).
+async fn signed_in(h: &Harness, username: &str, phone: &str) -> Browser {
+    let b = common::registry::sign_in(h, username, phone).await;
+    Browser { cookies: b.cookies }
+}
+
+fn csrf_of(p: &Page) -> String {
+    let i = p.body.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+    p.body[i..i + p.body[i..].find('"').unwrap()].to_string()
+}
+
+/// From the account page: "Link my NIA identity", the provider, and back; the callback URL.
+async fn start_link(h: &Harness, b: &mut Browser) -> String {
+    let account = b.get(h, "/registry/account").await;
+    assert_eq!(account.status, StatusCode::OK, "{}", account.body);
+    assert!(
+        account.body.contains("action=\"/registry/nia/link\""),
+        "{}",
+        account.body
+    );
+    let p = b
+        .post(h, "/registry/nia/link", &[("csrf", &csrf_of(&account))])
+        .await;
+    let (_, callback) = back_from_provider(b, p).await;
+    callback
+}
+
+/// The whole link; the callback's page.
+async fn link(h: &Harness, b: &mut Browser) -> Page {
+    let callback = start_link(h, b).await;
+    b.get(h, &callback).await
+}
+
+/// A registry sign-in through NIA; the callback's page and the browser.
+async fn registry_nia(h: &Harness) -> (Page, Browser) {
+    let mut n = Browser::default();
+    let (_, callback) = to_provider_and_back_from(h, &mut n, "/registry/nia").await;
+    let p = n.get(h, &callback).await;
+    (p, n)
+}
+
+/// Whether the account page offers linking (not linked) or unlinking (linked).
+async fn linked(h: &Harness, b: &mut Browser) -> bool {
+    let account = b.get(h, "/registry/account").await;
+    let link = account.body.contains("action=\"/registry/nia/link\"");
+    let unlink = account.body.contains("action=\"/registry/nia/unlink\"");
+    assert!(link != unlink, "{}", account.body);
+    unlink
+}
+
+/// (a) An account registered by certificate cannot sign in through NIA until its holder links
+/// the NIA identity from the account page; then it can, the link is audited under the user's
+/// pseudonym and notified by SMS and e-mail. (d) Unlinked, NIA sign-in fails again.
+async fn certificate_account_links_its_nia_identity(backend: Backend) {
+    let sink = common::Sink::default();
+    sink.install();
+    let (issuer, op) = provider().await;
+    let ca = crate::registry::TestCa::new("dcc test qualified CA");
+    let (h, _dir) = harness_with_ca(backend, &issuer, &op, &ca).await;
+    let username = certificate_user(&h, &ca, "MUDr. Petr Svoboda", PHONE_B, EMAIL_B).await;
+    let user_id = common::registry::user_id(&h, &username).await;
+    let pseudonym = Some(h.app.secrets.pseudonym(user_id.as_bytes()));
+
+    let (p, n) = registry_nia(&h).await;
+    assert_refused(&p, &n, "a certificate account before linking");
+    assert!(!n.cookies.contains_key("__Host-dcc-registry"));
+
+    let mut b = signed_in(&h, &username, PHONE_B).await;
+    let account = b.get(&h, "/registry/account").await;
+    assert!(
+        account.body.contains("Propojit s identitou NIA"),
+        "{}",
+        account.body
+    );
+    assert!(!linked(&h, &mut b).await);
+    let p = link(&h, &mut b).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(p.body.contains("Identita NIA je propojena"), "{}", p.body);
+    assert!(p.body.contains("href=\"/registry/account\""), "{}", p.body);
+    assert!(!b.cookies.contains_key("__Host-dcc-nia"), "used up");
+    assert!(linked(&h, &mut b).await);
+    assert_eq!(
+        common::audit_column(&h, "subject", "registry.nia_linked").await,
+        std::slice::from_ref(&pseudonym)
+    );
+    let sms = common::web::deliver(&h).await;
+    assert!(
+        sms.iter()
+            .any(|(to, text)| to == PHONE_B && text.contains("propojena identita NIA")),
+        "{sms:?}"
+    );
+    let mails = common::registry::mails(&h).await;
+    assert!(
+        mails
+            .iter()
+            .any(|(to, text)| to == EMAIL_B && text.contains("NIA identity was just linked")),
+        "{mails:?}"
+    );
+
+    // NIA signs the holder in to the account now.
+    let (p, mut n) = registry_nia(&h).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(n.cookies.contains_key("__Host-dcc-registry"));
+    let account = n.get(&h, "/registry/account").await;
+    assert!(
+        account.body.contains("MUDr. Petr Svoboda"),
+        "{}",
+        account.body
+    );
+
+    // (d) Unlinked: NIA sign-in is refused again.
+    let account = b.get(&h, "/registry/account").await;
+    let p = b
+        .post(&h, "/registry/nia/unlink", &[("csrf", &csrf_of(&account))])
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(p.body.contains("Propojení s NIA je zrušeno"), "{}", p.body);
+    assert!(!linked(&h, &mut b).await);
+    assert_eq!(
+        common::audit_column(&h, "subject", "registry.nia_unlinked").await,
+        [pseudonym]
+    );
+    let sms = common::web::deliver(&h).await;
+    assert!(
+        sms.iter()
+            .any(|(to, text)| to == PHONE_B && text.contains("identitou NIA bylo právě zrušeno")),
+        "{sms:?}"
+    );
+    let (p, n) = registry_nia(&h).await;
+    assert_refused(&p, &n, "after unlinking");
+    assert_eq!(refusals(&h).await, ["no_person", "no_person"]);
+
+    // No birth number in any form in the log or the audit trail (SECURITY.md 45).
+    let log = sink.text();
+    let audit = format!("{:?}", h.app.store.audit_events(1000).await.unwrap());
+    for bn in [BN_IDENTIFIED.to_string(), BN_IDENTIFIED.replace('/', "")] {
+        assert!(!log.contains(&bn), "the log holds the birth number");
+        assert!(
+            !audit.contains(&bn),
+            "the audit trail holds the birth number"
+        );
+    }
+    h.finish().await;
+}
+both!(certificate_account_links_its_nia_identity);
+
+/// (b) One account per person: linking is refused, with a page saying why and naming no
+/// account, when the birth number belongs to an account registered with it or is linked to
+/// another account; nothing is linked then.
+async fn link_is_refused_when_the_person_has_another_account(backend: Backend) {
+    let (issuer, op) = provider().await;
+    let ca = crate::registry::TestCa::new("dcc test qualified CA");
+    let (h, _dir) = harness_with_ca(backend, &issuer, &op, &ca).await;
+    registry_user(&h, BN_IDENTIFIED).await;
+    let petr = certificate_user(&h, &ca, "MUDr. Petr Svoboda", PHONE_B, EMAIL_B).await;
+    let eva = certificate_user(&h, &ca, "MUDr. Eva Malá", PHONE_C, EMAIL_C).await;
+    let mut b = signed_in(&h, &petr, PHONE_B).await;
+
+    // The birth number of the account registered by SMS.
+    let p = link(&h, &mut b).await;
+    assert_eq!(p.status, StatusCode::CONFLICT, "{}", p.body);
+    assert!(
+        p.body
+            .contains("s tímto rodným číslem je v registru zaregistrován jiný účet"),
+        "{}",
+        p.body
+    );
+    assert!(
+        !p.body.contains("Jana Dvořáková"),
+        "no name of the other account"
+    );
+    assert!(!b.cookies.contains_key("__Host-dcc-nia"), "used up");
+    assert!(!linked(&h, &mut b).await);
+
+    // A birth number linked to another account.
+    op.lock().unwrap().bn = common::BN_OTHER.into();
+    let mut c = signed_in(&h, &eva, PHONE_C).await;
+    assert_eq!(link(&h, &mut c).await.status, StatusCode::OK);
+    let p = link(&h, &mut b).await;
+    assert_eq!(p.status, StatusCode::CONFLICT, "{}", p.body);
+    assert!(
+        p.body
+            .contains("tato identita je už propojena s jiným účtem"),
+        "{}",
+        p.body
+    );
+    assert!(!p.body.contains("Eva Malá"), "no name of the other account");
+    assert!(!linked(&h, &mut b).await);
+    assert_eq!(
+        common::audit_column(&h, "subject", "registry.nia_linked")
+            .await
+            .len(),
+        1
+    );
+    // NIA still signs in the account that linked it.
+    let (p, mut n) = registry_nia(&h).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    let account = n.get(&h, "/registry/account").await;
+    assert!(account.body.contains("MUDr. Eva Malá"), "{}", account.body);
+    assert_eq!(
+        refusals(&h).await,
+        ["registered_elsewhere", "linked_elsewhere"]
+    );
+    // Registering by SMS with the linked birth number makes no second account: the account
+    // that linked it is told instead.
+    common::registry::mails(&h).await;
+    common::web::deliver(&h).await;
+    h.clock.advance(time::Duration::seconds(61)); // the registration flow's resend wait
+    registry_user(&h, common::BN_OTHER).await;
+    let bn = server::validate::birth_number(common::BN_OTHER).unwrap();
+    let index = h.app.secrets.birth_number_index(&bn);
+    assert!(h
+        .app
+        .store
+        .user_by_bn_index(&index)
+        .await
+        .unwrap()
+        .is_none());
+    let mails = common::registry::mails(&h).await;
+    assert!(
+        mails.len() == 1 && mails[0].0 == EMAIL_C,
+        "a notice to the linked account only: {mails:?}"
+    );
+    h.finish().await;
+}
+both!(link_is_refused_when_the_person_has_another_account);
+
+/// (c) A link needs the registry session of the user who asked. A callback with another
+/// user's session is the common refusal. One without any (as browsers send it: the Strict
+/// session cookie stays behind on the provider's redirect) keeps the identity for a same-site
+/// confirmation, which links only with the asking user's session. Refusals link nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn link_callback_needs_the_session_of_the_user_who_asked() {
+    let (issuer, op) = provider().await;
+    let ca = crate::registry::TestCa::new("dcc test qualified CA");
+    let (h, _dir) = harness_with_ca(Backend::Sqlite, &issuer, &op, &ca).await;
+    let petr = certificate_user(&h, &ca, "MUDr. Petr Svoboda", PHONE_B, EMAIL_B).await;
+    let eva = certificate_user(&h, &ca, "MUDr. Eva Malá", PHONE_C, EMAIL_C).await;
+    let mut b = signed_in(&h, &petr, PHONE_B).await;
+    let mut c = signed_in(&h, &eva, PHONE_C).await;
+    let only_nia = |b: &Browser| {
+        let mut bare = Browser::default();
+        bare.cookies
+            .insert("__Host-dcc-nia".into(), b.cookies["__Host-dcc-nia"].clone());
+        bare
+    };
+
+    // No registry session on the callback: the confirmation page; confirmed without one.
+    let callback = start_link(&h, &mut b).await;
+    let mut bare = only_nia(&b);
+    let p = bare.get(&h, &callback).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(
+        p.body.contains("action=\"/registry/nia/link/confirm\""),
+        "{}",
+        p.body
+    );
+    assert!(bare.cookies.contains_key("__Host-dcc-nia"), "kept");
+    assert!(!linked(&h, &mut b).await);
+    let p = bare
+        .post(&h, "/registry/nia/link/confirm", &[("csrf", &csrf_of(&p))])
+        .await;
+    assert_refused(&p, &bare, "confirmed without a registry session");
+
+    // Confirmed with Eva's session.
+    let callback = start_link(&h, &mut b).await;
+    let mut mixed = only_nia(&b);
+    let p = mixed.get(&h, &callback).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    mixed.cookies.insert(
+        "__Host-dcc-registry".into(),
+        c.cookies["__Host-dcc-registry"].clone(),
+    );
+    let p = mixed
+        .post(&h, "/registry/nia/link/confirm", &[("csrf", &csrf_of(&p))])
+        .await;
+    assert_refused(&p, &mixed, "confirmed with another user's session");
+
+    // Confirmed by Petr, but after the 5 minutes the identity waits.
+    let callback = start_link(&h, &mut b).await;
+    let mut late = only_nia(&b);
+    let p = late.get(&h, &callback).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    h.clock.advance(time::Duration::minutes(6));
+    op.lock().unwrap().now = h.clock_now();
+    late.cookies.insert(
+        "__Host-dcc-registry".into(),
+        b.cookies["__Host-dcc-registry"].clone(),
+    );
+    let p = late
+        .post(&h, "/registry/nia/link/confirm", &[("csrf", &csrf_of(&p))])
+        .await;
+    assert_refused(&p, &late, "confirmed too late");
+
+    // Eva's session on the callback of Petr's request.
+    let callback = start_link(&h, &mut b).await;
+    let mut mixed = c.clone();
+    mixed
+        .cookies
+        .insert("__Host-dcc-nia".into(), b.cookies["__Host-dcc-nia"].clone());
+    let p = mixed.get(&h, &callback).await;
+    assert_refused(&p, &mixed, "another user's session");
+
+    assert!(!linked(&h, &mut b).await);
+    assert!(!linked(&h, &mut c).await);
+    assert!(common::audit_column(&h, "subject", "registry.nia_linked")
+        .await
+        .is_empty());
+    let (p, n) = registry_nia(&h).await;
+    assert_refused(&p, &n, "nothing linked");
+    assert_eq!(
+        refusals(&h).await,
+        ["session", "session", "flow", "session", "no_person"]
+    );
+
+    // Petr's own browser as browsers do it: the callback without the session cookie, then
+    // the confirmation from its page with it.
+    let callback = start_link(&h, &mut b).await;
+    let session = b.cookies.remove("__Host-dcc-registry").unwrap();
+    let p = b.get(&h, &callback).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    b.cookies.insert("__Host-dcc-registry".into(), session);
+    let p = b
+        .post(&h, "/registry/nia/link/confirm", &[("csrf", &csrf_of(&p))])
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(p.body.contains("Identita NIA je propojena"), "{}", p.body);
+    assert!(!b.cookies.contains_key("__Host-dcc-nia"), "used up");
+    assert!(linked(&h, &mut b).await);
     h.finish().await;
 }

@@ -311,13 +311,13 @@ async fn weak_pins_are_refused_with_a_reason() {
 }
 
 /// A certification authority and a personal certificate it issued, made here.
-struct TestCa {
-    cert: rcgen::Certificate,
+pub(crate) struct TestCa {
+    pub(crate) cert: rcgen::Certificate,
     key: rcgen::KeyPair,
 }
 
 impl TestCa {
-    fn new(cn: &str) -> TestCa {
+    pub(crate) fn new(cn: &str) -> TestCa {
         use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyUsagePurpose};
         let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
         let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
@@ -331,7 +331,7 @@ impl TestCa {
     }
 
     /// A personal certificate (digital signature, not a CA) and its key.
-    fn issue(&self, cn: &str) -> (String, rcgen::KeyPair) {
+    pub(crate) fn issue(&self, cn: &str) -> (String, rcgen::KeyPair) {
         use rcgen::{CertificateParams, DnType, IsCa, KeyUsagePurpose};
         let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
         let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
@@ -351,7 +351,7 @@ impl TestCa {
 }
 
 /// A plain ECDSA signature over `msg`, base64, as `openssl dgst -sha256 -sign` makes it.
-fn sign_b64(key: &rcgen::KeyPair, msg: &str) -> String {
+pub(crate) fn sign_b64(key: &rcgen::KeyPair, msg: &str) -> String {
     use aws_lc_rs::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_ASN1_SIGNING};
     use base64::Engine as _;
     let pair =
