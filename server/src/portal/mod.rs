@@ -43,7 +43,10 @@ use crate::store::portal::ContactField;
 use account::{end_session, logout, me, my_pdf, sessions_page};
 use citizen_login::{code_page, code_submit, home, login, resend};
 use scan::{exchange_page, exchange_pdf, scan_page, scan_submit};
-pub use web::{cookie_header, Web, FLOW_COOKIE, LANG_COOKIE, REGISTRY_COOKIE, SESSION_COOKIE};
+pub use web::{
+    cookie_header, csp_with_form_target, Web, CSP, FLOW_COOKIE, LANG_COOKIE, REGISTRY_COOKIE,
+    SESSION_COOKIE,
+};
 
 /// The portal's style sheet.
 pub const CSS: &str = include_str!("../../static/portal.css");

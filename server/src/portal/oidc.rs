@@ -114,6 +114,15 @@ fn redirect_to_provider(
     }
 }
 
+/// The CSP of a page with the link form (`None` without NIA): its `form-action` allows the
+/// origin of the configured issuer, to which the form's answer redirects (the authorization
+/// endpoint is taken to live there, as NIA's does).
+pub(super) fn link_csp(app: &AppState) -> Option<axum::http::HeaderValue> {
+    let issuer: axum::http::Uri = app.config.oidc.issuer_url.as_deref()?.parse().ok()?;
+    let origin = format!("{}://{}", issuer.scheme_str()?, issuer.authority()?);
+    axum::http::HeaderValue::from_str(&super::csp_with_form_target(&origin)).ok()
+}
+
 /// `POST /registry/nia/link`: a signed-in registry user starts linking a NIA identity (issue
 /// #21); the request is bound to the user, and the callback links.
 pub(super) async fn start_link(
@@ -195,14 +204,14 @@ pub(super) async fn callback(
     // A malformed query (a repeated parameter, bad encoding) is a callback without state.
     let callback = query.map(|Query(q)| q).unwrap_or_default();
     let cookie = nia_cookie_of(&headers);
-    let t = |k| web.lang.t(k);
     let registry = web.registry.clone();
     let finished = nia::finish(&app, cookie.as_deref(), registry.as_deref(), &callback, now).await;
     if let Ok(outcome) = &finished {
-        if let Some(resp) = link_page(&app, &web, outcome, cookie.as_deref()) {
+        if let Some(resp) = link_page(&app, &mut web, outcome, cookie.as_deref()) {
             return resp;
         }
     }
+    let t = |k| web.lang.t(k);
     match finished {
         Ok(Ok(opened)) => {
             let (cookie_name, token, next) = match &opened {
@@ -242,13 +251,22 @@ pub(super) async fn callback(
 
 /// The pages of a link's outcomes: linked, waiting for the confirmation (the NIA cookie stays,
 /// and the form's CSRF token is bound to it), or refused for another account's sake; `None`
-/// for the other outcomes. Every page but the confirmation clears the NIA cookie.
+/// for the other outcomes. Every page but the confirmation clears the NIA cookie. They are the
+/// registry's pages: its header, and a language switch that leads to the account.
 fn link_page(
     app: &AppState,
-    web: &Web,
+    web: &mut Web,
     outcome: &Result<Opened, Refused>,
     nia: Option<&str>,
 ) -> Option<Response> {
+    if !matches!(
+        outcome,
+        Ok(Opened::ConfirmLink | Opened::Linked)
+            | Err(Refused::RegisteredElsewhere | Refused::LinkedElsewhere)
+    ) {
+        return None;
+    }
+    web.path = "/registry/account".into();
     let t = |k| web.lang.t(k);
     let back = ("/registry/account", t("perm_back_account"));
     let (status, title, text) = match outcome {
@@ -297,7 +315,7 @@ pub(super) async fn confirm_link(
     let now = app.clock.now().unix_timestamp();
     let registry = web.registry.clone();
     match nia::confirm_link(&app, cookie.as_deref(), registry.as_deref(), now).await {
-        Ok(outcome) => match link_page(&app, &web, &outcome, cookie.as_deref()) {
+        Ok(outcome) => match link_page(&app, &mut web, &outcome, cookie.as_deref()) {
             Some(resp) => resp,
             None => {
                 let t = |k| web.lang.t(k);

@@ -650,6 +650,13 @@ async fn account(State(app): State<AppState>, web: Web) -> Response {
         header::CACHE_CONTROL,
         axum::http::HeaderValue::from_static("no-store"),
     );
+    if !user.nia_linked {
+        // The link form's answer redirects to the provider.
+        if let Some(csp) = super::oidc::link_csp(&app) {
+            resp.headers_mut()
+                .insert(header::CONTENT_SECURITY_POLICY, csp);
+        }
+    }
     resp
 }
 

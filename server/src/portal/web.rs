@@ -27,6 +27,19 @@ pub const REGISTRY_COOKIE: &str = "__Host-dcc-registry";
 /// The language choice.
 pub const LANG_COOKIE: &str = "__Host-dcc-lang";
 
+/// The Content-Security-Policy of every response (SECURITY.md 25), set by `routes` unless the
+/// handler set its own ([`csp_with_form_target`]).
+pub const CSP: &str = "default-src 'self'; object-src 'none'; base-uri 'none'; \
+    frame-ancestors 'none'; form-action 'self'";
+
+/// [`CSP`] whose `form-action` also allows `origin`: browsers apply `form-action` to the
+/// redirects that follow a form's submission too, so a form answered by a redirect to another
+/// site (the NIA link's, to the identity provider) needs that site named.
+pub fn csp_with_form_target(origin: &str) -> String {
+    debug_assert!(CSP.ends_with("form-action 'self'"));
+    format!("{CSP} {origin}")
+}
+
 /// A `Set-Cookie` value with the attributes SECURITY.md 21 requires; `max_age` 0 deletes.
 pub fn cookie_header(name: &str, value: &str, max_age: Option<i64>) -> String {
     let mut c = format!("{name}={value}; Secure; HttpOnly; SameSite=Strict; Path=/");

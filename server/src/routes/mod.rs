@@ -123,19 +123,19 @@ pub fn app(state: AppState) -> Router {
     )
 }
 
-/// The headers every response carries (SECURITY.md 25, 26): a strict CSP, HSTS, no sniffing,
+/// The headers every response carries (SECURITY.md 25, 26): a strict CSP (unless the handler
+/// set its own, [`crate::portal::csp_with_form_target`]), HSTS, no sniffing,
 /// no referrer, no framing; `no-store` unless the handler chose its own caching (the public
 /// trust list, rules and value sets set `ETag` and `Cache-Control`).
 async fn security_headers(req: Request, next: Next) -> Response {
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; \
-             form-action 'self'",
-        ),
-    );
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(crate::portal::CSP),
+        );
+    }
     h.insert(
         header::STRICT_TRANSPORT_SECURITY,
         HeaderValue::from_static("max-age=31536000; includeSubDomains"),

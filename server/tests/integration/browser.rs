@@ -826,3 +826,141 @@ async fn health_worker_records_and_revokes() {
     p.screenshot("worker-verify-revoked").await;
     p.finish().await;
 }
+
+impl Portal {
+    /// Scrolls the element into the middle of the viewport, for the screenshot.
+    async fn scroll_to(&self, css: &str) {
+        let e = self.wait_for(css).await;
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center'})",
+                vec![serde_json::to_value(&e).unwrap()],
+            )
+            .await
+            .unwrap();
+    }
+}
+
+/// Issue #21 in the browser: the holder of a registry account registered by certificate signs
+/// in, links the NIA identity from the account page through the provider (`oidc.rs`'s, on its own
+/// loopback port, so another site: Chromium withholds the Strict session cookie on its redirect
+/// back and the confirmation page finishes the link), sees the unlink form and unlinks; in Czech,
+/// then in English. Every page passes axe-core.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registry_account_links_nia_in_a_browser() {
+    let (issuer, op) = crate::oidc::provider().await;
+    let ca = crate::registry::TestCa::new("dcc test qualified CA");
+    let cas = tempfile::tempdir().unwrap();
+    let pem = cas.path().join("cas.pem");
+    std::fs::write(&pem, ca.cert.pem()).unwrap();
+    let p = Portal::start_with(
+        &[
+            ("DCC_OIDC_ISSUER", &issuer),
+            ("DCC_OIDC_CLIENT_ID", crate::oidc::CLIENT_ID),
+            ("DCC_OIDC_CLIENT_SECRET", crate::oidc::CLIENT_SECRET),
+            ("DCC_REGISTRY_CAS", pem.to_str().unwrap()),
+        ],
+        |_| Vec::new(),
+    )
+    .await;
+    op.lock().unwrap().now = p.h.clock_now();
+    let phone = "+420601555701";
+    let username =
+        crate::oidc::certificate_user(&p.h, &ca, "MUDr. Petr Svoboda", phone, "petr@example.cz")
+            .await;
+    let user_id = common::registry::user_id(&p.h, &username).await;
+    let is_linked = || async {
+        p.h.app
+            .store
+            .user_by_username(&username)
+            .await
+            .unwrap()
+            .unwrap()
+            .nia_linked
+    };
+
+    // Sign in: username, PIN, the captcha, the SMS code.
+    p.goto("/registry").await;
+    p.type_into("#username", &username).await;
+    p.type_into("#pin", common::registry::PIN).await;
+    p.type_into("#captcha", common::CAPTCHA).await;
+    p.submit("/registry/login").await;
+    p.wait_for("#code").await;
+    let (sms, _) = outbox(&p.h).await;
+    p.type_into("#code", &code_of(&sms.last().unwrap().1)).await;
+    p.submit("/registry/login/code").await;
+    chrome::wait_for_path(&p.client, "/registry/account").await;
+
+    // In Czech, the user confirms at the provider (a click there, as at NIA): the navigation
+    // back starts on the provider's site, so Chromium withholds the Strict session cookie and
+    // the callback asks for the confirmation. In English, the provider redirects at once: the
+    // navigation back continues the form's, the cookie comes along and the callback links.
+    for (lang, suffix, linked, unlinked) in [
+        (
+            "cs",
+            "",
+            "Identita NIA je propojena",
+            "Propojení s NIA je zrušeno",
+        ),
+        ("en", "-en", "NIA identity linked", "NIA identity unlinked"),
+    ] {
+        let confirm = lang == "cs";
+        op.lock().unwrap().interactive = confirm;
+        // The account page offers the link.
+        p.goto(&format!("/lang/{lang}?next=/registry/account"))
+            .await;
+        p.wait_for(&format!(
+            "html[lang={lang}] form[action='/registry/nia/link']"
+        ))
+        .await;
+        assert_eq!(p.path().await, "/registry/account");
+        p.scroll_to("#nia-link-heading").await;
+        p.screenshot(&format!("registry-account-nia-link{suffix}"))
+            .await;
+
+        // To the provider and back.
+        p.submit("/registry/nia/link").await;
+        if confirm {
+            p.click("#nia-continue").await;
+            // The registry's page (its header), though at the portal's callback address.
+            p.wait_for("body.area-registry form[action='/registry/nia/link/confirm']")
+                .await;
+            assert_eq!(p.path().await, "/login/nia/callback");
+            assert!(!is_linked().await, "not linked before the confirmation");
+            p.screenshot("nia-link-confirm").await;
+            p.submit("/registry/nia/link/confirm").await;
+            chrome::wait_for_path(&p.client, "/registry/nia/link/confirm").await;
+        } else {
+            chrome::wait_for_path(&p.client, "/login/nia/callback").await;
+        }
+        p.wait_for("body.area-registry main h1").await;
+        let html_lang = p.wait_for("html").await.attr("lang").await.unwrap();
+        assert_eq!(html_lang.as_deref(), Some(lang));
+        let text = p.main_text().await;
+        assert!(text.contains(linked), "{text}");
+        assert!(is_linked().await);
+        p.screenshot(&format!("nia-linked{suffix}")).await;
+
+        // The account page offers the unlink; unlinked.
+        p.click("main a[href='/registry/account']").await;
+        p.wait_for("form[action='/registry/nia/unlink']").await;
+        p.scroll_to("#nia-link-heading").await;
+        p.screenshot(&format!("registry-account-nia-linked{suffix}"))
+            .await;
+        p.submit("/registry/nia/unlink").await;
+        chrome::wait_for_path(&p.client, "/registry/nia/unlink").await;
+        let text = p.main_text().await;
+        assert!(text.contains(unlinked), "{text}");
+        assert!(!is_linked().await);
+        p.screenshot(&format!("nia-unlinked{suffix}")).await;
+        p.click("main a[href='/registry/account']").await;
+        p.wait_for("form[action='/registry/nia/link']").await;
+    }
+    let pseudonym = Some(p.h.app.secrets.pseudonym(user_id.as_bytes()));
+    assert_eq!(
+        common::audit_column(&p.h, "subject", "registry.nia_linked").await,
+        [pseudonym.clone(), pseudonym]
+    );
+    assert!(op.lock().unwrap().refused.is_empty());
+    p.finish().await;
+}

@@ -29,8 +29,8 @@ use server::service::nia::{NiaClaims, NiaIdToken};
 use sha2::Digest as _;
 use tower::ServiceExt as _;
 
-const CLIENT_ID: &str = "dcc-portal";
-const CLIENT_SECRET: &str = "s3cret-of-the-portal";
+pub(crate) const CLIENT_ID: &str = "dcc-portal";
+pub(crate) const CLIENT_SECRET: &str = "s3cret-of-the-portal";
 const BASE_URL: &str = "https://dcc.test";
 const REDIRECT_URI: &str = "https://dcc.test/login/nia/callback";
 
@@ -55,22 +55,26 @@ struct Pending {
     redirect_uri: String,
 }
 
-struct Op {
+pub(crate) struct Op {
     issuer: String,
     key_pem: String,
     other_key_pem: String,
     /// The time the provider issues tokens at (the harness's clock).
-    now: i64,
+    pub(crate) now: i64,
     /// The birth number the provider asserts.
     bn: String,
     forge: Forge,
     codes: HashMap<String, Pending>,
     /// Token requests the provider refused (bad client, code, redirect URI or verifier).
-    refused: Vec<String>,
+    pub(crate) refused: Vec<String>,
     tokens_issued: usize,
+    /// Whether the authorization endpoint answers a page whose link leads back (the user's
+    /// click at the provider, as at NIA: the navigation back starts on the provider's site)
+    /// rather than redirecting at once.
+    pub(crate) interactive: bool,
 }
 
-type Shared = Arc<Mutex<Op>>;
+pub(crate) type Shared = Arc<Mutex<Op>>;
 
 /// A 2048-bit RSA key as PKCS#1 PEM (what `CoreRsaPrivateSigningKey::from_pem` reads).
 fn rsa_pem() -> String {
@@ -145,6 +149,15 @@ async fn authorize(State(op): State<Shared>, Query(q): Query<HashMap<String, Str
     back.query_pairs_mut().append_pair("code", &code);
     if let Some(state) = q.get("state") {
         back.query_pairs_mut().append_pair("state", state);
+    }
+    if op.lock().unwrap().interactive {
+        let href = back.to_string().replace('&', "&amp;");
+        return axum::response::Html(format!(
+            "<!doctype html><html lang=\"cs\"><head><meta charset=\"utf-8\"><title>NIA</title>\
+             </head><body><main><h1>NIA</h1><a id=\"nia-continue\" href=\"{href}\">\
+             Pokračovat</a></main></body></html>"
+        ))
+        .into_response();
     }
     (StatusCode::FOUND, [(header::LOCATION, back.to_string())]).into_response()
 }
@@ -253,8 +266,10 @@ async fn token(
     .into_response()
 }
 
-/// Starts the provider on 127.0.0.1:0; its issuer has a path, as real ones often do.
-async fn provider() -> (String, Shared) {
+/// Starts the provider on 127.0.0.1:0; its issuer has a path, as real ones often do. Its
+/// authorization endpoint sends the browser back to the request's `redirect_uri`, so the
+/// browser tests use it too.
+pub(crate) async fn provider() -> (String, Shared) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let issuer = format!("http://{}/nia", listener.local_addr().unwrap());
     let (key_pem, other_key_pem) = (rsa_pem(), rsa_pem());
@@ -268,6 +283,7 @@ async fn provider() -> (String, Shared) {
         codes: HashMap::new(),
         refused: Vec::new(),
         tokens_issued: 0,
+        interactive: false,
     }));
     let app = Router::new()
         .route("/nia/.well-known/openid-configuration", get(discovery))
@@ -885,7 +901,7 @@ async fn harness_with_ca(
 
 /// A registry account registered by a personal certificate of `ca` (through the service, the
 /// signed challenge and the SMS code included): its username.
-async fn certificate_user(
+pub(crate) async fn certificate_user(
     h: &Harness,
     ca: &crate::registry::TestCa,
     name: &str,
@@ -997,6 +1013,14 @@ async fn certificate_account_links_its_nia_identity(backend: Backend) {
         account.body.contains("Propojit s identitou NIA"),
         "{}",
         account.body
+    );
+    // Browsers apply `form-action` to the form's redirect as well: the page lets it go to the
+    // provider.
+    let csp = account.headers["content-security-policy"].to_str().unwrap();
+    let origin = issuer.strip_suffix("/nia").unwrap();
+    assert!(
+        csp.ends_with(&format!("form-action 'self' {origin}")),
+        "{csp}"
     );
     assert!(!linked(&h, &mut b).await);
     let p = link(&h, &mut b).await;
