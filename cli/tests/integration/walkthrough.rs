@@ -68,6 +68,12 @@ fn new_file(dir: &Path, seen: &mut Vec<PathBuf>, wanted: impl Fn(&str) -> bool) 
     }
 }
 
+/// Whether a message holds a six-digit code.
+fn has_code(text: &str) -> bool {
+    text.split(|c: char| !c.is_ascii_digit())
+        .any(|w| w.len() == 6)
+}
+
 /// The one six-digit code of a message (it appears in Czech and in English).
 fn code_in(text: &str) -> String {
     let codes: Vec<&str> = text
@@ -290,7 +296,10 @@ async fn the_readme_walkthrough_works_in_a_browser() {
     shot(&client, "3-registry-login").await;
     chrome::click(&client, "a[href='/registry/login/email']").await;
     chrome::type_into(&client, "#username", &format!("{username}{ENTER}")).await;
-    let mailed = new_file(&mail, &mut seen_mail, |m| !m.contains("application/pdf"));
+    // The code's mail, not the username's that the outbox may deliver only now.
+    let mailed = new_file(&mail, &mut seen_mail, |m| {
+        !m.contains("application/pdf") && has_code(&decode_mail(m.as_bytes()))
+    });
     chrome::wait_for(&client, "#pin").await;
     shot(&client, "4-registry-email-code").await;
     chrome::type_into(&client, "#code", &code_in(&mailed)).await;
