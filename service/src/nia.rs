@@ -525,10 +525,7 @@ async fn registry_account(
     app: &Ctx,
     bn_index: &[u8],
 ) -> ServiceResult<Option<crate::store::registry::UserRow>> {
-    if let Some(u) = app.store.user_by_bn_index(bn_index).await? {
-        return Ok(Some(u));
-    }
-    Ok(app.store.user_by_nia_index(bn_index).await?)
+    Ok(app.store.user_by_nia_identity(bn_index).await?)
 }
 
 /// The link of a verified callback: the request's registry session must be a live one of the

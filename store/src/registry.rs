@@ -124,8 +124,9 @@ pub trait RegistryStore: Send + Sync {
     async fn user(&self, id: &str) -> StoreResult<Option<UserRow>>;
     /// The account registered with this birth-number index (NIA login).
     async fn user_by_bn_index(&self, bn_index: &[u8]) -> StoreResult<Option<UserRow>>;
-    /// The account with this NIA identity (the birth-number index) linked to it.
-    async fn user_by_nia_index(&self, nia_index: &[u8]) -> StoreResult<Option<UserRow>>;
+    /// The account of a NIA identity (its birth-number index), in one query: the account
+    /// registered with it, else the one that linked it.
+    async fn user_by_nia_identity(&self, bn_index: &[u8]) -> StoreResult<Option<UserRow>>;
     /// Links the NIA identity `nia_index` to an account in one transaction, refusing when the
     /// account has one linked or when another account was registered with that index or has it
     /// linked; on success enqueues `notices` (recipients filled in as for
@@ -483,14 +484,16 @@ macro_rules! registry_store {
                 row.as_ref().map(user_of).transpose()
             }
 
-            async fn user_by_nia_index(
+            async fn user_by_nia_identity(
                 &self,
-                nia_index: &[u8],
+                bn_index: &[u8],
             ) -> StoreResult<Option<super::registry::UserRow>> {
                 let row = sqlx::query(&format!(
-                    "SELECT {USER_COLUMNS} FROM registry_users WHERE nia_index = $1"
+                    "SELECT {USER_COLUMNS} FROM registry_users \
+                     WHERE bn_index = $1 OR nia_index = $1 \
+                     ORDER BY CASE WHEN bn_index = $1 THEN 0 ELSE 1 END LIMIT 1"
                 ))
-                .bind(nia_index)
+                .bind(bn_index)
                 .fetch_optional(&self.pool)
                 .await?;
                 row.as_ref().map(user_of).transpose()
