@@ -111,6 +111,12 @@ impl<'a> Data<'a> {
         self
     }
 
+    /// The data made ready for evaluation, once for many expressions
+    /// ([`Compiled::evaluate_prepared`]); [`Compiled::evaluate_in`] prepares it on each call.
+    pub fn prepare(&self) -> Prepared<'a> {
+        Prepared(self.val())
+    }
+
     fn val(&self) -> value::Val<'a> {
         let members = self
             .members
@@ -127,6 +133,10 @@ impl<'a> Data<'a> {
     }
 }
 
+/// A [`Data`] made ready for evaluation ([`Data::prepare`]).
+#[derive(Debug, Clone)]
+pub struct Prepared<'a>(value::Val<'a>);
+
 impl Compiled {
     /// The value of the expression with `data` as the data context. Date-times come out as
     /// `toISOString()` text (`2021-06-01T00:00:00.000Z`), an invalid one (`2021-13` given to
@@ -139,6 +149,11 @@ impl Compiled {
     /// document it stands for, without building that document.
     pub fn evaluate_in(&self, data: &Data<'_>) -> Result<Value, EvalError> {
         self.evaluate_val(&data.val())
+    }
+
+    /// [`Compiled::evaluate_in`] with data prepared once for many expressions.
+    pub fn evaluate_prepared(&self, data: &Prepared<'_>) -> Result<Value, EvalError> {
+        self.evaluate_val(&data.0)
     }
 
     fn evaluate_val(&self, context: &value::Val<'_>) -> Result<Value, EvalError> {

@@ -16,6 +16,7 @@
 
 use std::borrow::Cow;
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Number, Value as Json};
 
 use crate::{Error, Result};
@@ -216,6 +217,41 @@ impl<'a> Node<'a> {
             Node::Text(t) => Json::String(t.to_string()),
             Node::Null | Node::Array(_) | Node::Object(_) => Json::Null,
         }
+    }
+}
+
+/// Writes the JSON that [`to_json`] builds for the same item, without building it: a key given
+/// more than once is written once, in its first place, with its last value.
+impl Serialize for Node<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            Node::Null => s.serialize_unit(),
+            Node::Bool(b) => s.serialize_bool(*b),
+            Node::Number(n) => n.serialize(s),
+            Node::Text(t) => s.serialize_str(t),
+            Node::Array(items) => s.collect_seq(items),
+            Node::Object(object) => object.serialize(s),
+        }
+    }
+}
+
+impl Serialize for Object<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        // A repeated key is rare (a DCC has none): looked for among the earlier keys, through a
+        // set only when the map is large enough for that to matter.
+        let keys = self.entries.len();
+        let mut seen = (keys > 32).then(|| std::collections::HashSet::with_capacity(keys));
+        let mut map = s.serialize_map(None)?;
+        for (i, (key, _)) in self.entries.iter().enumerate() {
+            let first = match seen.as_mut() {
+                Some(seen) => seen.insert(key.as_ref()),
+                None => !self.entries.iter().take(i).any(|(k, _)| k == key),
+            };
+            if let (true, Some(value)) = (first, self.get(key)) {
+                map.serialize_entry(key.as_ref(), value)?;
+            }
+        }
+        map.end()
     }
 }
 

@@ -127,6 +127,15 @@ fn item_agrees(bytes: &[u8]) -> Result<(), TestCaseError> {
         .map(|n| node_json(&n).to_string())
         .map_err(|e| e.to_string());
     prop_assert_eq!(&node, &new, "node and json of {}", hex::encode(bytes));
+    let written = cbor_json::to_node(bytes)
+        .map(|n| serde_json::to_string(&n).unwrap())
+        .map_err(|e| e.to_string());
+    prop_assert_eq!(
+        &written,
+        &new,
+        "node written and json of {}",
+        hex::encode(bytes)
+    );
     agree("item", bytes, old, new).map_err(TestCaseError::fail)
 }
 

@@ -60,13 +60,17 @@ fn clean_json(body: &[u8]) -> bool {
     if std::str::from_utf8(body).is_err() {
         return false;
     }
+    // Only quotes and backslashes change the state: jump from one to the next.
     let mut in_string = false;
     let mut i = 0;
-    while let Some(&b) = body.get(i) {
-        match (in_string, b) {
-            (false, b'"') => in_string = true,
-            (true, b'"') => in_string = false,
-            (true, b'\\') => {
+    while let Some(found) = body
+        .get(i..)
+        .and_then(|rest| memchr::memchr2(b'"', b'\\', rest))
+    {
+        i += found;
+        match (in_string, body.get(i)) {
+            (_, Some(b'"')) => in_string = !in_string,
+            (true, Some(b'\\')) => {
                 if body.get(i + 1) == Some(&b'u') && body.get(i + 2..i + 6) == Some(b"0000") {
                     return false;
                 }

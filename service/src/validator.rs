@@ -153,12 +153,12 @@ fn failed_rules(report: &Report, resources: &PublicResources, lang: &str) -> Vec
             let described = resources.rule_set.as_ref().and_then(|set| {
                 set.rules()
                     .iter()
-                    .find(|rule| rule.identifier == r.identifier && rule.version == r.version)
+                    .find(|rule| *rule.identifier == *r.identifier && *rule.version == *r.version)
                     .map(|rule| rule.description(lang).to_string())
             });
             (
-                r.identifier.clone(),
-                described.unwrap_or_else(|| r.description.clone()),
+                r.identifier.to_string(),
+                described.unwrap_or_else(|| r.description.to_string()),
             )
         })
         .collect()

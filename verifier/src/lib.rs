@@ -203,8 +203,8 @@ fn message(e: &hcert::Error) -> String {
 }
 
 /// The checks that follow a successful decode, each independent of the others. `dcc` is the
-/// certificate read from its CBOR (`dcc_bytes`); its JSON is built only for the checks that
-/// need it (revocation, rules), or later when the report is asked for it.
+/// certificate read from its CBOR (`dcc_bytes`); its JSON is built only for the rules, or later
+/// when the report is asked for it (a report written out writes the certificate from its CBOR).
 fn check_decoded(
     sign1: &Sign1,
     cwt: Cwt,
@@ -232,11 +232,11 @@ fn check_decoded(
     // Rules need an authentic payload: as in the EU verifier apps, they do not run on a
     // certificate whose signature did not verify (the check is then skipped).
     let rules = ctx.rules.filter(|_| signer.outcome == Outcome::Pass);
-    let json = (ctx.revocation.is_some() || rules.is_some()).then(|| report::dcc_json(dcc_bytes));
-    if let (Some(list), Some(json)) = (ctx.revocation, &json) {
-        let outcome = revocation::check(list, sign1, cwt.issuer.as_deref(), json, ctx.at);
+    if let Some(list) = ctx.revocation {
+        let outcome = revocation::check(list, sign1, cwt.issuer.as_deref(), dcc, ctx.at);
         report.set(Check::Revocation, outcome);
     }
+    let json = rules.is_some().then(|| report::dcc_json(dcc_bytes));
     if let (Some(rules), Some(json)) = (rules, &json) {
         let input = checks::rules::Input {
             rules,

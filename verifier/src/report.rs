@@ -2,7 +2,7 @@
 //! message a person understands for each failure, and the decoded certificate.
 
 use std::fmt;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
@@ -130,17 +130,18 @@ impl Outcome {
     }
 }
 
-/// The result of one business rule.
+/// The result of one business rule. The texts are the rule's own, shared: a report entry
+/// copies none of them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RuleOutcome {
     /// Rule identifier, e.g. `VR-CZ-0001`.
-    pub identifier: String,
+    pub identifier: Arc<str>,
     /// Rule version as written, e.g. `1.0.0`.
-    pub version: String,
+    pub version: Arc<str>,
     /// `passed`, `fail` or `open`.
-    pub result: String,
+    pub result: &'static str,
     /// English description.
-    pub description: String,
+    pub description: Arc<str>,
 }
 
 /// Everything the verifier found.
@@ -290,8 +291,15 @@ impl Serialize for Report {
         if let Some(exp) = self.expires_at {
             m.serialize_entry("expires_at", &number(exp))?;
         }
-        if let Some(dcc) = self.dcc() {
-            m.serialize_entry("dcc", dcc)?;
+        if let Some(dcc) = &self.dcc {
+            // The JSON when the rules built it, else straight from the CBOR as the same JSON.
+            match dcc.json.get() {
+                Some(json) => m.serialize_entry("dcc", json)?,
+                None => match hcert::cbor_json::to_node(&dcc.cbor) {
+                    Ok(node) => m.serialize_entry("dcc", &node)?,
+                    Err(_) => m.serialize_entry("dcc", &serde_json::Value::Null)?,
+                },
+            }
         }
         m.serialize_entry("rules", &self.rules)?;
         if let Some(age) = &self.trust_list {

@@ -198,14 +198,18 @@ fn generic_error(app: &AppState, failed: &Response, request_id: &str) -> Respons
 }
 
 /// CORS for the verifier routes: only the configured origins (checked at start-up: never
-/// `null` or `*`), no credentials.
+/// `null` or `*`), no credentials. The origins are matched by a predicate over a shared list
+/// rather than `AllowOrigin::list`: the layer is cloned with its route on every request, and a
+/// list would be copied each time.
 fn cors(origins: &[String]) -> CorsLayer {
-    let origins: Vec<HeaderValue> = origins
+    let origins: std::sync::Arc<[HeaderValue]> = origins
         .iter()
         .filter_map(|o| HeaderValue::from_str(o).ok())
         .collect();
     CorsLayer::new()
-        .allow_origin(AllowOrigin::list(origins))
+        .allow_origin(AllowOrigin::predicate(move |origin, _| {
+            origins.contains(origin)
+        }))
         .allow_methods([Method::GET, Method::POST])
         .allow_headers([
             header::CONTENT_TYPE,

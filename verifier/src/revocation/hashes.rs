@@ -2,7 +2,7 @@
 //! SHA-256 over the UCI, over issuer country + UCI, and over the COSE signature (r only for ECDSA).
 
 use hcert::cose::{AlgId, Sign1};
-use serde_json::Value as Json;
+use hcert::schema::{JsonView, ObjectView};
 use sha2::{Digest, Sha256};
 
 use super::HashType;
@@ -53,25 +53,50 @@ impl CertHashes {
         alg: Option<&AlgId>,
         signature: &[u8],
     ) -> CertHashes {
+        CertHashes::compute_types(uci, issuer, alg, signature, |_| true)
+    }
+
+    /// [`CertHashes::compute`] of the types `wanted` names only (`None` for the others).
+    fn compute_types(
+        uci: Option<&str>,
+        issuer: Option<&str>,
+        alg: Option<&AlgId>,
+        signature: &[u8],
+        wanted: impl Fn(HashType) -> bool,
+    ) -> CertHashes {
         let uci = uci.filter(|u| !u.is_empty());
         CertHashes {
-            uci: uci.map(|u| truncated_sha256(&[u.as_bytes()])),
+            uci: uci
+                .filter(|_| wanted(HashType::Uci))
+                .map(|u| truncated_sha256(&[u.as_bytes()])),
             country_code_uci: uci
                 .zip(issuer.filter(|i| !i.is_empty()))
+                .filter(|_| wanted(HashType::CountryCodeUci))
                 .map(|(u, i)| truncated_sha256(&[i.as_bytes(), u.as_bytes()])),
-            signature: (!signature.is_empty())
+            signature: (!signature.is_empty() && wanted(HashType::Signature))
                 .then(|| truncated_sha256(&[signature_hash_input(alg, signature)])),
         }
     }
 
     /// The hashes of a decoded certificate: the UCI from the DCC, the issuer from the CWT, the
     /// signature and its algorithm from the COSE_Sign1.
-    pub fn of(sign1: &Sign1, issuer: Option<&str>, dcc: &Json) -> CertHashes {
-        CertHashes::compute(
+    pub fn of<V: JsonView>(sign1: &Sign1, issuer: Option<&str>, dcc: &V) -> CertHashes {
+        CertHashes::of_types(sign1, issuer, dcc, |_| true)
+    }
+
+    /// [`CertHashes::of`] of the types `wanted` names only (`None` for the others).
+    pub fn of_types<V: JsonView>(
+        sign1: &Sign1,
+        issuer: Option<&str>,
+        dcc: &V,
+        wanted: impl Fn(HashType) -> bool,
+    ) -> CertHashes {
+        CertHashes::compute_types(
             uci_of(dcc),
             issuer,
             sign1.alg_id.as_ref(),
             sign1.signature(),
+            wanted,
         )
     }
 
@@ -103,9 +128,10 @@ pub fn signature_hash_input<'s>(alg: Option<&AlgId>, signature: &'s [u8]) -> &'s
 
 /// The UCI: `ci` of the certificate's entry (the first of `v`, `t` or `r`, in that order; a
 /// valid DCC has exactly one).
-pub fn uci_of(dcc: &Json) -> Option<&str> {
+pub fn uci_of<V: JsonView>(dcc: &V) -> Option<&str> {
+    let object = dcc.object()?;
     ["v", "t", "r"]
         .iter()
-        .filter_map(|k| dcc.get(*k)?.as_array()?.first())
-        .find_map(|entry| entry.get("ci")?.as_str())
+        .filter_map(|k| object.get(k)?.array()?.first())
+        .find_map(|entry| entry.object()?.get("ci")?.text())
 }

@@ -11,6 +11,7 @@ mod load;
 use std::fmt;
 use std::sync::Arc;
 
+use hcert::schema::JsonView;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
@@ -365,6 +366,13 @@ impl RevocationList {
         self.len() == 0
     }
 
+    /// Whether any entry of `hash_type` was loaded.
+    pub fn holds(&self, hash_type: HashType) -> bool {
+        self.tables
+            .get(hash_type.slot())
+            .is_some_and(|t| !t.hashes.is_empty())
+    }
+
     /// Batches read.
     pub fn batch_count(&self) -> usize {
         self.batches.len()
@@ -423,15 +431,16 @@ impl BatchInfo {
     }
 }
 
-/// The `revocation` check: fail when the certificate is on the list, pass otherwise.
-pub fn check(
+/// The `revocation` check: fail when the certificate is on the list, pass otherwise. Only the
+/// hashes of the types the list holds entries of are computed.
+pub fn check<V: JsonView>(
     list: &RevocationList,
     sign1: &hcert::cose::Sign1,
     issuer: Option<&str>,
-    dcc: &serde_json::Value,
+    dcc: &V,
     at: OffsetDateTime,
 ) -> Outcome {
-    let hashes = CertHashes::of(sign1, issuer, dcc);
+    let hashes = CertHashes::of_types(sign1, issuer, dcc, |t| list.holds(t));
     match list.lookup(&hashes, sign1.kid.as_deref(), issuer, at) {
         Some(revoked) => Outcome::Fail(revoked.to_string()),
         None => Outcome::Pass,

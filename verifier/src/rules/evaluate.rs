@@ -48,11 +48,12 @@ pub struct Evaluation<'r> {
 impl Evaluation<'_> {
     /// The report's entry: identifier, version, result and English description.
     pub fn outcome(&self) -> RuleOutcome {
+        let texts = self.rule.outcome_texts();
         RuleOutcome {
-            identifier: self.rule.identifier.clone(),
-            version: self.rule.version.clone(),
-            result: self.result.as_str().to_string(),
-            description: self.rule.description("en").to_string(),
+            identifier: texts.identifier.clone(),
+            version: texts.version.clone(),
+            result: self.result.as_str(),
+            description: texts.description.clone(),
         }
     }
 }
@@ -89,6 +90,17 @@ pub fn evaluate_in<'r>(rule: &'r Rule, data: &certlogic::Data<'_>) -> Evaluation
     }
 }
 
+/// [`evaluate_in`] with the data context prepared once for every rule of a certificate.
+pub(crate) fn evaluate_prepared<'r>(
+    rule: &'r Rule,
+    data: &certlogic::Prepared<'_>,
+) -> Evaluation<'r> {
+    match rule.readiness() {
+        Ok(compiled) => judge(rule, compiled.evaluate_prepared(data)),
+        Err(reason) => open(rule, reason),
+    }
+}
+
 /// A rule's result from its logic's value: `true` passes, `false` fails, anything else is open.
 fn judge(rule: &Rule, value: Result<Value, certlogic::EvalError>) -> Evaluation<'_> {
     match value {
@@ -113,13 +125,27 @@ fn judge(rule: &Rule, value: Result<Value, certlogic::EvalError>) -> Evaluation<
 /// The EU apps' gate: a rule is `open` for a DCC whose `ver` has another major version than the
 /// rule's `SchemaVersion`, or is below it.
 pub fn schema_gate(rule: &Rule, ver: Option<&str>) -> Result<(), String> {
+    schema_gate_parsed(rule, ver, ver.map(Version::parse).as_ref())
+}
+
+/// [`schema_gate`] with the certificate's `ver` already parsed (`have`: `None` when it has no
+/// `ver`, `Some(None)` when it is not a semantic version), for checking it against many rules.
+pub(crate) fn schema_gate_parsed(
+    rule: &Rule,
+    ver: Option<&str>,
+    have: Option<&Option<Version>>,
+) -> Result<(), String> {
     let Some(wanted) = &rule.schema_version else {
         return Ok(());
     };
-    let wanted_v = Version::parse(wanted)
+    let wanted_v = rule
+        .schema_semantic_version()
         .ok_or_else(|| format!("SchemaVersion {wanted:?} is not a semantic version"))?;
-    let ver = ver.ok_or("the certificate has no ver (schema version)")?;
-    let have = Version::parse(ver)
+    let (Some(ver), Some(have)) = (ver, have) else {
+        return Err("the certificate has no ver (schema version)".into());
+    };
+    let have = have
+        .as_ref()
         .ok_or_else(|| format!("the certificate's ver {ver:?} is not a semantic version"))?;
     if have.major != wanted_v.major {
         return Err(format!(
@@ -179,7 +205,11 @@ static NO_VALUE_SETS: std::sync::LazyLock<Value> =
 impl<'a> External<'a> {
     /// The `external` object.
     pub fn to_json(&self) -> Value {
-        let mut m = self.scalars();
+        let mut m: Map<String, Value> = self
+            .scalars()
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
         m.insert(
             "valueSets".into(),
             self.value_sets
@@ -194,7 +224,7 @@ impl<'a> External<'a> {
     pub fn data<'d>(
         &'d self,
         dcc: &'d Value,
-        scalars: &'d Map<String, Value>,
+        scalars: &'d [(&'static str, Value)],
     ) -> certlogic::Data<'d> {
         let sets = self
             .value_sets
@@ -208,30 +238,31 @@ impl<'a> External<'a> {
             .object("external", external)
     }
 
-    /// The members of the `external` object other than `valueSets`: a few short values.
-    pub fn scalars(&self) -> Map<String, Value> {
-        let mut m = Map::new();
-        m.insert("validationClock".into(), rfc3339(self.validation_clock));
+    /// The members of the `external` object other than `valueSets`: a few short values, in
+    /// the order of the object.
+    pub fn scalars(&self) -> Vec<(&'static str, Value)> {
+        let mut m = Vec::with_capacity(7);
+        m.push(("validationClock", rfc3339(self.validation_clock)));
         if let Some(c) = self.country_code {
-            m.insert("countryCode".into(), c.into());
+            m.push(("countryCode", c.into()));
         }
         if let Some(t) = self.exp {
-            m.insert("exp".into(), rfc3339(t));
+            m.push(("exp", rfc3339(t)));
         }
         if let Some(t) = self.iat {
-            m.insert("iat".into(), rfc3339(t));
+            m.push(("iat", rfc3339(t)));
         }
         if let Some(c) = self.issuer_country_code {
-            m.insert("issuerCountryCode".into(), c.into());
+            m.push(("issuerCountryCode", c.into()));
         }
         if let Some(kid) = self.kid {
-            m.insert(
-                "kid".into(),
+            m.push((
+                "kid",
                 base64::engine::general_purpose::STANDARD.encode(kid).into(),
-            );
+            ));
         }
         if let Some(r) = self.region {
-            m.insert("region".into(), r.into());
+            m.push(("region", r.into()));
         }
         m
     }

@@ -20,7 +20,9 @@ pub use evaluate::{
     certificate_type, evaluate, evaluate_in, schema_gate, Evaluation, External, RuleResult,
 };
 pub use load::LoadError;
-pub use model::{parse_instant, CertificateType, Description, Rule, RuleType, CERTLOGIC_VERSION};
+pub use model::{
+    parse_instant, CertificateType, Description, OutcomeTexts, Rule, RuleType, CERTLOGIC_VERSION,
+};
 pub use select::{highest_versions, Selection};
 pub use valuesets::{Entry, ValueSet, ValueSetError, ValueSets};
 pub use version::Version;
@@ -106,17 +108,21 @@ impl RuleSet {
     ) -> Vec<Evaluation<'_>> {
         let scalars = external.scalars();
         let data = external.data(dcc, &scalars);
+        let data = data.prepare();
         let ver = dcc.get("ver").and_then(Value::as_str);
+        let have = ver.map(Version::parse);
         self.select(selection)
             .into_iter()
-            .map(|rule| match schema_gate(rule, ver) {
-                Ok(()) => evaluate_in(rule, &data),
-                Err(reason) => Evaluation {
-                    rule,
-                    result: RuleResult::Open,
-                    reason: Some(reason),
+            .map(
+                |rule| match evaluate::schema_gate_parsed(rule, ver, have.as_ref()) {
+                    Ok(()) => evaluate::evaluate_prepared(rule, &data),
+                    Err(reason) => Evaluation {
+                        rule,
+                        result: RuleResult::Open,
+                        reason: Some(reason),
+                    },
                 },
-            })
+            )
             .collect()
     }
 }

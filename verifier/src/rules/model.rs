@@ -1,6 +1,8 @@
 //! The gateway's Rule JSON (EU DCC "Validation Rules" specification): one business rule with its
 //! selection metadata and its CertLogic `Logic`, compiled once when the rule is read.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use serde_json::{Map, Value};
 use time::format_description::well_known::Rfc3339;
@@ -98,6 +100,25 @@ pub struct Rule {
     /// `Logic`, the CertLogic expression.
     pub logic: Value,
     compiled: Result<certlogic::Compiled, String>,
+    /// What [`Rule::readiness`] decides from `Engine` and `EngineVersion`, decided when read:
+    /// the verifier asks for every rule on every certificate.
+    engine_ready: Result<(), String>,
+    /// `SchemaVersion` parsed when read (`None` when absent or not a semantic version).
+    schema_version_parsed: Option<Version>,
+    /// The texts of the rule's report entry, shared by every report ([`Rule::outcome_texts`]).
+    texts: OutcomeTexts,
+}
+
+/// The identifier, version and English description of a rule, shared with each report entry
+/// instead of copied into it.
+#[derive(Debug, Clone)]
+pub struct OutcomeTexts {
+    /// `Identifier`.
+    pub identifier: Arc<str>,
+    /// `Version` as written.
+    pub version: Arc<str>,
+    /// The English description ([`Rule::description`] of `en`).
+    pub description: Arc<str>,
 }
 
 /// `Ok` to evaluate, or the reason the rule is `open` without evaluation.
@@ -137,16 +158,26 @@ impl Rule {
         let logic = field(obj, "Logic").cloned().ok_or("Logic is missing")?;
         let compiled =
             certlogic::compile(&logic).map_err(|e| format!("Logic is not valid CertLogic: {e}"));
-        Ok(Rule {
+        let engine = text(obj, "Engine")?;
+        let engine_version = text(obj, "EngineVersion")?;
+        let schema_version = text(obj, "SchemaVersion")?;
+        let mut rule = Rule {
+            engine_ready: engine_ready(engine.as_deref(), engine_version.as_deref()),
+            schema_version_parsed: schema_version.as_deref().and_then(Version::parse),
+            texts: OutcomeTexts {
+                identifier: Arc::from(identifier.as_str()),
+                version: Arc::from(version.as_str()),
+                description: Arc::from(""),
+            },
             identifier,
             rule_type,
             country,
             region: text(obj, "Region")?.filter(|r| !r.trim().is_empty()),
             version,
             version_parsed,
-            schema_version: text(obj, "SchemaVersion")?,
-            engine: text(obj, "Engine")?,
-            engine_version: text(obj, "EngineVersion")?,
+            schema_version,
+            engine,
+            engine_version,
             certificate_type,
             descriptions: descriptions(obj)?,
             valid_from,
@@ -154,7 +185,19 @@ impl Rule {
             affected_fields: affected_fields(obj)?,
             logic,
             compiled,
-        })
+        };
+        rule.texts.description = Arc::from(rule.description("en"));
+        Ok(rule)
+    }
+
+    /// `SchemaVersion` parsed, when it is a semantic version.
+    pub fn schema_semantic_version(&self) -> Option<&Version> {
+        self.schema_version_parsed.as_ref()
+    }
+
+    /// The identifier, version and English description, for report entries.
+    pub fn outcome_texts(&self) -> &OutcomeTexts {
+        &self.texts
     }
 
     /// `Version`, parsed for comparison.
@@ -183,29 +226,37 @@ impl Rule {
     /// The compiled logic, or why the rule cannot be evaluated by this engine: another `Engine`,
     /// an `EngineVersion` above [`CERTLOGIC_VERSION`], or a `Logic` that does not compile.
     pub fn readiness(&self) -> Readiness<'_> {
-        match self.engine.as_deref() {
-            Some(e) if e.eq_ignore_ascii_case("CERTLOGIC") => {}
-            Some(e) => return Err(format!("engine {e:?} is not supported (only CERTLOGIC)")),
-            None => return Err("the rule names no Engine".into()),
+        match &self.engine_ready {
+            Ok(()) => self.compiled.as_ref().map_err(Clone::clone),
+            Err(reason) => Err(reason.clone()),
         }
-        if let Some(wanted) = &self.engine_version {
-            let supported = Version::parse(CERTLOGIC_VERSION);
-            match Version::parse(wanted) {
-                None => {
-                    return Err(format!(
-                        "EngineVersion {wanted:?} is not a semantic version"
-                    ))
-                }
-                Some(w) if supported.is_some_and(|s| w > s) => {
-                    return Err(format!(
+    }
+}
+
+/// The part of [`Rule::readiness`] that `Engine` and `EngineVersion` decide.
+fn engine_ready(engine: Option<&str>, engine_version: Option<&str>) -> Result<(), String> {
+    match engine {
+        Some(e) if e.eq_ignore_ascii_case("CERTLOGIC") => {}
+        Some(e) => return Err(format!("engine {e:?} is not supported (only CERTLOGIC)")),
+        None => return Err("the rule names no Engine".into()),
+    }
+    if let Some(wanted) = engine_version {
+        let supported = Version::parse(CERTLOGIC_VERSION);
+        match Version::parse(wanted) {
+            None => {
+                return Err(format!(
+                    "EngineVersion {wanted:?} is not a semantic version"
+                ))
+            }
+            Some(w) if supported.is_some_and(|s| w > s) => {
+                return Err(format!(
                     "EngineVersion {wanted} is above the supported CertLogic {CERTLOGIC_VERSION}"
                 ))
-                }
-                Some(_) => {}
             }
+            Some(_) => {}
         }
-        self.compiled.as_ref().map_err(Clone::clone)
     }
+    Ok(())
 }
 
 fn kind(v: &Value) -> &'static str {
