@@ -209,6 +209,22 @@ impl<'a> Node<'a> {
         }
     }
 
+    /// The JSON [`to_json`] builds for the same item, built from this view instead of from the
+    /// bytes again: a key given more than once keeps its first place and takes its last value.
+    pub fn to_json(&self) -> Json {
+        match self {
+            Node::Array(items) => Json::Array(items.iter().map(Node::to_json).collect()),
+            Node::Object(object) => {
+                let mut map = Map::with_capacity(object.entries.len());
+                for (key, value) in &object.entries {
+                    map.insert(key.to_string(), value.to_json());
+                }
+                Json::Object(map)
+            }
+            scalar => scalar.scalar_json(),
+        }
+    }
+
     /// A scalar as JSON (`null` for an array or an object).
     pub fn scalar_json(&self) -> Json {
         match self {

@@ -127,6 +127,15 @@ fn item_agrees(bytes: &[u8]) -> Result<(), TestCaseError> {
         .map(|n| node_json(&n).to_string())
         .map_err(|e| e.to_string());
     prop_assert_eq!(&node, &new, "node and json of {}", hex::encode(bytes));
+    let built = cbor_json::to_node(bytes)
+        .map(|n| n.to_json().to_string())
+        .map_err(|e| e.to_string());
+    prop_assert_eq!(
+        &built,
+        &new,
+        "node's json and json of {}",
+        hex::encode(bytes)
+    );
     let written = cbor_json::to_node(bytes)
         .map(|n| serde_json::to_string(&n).unwrap())
         .map_err(|e| e.to_string());

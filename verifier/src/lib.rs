@@ -236,7 +236,7 @@ fn check_decoded(
         let outcome = revocation::check(list, sign1, cwt.issuer.as_deref(), dcc, ctx.at);
         report.set(Check::Revocation, outcome);
     }
-    let json = rules.is_some().then(|| report::dcc_json(dcc_bytes));
+    let json = rules.is_some().then(|| dcc.to_json());
     if let (Some(rules), Some(json)) = (rules, &json) {
         let input = checks::rules::Input {
             rules,

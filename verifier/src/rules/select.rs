@@ -2,8 +2,6 @@
 //! apps' selection for a certificate. Either way only the highest `Version` of an `Identifier`
 //! counts.
 
-use std::collections::BTreeMap;
-
 use hcert::CertType;
 use time::OffsetDateTime;
 
@@ -31,14 +29,22 @@ fn same(a: &str, b: &str) -> bool {
 /// Keeps the highest `Version` per `Identifier` (the first one read on a tie), ordered by
 /// identifier.
 pub fn highest_versions<'r>(rules: impl IntoIterator<Item = &'r Rule>) -> Vec<&'r Rule> {
-    let mut best: BTreeMap<&str, &Rule> = BTreeMap::new();
-    for rule in rules {
-        let entry = best.entry(rule.identifier.as_str()).or_insert(rule);
-        if rule.semantic_version() > entry.semantic_version() {
-            *entry = rule;
+    // A stable sort keeps the reading order among the versions of one identifier, so the first
+    // one read stays on a tie.
+    let mut all: Vec<&Rule> = rules.into_iter().collect();
+    all.sort_by(|a, b| a.identifier.cmp(&b.identifier));
+    let mut best: Vec<&Rule> = Vec::with_capacity(all.len());
+    for rule in all {
+        match best.last_mut() {
+            Some(last) if last.identifier == rule.identifier => {
+                if rule.semantic_version() > last.semantic_version() {
+                    *last = rule;
+                }
+            }
+            _ => best.push(rule),
         }
     }
-    best.into_values().collect()
+    best
 }
 
 /// The `dcc rules` contract: `Type` Acceptance, `Country` equal to `country` (case-insensitive),

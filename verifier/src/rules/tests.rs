@@ -138,6 +138,18 @@ fn the_highest_version_of_an_identifier_wins() {
         ids(&s.select_acceptance("CZ", datetime!(2022-01-02 00:00 UTC))),
         ["R@2.0.0", "S@1.0.0"]
     );
+    // Equal versions (build metadata does not count): the first one read stays; identifiers
+    // come out in order whatever the reading order.
+    let tie = set(vec![
+        rule("T", json!({"Version": "1.0.0+b"})),
+        rule("A", json!({"Version": "1.0.0"})),
+        rule("T", json!({"Version": "1.0.0"})),
+        rule("T", json!({"Version": "v1.0.0"})),
+    ]);
+    assert_eq!(
+        ids(&tie.select_acceptance("CZ", AT)),
+        ["A@1.0.0", "T@1.0.0+b"]
+    );
 }
 
 #[test]
