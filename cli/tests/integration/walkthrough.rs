@@ -305,7 +305,10 @@ async fn the_readme_walkthrough_works_in_a_browser() {
     chrome::type_into(&client, "#code", &code_in(&mailed)).await;
     chrome::type_into(&client, "#pin", &format!("{PIN}{ENTER}")).await;
     chrome::wait_for_path(&client, "/registry/login/code").await;
-    let code = code_in(&new_file(&sms, &mut seen_sms, |_| true));
+    // The login code's SMS, not another notice the outbox may deliver only now.
+    let code = code_in(&new_file(&sms, &mut seen_sms, |m| {
+        m.contains("registry login code")
+    }));
     chrome::type_into(&client, "#code", &format!("{code}{ENTER}")).await;
     chrome::wait_for(&client, "a[href='/registry/work']").await;
     assert_eq!(
