@@ -84,10 +84,7 @@ pub fn evaluate<'r>(rule: &'r Rule, data: &Value) -> Evaluation<'r> {
 
 /// [`evaluate`] on a data context assembled from borrowed parts (see [`External::data`]).
 pub fn evaluate_in<'r>(rule: &'r Rule, data: &certlogic::Data<'_>) -> Evaluation<'r> {
-    match rule.readiness() {
-        Ok(compiled) => judge(rule, compiled.evaluate_in(data)),
-        Err(reason) => open(rule, reason),
-    }
+    evaluate_prepared(rule, &data.prepare())
 }
 
 /// [`evaluate_in`] with the data context prepared once for every rule of a certificate.

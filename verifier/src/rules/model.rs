@@ -161,13 +161,14 @@ impl Rule {
         let engine = text(obj, "Engine")?;
         let engine_version = text(obj, "EngineVersion")?;
         let schema_version = text(obj, "SchemaVersion")?;
-        let mut rule = Rule {
+        let descriptions = descriptions(obj)?;
+        Ok(Rule {
             engine_ready: engine_ready(engine.as_deref(), engine_version.as_deref()),
             schema_version_parsed: schema_version.as_deref().and_then(Version::parse),
             texts: OutcomeTexts {
                 identifier: Arc::from(identifier.as_str()),
                 version: Arc::from(version.as_str()),
-                description: Arc::from(""),
+                description: Arc::from(description_in(&descriptions, "en")),
             },
             identifier,
             rule_type,
@@ -179,15 +180,13 @@ impl Rule {
             engine,
             engine_version,
             certificate_type,
-            descriptions: descriptions(obj)?,
+            descriptions,
             valid_from,
             valid_to,
             affected_fields: affected_fields(obj)?,
             logic,
             compiled,
-        };
-        rule.texts.description = Arc::from(rule.description("en"));
-        Ok(rule)
+        })
     }
 
     /// `SchemaVersion` parsed, when it is a semantic version.
@@ -207,15 +206,7 @@ impl Rule {
 
     /// The description in `lang`, else the English one, else the first, else `""`.
     pub fn description(&self, lang: &str) -> &str {
-        let find = |l: &str| {
-            self.descriptions
-                .iter()
-                .find(|d| d.lang.eq_ignore_ascii_case(l))
-        };
-        find(lang)
-            .or_else(|| find("en"))
-            .or_else(|| self.descriptions.first())
-            .map_or("", |d| d.desc.as_str())
+        description_in(&self.descriptions, lang)
     }
 
     /// Whether the rule is in force at `at`: `ValidFrom <= at <= ValidTo`.
@@ -231,6 +222,15 @@ impl Rule {
             Err(reason) => Err(reason.clone()),
         }
     }
+}
+
+/// The description in `lang`, else the English one, else the first, else `""`.
+fn description_in<'d>(descriptions: &'d [Description], lang: &str) -> &'d str {
+    let find = |l: &str| descriptions.iter().find(|d| d.lang.eq_ignore_ascii_case(l));
+    find(lang)
+        .or_else(|| find("en"))
+        .or_else(|| descriptions.first())
+        .map_or("", |d| d.desc.as_str())
 }
 
 /// The part of [`Rule::readiness`] that `Engine` and `EngineVersion` decide.
